@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// npm "install" script: load a prebuilt addon when one fits this platform, else compile it
+// with node-gyp (binding.gyp). Points node-gyp at the running Node's own headers when they
+// are installed beside it, so that no header download is ever attempted.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const rebuild = process.argv.includes('--rebuild');
+const env = { ...process.env };
+
+if (!env.npm_config_nodedir) {
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) {
+    env.npm_config_nodedir = prefix;
+  }
+}
+
+function run(cmd, args) {
+  const result = spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+let status;
+if (rebuild) {
+  status = run('node-gyp', ['rebuild']);
+} else {
+  status = run(process.execPath, [require.resolve('node-gyp-build/bin.js')]);
+}
+process.exit(status);

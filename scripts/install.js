@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm "install" script: load a prebuilt addon when one fits this platform, else compile it
-// with node-gyp (binding.gyp). Points node-gyp at the running Node's own headers when they
+// with node-gyp (binding.gyp). --rebuild forces a compile; --prebuild makes prebuilds/. Points node-gyp at the running Node's own headers when they
 // are installed beside it, so that no header download is ever attempted.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -25,7 +25,10 @@ function run(cmd, args) {
 }
 
 let status;
-if (rebuild) {
+if (process.argv.includes('--prebuild')) {
+  // prepack: Node-API prebuild for this platform into prebuilds/<platform>-<arch>/.
+  status = run(process.execPath, [require.resolve('prebuildify/bin.js'), '--napi', '--strip']);
+} else if (rebuild) {
   status = run('node-gyp', ['rebuild']);
 } else {
   status = run(process.execPath, [require.resolve('node-gyp-build/bin.js')]);

@@ -1,0 +1,76 @@
+// `ovcache doctor`: which OpenVINO runtime would be used, why, and what it can do.
+import type { Command } from 'commander';
+import { loadOpenVINOSync, type OpenVINO } from '../../openvino/openvino';
+import type { DeviceInfo } from '../../openvino/core';
+import { describeProbes, type Probe } from '../../runtime/finder';
+import { isSupported } from '../../runtime/version';
+import { EXIT } from '../exit-codes';
+
+export interface DoctorReport {
+  ok: boolean;
+  library?: { path: string; foundVia: string; standIn: boolean };
+  version?: { buildNumber: string; description: string; supported: boolean };
+  devices?: Array<DeviceInfo & { error?: string }>;
+  probes: Probe[];
+  error?: { code: string; message: string };
+}
+
+export function runDoctor(options: { library?: string }): DoctorReport {
+  let ov: OpenVINO;
+  try {
+    ov = loadOpenVINOSync(options.library ? { libraryPath: options.library } : {});
+  } catch (error) {
+    const e = error as { code?: string; message?: string; probes?: Probe[] };
+    return { ok: false, probes: e.probes ?? [], error: { code: e.code ?? 'UNKNOWN', message: e.message ?? String(error) } };
+  }
+  const core = ov.createCore();
+  try {
+    const devices = core.availableDevices().map((name) => {
+      try {
+        return core.deviceInfo(name);
+      } catch (error) {
+        return { name, fullName: '', capabilities: [], canCache: false, error: (error as Error).message };
+      }
+    });
+    return {
+      ok: true,
+      library: { path: ov.libraryPath, foundVia: ov.source, standIn: ov.isStandIn },
+      version: { buildNumber: ov.version.buildNumber, description: ov.version.description, supported: isSupported(ov.version) },
+      devices,
+      probes: ov.probes,
+    };
+  } finally {
+    core.dispose();
+  }
+}
+
+export function formatDoctor(report: DoctorReport): string {
+  const lines: string[] = [];
+  lines.push('Runtime search:', describeProbes(report.probes), '');
+  if (!report.ok || !report.library || !report.version) {
+    lines.push(`No usable OpenVINO runtime: [${report.error?.code}] ${report.error?.message ?? ''}`);
+    return lines.join('\n');
+  }
+  lines.push(`Library:  ${report.library.path} (found via ${report.library.foundVia})`);
+  if (report.library.standIn) lines.push('          This is the ovcache TEST STAND-IN, not OpenVINO: timings are simulated.');
+  lines.push(`OpenVINO: ${report.version.buildNumber} ${report.version.supported ? '(supported)' : '(OUTSIDE the supported range)'}`);
+  lines.push('Devices:');
+  for (const d of report.devices ?? []) {
+    const cache = d.canCache ? 'can cache (EXPORT_IMPORT)' : 'cannot cache';
+    lines.push(`  ${d.name.padEnd(6)} ${d.fullName}${d.architecture ? ` [${d.architecture}]` : ''} - ${d.error ?? cache}`);
+  }
+  return lines.join('\n');
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('show which OpenVINO runtime is found, its version and devices')
+    .option('--json', 'print a JSON report')
+    .option('--library <path>', 'use this libopenvino_c library or folder')
+    .action((opts: { json?: boolean; library?: string }) => {
+      const report = runDoctor(opts);
+      process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report)}\n`);
+      process.exitCode = report.ok ? EXIT.OK : EXIT.FAILED;
+    });
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The `ovcache` command. Each subcommand lives in lib/cli/commands/; exit codes are
+// documented in docs/cli.md: 0 ok, 1 the operation failed, 2 bad usage.
+import { Command, CommanderError } from 'commander';
+import { registerDoctor } from './commands/doctor';
+import { EXIT } from './exit-codes';
+
+export function buildProgram(): Command {
+  const program = new Command('ovcache')
+    .description('Inspect the OpenVINO runtime and manage the ovcache model cache')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDoctor(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const e = error as { code?: string; message?: string };
+      process.stderr.write(`ovcache: ${e.code ? `[${e.code}] ` : ''}${e.message ?? String(error)}\n`);
+      process.exitCode = EXIT.FAILED;
+    },
+  );
+}

@@ -1,0 +1,5 @@
+// ovcache: OpenVINO from Node.js with a model-compilation cache you can trust.
+export * from './openvino/index';
+export { OvcacheError, OpenVINOError, isOvcacheError, type OvcacheErrorCode, type OpenVINOErrorCode } from './errors';
+export type { OpenVINOVersion } from './runtime/version';
+export type { Probe } from './runtime/finder';

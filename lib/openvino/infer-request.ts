@@ -1,0 +1,70 @@
+// One inference request of a compiled model. infer() runs on the libuv pool.
+import type { NativeInferRequest } from '../runtime/native-binding';
+import { callNative, callNativeAsync } from '../runtime/native-errors';
+import { OvcacheError } from '../errors';
+import type { PortInfo } from './port';
+import { fromNativeTensor, toNativeTensor, type Tensor, type TensorInput } from './tensor';
+import { invalidArgument } from './validate';
+
+export class InferRequest {
+  private readonly native: NativeInferRequest;
+  private readonly inputs: PortInfo[];
+
+  /** @internal */
+  constructor(native: NativeInferRequest, inputs: PortInfo[]) {
+    this.native = native;
+    this.inputs = inputs;
+  }
+
+  /**
+   * Runs the model. Pass `{ inputName: data }`, or the data alone for a one-input model.
+   * Resolves to the outputs by tensor name.
+   */
+  async infer(inputs: Record<string, TensorInput> | TensorInput): Promise<Record<string, Tensor>> {
+    const byName = this.normalize(inputs);
+    const tensors = this.inputs.map((port) => {
+      if (!(port.name in byName)) throw invalidArgument(`data for input "${port.name}"`, `inputs.${port.name}`, undefined);
+      return toNativeTensor(port, byName[port.name]);
+    });
+    const outputs = await callNativeAsync(() => this.native.infer(tensors));
+    const result: Record<string, Tensor> = {};
+    outputs.forEach((out, i) => {
+      result[out.name || `output${i}`] = fromNativeTensor(out);
+    });
+    return result;
+  }
+
+  private normalize(inputs: unknown): Record<string, unknown> {
+    const single = ArrayBuffer.isView(inputs) || (inputs !== null && typeof inputs === 'object' && 'data' in inputs && 'shape' in inputs);
+    if (single) {
+      const only = this.inputs[0];
+      if (this.inputs.length !== 1 || !only) {
+        throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `This model has ${this.inputs.length} inputs: pass { name: data } for each`);
+      }
+      return { [only.name]: inputs };
+    }
+    if (inputs === null || typeof inputs !== 'object') throw invalidArgument('an object of inputs by name', 'inputs', inputs);
+    const record = inputs as Record<string, unknown>;
+    for (const name of Object.keys(record)) {
+      if (!this.inputs.some((p) => p.name === name)) {
+        throw new OvcacheError(
+          'OVCACHE_SHAPE_MISMATCH',
+          `Model has no input named "${name}"; its inputs are ${this.inputs.map((p) => `"${p.name}"`).join(', ')}`,
+        );
+      }
+    }
+    return record;
+  }
+
+  get disposed(): boolean {
+    return this.native.disposed;
+  }
+
+  dispose(): void {
+    callNative(() => this.native.dispose());
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// The sanitizer run: the stand-in, its C tests and the addon built with ASan + UBSan, then
+// the C tests and the addon's test suites run against them (node itself is not
+// instrumented, so libasan is preloaded and leak detection is left off for node).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const out = path.join(root, 'build', 'asan');
+const runtimeDir = path.join(out, 'test-runtime');
+
+function run(cmd, args, env = process.env) {
+  console.log(`$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error(`sanitize: ${cmd} failed with ${r.status ?? r.signal}`);
+    process.exit(r.status || 1);
+  }
+}
+
+const libasan = spawnSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).stdout.trim();
+if (!libasan || !fs.existsSync(libasan)) {
+  console.error('sanitize: libasan.so not found (gcc -print-file-name=libasan.so); install gcc.');
+  process.exit(1);
+}
+
+run(process.execPath, [
+  require.resolve('cmake-js/bin/cmake-js'),
+  'compile',
+  '-O', path.join(out, 'cmake'),
+  '--CDOVCACHE_SANITIZE=ON',
+  `--CDOVCACHE_TEST_RUNTIME_DIR=${runtimeDir}`,
+]);
+const addon = path.join(out, 'cmake', 'Release', 'ovcache.node');
+if (!fs.existsSync(addon)) {
+  console.error(`sanitize: the sanitized addon was not built at ${addon}`);
+  process.exit(1);
+}
+
+// The C tests, fully instrumented (leak detection on).
+const fixtures = path.join(root, 'build', 'fixtures');
+const cTests = fs.readdirSync(runtimeDir).filter((f) => !f.includes('.') && fs.statSync(path.join(runtimeDir, f)).mode & 0o111);
+for (const t of cTests) {
+  run(path.join(runtimeDir, t), [fixtures], { ...process.env, OVC_FIXTURES: fixtures, ASAN_OPTIONS: 'detect_leaks=1' });
+}
+
+// The JS suites that drive native code, through the sanitized addon and stand-in.
+const env = {
+  ...process.env,
+  LD_PRELOAD: libasan,
+  ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1',
+  UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+  OVCACHE_NATIVE_BINDING: addon,
+  OVCACHE_TEST_STAND_IN: path.join(runtimeDir, 'libopenvino_c.so'),
+  OVCACHE_SANITIZER_RUN: '1',
+};
+const suites = ['dist/test/native', 'dist/test/openvino'].filter((d) => fs.existsSync(path.join(root, d)));
+run(process.execPath, [require.resolve('mocha/bin/mocha.js'), '--timeout', '120000', ...suites.map((d) => `${d}/**/*.test.js`)], env);
+console.log(`sanitize: ${cTests.length} C test programs and ${suites.join(', ')} passed under ASan+UBSan`);

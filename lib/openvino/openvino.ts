@@ -61,8 +61,12 @@ export class OpenVINO {
 
 const loaded = new Map<string, OpenVINO>();
 
-export async function loadOpenVINO(options: LoadOptions = {}): Promise<OpenVINO> {
-  return loadOpenVINOSync(options);
+export function loadOpenVINO(options: LoadOptions = {}): Promise<OpenVINO> {
+  try {
+    return Promise.resolve(loadOpenVINOSync(options));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }
 
 /** The synchronous form of loadOpenVINO, for CLIs and start-up code. */

@@ -8,8 +8,8 @@ export type Dimension = number | { min: number; max?: number };
 /** null is a shape of dynamic rank. */
 export type PartialShape = Dimension[] | null;
 
-/** What reshape accepts per dimension: n, -1 or '?', [min, max] (max -1 = unbounded), {min,max?}, "a..b". */
-export type DimensionInput = number | '?' | string | [number, number] | { min: number; max?: number };
+/** What reshape accepts per dimension: n, -1 or "?", [min, max] (max -1 = unbounded), {min,max?}, "a..b". */
+export type DimensionInput = number | string | [number, number] | { min: number; max?: number };
 /** A whole shape: an array of DimensionInput or text such as "1,3,224,224" or "1,3,?,1..10". */
 export type ShapeInput = DimensionInput[] | string;
 

@@ -66,7 +66,7 @@ export function toNativeTensor(port: PortInfo, input: unknown): NativeTensorIn {
     if (!Array.isArray(given) || !given.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
       throw invalidArgument('an array of integers >= 0', `${name}.shape`, given);
     }
-    shape = given as number[];
+    shape = given;
   }
   if (!isTypedArray(data)) throw invalidArgument(`a ${ctor.name} or { data, shape }`, name, data);
   if (!(data instanceof (ctor as unknown as typeof Float32Array))) {
@@ -79,7 +79,7 @@ export function toNativeTensor(port: PortInfo, input: unknown): NativeTensorIn {
     if (port.shape === null || !port.shape.every((d) => typeof d === 'number')) {
       throw invalidArgument(`{ data, shape } (input "${port.name}" has dynamic shape ${formatPartialShape(port.shape)})`, name, data);
     }
-    shape = port.shape as number[];
+    shape = port.shape;
   }
   checkShapeFits(port, shape);
   const elements = shape.reduce((a, b) => a * b, 1);

@@ -2,6 +2,7 @@
 // The `ovcache` command. Each subcommand lives in lib/cli/commands/; exit codes are
 // documented in docs/cli.md: 0 ok, 1 the operation failed, 2 bad usage.
 import { Command, CommanderError } from 'commander';
+import { registerBench } from './commands/bench';
 import { registerDoctor } from './commands/doctor';
 import { EXIT } from './exit-codes';
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDoctor(program);
+  registerBench(program);
   return program;
 }
 

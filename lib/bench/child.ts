@@ -1,0 +1,97 @@
+// One benchmark trial in a fresh process: load the runtime, compile (with or without the
+// cache), run a first inference on zeros, and print the timings as one JSON line.
+import { performance } from 'node:perf_hooks';
+import { loadOpenVINO } from '../openvino/openvino';
+import type { Model } from '../openvino/model';
+import type { Core } from '../openvino/core';
+import type { CompiledModel } from '../openvino/compiled-model';
+import { isStaticShape } from '../openvino/shapes';
+import { ModelCache } from '../cache/index';
+import type { TensorInput, TypedArray } from '../openvino/tensor';
+import { RESULT_PREFIX, type TrialResult, type TrialSpec } from './spec';
+import { runOpenVINONodeTrial } from './openvino-node';
+
+const ZERO_ARRAYS: Record<string, (n: number) => TypedArray> = {
+  f32: (n) => new Float32Array(n),
+  f64: (n) => new Float64Array(n),
+  i32: (n) => new Int32Array(n),
+  i64: (n) => new BigInt64Array(n),
+  u8: (n) => new Uint8Array(n),
+  i8: (n) => new Int8Array(n),
+  f16: (n) => new Uint16Array(n),
+};
+
+async function firstInference(compiled: CompiledModel): Promise<number | null> {
+  const inputs: Record<string, TensorInput> = {};
+  for (const port of compiled.inputs) {
+    const make = ZERO_ARRAYS[port.elementType];
+    if (!make || !isStaticShape(port.shape)) return null;
+    inputs[port.name] = make(port.shape.reduce((a, b) => a * b, 1));
+  }
+  const started = performance.now();
+  const request = compiled.createInferRequest();
+  await request.infer(inputs);
+  request.dispose();
+  return performance.now() - started;
+}
+
+async function compileWithoutCache(core: Core, spec: TrialSpec): Promise<CompiledModel> {
+  if (!spec.shapes) return core.compileModel(spec.model, spec.device, spec.config);
+  const model: Model = await core.readModel(spec.model);
+  model.reshape(spec.shapes);
+  try {
+    return await core.compileModel(model, spec.device, spec.config);
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
+  if (spec.engine === 'openvino-node') return runOpenVINONodeTrial(spec);
+  const ov = await loadOpenVINO(spec.libraryPath ? { libraryPath: spec.libraryPath } : {});
+  const runtimeLoadedAt = performance.now();
+  const core = ov.createCore();
+  const started = performance.now();
+  let compiled: CompiledModel;
+  let loadedFromCache: boolean | null;
+  if (spec.mode === 'no-cache') {
+    compiled = await compileWithoutCache(core, spec);
+    loadedFromCache = compiled.loadedFromCache;
+  } else {
+    const cache = new ModelCache({ core, dir: spec.cacheDir, enabled: true });
+    const result = await cache.compile(spec.model, {
+      device: spec.device,
+      ...(spec.shapes ? { shapes: spec.shapes } : {}),
+      ...(spec.config ? { config: spec.config } : {}),
+    });
+    compiled = result.compiled;
+    loadedFromCache = result.hit;
+  }
+  const compileMs = performance.now() - started;
+  const firstInferenceMs = await firstInference(compiled);
+  const readyAt = performance.now();
+  compiled.dispose();
+  core.dispose();
+  return {
+    engine: spec.engine,
+    mode: spec.mode,
+    runtimeLoadedAt,
+    compileMs,
+    firstInferenceMs,
+    readyAt,
+    loadedFromCache,
+    runtime: { buildNumber: ov.version.buildNumber, libraryPath: ov.libraryPath, standIn: ov.isStandIn },
+  };
+}
+
+if (require.main === module) {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as TrialSpec;
+  runTrial(spec).then(
+    (result) => process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`),
+    (error: unknown) => {
+      const e = error as { code?: string; message?: string };
+      process.stderr.write(`bench trial failed: ${e.code ? `[${e.code}] ` : ''}${e.message ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

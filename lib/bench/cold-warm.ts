@@ -1,0 +1,222 @@
+// The cold/warm start benchmark: for each mode, N trials each in a fresh child process.
+//   no-cache: compile without any cache;
+//   cold:     an empty cache folder (compile and write the entry);
+//   warm:     the folder a cold trial filled (import from the cache).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dirBytes } from '../fs/dir-size';
+import { formatBytes } from '../format/units';
+import { formatTable, type Cell } from '../format/table';
+import { RESULT_PREFIX, type BenchEngine, type BenchMode, type TrialResult, type TrialSpec } from './spec';
+import { ratio, summarize, type Summary } from './stats';
+import { renderBarChart } from './svg-chart';
+import { resolveOpenVINONode } from './openvino-node';
+
+export interface ColdWarmOptions {
+  model: string;
+  device?: string;
+  shapes?: Record<string, string>;
+  config?: Record<string, string>;
+  runs?: number;
+  libraryPath?: string;
+  compareOpenVINONode?: boolean;
+  /** Called after every trial, for progress bars. */
+  onTrial?: (done: number, total: number, label: string) => void;
+}
+
+export interface ModeReport {
+  trials: TrialResult[];
+  ready: Summary;
+  runtimeLoaded: Summary;
+  compile: Summary;
+  firstInference: Summary;
+  /** Bytes in the cache folder after the trial (cold: what one start writes). */
+  cacheBytes: Summary;
+}
+
+export interface EngineReport {
+  engine: BenchEngine;
+  modes: Record<BenchMode, ModeReport>;
+  ratios: { warmOverCold: number; warmOverNoCache: number; coldOverNoCache: number };
+}
+
+export interface ColdWarmReport {
+  model: string;
+  device: string;
+  runs: number;
+  runtime: { buildNumber: string; libraryPath: string; standIn: boolean };
+  simulated: boolean;
+  machine: { cpus: number; cpuModel: string; platform: string; node: string };
+  engines: EngineReport[];
+  skipped: string[];
+  createdAt: string;
+}
+
+const MODES: BenchMode[] = ['no-cache', 'cold', 'warm'];
+const CHILD = path.join(__dirname, 'child.js');
+
+function runChild(spec: TrialSpec): Promise<TrialResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [CHILD, JSON.stringify(spec)], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+      if (error || !line) {
+        reject(new Error(`benchmark trial (${spec.engine} ${spec.mode}) failed: ${stderr.trim() || error?.message || 'no result'}`));
+        return;
+      }
+      resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as TrialResult);
+    });
+  });
+}
+
+function summarizeMode(trials: TrialResult[], bytes: number[]): ModeReport {
+  return {
+    trials,
+    ready: summarize(trials.map((t) => t.readyAt)),
+    runtimeLoaded: summarize(trials.map((t) => t.runtimeLoadedAt)),
+    compile: summarize(trials.map((t) => t.compileMs)),
+    firstInference: summarize(trials.flatMap((t) => (t.firstInferenceMs === null ? [] : [t.firstInferenceMs]))),
+    cacheBytes: summarize(bytes),
+  };
+}
+
+async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir: string, progress: () => void): Promise<EngineReport> {
+  const runs = options.runs ?? 3;
+  const base: Omit<TrialSpec, 'mode'> = {
+    engine,
+    model: path.resolve(options.model),
+    device: options.device ?? 'CPU',
+    ...(options.shapes ? { shapes: options.shapes } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.libraryPath ? { libraryPath: options.libraryPath } : {}),
+  };
+  const results = {} as Record<BenchMode, ModeReport>;
+  const noCache: TrialResult[] = [];
+  for (let i = 0; i < runs; i++) {
+    noCache.push(await runChild({ ...base, mode: 'no-cache' }));
+    progress();
+  }
+  results['no-cache'] = summarizeMode(noCache, noCache.map(() => 0));
+  const cold: TrialResult[] = [];
+  const coldBytes: number[] = [];
+  const coldDirs: string[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = path.join(workDir, `${engine}-cold-${i}`);
+    coldDirs.push(dir);
+    cold.push(await runChild({ ...base, mode: 'cold', cacheDir: dir }));
+    coldBytes.push(dirBytes(dir));
+    progress();
+  }
+  results.cold = summarizeMode(cold, coldBytes);
+  const warm: TrialResult[] = [];
+  const warmDir = coldDirs[0]!;
+  for (let i = 0; i < runs; i++) {
+    warm.push(await runChild({ ...base, mode: 'warm', cacheDir: warmDir }));
+    progress();
+  }
+  results.warm = summarizeMode(warm, warm.map(() => dirBytes(warmDir)));
+  return {
+    engine,
+    modes: results,
+    ratios: {
+      warmOverCold: ratio(results.warm.ready.median, results.cold.ready.median),
+      warmOverNoCache: ratio(results.warm.ready.median, results['no-cache'].ready.median),
+      coldOverNoCache: ratio(results.cold.ready.median, results['no-cache'].ready.median),
+    },
+  };
+}
+
+export async function runColdWarm(options: ColdWarmOptions): Promise<ColdWarmReport> {
+  const runs = options.runs ?? 3;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovcache-bench-'));
+  const engines: BenchEngine[] = ['ovcache'];
+  const skipped: string[] = [];
+  if (options.compareOpenVINONode) {
+    const { reason } = resolveOpenVINONode();
+    if (reason) skipped.push(`openvino-node comparison skipped: ${reason}`);
+    else engines.push('openvino-node');
+  }
+  const total = engines.length * MODES.length * runs;
+  let done = 0;
+  try {
+    const reports: EngineReport[] = [];
+    for (const engine of engines) {
+      reports.push(await runEngine(engine, options, workDir, () => options.onTrial?.(++done, total, engine)));
+    }
+    const runtime = reports[0]!.modes.cold.trials[0]!.runtime;
+    return {
+      model: path.resolve(options.model),
+      device: options.device ?? 'CPU',
+      runs,
+      runtime,
+      simulated: runtime.standIn,
+      machine: machine(),
+      engines: reports,
+      skipped,
+      createdAt: new Date().toISOString(),
+    };
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+export function machine(): ColdWarmReport['machine'] {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', platform: `${process.platform}-${process.arch}`, node: process.version };
+}
+
+export function reportTitle(report: ColdWarmReport): string {
+  const what = `Cold vs warm start: ${path.basename(report.model)} on ${report.device}, ${report.runs} runs per mode, OpenVINO ${report.runtime.buildNumber}`;
+  return report.simulated
+    ? `${what}\nSIMULATED: stand-in runtime (${report.runtime.libraryPath}); compile costs are simulated and the numbers are not OpenVINO's`
+    : `${what} (${report.runtime.libraryPath})`;
+}
+
+const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
+
+export function formatColdWarm(report: ColdWarmReport): string {
+  const rows: Cell[][] = [];
+  for (const engine of report.engines) {
+    for (const mode of MODES) {
+      const m = engine.modes[mode];
+      const hits = m.trials.filter((t) => t.loadedFromCache === true).length;
+      rows.push([
+        engine.engine,
+        mode,
+        ms(m.ready.median),
+        ms(m.ready.min),
+        ms(m.ready.max),
+        ms(m.runtimeLoaded.median),
+        ms(m.compile.median),
+        ms(m.firstInference.median),
+        mode === 'no-cache' ? '-' : formatBytes(m.cacheBytes.median),
+        `${hits}/${m.trials.length}`,
+      ]);
+    }
+  }
+  const table = formatTable(
+    ['engine', 'mode', 'ready ms (median)', 'min', 'max', 'runtime loaded', 'compile', 'first infer', 'cache size', 'from cache'],
+    rows,
+    { title: reportTitle(report), align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
+  );
+  const ratios = report.engines.map(
+    (e) =>
+      `${e.engine}: warm/cold ${e.ratios.warmOverCold.toFixed(3)}, warm/no-cache ${e.ratios.warmOverNoCache.toFixed(3)}, cold/no-cache ${e.ratios.coldOverNoCache.toFixed(3)} (ratios of median time to ready)`,
+  );
+  return [table, '', ...ratios, ...report.skipped, `machine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.platform}, node ${report.machine.node}`].join('\n');
+}
+
+export function coldWarmChart(report: ColdWarmReport): string {
+  const series = [
+    { label: 'runtime loaded', color: '#9aa9c6' },
+    { label: 'compile / import', color: '#2f6db5' },
+    { label: 'ready (first inference)', color: '#e08a2c' },
+  ];
+  const groups = report.engines.flatMap((e) =>
+    MODES.map((mode) => {
+      const m = e.modes[mode];
+      return { label: report.engines.length > 1 ? `${e.engine} ${mode}` : mode, values: [m.runtimeLoaded, m.compile, m.ready] };
+    }),
+  );
+  return renderBarChart(reportTitle(report).split('\n').join(' - '), series, groups);
+}

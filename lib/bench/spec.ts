@@ -1,0 +1,32 @@
+// What one benchmark trial runs and what it reports. Trials run in fresh child processes
+// (lib/bench/child.ts) so that every start pays what a real service start pays.
+
+export type BenchMode = 'no-cache' | 'cold' | 'warm';
+export type BenchEngine = 'ovcache' | 'openvino-node';
+
+export interface TrialSpec {
+  engine: BenchEngine;
+  mode: BenchMode;
+  model: string;
+  device: string;
+  shapes?: Record<string, string>;
+  config?: Record<string, string>;
+  /** The cache folder (cold: empty; warm: filled by an earlier trial). Unused for no-cache. */
+  cacheDir?: string;
+  libraryPath?: string;
+}
+
+/** Milliseconds; `*At` are measured from the child's process start (performance.timeOrigin). */
+export interface TrialResult {
+  engine: BenchEngine;
+  mode: BenchMode;
+  runtimeLoadedAt: number;
+  compileMs: number;
+  firstInferenceMs: number | null;
+  readyAt: number;
+  /** What the runtime reported (LOADED_FROM_CACHE); null where it cannot tell. */
+  loadedFromCache: boolean | null;
+  runtime: { buildNumber: string; libraryPath: string; standIn: boolean };
+}
+
+export const RESULT_PREFIX = 'OVCACHE_BENCH_RESULT ';

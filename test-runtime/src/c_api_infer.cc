@@ -1,0 +1,451 @@
+// ov_compiled_model_*, ov_infer_request_*, ov_tensor_*.
+#include <chrono>
+#include <cstdarg>
+#include <cstring>
+#include <future>
+
+#include "stub.h"
+
+using namespace ovstub;
+
+size_t StubTensor::byte_size() const { return (shape_size(shape) * elem_bits(elem) + 7) / 8; }
+
+void StubTensor::set_shape(const Shape& s) {
+  size_t bytes = (shape_size(s) * elem_bits(elem) + 7) / 8;
+  if (host) {
+    if (bytes > capacity)
+      throw OvError("src/inference/src/dev/make_tensor.cpp",
+                    "Could set new shape: " + from_static(s).to_string() +
+                        " (the tensor wraps a smaller host buffer)");
+  } else if (bytes > own.size()) {
+    own.resize(bytes);
+  }
+  shape = s;
+}
+
+struct StubRequest {
+  std::shared_ptr<Compiled> cm;
+  std::mutex mu;
+  std::vector<std::shared_ptr<StubTensor>> inputs, outputs;
+  std::future<ov_status_e> fut;
+  bool running = false;
+};
+
+namespace {
+const char* kWhere = "src/inference/src/dev/isync_infer_request.cpp";
+std::mutex g_cfg_mu;  // guards Compiled::cfg (set_property on a compiled model)
+
+std::shared_ptr<StubTensor> make_tensor(Elem e, const Shape& s) {
+  auto t = std::make_shared<StubTensor>();
+  t->elem = e;
+  t->shape = s;
+  t->own.resize(t->byte_size());
+  return t;
+}
+
+Shape default_shape(const PShape& p) {
+  Shape s;
+  if (p.rank_dynamic) return s;
+  for (const auto& d : p.dims) s.push_back(d.is_static() ? d.min : 0);
+  return s;
+}
+
+// idx >= 0: input index; idx < -1: output -(idx+2); -1: not found
+int find_port(const Graph& g, const std::string& name) {
+  for (size_t i = 0; i < g.params.size(); ++i)
+    for (const auto& n : g.nodes[g.params[i]].names)
+      if (n == name) return static_cast<int>(i);
+  for (size_t i = 0; i < g.results.size(); ++i)
+    for (const auto& n : g.nodes[g.result_producer(i)].names)
+      if (n == name) return -static_cast<int>(i) - 2;
+  return -1;
+}
+
+void run_infer(StubRequest& r) {
+  const Graph& g = r.cm->g;
+  std::vector<FTensor> ins;
+  for (size_t i = 0; i < g.params.size(); ++i) {
+    const Node& p = g.nodes[g.params[i]];
+    auto t = r.inputs[i];
+    if (!t)
+      throw OvError(kWhere, "Input tensor for '" + p.name + "' was not set and the input is dynamic");
+    if (t->elem != p.elem)
+      throw OvError(kWhere, std::string("The tensor element type ") + elem_ir_name(t->elem) +
+                                " does not match the input element type " +
+                                elem_ir_name(p.elem) + " of '" + p.name + "'");
+    if (!compatible(p.shape, t->shape))
+      throw OvError(kWhere, "The input tensor size is not equal to the model input type: got " +
+                                from_static(t->shape).to_string() + " expecting " +
+                                p.shape.to_string() + " for input '" + p.name + "'");
+    FTensor f;
+    f.shape = t->shape;
+    f.data.resize(shape_size(t->shape));
+    if (!f.data.empty()) std::memcpy(f.data.data(), t->data(), f.data.size() * sizeof(float));
+    ins.push_back(std::move(f));
+  }
+  auto outs = evaluate(g, ins);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    auto& o = r.outputs[i];
+    if (!o || (o->shape != outs[i].shape && o->host)) {
+      if (o && o->host) o->set_shape(outs[i].shape);  // throws when too small
+      else o = make_tensor(Elem::f32, outs[i].shape);
+    } else if (o->shape != outs[i].shape) {
+      o->set_shape(outs[i].shape);
+    }
+    if (!outs[i].data.empty())
+      std::memcpy(o->data(), outs[i].data.data(), outs[i].data.size() * sizeof(float));
+  }
+}
+
+ov_status_e busy_error() {
+  set_last_error("Exception from src/inference/src/dev/iasync_infer_request.cpp:\n"
+                 "Infer Request is busy\n");
+  return REQUEST_BUSY;
+}
+
+// Port on a compiled model.
+ov_output_const_port_t* cport(const std::shared_ptr<Compiled>& c, int node) {
+  return new ov_output_const_port{nullptr, c, node};
+}
+}  // namespace
+
+extern "C" {
+
+// --- compiled model -------------------------------------------------------------------------
+ov_status_e ov_compiled_model_inputs_size(const ov_compiled_model_t* compiled_model, size_t* size) {
+  if (!compiled_model || !size) return INVALID_C_PARAM;
+  *size = compiled_model->obj->g.params.size();
+  return OK;
+}
+
+ov_status_e ov_compiled_model_input_by_index(const ov_compiled_model_t* compiled_model,
+                                             const size_t index,
+                                             ov_output_const_port_t** input_port) {
+  if (!compiled_model || !input_port) return INVALID_C_PARAM;
+  return guarded([&] {
+    const Graph& g = compiled_model->obj->g;
+    if (index >= g.params.size())
+      throw OvError("src/inference/src/cpp/compiled_model.cpp",
+                    "input() must be called on a valid index: " + std::to_string(index));
+    *input_port = cport(compiled_model->obj, g.params[index]);
+  });
+}
+
+ov_status_e ov_compiled_model_input_by_name(const ov_compiled_model_t* compiled_model,
+                                            const char* name, ov_output_const_port_t** input_port) {
+  if (!compiled_model || !name || !input_port) return INVALID_C_PARAM;
+  return guarded([&] {
+    int p = compiled_model->obj->g.find_param(name);
+    if (p < 0)
+      throw OvError("src/inference/src/cpp/compiled_model.cpp",
+                    std::string("Input for tensor name '") + name + "' is not found");
+    *input_port = cport(compiled_model->obj, p);
+  });
+}
+
+ov_status_e ov_compiled_model_outputs_size(const ov_compiled_model_t* compiled_model, size_t* size) {
+  if (!compiled_model || !size) return INVALID_C_PARAM;
+  *size = compiled_model->obj->g.results.size();
+  return OK;
+}
+
+ov_status_e ov_compiled_model_output_by_index(const ov_compiled_model_t* compiled_model,
+                                              const size_t index,
+                                              ov_output_const_port_t** output_port) {
+  if (!compiled_model || !output_port) return INVALID_C_PARAM;
+  return guarded([&] {
+    const Graph& g = compiled_model->obj->g;
+    if (index >= g.results.size())
+      throw OvError("src/inference/src/cpp/compiled_model.cpp",
+                    "output() must be called on a valid index: " + std::to_string(index));
+    *output_port = cport(compiled_model->obj, g.results[index]);
+  });
+}
+
+ov_status_e ov_compiled_model_create_infer_request(const ov_compiled_model_t* compiled_model,
+                                                   ov_infer_request_t** infer_request) {
+  if (!compiled_model || !infer_request) return INVALID_C_PARAM;
+  return guarded([&] {
+    auto r = std::make_shared<StubRequest>();
+    r->cm = compiled_model->obj;
+    const Graph& g = r->cm->g;
+    for (int p : g.params) {
+      const Node& n = g.nodes[p];
+      r->inputs.push_back(n.shape.is_static() ? make_tensor(n.elem, to_static(n.shape)) : nullptr);
+    }
+    for (int res : g.results) {
+      const Node& n = g.nodes[res];
+      r->outputs.push_back(n.shape.is_static() ? make_tensor(Elem::f32, to_static(n.shape)) : nullptr);
+    }
+    *infer_request = new ov_infer_request{r};
+  });
+}
+
+ov_status_e ov_compiled_model_set_property(const ov_compiled_model_t* compiled_model, ...) {
+  if (!compiled_model) return INVALID_C_PARAM;
+  va_list args;
+  va_start(args, compiled_model);
+  const char* key = va_arg(args, const char*);
+  const char* value = va_arg(args, const char*);
+  va_end(args);
+  if (!key || !value) return INVALID_C_PARAM;
+  return guarded([&] {
+    std::string v = check_property(compiled_model->obj->device, key, value);
+    std::lock_guard<std::mutex> lock(g_cfg_mu);
+    compiled_model->obj->cfg[key] = v;
+  });
+}
+
+ov_status_e ov_compiled_model_get_property(const ov_compiled_model_t* compiled_model,
+                                           const char* property_key, char** property_value) {
+  if (!compiled_model || !property_key || !property_value) return INVALID_C_PARAM;
+  return guarded([&] {
+    const Compiled& c = *compiled_model->obj;
+    std::string key = property_key, v;
+    if (key == "LOADED_FROM_CACHE") {
+      v = c.loaded_from_cache ? "YES" : "NO";
+    } else if (key == "NETWORK_NAME") {
+      v = c.g.name;
+    } else if (key == "EXECUTION_DEVICES") {
+      v = c.device;
+    } else if (key == "SUPPORTED_PROPERTIES") {
+      v = "SUPPORTED_PROPERTIES NETWORK_NAME OPTIMAL_NUMBER_OF_INFER_REQUESTS EXECUTION_DEVICES "
+          "LOADED_FROM_CACHE NUM_STREAMS INFERENCE_NUM_THREADS PERFORMANCE_HINT "
+          "INFERENCE_PRECISION_HINT EXECUTION_MODE_HINT PERFORMANCE_HINT_NUM_REQUESTS PERF_COUNT "
+          "CACHE_MODE";
+    } else if (key == "AVAILABLE_DEVICES" || key == "OPTIMIZATION_CAPABILITIES" ||
+               key == "RANGE_FOR_STREAMS") {
+      throw OvError("src/inference/src/cpp/compiled_model.cpp",
+                    "[ NOT_FOUND ] Unsupported property " + key + " by the compiled model on " +
+                        c.device);
+    } else {
+      std::lock_guard<std::mutex> lock(g_cfg_mu);
+      v = device_property(c.device, c.cfg, key);
+    }
+    *property_value = dup_cstr(v);
+  });
+}
+
+ov_status_e ov_compiled_model_export_model(const ov_compiled_model_t* compiled_model,
+                                           const char* export_model_path) {
+  if (!compiled_model || !export_model_path) return INVALID_C_PARAM;
+  return guarded([&] { export_payload(*compiled_model->obj, export_model_path); });
+}
+
+void ov_compiled_model_free(ov_compiled_model_t* compiled_model) { delete compiled_model; }
+
+// --- infer request --------------------------------------------------------------------------
+ov_status_e ov_infer_request_set_tensor(ov_infer_request_t* infer_request, const char* tensor_name,
+                                        const ov_tensor_t* tensor) {
+  if (!infer_request || !tensor_name || !tensor) return INVALID_C_PARAM;
+  StubRequest& r = *infer_request->obj;
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (r.running) return busy_error();
+  return guarded([&] {
+    int k = find_port(r.cm->g, tensor_name);
+    if (k == -1)
+      throw OvError(kWhere, std::string("Check 'found_port.found()' failed: Port for tensor name ") +
+                                tensor_name + " was not found.");
+    if (k >= 0) r.inputs[static_cast<size_t>(k)] = tensor->obj;
+    else r.outputs[static_cast<size_t>(-k - 2)] = tensor->obj;
+  });
+}
+
+ov_status_e ov_infer_request_set_input_tensor_by_index(ov_infer_request_t* infer_request, size_t idx,
+                                                       const ov_tensor_t* tensor) {
+  if (!infer_request || !tensor) return INVALID_C_PARAM;
+  StubRequest& r = *infer_request->obj;
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (r.running) return busy_error();
+  return guarded([&] {
+    if (idx >= r.inputs.size())
+      throw OvError(kWhere, "Input index " + std::to_string(idx) + " is out of range");
+    r.inputs[idx] = tensor->obj;
+  });
+}
+
+ov_status_e ov_infer_request_get_tensor(const ov_infer_request_t* infer_request,
+                                        const char* tensor_name, ov_tensor_t** tensor) {
+  if (!infer_request || !tensor_name || !tensor) return INVALID_C_PARAM;
+  StubRequest& r = *infer_request->obj;
+  std::lock_guard<std::mutex> lock(r.mu);
+  return guarded([&] {
+    const Graph& g = r.cm->g;
+    int k = find_port(g, tensor_name);
+    if (k == -1)
+      throw OvError(kWhere, std::string("Check 'found_port.found()' failed: Port for tensor name ") +
+                                tensor_name + " was not found.");
+    std::shared_ptr<StubTensor>* slot;
+    Elem e = Elem::f32;
+    PShape ps;
+    if (k >= 0) {
+      slot = &r.inputs[static_cast<size_t>(k)];
+      e = g.nodes[g.params[static_cast<size_t>(k)]].elem;
+      ps = g.nodes[g.params[static_cast<size_t>(k)]].shape;
+    } else {
+      slot = &r.outputs[static_cast<size_t>(-k - 2)];
+      ps = g.nodes[g.results[static_cast<size_t>(-k - 2)]].shape;
+    }
+    if (!*slot) *slot = make_tensor(e, default_shape(ps));
+    *tensor = new ov_tensor{*slot};
+  });
+}
+
+ov_status_e ov_infer_request_get_output_tensor_by_index(const ov_infer_request_t* infer_request,
+                                                        size_t idx, ov_tensor_t** tensor) {
+  if (!infer_request || !tensor) return INVALID_C_PARAM;
+  StubRequest& r = *infer_request->obj;
+  std::lock_guard<std::mutex> lock(r.mu);
+  return guarded([&] {
+    const Graph& g = r.cm->g;
+    if (idx >= r.outputs.size())
+      throw OvError(kWhere, "Output index " + std::to_string(idx) + " is out of range");
+    if (!r.outputs[idx]) r.outputs[idx] = make_tensor(Elem::f32, default_shape(g.nodes[g.results[idx]].shape));
+    *tensor = new ov_tensor{r.outputs[idx]};
+  });
+}
+
+ov_status_e ov_infer_request_infer(ov_infer_request_t* infer_request) {
+  if (!infer_request) return INVALID_C_PARAM;
+  StubRequest& r = *infer_request->obj;
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (r.running) return busy_error();
+  return guarded([&] { run_infer(r); });
+}
+
+ov_status_e ov_infer_request_start_async(ov_infer_request_t* infer_request) {
+  if (!infer_request) return INVALID_C_PARAM;
+  std::shared_ptr<StubRequest> r = infer_request->obj;
+  std::lock_guard<std::mutex> lock(r->mu);
+  if (r->running) return busy_error();
+  r->running = true;
+  r->fut = std::async(std::launch::async, [r]() {
+    ov_status_e st;
+    {
+      std::lock_guard<std::mutex> l(r->mu);
+      st = guarded([&] { run_infer(*r); });
+    }
+    return st;
+  });
+  return OK;
+}
+
+ov_status_e ov_infer_request_wait(ov_infer_request_t* infer_request) {
+  if (!infer_request) return INVALID_C_PARAM;
+  StubRequest& r = *infer_request->obj;
+  std::future<ov_status_e> f;
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    if (!r.fut.valid()) return OK;
+    f = std::move(r.fut);
+  }
+  ov_status_e st = f.get();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.running = false;
+  return st;
+}
+
+ov_status_e ov_infer_request_wait_for(ov_infer_request_t* infer_request, const int64_t timeout) {
+  if (!infer_request) return INVALID_C_PARAM;
+  StubRequest& r = *infer_request->obj;
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    if (!r.fut.valid()) return OK;
+  }
+  // r.fut is only moved by wait/wait_for from the caller's thread.
+  if (r.fut.wait_for(std::chrono::milliseconds(timeout < 0 ? 0 : timeout)) !=
+      std::future_status::ready)
+    return OK;  // upstream ignores wait_for's result
+  return ov_infer_request_wait(infer_request);
+}
+
+ov_status_e ov_infer_request_cancel(ov_infer_request_t* infer_request) {
+  if (!infer_request) return INVALID_C_PARAM;
+  return OK;
+}
+
+void ov_infer_request_free(ov_infer_request_t* infer_request) {
+  if (!infer_request) return;
+  std::future<ov_status_e> f;
+  {
+    std::lock_guard<std::mutex> lock(infer_request->obj->mu);
+    f = std::move(infer_request->obj->fut);
+  }
+  if (f.valid()) f.wait();
+  delete infer_request;
+}
+
+// --- tensor --------------------------------------------------------------------------------
+ov_status_e ov_tensor_create(const ov_element_type_e type, const ov_shape_t shape,
+                             ov_tensor_t** tensor) {
+  if (!tensor || shape.rank < 0 || (shape.rank > 0 && !shape.dims)) return INVALID_C_PARAM;
+  return guarded([&] {
+    Elem e = elem_from_c(type);
+    if (e == Elem::undefined || e == Elem::dynamic || e == Elem::string)
+      throw OvError("src/bindings/c/src/ov_tensor.cpp",
+                    "Unsupported element type " + std::to_string(type) + " for a tensor");
+    Shape s(shape.dims, shape.dims + shape.rank);
+    for (auto d : s) need(d >= 0);
+    *tensor = new ov_tensor{make_tensor(e, s)};
+  });
+}
+
+ov_status_e ov_tensor_create_from_host_ptr(const ov_element_type_e type, const ov_shape_t shape,
+                                           void* host_ptr, ov_tensor_t** tensor) {
+  if (!tensor || !host_ptr || shape.rank < 0 || (shape.rank > 0 && !shape.dims))
+    return INVALID_C_PARAM;
+  return guarded([&] {
+    Elem e = elem_from_c(type);
+    if (e == Elem::undefined || e == Elem::dynamic || e == Elem::string)
+      throw OvError("src/bindings/c/src/ov_tensor.cpp",
+                    "Unsupported element type " + std::to_string(type) + " for a tensor");
+    auto t = std::make_shared<StubTensor>();
+    t->elem = e;
+    t->shape = Shape(shape.dims, shape.dims + shape.rank);
+    for (auto d : t->shape) need(d >= 0);
+    t->host = host_ptr;
+    t->capacity = t->byte_size();
+    *tensor = new ov_tensor{t};
+  });
+}
+
+ov_status_e ov_tensor_set_shape(ov_tensor_t* tensor, const ov_shape_t shape) {
+  if (!tensor || shape.rank < 0 || (shape.rank > 0 && !shape.dims)) return INVALID_C_PARAM;
+  return guarded([&] { tensor->obj->set_shape(Shape(shape.dims, shape.dims + shape.rank)); });
+}
+
+ov_status_e ov_tensor_get_shape(const ov_tensor_t* tensor, ov_shape_t* shape) {
+  if (!tensor || !shape) return INVALID_C_PARAM;
+  const Shape& s = tensor->obj->shape;
+  shape->rank = static_cast<int64_t>(s.size());
+  shape->dims = new int64_t[s.size() ? s.size() : 1];
+  for (size_t i = 0; i < s.size(); ++i) shape->dims[i] = s[i];
+  return OK;
+}
+
+ov_status_e ov_tensor_get_element_type(const ov_tensor_t* tensor, ov_element_type_e* type) {
+  if (!tensor || !type) return INVALID_C_PARAM;
+  *type = elem_to_c(tensor->obj->elem);
+  return OK;
+}
+
+ov_status_e ov_tensor_get_size(const ov_tensor_t* tensor, size_t* elements_size) {
+  if (!tensor || !elements_size) return INVALID_C_PARAM;
+  *elements_size = shape_size(tensor->obj->shape);
+  return OK;
+}
+
+ov_status_e ov_tensor_get_byte_size(const ov_tensor_t* tensor, size_t* byte_size) {
+  if (!tensor || !byte_size) return INVALID_C_PARAM;
+  *byte_size = tensor->obj->byte_size();
+  return OK;
+}
+
+ov_status_e ov_tensor_data(const ov_tensor_t* tensor, void** data) {
+  if (!tensor || !data) return INVALID_C_PARAM;
+  *data = tensor->obj->data();
+  return OK;
+}
+
+void ov_tensor_free(ov_tensor_t* tensor) { delete tensor; }
+}

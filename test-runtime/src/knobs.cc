@@ -1,0 +1,59 @@
+// Environment knobs (read on every use, so a test can change them between calls).
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+#include "stub.h"
+
+namespace ovstub {
+
+std::string env_str(const char* name, const std::string& def) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : def;
+}
+
+double env_num(const char* name, double def) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return def;
+  char* end = nullptr;
+  double d = std::strtod(v, &end);
+  return end && *end == '\0' && d >= 0 ? d : def;
+}
+
+std::string build_number() { return env_str("OV_STUB_VERSION", "2025.4.0-20398-stub"); }
+
+int version_major() { return std::atoi(build_number().c_str()); }
+
+int version_minor() {
+  std::string b = build_number();
+  size_t dot = b.find('.');
+  return dot == std::string::npos ? 0 : std::atoi(b.c_str() + dot + 1);
+}
+
+bool fail_mode(const char* mode) {
+  std::stringstream ss(env_str("OV_STUB_FAIL"));
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (item == mode) return true;
+  return false;
+}
+
+std::vector<std::string> devices() {
+  std::vector<std::string> out{"CPU"};
+  std::stringstream ss(env_str("OV_STUB_DEVICES", "CPU"));
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (item == "GPU" && out.size() == 1) out.push_back("GPU");
+  return out;
+}
+
+void sleep_ms(double ms) {
+  if (ms > 0) std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(ms * 1000)));
+}
+
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace ovstub

@@ -1,0 +1,89 @@
+// Per-entry cross-process lock (proper-lockfile: an atomic mkdir whose mtime the holder
+// refreshes). A lock not refreshed for staleMs - its holder died or hangs - is taken over.
+// Waiting is bounded: after timeoutMs the caller gets null and compiles without the cache
+// rather than hang behind a stuck process.
+import { setTimeout as sleep } from 'node:timers/promises';
+import lockfile from 'proper-lockfile';
+import { logger } from '../log';
+
+const log = logger('cache');
+
+export interface EntryLock {
+  readonly path: string;
+  /** True if another process took the lock over while we held it (we were too slow to refresh it). */
+  readonly compromised: boolean;
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** Give up waiting after this long; 0 = try once. */
+  timeoutMs: number;
+  /** A lock not refreshed for this long is stale. proper-lockfile's minimum is 2000. */
+  staleMs: number;
+}
+
+export interface LockAttempt {
+  lock: EntryLock | null;
+  waitedMs: number;
+  /** True when the lock was held by someone else at first. */
+  contended: boolean;
+}
+
+function tryLock(lockPath: string, staleMs: number): Promise<EntryLock | null> {
+  let compromised = false;
+  return lockfile
+    .lock(lockPath, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: staleMs,
+      update: Math.max(1000, Math.floor(staleMs / 2)),
+      retries: 0,
+      onCompromised: (error) => {
+        // The default throws from a timer and kills the process; the compile goes on instead.
+        compromised = true;
+        log('lock %s compromised: %s', lockPath, error.message);
+      },
+    })
+    .then(
+      (unlock) => ({
+        path: lockPath,
+        get compromised() {
+          return compromised;
+        },
+        release: async () => {
+          if (compromised) return;
+          try {
+            await unlock();
+          } catch (error) {
+            log('releasing %s: %s', lockPath, (error as Error).message);
+          }
+        },
+      }),
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ELOCKED') return null;
+        throw error;
+      },
+    );
+}
+
+export async function acquireLock(lockPath: string, options: LockOptions): Promise<LockAttempt> {
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  let delay = 20;
+  let contended = false;
+  for (;;) {
+    const lock = await tryLock(lockPath, options.staleMs);
+    if (lock) return { lock, waitedMs: Date.now() - started, contended };
+    if (!contended) log('waiting for lock %s', lockPath);
+    contended = true;
+    const left = deadline - Date.now();
+    if (left <= 0) return { lock: null, waitedMs: Date.now() - started, contended };
+    await sleep(Math.min(left, delay * (0.75 + Math.random() / 2)));
+    delay = Math.min(delay * 2, 250);
+  }
+}
+
+/** One attempt, no waiting: for optional work such as updating last-used times. */
+export async function tryAcquireLock(lockPath: string, staleMs: number): Promise<EntryLock | null> {
+  return tryLock(lockPath, staleMs);
+}

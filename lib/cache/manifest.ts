@@ -1,0 +1,116 @@
+// The manifest beside each entry's blobs: what the entry is, where it came from, how it is
+// used. Written atomically (temp file + rename); read tolerantly: garbage, a foreign format
+// or a half-written file is reported as invalid, never thrown.
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from './atomic-write';
+import { isKey, type KeyParts } from './key';
+
+export const MANIFEST_FILE = 'ovcache-entry.json';
+export const MANIFEST_FORMAT = 1;
+
+/**
+ * One way of compiling into this entry that left a blob OpenVINO will load without writing:
+ * the path form (OpenVINO checks the .xml's path, mtime and size) or the model-object form.
+ */
+export type EntrySource = { kind: 'path'; xml: string; mtimeNs: string; size: number } | { kind: 'model' };
+
+export interface EntryFile {
+  name: string;
+  bytes: number;
+}
+
+export interface EntryManifest {
+  format: number;
+  key: string;
+  parts: KeyParts;
+  /** Model files compiled into this entry (absolute paths, most recent last). */
+  modelPaths: string[];
+  sources: EntrySource[];
+  /** What OpenVINO wrote (blobs, GPU .cl_cache files), manifest excluded. */
+  files: EntryFile[];
+  bytes: number;
+  createdAt: string;
+  lastUsedAt: string;
+  hits: number;
+  /** Time of the compile that filled the entry, ms; null if the entry was filled by an import. */
+  compileMs: number | null;
+  /** Time of the most recent load from the entry, ms. */
+  importMs: number | null;
+  /** True once OpenVINO returned and a blob exists. */
+  complete: boolean;
+  writer: { pid: number; hostname: string };
+}
+
+export type ManifestRead = { status: 'ok'; manifest: EntryManifest } | { status: 'missing' } | { status: 'invalid'; reason: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isMsOrNull = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+const isDate = (v: unknown): boolean => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
+function checkParts(p: unknown): string | undefined {
+  if (!isObject(p)) return 'parts is not an object';
+  if (!isObject(p.model) || typeof p.model.name !== 'string' || !Array.isArray(p.model.files)) return 'parts.model is malformed';
+  if (!Array.isArray(p.inputs)) return 'parts.inputs is not a list';
+  if (!isObject(p.device) || typeof p.device.name !== 'string') return 'parts.device is malformed';
+  if (!isObject(p.config) || !Object.values(p.config).every((v) => typeof v === 'string')) return 'parts.config is malformed';
+  if (!isObject(p.runtime) || typeof p.runtime.buildNumber !== 'string') return 'parts.runtime is malformed';
+  return undefined;
+}
+
+function checkSource(s: unknown): boolean {
+  if (!isObject(s)) return false;
+  if (s.kind === 'model') return true;
+  return s.kind === 'path' && typeof s.xml === 'string' && typeof s.mtimeNs === 'string' && isCount(s.size);
+}
+
+/** Checks a parsed manifest; returns the reason it is unusable, or undefined when it is fine. */
+export function manifestProblem(m: unknown): string | undefined {
+  if (!isObject(m)) return 'not a JSON object';
+  if (m.format !== MANIFEST_FORMAT) return `unknown format ${JSON.stringify(m.format)}`;
+  if (!isKey(m.key)) return 'key is not a sha256 hex digest';
+  const parts = checkParts(m.parts);
+  if (parts) return parts;
+  if (!Array.isArray(m.modelPaths) || !m.modelPaths.every((x) => typeof x === 'string')) return 'modelPaths is malformed';
+  if (!Array.isArray(m.sources) || !m.sources.every(checkSource)) return 'sources is malformed';
+  if (!Array.isArray(m.files) || !m.files.every((f) => isObject(f) && typeof f.name === 'string' && isCount(f.bytes))) return 'files is malformed';
+  if (!isCount(m.bytes) || !isCount(m.hits)) return 'bytes or hits is not a count';
+  if (!isDate(m.createdAt) || !isDate(m.lastUsedAt)) return 'createdAt or lastUsedAt is not a date';
+  if (!isMsOrNull(m.compileMs) || !isMsOrNull(m.importMs)) return 'compileMs or importMs is malformed';
+  if (typeof m.complete !== 'boolean') return 'complete is not a boolean';
+  if (!isObject(m.writer)) return 'writer is malformed';
+  return undefined;
+}
+
+export function parseManifest(text: string): ManifestRead {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { status: 'invalid', reason: `not JSON (${(error as Error).message})` };
+  }
+  const problem = manifestProblem(json);
+  return problem ? { status: 'invalid', reason: problem } : { status: 'ok', manifest: json as EntryManifest };
+}
+
+export function manifestPath(entryDir: string): string {
+  return path.join(entryDir, MANIFEST_FILE);
+}
+
+/** Never throws: a missing file is 'missing', anything unreadable or malformed is 'invalid'. */
+export async function readManifest(entryDir: string): Promise<ManifestRead> {
+  let text: string;
+  try {
+    text = await fs.promises.readFile(manifestPath(entryDir), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing' };
+    return { status: 'invalid', reason: `unreadable (${code ?? (error as Error).message})` };
+  }
+  return parseManifest(text);
+}
+
+export async function writeManifest(entryDir: string, manifest: EntryManifest, options: { fsync?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(manifestPath(entryDir), `${JSON.stringify(manifest, null, 2)}\n`, options);
+}

@@ -1,0 +1,133 @@
+// ModelCache options: checked and defaulted here, so the rest of lib/cache sees only valid values.
+import path from 'node:path';
+import { OvcacheError } from '../errors';
+import { isTruthyFlag } from '../log';
+import { Core } from '../openvino/core';
+import { OpenVINO } from '../openvino/openvino';
+import type { CompileConfig } from '../openvino/properties';
+import type { ShapeInput } from '../openvino/shapes';
+import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
+import { defaultCacheDir } from './default-dir';
+
+export interface ModelCacheOptions {
+  /** The Core to compile with. Give this or `runtime`. */
+  core?: Core;
+  /** A loaded runtime: the cache creates (and disposes) its own Core. */
+  runtime?: OpenVINO;
+  /** Cache folder. Default: OVCACHE_DIR, else the user cache folder + "ovcache". */
+  dir?: string;
+  /** false compiles without any cache and never touches the folder. OVCACHE_DISABLE=1 forces false. */
+  enabled?: boolean;
+  /** Use existing entries, never write (a shared read-only volume). */
+  readOnly?: boolean;
+  /** How long to wait for another process compiling the same entry. Default 300000 (5 min). */
+  lockTimeoutMs?: number;
+  /** A lock its holder has not refreshed for this long is taken over. Default 10000, minimum 2000. */
+  staleLockMs?: number;
+  /** Last-used time and hit count are written at most this often per entry. Default 60000. */
+  touchIntervalMs?: number;
+  /** Environment to read OVCACHE_DIR / OVCACHE_DISABLE from. Default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface CompileOptions {
+  /** "CPU", "GPU", "GPU.1", "AUTO:GPU,CPU", ... */
+  device: string;
+  /** New input shapes, e.g. { image: [1, 3, 512, 512] } or { image: '1,3,?,?' }. */
+  shapes?: Record<string, ShapeInput>;
+  /** Compile properties. CACHE_DIR is not allowed: the cache chooses it. */
+  config?: CompileConfig;
+  /** false: this call compiles without the cache. */
+  cache?: boolean;
+}
+
+export interface ResolvedOptions {
+  core: Core | undefined;
+  runtime: OpenVINO | undefined;
+  dir: string;
+  dirSource: string;
+  enabled: boolean;
+  /** Why the cache is off: 'option', 'OVCACHE_DISABLE', or null when on. */
+  disabledBy: 'option' | 'OVCACHE_DISABLE' | null;
+  readOnly: boolean;
+  lockTimeoutMs: number;
+  staleLockMs: number;
+  touchIntervalMs: number;
+}
+
+export const MODEL_CACHE_OPTIONS = ['core', 'runtime', 'dir', 'enabled', 'readOnly', 'lockTimeoutMs', 'staleLockMs', 'touchIntervalMs', 'env'] as const;
+export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
+
+function optionalBoolean(value: unknown, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw invalidArgument('a boolean', name, value);
+  return value;
+}
+
+export function resolveOptions(input: unknown): ResolvedOptions {
+  const options = expectPlainObject(input ?? {}, 'options') as ModelCacheOptions;
+  rejectUnknownOptions(options as Record<string, unknown>, MODEL_CACHE_OPTIONS, 'new ModelCache()');
+  if (options.core !== undefined && !(options.core instanceof Core)) throw invalidArgument('a Core', 'options.core', options.core);
+  if (options.runtime !== undefined && !(options.runtime instanceof OpenVINO)) {
+    throw invalidArgument('an OpenVINO runtime (from loadOpenVINO())', 'options.runtime', options.runtime);
+  }
+  if (options.core === undefined && options.runtime === undefined) {
+    throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', 'Expected options.core or options.runtime for new ModelCache() but received neither');
+  }
+  const env = options.env === undefined ? process.env : expectPlainObject(options.env, 'options.env');
+  let dir: string;
+  let dirSource: string;
+  if (options.dir !== undefined) {
+    if (typeof options.dir !== 'string' || options.dir.trim() === '' || options.dir.includes('\0')) {
+      throw invalidArgument('a folder path', 'options.dir', options.dir);
+    }
+    dir = path.resolve(options.dir);
+    dirSource = 'dir option';
+  } else {
+    ({ dir, source: dirSource } = defaultCacheDir({ env: env as Record<string, string | undefined> }));
+  }
+  const enabledOption = optionalBoolean(options.enabled, 'options.enabled');
+  const envDisabled = isTruthyFlag((env as Record<string, string | undefined>).OVCACHE_DISABLE);
+  const disabledBy = envDisabled ? 'OVCACHE_DISABLE' : enabledOption === false ? 'option' : null;
+  return {
+    core: options.core,
+    runtime: options.runtime,
+    dir,
+    dirSource,
+    enabled: disabledBy === null,
+    disabledBy,
+    readOnly: optionalBoolean(options.readOnly, 'options.readOnly') ?? false,
+    lockTimeoutMs: options.lockTimeoutMs === undefined ? 300_000 : expectIntegerInRange(options.lockTimeoutMs, 'options.lockTimeoutMs', 0),
+    staleLockMs: options.staleLockMs === undefined ? 10_000 : expectIntegerInRange(options.staleLockMs, 'options.staleLockMs', 2000),
+    touchIntervalMs: options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
+  };
+}
+
+export interface ResolvedCompileOptions {
+  device: string;
+  shapes: Record<string, ShapeInput> | undefined;
+  config: CompileConfig | undefined;
+  cache: boolean;
+}
+
+export function resolveCompileOptions(input: unknown, where = 'cache.compile()'): ResolvedCompileOptions {
+  const options = expectPlainObject(input, 'options') as unknown as CompileOptions;
+  rejectUnknownOptions(options as unknown as Record<string, unknown>, COMPILE_OPTIONS, where);
+  if (typeof options.device !== 'string' || options.device === '') throw invalidArgument('a device name such as "CPU"', 'options.device', options.device);
+  let shapes: Record<string, ShapeInput> | undefined;
+  if (options.shapes !== undefined) {
+    shapes = expectPlainObject(options.shapes, 'options.shapes') as Record<string, ShapeInput>;
+    if (Object.keys(shapes).length === 0) shapes = undefined;
+  }
+  let config: CompileConfig | undefined;
+  if (options.config !== undefined) {
+    config = expectPlainObject(options.config, 'options.config') as CompileConfig;
+    if (config.CACHE_DIR !== undefined) {
+      throw new OvcacheError(
+        'OVCACHE_INVALID_ARGUMENT',
+        'config.CACHE_DIR is chosen by ModelCache (one folder per entry); set the cache folder with the dir option, or pass cache: false',
+      );
+    }
+  }
+  return { device: options.device, shapes, config, cache: optionalBoolean(options.cache, 'options.cache') ?? true };
+}

@@ -58,7 +58,7 @@ struct Layout {
   uint64_t pad = 0;
   bool weightless = false;
   uint64_t body_len() const {
-    return 8 * 6 + device.size() + cfg.size() + xml.size() + params.size() + 1 + wpath.size() +
+    return 8 * 7 + device.size() + cfg.size() + xml.size() + params.size() + 1 + wpath.size() +
            (weightless ? 0 : bin->size()) + pad;
   }
   uint64_t total() const { return 8 + 4 + 8 + body_len() + 8; }
@@ -337,7 +337,7 @@ std::shared_ptr<Compiled> try_load(const std::string& path, const std::string& f
   }
   if (map != MAP_FAILED) ::munmap(map, size);
   log_event("blob_read", {lf("blob", path), lf("bytes", static_cast<double>(size)),
-                          lf("ms", now_ms() - t0), lf("ok", c ? "true" : "false")});
+                          lf("ms", now_ms() - t0), LogField{"ok", c ? "true" : "false", false}});
   if (!c) {
     log_event("blob_reject", {lf("blob", path), lf("reason", reason)});
     remove_blob(path, reason);

@@ -233,7 +233,7 @@ std::string write_blob(const std::string& path, const std::string& header, const
   if (fd < 0) {
     std::string err = std::string("cannot open ") + path + ": " + std::strerror(errno);
     log_event("blob_write", {lf("blob", path), lf("bytes", 0.0), lf("ms", now_ms() - t0),
-                             lf("ok", "false"), lf("error", err)});
+                             LogField{"ok", "false", false}, lf("error", err)});
     return err;
   }
   uint64_t written = 0;
@@ -284,7 +284,7 @@ std::string write_blob(const std::string& path, const std::string& header, const
   ::close(fd);
   log_event("blob_write", {lf("blob", path), lf("bytes", static_cast<double>(written)),
                            lf("expected", static_cast<double>(total)), lf("ms", now_ms() - t0),
-                           lf("ok", err.empty() ? "true" : "false"), lf("error", err)});
+                           LogField{"ok", err.empty() ? "true" : "false", false}, lf("error", err)});
   return err;
 }
 

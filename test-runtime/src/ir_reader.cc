@@ -228,6 +228,8 @@ std::shared_ptr<Graph> read_model_files(const std::string& xml_path, const std::
       throw OvError("src/frontends/ir/src/frontend.cpp",
                     "Weights file " + bin_path + " cannot be opened!");
   }
-  return std::make_shared<Graph>(read_ir(text, bin, xml_path));
+  auto g = std::make_shared<Graph>(read_ir(text, bin, xml_path));
+  if (!bin->empty()) g->bin_path = bin_path;
+  return g;
 }
 }  // namespace ovstub

@@ -105,7 +105,11 @@ export function writeMlp(dir: string, name = 'mlp'): IrPaths {
   const p = ir.parameter('input', [1, 16]);
   const w1 = ir.constant('fc1.weight', [16, 8], table(16, 8, mlpW1));
   const m1 = ir.op('MatMul', 'fc1', [p, w1], [1, 8], MATMUL);
-  const b1 = ir.constant('fc1.bias', [1, 8], table(1, 8, (_i, j) => mlpB1(j)));
+  const b1 = ir.constant(
+    'fc1.bias',
+    [1, 8],
+    table(1, 8, (_i, j) => mlpB1(j)),
+  );
   const a1 = ir.op('Add', 'fc1.add', [m1, b1], [1, 8], NUMPY);
   const r1 = ir.op('Relu', 'relu', [a1], [1, 8]);
   const w2 = ir.constant('fc2.weight', [8, 4], table(8, 4, mlpW2));

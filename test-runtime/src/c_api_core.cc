@@ -45,8 +45,7 @@ Config read_pairs(const std::string& device, size_t n, va_list args) {
 }
 
 ov_status_e do_compile(const ov_core_t* core, const ov_model_t* model, const char* path,
-                       const char* device_name, size_t n, ov_compiled_model_t** out,
-                       va_list args) {
+                       const char* device_name, size_t n, ov_compiled_model_t** out, va_list args) {
   return guarded([&] {
     std::string device = normalize_device(device_name && *device_name ? device_name : "CPU");
     Config call = read_pairs(device, n, args);
@@ -102,9 +101,9 @@ ov_status_e ov_core_read_model(const ov_core_t* core, const char* model_path, co
   return guarded([&] {
     double t0 = now_ms();
     auto g = read_model_files(model_path, bin_path ? bin_path : "");
-    log_event("read_model", {lf("path", model_path),
-                             lf("weight_bytes", static_cast<double>(g->weight_bytes())),
-                             lf("ms", now_ms() - t0)});
+    log_event("read_model",
+              {lf("path", model_path), lf("weight_bytes", static_cast<double>(g->weight_bytes())),
+               lf("ms", now_ms() - t0)});
     auto m = std::make_shared<Model>();
     m->g = std::move(*g);
     *model = new ov_model{m};

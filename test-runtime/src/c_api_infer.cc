@@ -68,11 +68,12 @@ void run_infer(StubRequest& r) {
     const Node& p = g.nodes[g.params[i]];
     auto t = r.inputs[i];
     if (!t)
-      throw OvError(kWhere, "Input tensor for '" + p.name + "' was not set and the input is dynamic");
+      throw OvError(kWhere,
+                    "Input tensor for '" + p.name + "' was not set and the input is dynamic");
     if (t->elem != p.elem)
       throw OvError(kWhere, std::string("The tensor element type ") + elem_ir_name(t->elem) +
-                                " does not match the input element type " +
-                                elem_ir_name(p.elem) + " of '" + p.name + "'");
+                                " does not match the input element type " + elem_ir_name(p.elem) +
+                                " of '" + p.name + "'");
     if (!compatible(p.shape, t->shape))
       throw OvError(kWhere, "The input tensor size is not equal to the model input type: got " +
                                 from_static(t->shape).to_string() + " expecting " +
@@ -87,8 +88,10 @@ void run_infer(StubRequest& r) {
   for (size_t i = 0; i < outs.size(); ++i) {
     auto& o = r.outputs[i];
     if (!o || (o->shape != outs[i].shape && o->host)) {
-      if (o && o->host) o->set_shape(outs[i].shape);  // throws when too small
-      else o = make_tensor(Elem::f32, outs[i].shape);
+      if (o && o->host)
+        o->set_shape(outs[i].shape);  // throws when too small
+      else
+        o = make_tensor(Elem::f32, outs[i].shape);
     } else if (o->shape != outs[i].shape) {
       o->set_shape(outs[i].shape);
     }
@@ -98,8 +101,9 @@ void run_infer(StubRequest& r) {
 }
 
 ov_status_e busy_error() {
-  set_last_error("Exception from src/inference/src/dev/iasync_infer_request.cpp:\n"
-                 "Infer Request is busy\n");
+  set_last_error(
+      "Exception from src/inference/src/dev/iasync_infer_request.cpp:\n"
+      "Infer Request is busy\n");
   return REQUEST_BUSY;
 }
 
@@ -143,7 +147,8 @@ ov_status_e ov_compiled_model_input_by_name(const ov_compiled_model_t* compiled_
   });
 }
 
-ov_status_e ov_compiled_model_outputs_size(const ov_compiled_model_t* compiled_model, size_t* size) {
+ov_status_e ov_compiled_model_outputs_size(const ov_compiled_model_t* compiled_model,
+                                           size_t* size) {
   if (!compiled_model || !size) return INVALID_C_PARAM;
   *size = compiled_model->obj->g.results.size();
   return OK;
@@ -175,7 +180,8 @@ ov_status_e ov_compiled_model_create_infer_request(const ov_compiled_model_t* co
     }
     for (int res : g.results) {
       const Node& n = g.nodes[res];
-      r->outputs.push_back(n.shape.is_static() ? make_tensor(Elem::f32, to_static(n.shape)) : nullptr);
+      r->outputs.push_back(n.shape.is_static() ? make_tensor(Elem::f32, to_static(n.shape))
+                                               : nullptr);
     }
     *infer_request = new ov_infer_request{r};
   });
@@ -215,9 +221,9 @@ ov_status_e ov_compiled_model_get_property(const ov_compiled_model_t* compiled_m
           "CACHE_MODE";
     } else if (key == "AVAILABLE_DEVICES" || key == "OPTIMIZATION_CAPABILITIES" ||
                key == "RANGE_FOR_STREAMS") {
-      throw OvError("src/inference/src/cpp/compiled_model.cpp",
-                    "[ NOT_FOUND ] Unsupported property " + key + " by the compiled model on " +
-                        c.device);
+      throw OvError(
+          "src/inference/src/cpp/compiled_model.cpp",
+          "[ NOT_FOUND ] Unsupported property " + key + " by the compiled model on " + c.device);
     } else {
       std::lock_guard<std::mutex> lock(g_cfg_mu);
       v = device_property(c.device, c.cfg, key);
@@ -244,15 +250,18 @@ ov_status_e ov_infer_request_set_tensor(ov_infer_request_t* infer_request, const
   return guarded([&] {
     int k = find_port(r.cm->g, tensor_name);
     if (k == -1)
-      throw OvError(kWhere, std::string("Check 'found_port.found()' failed: Port for tensor name ") +
-                                tensor_name + " was not found.");
-    if (k >= 0) r.inputs[static_cast<size_t>(k)] = tensor->obj;
-    else r.outputs[static_cast<size_t>(-k - 2)] = tensor->obj;
+      throw OvError(kWhere,
+                    std::string("Check 'found_port.found()' failed: Port for tensor name ") +
+                        tensor_name + " was not found.");
+    if (k >= 0)
+      r.inputs[static_cast<size_t>(k)] = tensor->obj;
+    else
+      r.outputs[static_cast<size_t>(-k - 2)] = tensor->obj;
   });
 }
 
-ov_status_e ov_infer_request_set_input_tensor_by_index(ov_infer_request_t* infer_request, size_t idx,
-                                                       const ov_tensor_t* tensor) {
+ov_status_e ov_infer_request_set_input_tensor_by_index(ov_infer_request_t* infer_request,
+                                                       size_t idx, const ov_tensor_t* tensor) {
   if (!infer_request || !tensor) return INVALID_C_PARAM;
   StubRequest& r = *infer_request->obj;
   std::lock_guard<std::mutex> lock(r.mu);
@@ -273,8 +282,9 @@ ov_status_e ov_infer_request_get_tensor(const ov_infer_request_t* infer_request,
     const Graph& g = r.cm->g;
     int k = find_port(g, tensor_name);
     if (k == -1)
-      throw OvError(kWhere, std::string("Check 'found_port.found()' failed: Port for tensor name ") +
-                                tensor_name + " was not found.");
+      throw OvError(kWhere,
+                    std::string("Check 'found_port.found()' failed: Port for tensor name ") +
+                        tensor_name + " was not found.");
     std::shared_ptr<StubTensor>* slot;
     Elem e = Elem::f32;
     PShape ps;
@@ -300,7 +310,8 @@ ov_status_e ov_infer_request_get_output_tensor_by_index(const ov_infer_request_t
     const Graph& g = r.cm->g;
     if (idx >= r.outputs.size())
       throw OvError(kWhere, "Output index " + std::to_string(idx) + " is out of range");
-    if (!r.outputs[idx]) r.outputs[idx] = make_tensor(Elem::f32, default_shape(g.nodes[g.results[idx]].shape));
+    if (!r.outputs[idx])
+      r.outputs[idx] = make_tensor(Elem::f32, default_shape(g.nodes[g.results[idx]].shape));
     *tensor = new ov_tensor{r.outputs[idx]};
   });
 }

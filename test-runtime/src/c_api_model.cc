@@ -51,7 +51,8 @@ void fill_pshape(const PShape& s, ov_partial_shape_t* out) {
   int64_t r = static_cast<int64_t>(s.dims.size());
   out->rank = ov_dimension_t{r, r};
   out->dims = new ov_dimension_t[s.dims.size() ? s.dims.size() : 1];
-  for (size_t i = 0; i < s.dims.size(); ++i) out->dims[i] = ov_dimension_t{s.dims[i].min, s.dims[i].max};
+  for (size_t i = 0; i < s.dims.size(); ++i)
+    out->dims[i] = ov_dimension_t{s.dims[i].min, s.dims[i].max};
 }
 
 void fill_shape(const Shape& s, ov_shape_t* out) {
@@ -75,8 +76,8 @@ void reshape(const ov_model_t* model, const std::vector<std::pair<std::string, P
     for (const auto& it : items) {
       int p = g.find_param(it.first);
       if (p < 0)
-        throw OvError(kWhere, "Check 'false' failed: Port for tensor name " + it.first +
-                                  " was not found.");
+        throw OvError(kWhere,
+                      "Check 'false' failed: Port for tensor name " + it.first + " was not found.");
       reshape_param(g, p, it.second);
     }
     g.infer_shapes();
@@ -139,7 +140,8 @@ ov_status_e ov_model_input_by_name(const ov_model_t* model, const char* tensor_n
     int p = model->obj->g.find_param(tensor_name);
     if (p < 0)
       throw OvError(kWhere, std::string("Check 'false' failed: ov::Model doesn't have input with "
-                                        "tensor name: ") + tensor_name);
+                                        "tensor name: ") +
+                                tensor_name);
     auto* port = new ov_output_port;
     port->model = model->obj;
     port->node = p;
@@ -199,7 +201,8 @@ ov_status_e ov_port_get_partial_shape(const ov_output_const_port_t* port,
                                       ov_partial_shape_t* partial_shape) {
   if (!port || !partial_shape) return INVALID_C_PARAM;
   return guarded([&] {
-    with_port(port, [&](const Graph& g, int node) { fill_pshape(g.nodes[node].shape, partial_shape); });
+    with_port(port,
+              [&](const Graph& g, int node) { fill_pshape(g.nodes[node].shape, partial_shape); });
   });
 }
 
@@ -210,7 +213,8 @@ ov_status_e ov_port_get_element_type(const ov_output_const_port_t* port,
     with_port(port, [&](const Graph& g, int node) {
       const Node& n = g.nodes[node];
       Elem e = n.type == "Parameter" || n.type == "Const" ? n.elem : Elem::f32;
-      if (n.type == "Result") e = g.nodes[n.inputs[0]].type == "Const" ? g.nodes[n.inputs[0]].elem : e;
+      if (n.type == "Result")
+        e = g.nodes[n.inputs[0]].type == "Const" ? g.nodes[n.inputs[0]].elem : e;
       *tensor_type = elem_to_c(e);
     });
   });
@@ -233,7 +237,9 @@ void ov_output_port_free(ov_output_port_t* port) { delete port; }
 void ov_output_const_port_free(ov_output_const_port_t* port) { delete port; }
 
 // --- shapes ----------------------------------------------------------------------------------
-bool ov_dimension_is_dynamic(const ov_dimension_t dim) { return !(dim.min == dim.max && dim.min >= 0); }
+bool ov_dimension_is_dynamic(const ov_dimension_t dim) {
+  return !(dim.min == dim.max && dim.min >= 0);
+}
 
 bool ov_rank_is_dynamic(const ov_rank_t* rank) {
   if (!rank) return false;

@@ -282,9 +282,10 @@ std::string write_blob(const std::string& path, const std::string& header, const
   emit(l, put);
   ::fchmod(fd, 0444);
   ::close(fd);
-  log_event("blob_write", {lf("blob", path), lf("bytes", static_cast<double>(written)),
-                           lf("expected", static_cast<double>(total)), lf("ms", now_ms() - t0),
-                           LogField{"ok", err.empty() ? "true" : "false", false}, lf("error", err)});
+  log_event("blob_write",
+            {lf("blob", path), lf("bytes", static_cast<double>(written)),
+             lf("expected", static_cast<double>(total)), lf("ms", now_ms() - t0),
+             LogField{"ok", err.empty() ? "true" : "false", false}, lf("error", err)});
   return err;
 }
 
@@ -379,8 +380,9 @@ std::shared_ptr<Compiled> compile_with_cache(Core& core, const std::string& devi
     if (model_graph) return *model_graph;
     double t0 = now_ms();
     auto g = read_model_files(apath, "");
-    log_event("read_model", {lf("path", apath), lf("weight_bytes", static_cast<double>(g->weight_bytes())),
-                             lf("ms", now_ms() - t0)});
+    log_event("read_model",
+              {lf("path", apath), lf("weight_bytes", static_cast<double>(g->weight_bytes())),
+               lf("ms", now_ms() - t0)});
     return *g;
   };
   if (cache_dir.empty()) return compile_plain(device, cfg, load_graph());
@@ -442,8 +444,8 @@ void export_payload(const Compiled& c, const std::string& path) {
     if (w > 0) written += static_cast<uint64_t>(w);
   });
   ::close(fd);
-  log_event("export", {lf("path", path), lf("bytes", static_cast<double>(written)),
-                       lf("ms", now_ms() - t0)});
+  log_event("export",
+            {lf("path", path), lf("bytes", static_cast<double>(written)), lf("ms", now_ms() - t0)});
 }
 
 std::shared_ptr<Compiled> import_payload(const char* data, size_t size, const std::string& device) {
@@ -452,9 +454,9 @@ std::shared_ptr<Compiled> import_payload(const char* data, size_t size, const st
   try {
     c = parse_payload(data, size);
   } catch (const std::exception& e) {
-    throw OvError("src/plugins/intel_cpu/src/plugin.cpp",
-                  std::string("[ GENERAL_ERROR ] Cannot import the model on ") + device + ": " +
-                      e.what());
+    throw OvError(
+        "src/plugins/intel_cpu/src/plugin.cpp",
+        std::string("[ GENERAL_ERROR ] Cannot import the model on ") + device + ": " + e.what());
   }
   if (c->device != device)
     throw OvError("src/plugins/intel_cpu/src/plugin.cpp",

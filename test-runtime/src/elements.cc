@@ -25,10 +25,10 @@ const ElemInfo kElems[] = {
     {Elem::f4e2m1, "f4e2m1", 4},   {Elem::f8e8m0, "f8e8m0", 8},
 };
 // Pre-2024.2 order (no U2/U3/U6), without the leading UNDEFINED.
-const Elem kPre2024_2[] = {Elem::dynamic, Elem::boolean, Elem::bf16,   Elem::f16,    Elem::f32,
-                           Elem::f64,     Elem::i4,      Elem::i8,     Elem::i16,    Elem::i32,
-                           Elem::i64,     Elem::u1,      Elem::u4,     Elem::u8,     Elem::u16,
-                           Elem::u32,     Elem::u64,     Elem::nf4,    Elem::f8e4m3, Elem::f8e5m2,
+const Elem kPre2024_2[] = {Elem::dynamic, Elem::boolean, Elem::bf16,  Elem::f16,    Elem::f32,
+                           Elem::f64,     Elem::i4,      Elem::i8,    Elem::i16,    Elem::i32,
+                           Elem::i64,     Elem::u1,      Elem::u4,    Elem::u8,     Elem::u16,
+                           Elem::u32,     Elem::u64,     Elem::nf4,   Elem::f8e4m3, Elem::f8e5m2,
                            Elem::string,  Elem::f4e2m1,  Elem::f8e8m0};
 enum class Numbering { pre2024_2, legacy, v2026 };
 Numbering numbering() {

@@ -29,24 +29,42 @@ extern "C" {
 
 const char* ov_get_error_info(ov_status_e status) {
   switch (status) {
-    case OK: return "ok";
-    case GENERAL_ERROR: return "general error";
-    case NOT_IMPLEMENTED: return "not implemented";
-    case NETWORK_NOT_LOADED: return "network not loaded";
-    case PARAMETER_MISMATCH: return "parameter mismatch";
-    case NOT_FOUND: return "not found";
-    case OUT_OF_BOUNDS: return "out of bounds";
-    case UNEXPECTED: return "unexpected";
-    case REQUEST_BUSY: return "request busy";
-    case RESULT_NOT_READY: return "result not ready";
-    case NOT_ALLOCATED: return "not allocated";
-    case INFER_NOT_STARTED: return "infer not started";
-    case NETWORK_NOT_READ: return "network not read";
-    case INFER_CANCELLED: return "infer cancelled";
-    case INVALID_C_PARAM: return "invalid c input parameters";
-    case UNKNOWN_C_ERROR: return "unknown c error";
-    case NOT_IMPLEMENT_C_METHOD: return "not implement c method";
-    case UNKNOW_EXCEPTION: return "unknown exception";
+    case OK:
+      return "ok";
+    case GENERAL_ERROR:
+      return "general error";
+    case NOT_IMPLEMENTED:
+      return "not implemented";
+    case NETWORK_NOT_LOADED:
+      return "network not loaded";
+    case PARAMETER_MISMATCH:
+      return "parameter mismatch";
+    case NOT_FOUND:
+      return "not found";
+    case OUT_OF_BOUNDS:
+      return "out of bounds";
+    case UNEXPECTED:
+      return "unexpected";
+    case REQUEST_BUSY:
+      return "request busy";
+    case RESULT_NOT_READY:
+      return "result not ready";
+    case NOT_ALLOCATED:
+      return "not allocated";
+    case INFER_NOT_STARTED:
+      return "infer not started";
+    case NETWORK_NOT_READ:
+      return "network not read";
+    case INFER_CANCELLED:
+      return "infer cancelled";
+    case INVALID_C_PARAM:
+      return "invalid c input parameters";
+    case UNKNOWN_C_ERROR:
+      return "unknown c error";
+    case NOT_IMPLEMENT_C_METHOD:
+      return "not implement c method";
+    case UNKNOW_EXCEPTION:
+      return "unknown exception";
   }
   return "unrecognized status";
 }

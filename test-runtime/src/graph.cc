@@ -24,7 +24,8 @@ Dim bcast_dim(const Dim& a, const Dim& b, const Node& n) {
   }
   if (a.is_static()) return a;
   if (b.is_static()) return b;
-  return Dim{std::max(a.min, b.min), a.max < 0 ? b.max : (b.max < 0 ? a.max : std::min(a.max, b.max))};
+  return Dim{std::max(a.min, b.min),
+             a.max < 0 ? b.max : (b.max < 0 ? a.max : std::min(a.max, b.max))};
 }
 
 PShape bcast(const PShape& a, const PShape& b, const Node& n) {
@@ -52,9 +53,10 @@ PShape matmul_shape(const PShape& a, const PShape& b, const Node& n) {
   if (ka.is_static() && kb.is_static() && ka.min != kb.min)
     throw OvError(kWhere, "While validating node 'MatMul " + n.name +
                               "': Incompatible MatMul matrix dimension. First input dimension=" +
-                              std::to_string(ka.min) + " at COL_INDEX_DIM=1 doesn't match the "
-                              "second input dimension=" + std::to_string(kb.min) +
-                              " at ROW_INDEX_DIM=0");
+                              std::to_string(ka.min) +
+                              " at COL_INDEX_DIM=1 doesn't match the "
+                              "second input dimension=" +
+                              std::to_string(kb.min) + " at ROW_INDEX_DIM=0");
   return PShape{false, {m, nn}};
 }
 
@@ -108,9 +110,9 @@ void reshape_param(Graph& g, int p, const PShape& shape) {
   if (!n.shape.rank_dynamic && !shape.rank_dynamic && n.shape.dims.size() != shape.dims.size())
     throw OvError("src/core/src/model.cpp",
                   "Check 'ov::PartialShape::broadcast_merge_into' failed: the rank of the new "
-                  "shape " + shape.to_string() + " for input '" + n.name +
-                  "' does not match its rank " + n.shape.to_string() +
-                  " (the test stand-in keeps input ranks)");
+                  "shape " +
+                      shape.to_string() + " for input '" + n.name + "' does not match its rank " +
+                      n.shape.to_string() + " (the test stand-in keeps input ranks)");
   n.shape = shape;
 }
 

@@ -44,8 +44,8 @@ std::vector<std::string> split_names(const std::string& s) {
   return out;
 }
 
-const std::set<std::string> kOps = {"Parameter", "Const", "Result", "Add", "Multiply", "MatMul",
-                                    "Relu"};
+const std::set<std::string> kOps = {"Parameter", "Const",  "Result", "Add",
+                                    "Multiply",  "MatMul", "Relu"};
 }  // namespace
 
 Graph read_ir(const std::string& xml_text, std::shared_ptr<const std::string> weights,
@@ -63,8 +63,8 @@ Graph read_ir(const std::string& xml_text, std::shared_ptr<const std::string> we
                               root->name + ">, expected <net>)");
   const std::string* ver = root->attr("version");
   if (!ver || (*ver != "10" && *ver != "11"))
-    throw OvError(kWhere, "Unsupported IR version: " + (ver ? *ver : std::string("none")) +
-                              " in " + xml_path);
+    throw OvError(kWhere, "Unsupported IR version: " + (ver ? *ver : std::string("none")) + " in " +
+                              xml_path);
   Graph g;
   g.xml_text = xml_text;
   g.weights = weights ? weights : std::make_shared<const std::string>();
@@ -94,7 +94,8 @@ Graph read_ir(const std::string& xml_text, std::shared_ptr<const std::string> we
     if (by_id.count(*id)) throw OvError(kWhere, "Duplicate layer id " + *id);
     Raw r{l, *id, {}};
     if (const XmlNode* in = l->child("input"))
-      for (const XmlNode* p : in->all("port")) r.in_ports.push_back(p->attr("id") ? *p->attr("id") : "");
+      for (const XmlNode* p : in->all("port"))
+        r.in_ports.push_back(p->attr("id") ? *p->attr("id") : "");
     by_id[*id] = raws.size();
     raws.push_back(r);
   }

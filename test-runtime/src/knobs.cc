@@ -49,7 +49,8 @@ std::vector<std::string> devices() {
 }
 
 void sleep_ms(double ms) {
-  if (ms > 0) std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(ms * 1000)));
+  if (ms > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(ms * 1000)));
 }
 
 double now_ms() {

@@ -13,10 +13,18 @@ std::string json_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\t': o += "\\t"; break;
+      case '"':
+        o += "\\\"";
+        break;
+      case '\\':
+        o += "\\\\";
+        break;
+      case '\n':
+        o += "\\n";
+        break;
+      case '\t':
+        o += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char b[8];
@@ -49,8 +57,8 @@ void log_event(const std::string& event, const std::vector<LogField>& fields) {
   if (path.empty()) return;
   using namespace std::chrono;
   long long t = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  std::string line = "{\"event\":\"" + json_escape(event) + "\",\"pid\":" +
-                     std::to_string(getpid()) + ",\"time\":" + std::to_string(t);
+  std::string line = "{\"event\":\"" + json_escape(event) +
+                     "\",\"pid\":" + std::to_string(getpid()) + ",\"time\":" + std::to_string(t);
   for (const auto& f : fields) {
     line += ",\"" + json_escape(f.key) + "\":";
     line += f.quoted ? "\"" + json_escape(f.value) + "\"" : f.value;

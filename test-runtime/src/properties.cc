@@ -9,14 +9,19 @@ namespace ovstub {
 namespace {
 const char* kWhere = "src/inference/src/dev/plugin.cpp";
 
-const std::vector<std::string> kRw = {
-    "CACHE_DIR",      "CACHE_MODE",         "NUM_STREAMS",   "INFERENCE_NUM_THREADS",
-    "PERFORMANCE_HINT", "INFERENCE_PRECISION_HINT", "EXECUTION_MODE_HINT",
-    "PERFORMANCE_HINT_NUM_REQUESTS", "PERF_COUNT", "ENABLE_MMAP", "LOG_LEVEL", "WEIGHTS_PATH",
-    "ENABLE_WEIGHTLESS", "DEVICE_ID"};
-const std::vector<std::string> kRo = {"SUPPORTED_PROPERTIES", "AVAILABLE_DEVICES",
-                                      "FULL_DEVICE_NAME", "OPTIMIZATION_CAPABILITIES",
-                                      "OPTIMAL_NUMBER_OF_INFER_REQUESTS", "RANGE_FOR_STREAMS",
+const std::vector<std::string> kRw = {"CACHE_DIR",           "CACHE_MODE",
+                                      "NUM_STREAMS",         "INFERENCE_NUM_THREADS",
+                                      "PERFORMANCE_HINT",    "INFERENCE_PRECISION_HINT",
+                                      "EXECUTION_MODE_HINT", "PERFORMANCE_HINT_NUM_REQUESTS",
+                                      "PERF_COUNT",          "ENABLE_MMAP",
+                                      "LOG_LEVEL",           "WEIGHTS_PATH",
+                                      "ENABLE_WEIGHTLESS",   "DEVICE_ID"};
+const std::vector<std::string> kRo = {"SUPPORTED_PROPERTIES",
+                                      "AVAILABLE_DEVICES",
+                                      "FULL_DEVICE_NAME",
+                                      "OPTIMIZATION_CAPABILITIES",
+                                      "OPTIMAL_NUMBER_OF_INFER_REQUESTS",
+                                      "RANGE_FOR_STREAMS",
                                       "DEVICE_ARCHITECTURE"};
 const std::vector<std::string> kCoreKeys = {"CACHE_DIR", "ENABLE_MMAP", "FORCE_TBB_TERMINATE",
                                             "AVAILABLE_DEVICES", "SUPPORTED_PROPERTIES"};
@@ -72,8 +77,7 @@ std::string check_property(const std::string& device, const std::string& key,
   if (!known) {
     if (contains(kRo, key) || key == "LOADED_FROM_CACHE")
       throw OvError(kWhere, "[ GENERAL_ERROR ] Property " + key + " is read-only for " + dev);
-    throw OvError(kWhere, "[ NOT_FOUND ] Unsupported property " + key + " by " + dev +
-                              " plugin.");
+    throw OvError(kWhere, "[ NOT_FOUND ] Unsupported property " + key + " by " + dev + " plugin.");
   }
   auto bad = [&](const char* expect) {
     return OvError(kWhere, "[ GENERAL_ERROR ] Wrong value " + value + " for property key " + key +
@@ -118,7 +122,8 @@ std::string device_property(const std::string& device, const Config& cfg, const 
     }
     throw OvError("src/inference/src/dev/core_impl.cpp",
                   "Exception is thrown while trying to call get_property with unsupported "
-                  "property: '" + key + "' (core level, device \"\")");
+                  "property: '" +
+                      key + "' (core level, device \"\")");
   }
   bool gpu = device == "GPU";
   if (key == "FULL_DEVICE_NAME")
@@ -145,8 +150,7 @@ std::string device_property(const std::string& device, const Config& cfg, const 
     auto it = cfg.find(key);
     return it != cfg.end() ? it->second : defaults(device, key);
   }
-  throw OvError(kWhere, "[ NOT_FOUND ] Unsupported property " + key + " by " + device +
-                            " plugin.");
+  throw OvError(kWhere, "[ NOT_FOUND ] Unsupported property " + key + " by " + device + " plugin.");
 }
 
 std::vector<std::string> caching_keys(const std::string& device) {

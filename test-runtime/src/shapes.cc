@@ -53,7 +53,8 @@ PShape parse_ir_shape(const std::string& text) {
   size_t start = 0;
   while (true) {
     size_t comma = s.find(',', start);
-    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     Dim d;
     size_t dots = item.find("..");
     if (item == "?" || item == "-1") {
@@ -62,7 +63,8 @@ PShape parse_ir_shape(const std::string& text) {
       std::string lo = item.substr(0, dots), hi = item.substr(dots + 2);
       d.min = lo.empty() ? 0 : parse_int(lo);
       d.max = hi.empty() ? -1 : parse_int(hi);
-      if (d.min < 0 || (d.max >= 0 && d.max < d.min)) throw std::invalid_argument("bad range " + item);
+      if (d.min < 0 || (d.max >= 0 && d.max < d.min))
+        throw std::invalid_argument("bad range " + item);
     } else {
       int64_t v = parse_int(item);
       if (v < 0) throw std::invalid_argument("bad dimension " + item);

@@ -145,9 +145,9 @@ struct Node {
   std::map<std::string, std::string> attrs;
   std::vector<int> inputs;  // producer node indices (single-output ops only)
   Elem elem = Elem::f32;
-  PShape shape;                     // output shape (for Parameter: the declared/reshaped one)
-  std::vector<std::string> names;   // tensor names of the output
-  uint64_t offset = 0, size = 0;    // Const
+  PShape shape;                    // output shape (for Parameter: the declared/reshaped one)
+  std::vector<std::string> names;  // tensor names of the output
+  uint64_t offset = 0, size = 0;   // Const
 };
 struct Graph {
   std::string name;
@@ -156,7 +156,7 @@ struct Graph {
   std::shared_ptr<const std::string> weights;  // the .bin contents
   std::string xml_text;                        // the IR, kept for blobs
   std::string bin_path;                        // where the weights came from (weightless blobs)
-  void infer_shapes();                          // throws OvError
+  void infer_shapes();                         // throws OvError
   uint64_t weight_bytes() const;
   int find_param(const std::string& tensor_name) const;  // -1 when absent
   int result_producer(size_t i) const { return nodes[results[i]].inputs[0]; }
@@ -238,9 +238,9 @@ struct ov_compiled_model {
   std::shared_ptr<ovstub::Compiled> obj;
 };
 struct ov_output_const_port {
-  std::shared_ptr<ovstub::Model> model;         // set for model ports
+  std::shared_ptr<ovstub::Model> model;        // set for model ports
   std::shared_ptr<ovstub::Compiled> compiled;  // set for compiled-model ports
-  int node = 0;                                 // Parameter node or Result's producer
+  int node = 0;                                // Parameter node or Result's producer
 };
 struct ov_output_port : ov_output_const_port {};
 struct ov_tensor {

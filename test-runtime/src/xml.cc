@@ -9,7 +9,9 @@ struct Parser {
   [[noreturn]] void fail(const std::string& what) {
     throw std::runtime_error(what + " at offset " + std::to_string(i));
   }
-  bool starts(const char* p) const { return s.compare(i, std::char_traits<char>::length(p), p) == 0; }
+  bool starts(const char* p) const {
+    return s.compare(i, std::char_traits<char>::length(p), p) == 0;
+  }
   void ws() {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
   }
@@ -53,13 +55,20 @@ struct Parser {
       size_t e = t.find(';', k);
       if (e == std::string::npos) fail("bad entity");
       std::string ent = t.substr(k + 1, e - k - 1);
-      if (ent == "lt") o += '<';
-      else if (ent == "gt") o += '>';
-      else if (ent == "amp") o += '&';
-      else if (ent == "quot") o += '"';
-      else if (ent == "apos") o += '\'';
-      else if (!ent.empty() && ent[0] == '#') o += static_cast<char>(std::atoi(ent.c_str() + 1));
-      else fail("unknown entity &" + ent + ";");
+      if (ent == "lt")
+        o += '<';
+      else if (ent == "gt")
+        o += '>';
+      else if (ent == "amp")
+        o += '&';
+      else if (ent == "quot")
+        o += '"';
+      else if (ent == "apos")
+        o += '\'';
+      else if (!ent.empty() && ent[0] == '#')
+        o += static_cast<char>(std::atoi(ent.c_str() + 1));
+      else
+        fail("unknown entity &" + ent + ";");
       k = e;
     }
     return o;

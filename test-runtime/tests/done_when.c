@@ -47,10 +47,14 @@ int main(int argc, char** argv) {
   char* tmp = make_temp_dir();
   char model_path[4096], cache_dir[4096], export_path[4096];
   const char* fx = getenv("OVC_FIXTURES");
-  if (argc > 1) snprintf(model_path, sizeof model_path, "%s", argv[1]);
-  else if (fx && *fx) snprintf(model_path, sizeof model_path, "%s/mlp.xml", fx);
-  else model_path[0] = 0;
-  if (!model_path[0] || access(model_path, R_OK) != 0) write_mlp(tmp, "mlp", model_path, sizeof model_path);
+  if (argc > 1)
+    snprintf(model_path, sizeof model_path, "%s", argv[1]);
+  else if (fx && *fx)
+    snprintf(model_path, sizeof model_path, "%s/mlp.xml", fx);
+  else
+    model_path[0] = 0;
+  if (!model_path[0] || access(model_path, R_OK) != 0)
+    write_mlp(tmp, "mlp", model_path, sizeof model_path);
   snprintf(cache_dir, sizeof cache_dir, "%s/cache", tmp);
   snprintf(export_path, sizeof export_path, "%s/exported.bin", tmp);
   printf("model: %s\n", model_path);
@@ -93,7 +97,8 @@ int main(int argc, char** argv) {
   CHECK(count_blobs(cache_dir, NULL, 0) == 1);
   CHECK_OK(ov_core_compile_model(core, model, "CPU", 0, &second));
   CHECK(loaded_from_cache(second) == 1);
-  printf("LOADED_FROM_CACHE: first=%d second=%d\n", loaded_from_cache(first), loaded_from_cache(second));
+  printf("LOADED_FROM_CACHE: first=%d second=%d\n", loaded_from_cache(first),
+         loaded_from_cache(second));
 
   /* free the model before using the compiled models: handles are independent */
   ov_model_free(model);

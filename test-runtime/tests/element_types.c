@@ -36,22 +36,22 @@ int main(void) {
 
   /* default 2025.4: legacy numbering (UNDEFINED=0, F32=5, I32=10, I64=11, U8=17) */
   CHECK(f32_code(core, xml) == 5);
-  CHECK(tensor_roundtrip(5) == 16);   /* f32 */
-  CHECK(tensor_roundtrip(11) == 32);  /* i64 */
-  CHECK(tensor_roundtrip(17) == 4);   /* u8 */
-  CHECK(tensor_roundtrip(4) == 8);    /* f16 */
-  CHECK(tensor_roundtrip(0) == -1);   /* undefined */
+  CHECK(tensor_roundtrip(5) == 16);  /* f32 */
+  CHECK(tensor_roundtrip(11) == 32); /* i64 */
+  CHECK(tensor_roundtrip(17) == 4);  /* u8 */
+  CHECK(tensor_roundtrip(4) == 8);   /* f16 */
+  CHECK(tensor_roundtrip(0) == -1);  /* undefined */
 
   setenv("OV_STUB_VERSION", "2026.0.0-20500", 1);
   CHECK_OK(ov_get_openvino_version(&v));
   CHECK(strcmp(v.buildNumber, "2026.0.0-20500") == 0);
   ov_version_free(&v);
   CHECK(f32_code(core, xml) == 4);
-  CHECK(tensor_roundtrip(4) == 16);   /* f32 */
-  CHECK(tensor_roundtrip(9) == 16);   /* i32 */
-  CHECK(tensor_roundtrip(10) == 32);  /* i64 */
-  CHECK(tensor_roundtrip(16) == 4);   /* u8 */
-  CHECK(tensor_roundtrip(0) == -1);   /* dynamic */
+  CHECK(tensor_roundtrip(4) == 16);  /* f32 */
+  CHECK(tensor_roundtrip(9) == 16);  /* i32 */
+  CHECK(tensor_roundtrip(10) == 32); /* i64 */
+  CHECK(tensor_roundtrip(16) == 4);  /* u8 */
+  CHECK(tensor_roundtrip(0) == -1);  /* dynamic */
 
   setenv("OV_STUB_VERSION", "2024.6.0-17404", 1);
   CHECK(f32_code(core, xml) == 5);

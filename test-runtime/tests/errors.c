@@ -24,7 +24,8 @@ int main(void) {
 
   /* malformed xml */
   snprintf(path, sizeof path, "%s/bad.xml", tmp);
-  write_text(path, "<?xml version=\"1.0\"?>\n<net name=\"x\" version=\"11\"><layers><layer id=\"0\"");
+  write_text(path,
+             "<?xml version=\"1.0\"?>\n<net name=\"x\" version=\"11\"><layers><layer id=\"0\"");
   CHECK_STATUS(ov_core_read_model(core, path, bin, &model), GENERAL_ERROR);
   CHECK_STATUS(ov_core_read_model(core, path, NULL, &model), GENERAL_ERROR);
   CHECK(last_error_has("Unable to read the model"));
@@ -48,8 +49,9 @@ int main(void) {
   CHECK(last_error_has("CPU"));
   CHECK_STATUS(ov_core_compile_model_from_file(core, xml, "CPU", 1, &cm, "CACHE_DIR"),
                INVALID_C_PARAM);
-  CHECK_STATUS(ov_core_compile_model_from_file(core, xml, "CPU", 2, &cm, "PERFORMANCE_HINT", "FAST"),
-               GENERAL_ERROR);
+  CHECK_STATUS(
+      ov_core_compile_model_from_file(core, xml, "CPU", 2, &cm, "PERFORMANCE_HINT", "FAST"),
+      GENERAL_ERROR);
   CHECK_STATUS(ov_core_set_property(core, "CPU", "NUM_STREAMS", "many"), GENERAL_ERROR);
   CHECK_STATUS(ov_core_set_property(core, "CPU", "BOGUS", "1"), GENERAL_ERROR);
   CHECK(last_error_has("BOGUS"));
@@ -84,7 +86,8 @@ int main(void) {
   CHECK_OK(ov_compiled_model_get_property(cm, ov_property_key_model_name, &v));
   CHECK(v && strcmp(v, "mlp") == 0);
   ov_free(v);
-  CHECK_OK(ov_compiled_model_get_property(cm, ov_property_key_optimal_number_of_infer_requests, &v));
+  CHECK_OK(
+      ov_compiled_model_get_property(cm, ov_property_key_optimal_number_of_infer_requests, &v));
   ov_free(v);
   CHECK_STATUS(ov_compiled_model_get_property(cm, "BOGUS", &v), GENERAL_ERROR);
   CHECK_OK(ov_compiled_model_set_property(cm, ov_property_key_enable_profiling, "YES"));
@@ -108,7 +111,8 @@ int main(void) {
   CHECK_STATUS(ov_core_get_property(core, "", "CACHE_DIR", NULL), INVALID_C_PARAM);
   CHECK_STATUS(ov_core_import_model(core, NULL, 0, "CPU", &imp), INVALID_C_PARAM);
   CHECK_STATUS(ov_compiled_model_create_infer_request(NULL, NULL), INVALID_C_PARAM);
-  CHECK_STATUS(ov_tensor_create_from_host_ptr(5, (ov_shape_t){0, NULL}, NULL, NULL), INVALID_C_PARAM);
+  CHECK_STATUS(ov_tensor_create_from_host_ptr(5, (ov_shape_t){0, NULL}, NULL, NULL),
+               INVALID_C_PARAM);
   CHECK_STATUS(ov_get_openvino_version(NULL), INVALID_C_PARAM);
   CHECK_STATUS(ov_model_reshape_input_by_name(NULL, "input", (ov_partial_shape_t){{0, 0}, NULL}),
                INVALID_C_PARAM);

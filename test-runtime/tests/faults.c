@@ -139,12 +139,18 @@ int main(void) {
   char* log = read_all(logf, NULL);
   CHECK(log != NULL);
   if (log) {
-    const char* events[] = {"\"event\":\"compile\"",     "\"event\":\"import\"",
-                            "\"event\":\"blob_write\"",  "\"event\":\"blob_read\"",
-                            "\"event\":\"blob_remove\"", "\"event\":\"blob_reject\"",
-                            "\"event\":\"read_model\"",  "\"pid\":",
-                            "\"blob\":\"",               "\"bytes\":"};
-    for (size_t i = 0; i < sizeof events / sizeof events[0]; ++i) CHECK(strstr(log, events[i]) != NULL);
+    const char* events[] = {"\"event\":\"compile\"",
+                            "\"event\":\"import\"",
+                            "\"event\":\"blob_write\"",
+                            "\"event\":\"blob_read\"",
+                            "\"event\":\"blob_remove\"",
+                            "\"event\":\"blob_reject\"",
+                            "\"event\":\"read_model\"",
+                            "\"pid\":",
+                            "\"blob\":\"",
+                            "\"bytes\":"};
+    for (size_t i = 0; i < sizeof events / sizeof events[0]; ++i)
+      CHECK(strstr(log, events[i]) != NULL);
     int lines = 0;
     for (char* p = log; *p; ++p)
       if (*p == '\n') {

@@ -16,37 +16,37 @@
 static int g_failures = 0;
 static int g_checks = 0;
 
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    ++g_checks;                                                              \
-    if (!(cond)) {                                                           \
-      ++g_failures;                                                          \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);        \
-    }                                                                        \
+#define CHECK(cond)                                                   \
+  do {                                                                \
+    ++g_checks;                                                       \
+    if (!(cond)) {                                                    \
+      ++g_failures;                                                   \
+      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                 \
   } while (0)
 
-#define CHECK_OK(call)                                                                   \
-  do {                                                                                   \
-    ov_status_e st_ = (call);                                                            \
-    ++g_checks;                                                                          \
-    if (st_ != OK) {                                                                     \
-      const char* m_ = ov_get_last_err_msg();                                            \
-      ++g_failures;                                                                      \
+#define CHECK_OK(call)                                                                    \
+  do {                                                                                    \
+    ov_status_e st_ = (call);                                                             \
+    ++g_checks;                                                                           \
+    if (st_ != OK) {                                                                      \
+      const char* m_ = ov_get_last_err_msg();                                             \
+      ++g_failures;                                                                       \
       fprintf(stderr, "FAIL %s:%d: %s -> %d (%s)\n", __FILE__, __LINE__, #call, (int)st_, \
-              m_ ? m_ : "no message");                                                   \
-      ov_free(m_);                                                                       \
-    }                                                                                    \
+              m_ ? m_ : "no message");                                                    \
+      ov_free(m_);                                                                        \
+    }                                                                                     \
   } while (0)
 
-#define CHECK_STATUS(call, expect)                                                      \
-  do {                                                                                  \
-    ov_status_e st_ = (call);                                                           \
-    ++g_checks;                                                                         \
-    if (st_ != (expect)) {                                                              \
-      ++g_failures;                                                                     \
-      fprintf(stderr, "FAIL %s:%d: %s -> %d, expected %d\n", __FILE__, __LINE__, #call, \
-              (int)st_, (int)(expect));                                                 \
-    }                                                                                   \
+#define CHECK_STATUS(call, expect)                                                                \
+  do {                                                                                            \
+    ov_status_e st_ = (call);                                                                     \
+    ++g_checks;                                                                                   \
+    if (st_ != (expect)) {                                                                        \
+      ++g_failures;                                                                               \
+      fprintf(stderr, "FAIL %s:%d: %s -> %d, expected %d\n", __FILE__, __LINE__, #call, (int)st_, \
+              (int)(expect));                                                                     \
+    }                                                                                             \
   } while (0)
 
 static inline int finish(const char* name) {
@@ -80,8 +80,10 @@ static inline void remove_tree(const char* dir) {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
     if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p) continue;
     struct stat st;
-    if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(p);
-    else unlink(p);
+    if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+      remove_tree(p);
+    else
+      unlink(p);
   }
   closedir(d);
   rmdir(dir);
@@ -177,7 +179,8 @@ static inline int ir_param(ir_t* ir, const char* name, const char* shape) {
   return id;
 }
 
-static inline int ir_const(ir_t* ir, const char* name, const char* shape, const float* data, size_t n) {
+static inline int ir_const(ir_t* ir, const char* name, const char* shape, const float* data,
+                           size_t n) {
   int id = ir->next_id++;
   size_t off = ir->bin_n * sizeof(float);
   if (ir->bin_n + n > ir->bin_cap) {
@@ -206,7 +209,7 @@ static inline void ir_edge(ir_t* ir, int from, int from_port, int to, int to_por
 /* Op with inputs a (shape sa) [and b (shape sb)], output shape so; out port id = n inputs.
  * `data` is the <data .../> line or NULL; `names` tags the output tensor or NULL. */
 static inline int ir_op(ir_t* ir, const char* type, const char* name, const char* data, int a,
-                 const char* sa, int b, const char* sb, const char* so, const char* names) {
+                        const char* sa, int b, const char* sb, const char* so, const char* names) {
   int id = ir->next_id++;
   ir_add(ir, "\t\t<layer id=\"%d\" name=\"%s\" type=\"%s\" version=\"opset1\">\n", id, name, type);
   if (data) ir_add(ir, "\t\t\t%s\n", data);
@@ -326,8 +329,8 @@ static inline void mlp_reference(const float* in, float* out) {
 }
 
 /* input [1,K] -> MatMul const [K,1] -> Result ("output"); weights ((k % 13) - 6) / 64. */
-static inline void write_weights_model(const char* dir, const char* base, size_t bytes, char* xml_path,
-                                size_t n) {
+static inline void write_weights_model(const char* dir, const char* base, size_t bytes,
+                                       char* xml_path, size_t n) {
   size_t k = bytes / 4;
   float* w = (float*)malloc(k * sizeof(float));
   for (size_t i = 0; i < k; ++i) w[i] = (float)((int)(i % 13) - 6) / 64.0f;
@@ -350,8 +353,8 @@ static inline void write_weights_model(const char* dir, const char* base, size_t
 }
 
 /* image [1,3,H,W] * scale[1,3,1,1] + bias[1,3,1,1] -> Relu -> Result ("output"). */
-static inline void write_image_model(const char* dir, const char* base, const char* shape, char* xml_path,
-                              size_t n) {
+static inline void write_image_model(const char* dir, const char* base, const char* shape,
+                                     char* xml_path, size_t n) {
   float scale[3] = {1.0f, 1.5f, 2.0f}, bias[3] = {-1.0f, 0.0f, 1.0f};
   ir_t ir;
   ir_begin(&ir, "image");
@@ -378,8 +381,8 @@ static inline int near(float a, float b) { return fabsf(a - b) <= 1e-4f * (1.0f 
 
 /* Compiles model_path from file with CACHE_DIR=cache_dir (and optional extra pair). */
 static inline ov_status_e compile_cached(ov_core_t* core, const char* path, const char* device,
-                                  const char* cache_dir, const char* k2, const char* v2,
-                                  ov_compiled_model_t** cm) {
+                                         const char* cache_dir, const char* k2, const char* v2,
+                                         ov_compiled_model_t** cm) {
   if (k2)
     return ov_core_compile_model_from_file(core, path, device, 4, cm, "CACHE_DIR", cache_dir, k2,
                                            v2);

@@ -18,6 +18,16 @@ if (!env.npm_config_nodedir) {
   }
 }
 
+/** node-gyp as npm runs it for scripts, else the copy bundled with npm, else PATH. */
+function nodeGyp() {
+  const candidates = [
+    env.npm_config_node_gyp,
+    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
+  const found = candidates.find((file) => file && fs.existsSync(file));
+  return found ? [process.execPath, [found]] : ['node-gyp', []];
+}
+
 function run(cmd, args) {
   const result = spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.error) throw result.error;
@@ -29,7 +39,9 @@ if (process.argv.includes('--prebuild')) {
   // prepack: Node-API prebuild for this platform into prebuilds/<platform>-<arch>/.
   status = run(process.execPath, [require.resolve('prebuildify/bin.js'), '--napi', '--strip']);
 } else if (rebuild) {
-  status = run('node-gyp', ['rebuild']);
+  const [cmd, pre] = nodeGyp();
+  // configure + build, not rebuild: a rebuild deletes build/, which also holds the stand-in and fixtures.
+  status = run(cmd, [...pre, 'configure']) || run(cmd, [...pre, 'build']);
 } else {
   status = run(process.execPath, [require.resolve('node-gyp-build/bin.js')]);
 }

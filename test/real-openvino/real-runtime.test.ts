@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadOpenVINO, type OpenVINO } from '../../lib/index';
+import { mlpReference } from '../../scripts/make-fixtures';
 import { fixture, makeTempDir, removeDir } from '../helpers/paths';
 
 function realRuntimeOrReason(): { ov?: Promise<OpenVINO>; reason?: string } {
@@ -57,9 +58,6 @@ describe('real OpenVINO runtime', function () {
     using compiled = await core.compileModel(fixture('mlp.xml'), 'CPU');
     const input = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i));
     const out = Object.values(await compiled.createInferRequest().infer(input))[0]!;
-    const { mlpReference } = require(path.join(__dirname, '..', '..', 'scripts', 'make-fixtures.js')) as {
-      mlpReference: (x: Float32Array) => Float32Array;
-    };
     const expected = mlpReference(input);
     Array.from(out.data as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-3));
   });

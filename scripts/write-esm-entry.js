@@ -15,3 +15,6 @@ const body = [
   '',
 ].join('\n');
 fs.writeFileSync(path.join(dist, 'index.mjs'), body);
+
+// The CLI entry must be executable for `npx ovcache` inside this checkout.
+fs.chmodSync(path.join(dist, 'cli', 'main.js'), 0o755);

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ROOT, STAND_IN, makeTempDir, removeDir } from '../helpers/paths';
+
+const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+
+/** An environment with no OpenVINO anywhere the finder looks (bar system folders, empty here). */
+function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return env;
+}
+
+describe('ovcache doctor', () => {
+  it('reports the library, version and devices as JSON, exit 0', () => {
+    const r = spawnSync(process.execPath, [CLI, 'doctor', '--json'], { env: bareEnv({ OPENVINO_LIB_PATH: STAND_IN }), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      library: { path: string; foundVia: string; standIn: boolean };
+      version: { buildNumber: string; supported: boolean };
+      devices: Array<{ name: string; canCache: boolean; fullName: string }>;
+    };
+    assert.equal(report.ok, true);
+    assert.equal(report.library.path, STAND_IN);
+    assert.equal(report.library.foundVia, 'OPENVINO_LIB_PATH');
+    assert.equal(report.library.standIn, true);
+    assert.match(report.version.buildNumber, /^20\d\d\./);
+    assert.equal(report.version.supported, true);
+    const cpu = report.devices.find((d) => d.name === 'CPU');
+    assert.ok(cpu && cpu.canCache && cpu.fullName.length > 0);
+  });
+
+  it('lists GPU when the runtime has one', () => {
+    const r = spawnSync(process.execPath, [CLI, 'doctor', '--json'], {
+      env: bareEnv({ OPENVINO_LIB_PATH: STAND_IN, OV_STUB_DEVICES: 'CPU,GPU' }),
+      encoding: 'utf8',
+    });
+    const report = JSON.parse(r.stdout) as { devices: Array<{ name: string; architecture?: string }> };
+    assert.deepEqual(report.devices.map((d) => d.name), ['CPU', 'GPU']);
+    assert.ok(report.devices[1]?.architecture);
+  });
+
+  it('says the stand-in is not OpenVINO in human output', () => {
+    const r = spawnSync(process.execPath, [CLI, 'doctor'], { env: bareEnv({ OPENVINO_LIB_PATH: STAND_IN }), encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /TEST STAND-IN, not OpenVINO/);
+    assert.match(r.stdout, /Devices:\n {2}CPU/);
+  });
+
+  it('exits 1 naming what it tried and OPENVINO_LIB_PATH when no runtime exists', () => {
+    const empty = makeTempDir();
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'doctor'], {
+        env: bareEnv({ OPENVINO_LIB_PATH: empty, LD_LIBRARY_PATH: empty }),
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 1);
+      assert.match(r.stdout, /OVCACHE_RUNTIME_NOT_FOUND/);
+      assert.match(r.stdout, /OPENVINO_LIB_PATH/);
+      assert.ok(r.stdout.includes(empty), 'the probed folder is listed');
+      assert.match(r.stdout, /pip install openvino/);
+    } finally {
+      removeDir(empty);
+    }
+  });
+
+  it('exits 2 on an unknown command', () => {
+    const r = spawnSync(process.execPath, [CLI, 'doctr'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown command/);
+  });
+});

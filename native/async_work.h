@@ -47,34 +47,46 @@ class PromiseWorker : public Napi::AsyncWorker {
     }
   }
 
+  // Never throws: in a terminating env (worker.terminate()) JS cannot run, every N-API call
+  // fails, and an exception escaping here would abort the process. Finish() runs regardless.
   void OnOK() final {
     Napi::Env env = Env();
     Napi::Value result;
     Napi::Value rejection;
-    if (error_) {
-      rejection = ToJsError(env, *error_).Value();
-    } else {
-      try {
-        result = Settle(env);
-      } catch (const Napi::Error& error) {
-        rejection = error.Value();
-      } catch (const NativeError& error) {
-        rejection = ToJsError(env, error).Value();
-      } catch (const std::exception& error) {
-        rejection = ToJsError(env, AddonError("OVCACHE_INTERNAL", error.what())).Value();
+    try {
+      if (error_) {
+        rejection = ToJsError(env, *error_).Value();
+      } else {
+        try {
+          result = Settle(env);
+        } catch (const Napi::Error& error) {
+          rejection = error.Value();
+        } catch (const NativeError& error) {
+          rejection = ToJsError(env, error).Value();
+        } catch (const std::exception& error) {
+          rejection = ToJsError(env, AddonError("OVCACHE_INTERNAL", error.what())).Value();
+        }
       }
+    } catch (...) {
+      rejection = Napi::Value();  // the env is going away: nobody can observe the promise
     }
     Finish();
-    if (rejection.IsEmpty()) {
-      deferred_.Resolve(result);
-    } else {
-      deferred_.Reject(rejection);
+    try {
+      if (rejection.IsEmpty() && !result.IsEmpty()) {
+        deferred_.Resolve(result);
+      } else if (!rejection.IsEmpty()) {
+        deferred_.Reject(rejection);
+      }
+    } catch (...) {
     }
   }
 
   void OnError(const Napi::Error& error) final {
     Finish();
-    deferred_.Reject(error.Value());
+    try {
+      deferred_.Reject(error.Value());
+    } catch (...) {
+    }
   }
 
   Napi::Promise::Deferred deferred_;

@@ -36,8 +36,8 @@ std::string LastErrorText() {
 
 void* Open(const std::string& path, std::string* error) {
   // Search the DLL's own folder for its dependencies (openvino.dll, TBB, plugins).
-  HMODULE module = LoadLibraryExW(Widen(path).c_str(), nullptr,
-                                  LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS);
+  const DWORD flags = LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS;
+  HMODULE module = LoadLibraryExW(Widen(path).c_str(), nullptr, flags);
   if (module == nullptr) module = LoadLibraryW(Widen(path).c_str());
   if (module == nullptr) *error = LastErrorText();
   return reinterpret_cast<void*>(module);

@@ -13,8 +13,12 @@ import type {
 } from '../../lib/runtime/native-binding';
 import { fixture, makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
 
+// The built addon, or the one OVCACHE_NATIVE_BINDING names (the sanitizer run injects its own).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const binding = (require('node-gyp-build') as (root: string) => NativeBinding)(ROOT);
+const nodeGypBuild = require('node-gyp-build') as { resolve(root: string): string };
+const ADDON = process.env.OVCACHE_NATIVE_BINDING ?? nodeGypBuild.resolve(ROOT);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const binding = require(ADDON) as NativeBinding;
 
 type NativeError = Error & NativeErrorFields;
 
@@ -32,7 +36,7 @@ async function errorOf(fn: () => unknown): Promise<NativeError> {
 /** A node child process running `code` with the addon at hand; returns its stdout. */
 export function runChild(code: string, env: Record<string, string> = {}): string {
   const prelude =
-    `const binding = require(${JSON.stringify(require.resolve('node-gyp-build'))})(${JSON.stringify(ROOT)});\n` +
+    `const binding = require(${JSON.stringify(ADDON)});\n` +
     `const STAND_IN = ${JSON.stringify(STAND_IN)};\n`;
   const result = spawnSync(process.execPath, ['-e', prelude + code], {
     env: { ...process.env, ...env },

@@ -7,13 +7,16 @@ import { Worker } from 'node:worker_threads';
 import type { NativeBinding, NativeTensorIn } from '../../lib/runtime/native-binding';
 import { fixture, ROOT, STAND_IN } from '../helpers/paths';
 
+// The built addon, or the one OVCACHE_NATIVE_BINDING names (the sanitizer run injects its own).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const binding = (require('node-gyp-build') as (root: string) => NativeBinding)(ROOT);
-const GYP_BUILD = require.resolve('node-gyp-build');
+const nodeGypBuild = require('node-gyp-build') as { resolve(root: string): string };
+const ADDON = process.env.OVCACHE_NATIVE_BINDING ?? nodeGypBuild.resolve(ROOT);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const binding = require(ADDON) as NativeBinding;
 
 /** Code that defines `binding`, `STAND_IN` and `MLP` for a child process or a worker. */
 const PRELUDE =
-  `const binding = require(${JSON.stringify(GYP_BUILD)})(${JSON.stringify(ROOT)});\n` +
+  `const binding = require(${JSON.stringify(ADDON)});\n` +
   `const STAND_IN = ${JSON.stringify(STAND_IN)};\n` +
   `const MLP = ${JSON.stringify(fixture('mlp.xml'))};\n`;
 

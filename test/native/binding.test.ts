@@ -16,7 +16,7 @@ import { fixture, makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/path
 // The built addon, or the one OVCACHE_NATIVE_BINDING names (the sanitizer run injects its own).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const nodeGypBuild = require('node-gyp-build') as { resolve(root: string): string };
-const ADDON = process.env.OVCACHE_NATIVE_BINDING ?? nodeGypBuild.resolve(ROOT);
+const ADDON = path.resolve(process.env.OVCACHE_NATIVE_BINDING ?? nodeGypBuild.resolve(ROOT));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const binding = require(ADDON) as NativeBinding;
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NativeBinding, NativeTensorIn } from '../../lib/runtime/native-binding';
 import { fixture, ROOT, STAND_IN } from '../helpers/paths';
@@ -10,7 +11,7 @@ import { fixture, ROOT, STAND_IN } from '../helpers/paths';
 // The built addon, or the one OVCACHE_NATIVE_BINDING names (the sanitizer run injects its own).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const nodeGypBuild = require('node-gyp-build') as { resolve(root: string): string };
-const ADDON = process.env.OVCACHE_NATIVE_BINDING ?? nodeGypBuild.resolve(ROOT);
+const ADDON = path.resolve(process.env.OVCACHE_NATIVE_BINDING ?? nodeGypBuild.resolve(ROOT));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const binding = require(ADDON) as NativeBinding;
 
@@ -135,7 +136,8 @@ describe('native binding: lifecycle', function () {
     const growth = (process.memoryUsage().rss - rssBefore) / (1024 * 1024);
     console.log(`      1,000 cycles in ${Date.now() - start} ms, RSS growth ${growth.toFixed(1)} MB`);
     assert.equal(binding.liveHandles(), baseline);
-    assert.ok(growth < 50, `RSS grew by ${growth.toFixed(1)} MB`);
+    // ASan's quarantine holds freed memory on purpose: only the handle count means anything there.
+    if (!process.env.OVCACHE_SANITIZER_RUN) assert.ok(growth < 50, `RSS grew by ${growth.toFixed(1)} MB`);
     core.dispose();
   });
 });

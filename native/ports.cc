@@ -33,8 +33,9 @@ Napi::Object PortToJs(Napi::Env env, const Runtime& runtime, ov_output_const_por
     Napi::Array dims = Napi::Array::New(env, static_cast<size_t>(shape.rank.min));
     for (int64_t i = 0; i < shape.rank.min; ++i) {
       ov_dimension_t dim = shape.dims[i];
-      // An unbounded interval (max -1) is a fully dynamic dimension: [-1, -1].
-      if (dim.max < 0) dim.min = dim.max = -1;
+      // [0, -1] (what upstream reports for Dimension::dynamic()) is fully dynamic: [-1, -1].
+      // A lower bound with no upper one ([2, -1]) keeps its lower bound.
+      if (dim.max < 0 && dim.min <= 0) dim.min = dim.max = -1;
       Napi::Array pair = Napi::Array::New(env, 2);
       pair.Set(uint32_t{0}, static_cast<double>(dim.min));
       pair.Set(uint32_t{1}, static_cast<double>(dim.max));

@@ -41,10 +41,13 @@ if (!fs.existsSync(addon)) {
 
 // The C tests, fully instrumented (leak detection on).
 const fixtures = path.join(root, 'build', 'fixtures');
-const cTests = fs.readdirSync(runtimeDir).filter((f) => !f.includes('.') && fs.statSync(path.join(runtimeDir, f)).mode & 0o111);
-for (const t of cTests) {
-  run(path.join(runtimeDir, t), [fixtures], { ...process.env, OVC_FIXTURES: fixtures, ASAN_OPTIONS: 'detect_leaks=1' });
-}
+const cTests = fs
+  .readdirSync(path.join(root, 'test-runtime', 'tests'))
+  .filter((f) => f.endsWith('.c'))
+  .map((f) => f.slice(0, -2));
+const cEnv = { ...process.env, OVC_FIXTURES: fixtures, ASAN_OPTIONS: 'detect_leaks=1' };
+for (const k of Object.keys(cEnv)) if (k.startsWith('OV_STUB_')) delete cEnv[k];
+for (const t of cTests) run(path.join(runtimeDir, t), [], cEnv);
 
 // The JS suites that drive native code, through the sanitized addon and stand-in.
 const env = {

@@ -11,7 +11,10 @@ const dirs = ['native', 'test-runtime/src', 'test-runtime/tests'];
 const files = dirs.flatMap((dir) => {
   const full = path.join(root, dir);
   if (!fs.existsSync(full)) return [];
-  return fs.readdirSync(full).filter((f) => /\.(c|cc|h)$/.test(f)).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(full)
+    .filter((f) => /\.(c|cc|h)$/.test(f))
+    .map((f) => path.join(dir, f));
 });
 if (spawnSync('clang-format', ['--version'], { stdio: 'ignore' }).status !== 0) {
   console.error('clang-format is not installed: run `apt-get install -y clang-format` (.ci/run does).');

@@ -29,7 +29,8 @@ if (!libasan || !fs.existsSync(libasan)) {
 run(process.execPath, [
   require.resolve('cmake-js/bin/cmake-js'),
   'compile',
-  '-O', path.join(out, 'cmake'),
+  '-O',
+  path.join(out, 'cmake'),
   '--CDOVCACHE_SANITIZE=ON',
   `--CDOVCACHE_TEST_RUNTIME_DIR=${runtimeDir}`,
 ]);
@@ -60,5 +61,9 @@ const env = {
   OVCACHE_SANITIZER_RUN: '1',
 };
 const suites = ['dist/test/native', 'dist/test/openvino'].filter((d) => fs.existsSync(path.join(root, d)));
-run(process.execPath, [require.resolve('mocha/bin/mocha.js'), '--no-config', '--timeout', '120000', ...suites.map((d) => `${d}/**/*.test.js`)], env);
+run(
+  process.execPath,
+  [require.resolve('mocha/bin/mocha.js'), '--no-config', '--timeout', '120000', ...suites.map((d) => `${d}/**/*.test.js`)],
+  env,
+);
 console.log(`sanitize: ${cTests.length} C test programs and ${suites.join(', ')} passed under ASan+UBSan`);

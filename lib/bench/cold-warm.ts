@@ -97,7 +97,10 @@ async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir:
     noCache.push(await runChild({ ...base, mode: 'no-cache' }));
     progress();
   }
-  results['no-cache'] = summarizeMode(noCache, noCache.map(() => 0));
+  results['no-cache'] = summarizeMode(
+    noCache,
+    noCache.map(() => 0),
+  );
   const cold: TrialResult[] = [];
   const coldBytes: number[] = [];
   const coldDirs: string[] = [];
@@ -115,7 +118,10 @@ async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir:
     warm.push(await runChild({ ...base, mode: 'warm', cacheDir: warmDir }));
     progress();
   }
-  results.warm = summarizeMode(warm, warm.map(() => dirBytes(warmDir)));
+  results.warm = summarizeMode(
+    warm,
+    warm.map(() => dirBytes(warmDir)),
+  );
   return {
     engine,
     modes: results,
@@ -162,7 +168,12 @@ export async function runColdWarm(options: ColdWarmOptions): Promise<ColdWarmRep
 }
 
 export function machine(): ColdWarmReport['machine'] {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', platform: `${process.platform}-${process.arch}`, node: process.version };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    platform: `${process.platform}-${process.arch}`,
+    node: process.version,
+  };
 }
 
 export function reportTitle(report: ColdWarmReport): string {
@@ -203,7 +214,13 @@ export function formatColdWarm(report: ColdWarmReport): string {
     (e) =>
       `${e.engine}: warm/cold ${e.ratios.warmOverCold.toFixed(3)}, warm/no-cache ${e.ratios.warmOverNoCache.toFixed(3)}, cold/no-cache ${e.ratios.coldOverNoCache.toFixed(3)} (ratios of median time to ready)`,
   );
-  return [table, '', ...ratios, ...report.skipped, `machine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.platform}, node ${report.machine.node}`].join('\n');
+  return [
+    table,
+    '',
+    ...ratios,
+    ...report.skipped,
+    `machine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.platform}, node ${report.machine.node}`,
+  ].join('\n');
 }
 
 export function coldWarmChart(report: ColdWarmReport): string {

@@ -40,7 +40,7 @@ export async function runOpenVINONodeTrial(spec: TrialSpec): Promise<TrialResult
   const config = { ...spec.config, ...(spec.mode !== 'no-cache' && spec.cacheDir ? { CACHE_DIR: spec.cacheDir } : {}) };
   const compiled = await core.compileModel(spec.model, spec.device, config);
   const compileMs = performance.now() - started;
-  let loadedFromCache: boolean | null = null;
+  let loadedFromCache: boolean | null;
   try {
     const value = compiled.getProperty?.('LOADED_FROM_CACHE');
     loadedFromCache = value === true || value === 'YES' ? true : value === false || value === 'NO' ? false : null;

@@ -15,7 +15,8 @@ export function collectPairs(what: string): (value: string, previous: Record<str
 export function positiveInteger(name: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `Expected a positive integer for ${name} but received "${value}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `Expected a positive integer for ${name} but received "${value}"`);
     return n;
   };
 }

@@ -52,7 +52,13 @@ export class Core {
     } catch {
       architecture = undefined;
     }
-    return { name: device, fullName, capabilities, canCache: capabilities.includes('EXPORT_IMPORT'), ...(architecture ? { architecture } : {}) };
+    return {
+      name: device,
+      fullName,
+      capabilities,
+      canCache: capabilities.includes('EXPORT_IMPORT'),
+      ...(architecture ? { architecture } : {}),
+    };
   }
 
   /** Reads a property; device "" reads a core-level one (e.g. CACHE_DIR). */

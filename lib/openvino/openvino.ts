@@ -65,14 +65,17 @@ export function loadOpenVINO(options: LoadOptions = {}): Promise<OpenVINO> {
   try {
     return Promise.resolve(loadOpenVINOSync(options));
   } catch (error) {
-    return Promise.reject(error as Error);
+    return Promise.reject(error);
   }
 }
 
 /** The synchronous form of loadOpenVINO, for CLIs and start-up code. */
 export function loadOpenVINOSync(options: LoadOptions = {}): OpenVINO {
   rejectUnknownOptions(expectPlainObject(options, 'options'), LOAD_OPTIONS, 'loadOpenVINO()');
-  const found = findRuntimeLibrary({ ...options.finder, ...(options.libraryPath !== undefined ? { libraryPath: options.libraryPath } : {}) });
+  const found = findRuntimeLibrary({
+    ...options.finder,
+    ...(options.libraryPath !== undefined ? { libraryPath: options.libraryPath } : {}),
+  });
   const existing = loaded.get(found.libraryPath);
   if (existing) return existing;
   const binding = loadNativeBinding(options.nativeBinding);

@@ -27,7 +27,11 @@ export interface CompileConfig {
   [rawKey: string]: PropertyValue | undefined;
 }
 
-type Kind = { type: 'enum'; values: readonly string[]; lower?: boolean } | { type: 'bool' } | { type: 'uint'; words?: readonly string[] } | { type: 'path' };
+type Kind =
+  | { type: 'enum'; values: readonly string[]; lower?: boolean }
+  | { type: 'bool' }
+  | { type: 'uint'; words?: readonly string[] }
+  | { type: 'path' };
 
 /** Keys whose values ovcache knows how to check and canonicalize. */
 const KNOWN: Record<string, Kind> = {

@@ -56,12 +56,15 @@ export function toNativeTensor(port: PortInfo, input: unknown): NativeTensorIn {
   const name = `inputs.${port.name}`;
   const ctor = ARRAYS[port.elementType];
   if (!ctor) {
-    throw new OvcacheError('OVCACHE_ELEMENT_TYPE_MISMATCH', `Input "${port.name}" has element type ${port.elementType}, which infer() does not support`);
+    throw new OvcacheError(
+      'OVCACHE_ELEMENT_TYPE_MISMATCH',
+      `Input "${port.name}" has element type ${port.elementType}, which infer() does not support`,
+    );
   }
   let data: unknown = input;
   let shape: number[] | undefined;
   if (!isTypedArray(input) && input !== null && typeof input === 'object' && 'data' in input) {
-    data = (input as { data: unknown }).data;
+    data = input.data;
     const given = (input as { shape?: unknown }).shape;
     if (!Array.isArray(given) || !given.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
       throw invalidArgument('an array of integers >= 0', `${name}.shape`, given);

@@ -37,7 +37,10 @@ describe('ovcache doctor', () => {
       encoding: 'utf8',
     });
     const report = JSON.parse(r.stdout) as { devices: Array<{ name: string; architecture?: string }> };
-    assert.deepEqual(report.devices.map((d) => d.name), ['CPU', 'GPU']);
+    assert.deepEqual(
+      report.devices.map((d) => d.name),
+      ['CPU', 'GPU'],
+    );
     assert.ok(report.devices[1]?.architecture);
   });
 

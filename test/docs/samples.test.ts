@@ -31,7 +31,12 @@ function samplesIn(file: string): Sample[] {
 
 const docs = [path.join(ROOT, 'README.md'), ...listDocs(path.join(ROOT, 'docs'))];
 function listDocs(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => path.join(dir, f)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => path.join(dir, f))
+    : [];
 }
 
 describe('documentation code samples', () => {
@@ -54,9 +59,11 @@ describe('documentation code samples', () => {
   for (const sample of samples) {
     it(`runs ${sample.file}:${sample.line}`, function () {
       this.timeout(60000);
-      const js = ts.transpileModule(sample.code, {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      }).outputText.replace(/from ['"]ovcache['"]/g, `from ${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'index.mjs'))}`);
+      const js = ts
+        .transpileModule(sample.code, {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        })
+        .outputText.replace(/from ['"]ovcache['"]/g, `from ${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'index.mjs'))}`);
       const file = path.join(work, `sample-${sample.line}.mjs`);
       fs.writeFileSync(file, js);
       try {

@@ -44,12 +44,21 @@ describe('sizes and durations', () => {
   }
   for (const input of ['7 days ago', 'd', '-3h', '', 'soon', null]) {
     it(`rejects duration ${JSON.stringify(input)} with OVCACHE_BAD_DURATION`, () => {
-      assert.throws(() => parseDuration(input, 'maxAge'), (e: unknown) => e instanceof OvcacheError && e.code === 'OVCACHE_BAD_DURATION');
+      assert.throws(
+        () => parseDuration(input, 'maxAge'),
+        (e: unknown) => e instanceof OvcacheError && e.code === 'OVCACHE_BAD_DURATION',
+      );
     });
   }
 
   it('parses any non-negative integer with any size unit (property)', () => {
-    const units: Array<[string, number]> = [['', 1], ['kb', 1e3], ['MiB', 2 ** 20], ['GB', 1e9], [' gib', 2 ** 30]];
+    const units: Array<[string, number]> = [
+      ['', 1],
+      ['kb', 1e3],
+      ['MiB', 2 ** 20],
+      ['GB', 1e9],
+      [' gib', 2 ** 30],
+    ];
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom(...units), (n, [unit, factor]) => {
         assert.equal(parseSize(`${n}${unit}`), Math.floor(n * factor));
@@ -91,10 +100,13 @@ describe('sizes and durations', () => {
   });
 
   it('aligns tables: numbers right, text left', () => {
-    const text = formatTable(['model', 'hits'], [
-      ['mlp', 3],
-      ['image-long-name', 120],
-    ]);
+    const text = formatTable(
+      ['model', 'hits'],
+      [
+        ['mlp', 3],
+        ['image-long-name', 120],
+      ],
+    );
     assert.equal(text, ['model            hits', '---------------  ----', 'mlp                 3', 'image-long-name   120'].join('\n'));
   });
 });

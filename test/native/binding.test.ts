@@ -4,13 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type {
-  NativeBinding,
-  NativeCore,
-  NativeErrorFields,
-  NativeRuntime,
-  NativeTensorOut,
-} from '../../lib/runtime/native-binding';
+import type { NativeBinding, NativeCore, NativeErrorFields, NativeRuntime, NativeTensorOut } from '../../lib/runtime/native-binding';
 import { fixture, makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
 
 // The built addon, or the one OVCACHE_NATIVE_BINDING names (the sanitizer run injects its own).
@@ -35,9 +29,7 @@ async function errorOf(fn: () => unknown): Promise<NativeError> {
 
 /** A node child process running `code` with the addon at hand; returns its stdout. */
 export function runChild(code: string, env: Record<string, string> = {}): string {
-  const prelude =
-    `const binding = require(${JSON.stringify(ADDON)});\n` +
-    `const STAND_IN = ${JSON.stringify(STAND_IN)};\n`;
+  const prelude = `const binding = require(${JSON.stringify(ADDON)});\n` + `const STAND_IN = ${JSON.stringify(STAND_IN)};\n`;
   const result = spawnSync(process.execPath, ['-e', prelude + code], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -149,7 +141,7 @@ describe('native binding: loading', () => {
       fs.existsSync(p),
     );
     if (!libm) this.skip();
-    const error = await errorOf(() => binding.loadRuntime(libm!));
+    const error = await errorOf(() => binding.loadRuntime(libm));
     assert.equal(error.code, 'OVCACHE_SYMBOL_MISSING');
     assert.equal(error.call, 'ov_get_openvino_version');
     assert.ok(error.message.includes('ov_get_openvino_version'), error.message);
@@ -256,8 +248,26 @@ describe('native binding against the stand-in', () => {
   describe('models', () => {
     it('reads a model and describes its ports', async () => {
       const model = await core.readModel(tinyXml, '');
-      assert.deepEqual(model.inputs(), [{ name: 'x', shape: [[1, 1], [4, 4]], elementType: 'f32' }]);
-      assert.deepEqual(model.outputs(), [{ name: 'y', shape: [[1, 1], [3, 3]], elementType: 'f32' }]);
+      assert.deepEqual(model.inputs(), [
+        {
+          name: 'x',
+          shape: [
+            [1, 1],
+            [4, 4],
+          ],
+          elementType: 'f32',
+        },
+      ]);
+      assert.deepEqual(model.outputs(), [
+        {
+          name: 'y',
+          shape: [
+            [1, 1],
+            [3, 3],
+          ],
+          elementType: 'f32',
+        },
+      ]);
       assert.equal(model.friendlyName(), 'tiny');
       assert.equal(model.isDynamic(), false);
       model.dispose();
@@ -268,9 +278,15 @@ describe('native binding against the stand-in', () => {
       const model = await core.readModel(fixture('mlp.xml'), '');
       const [input] = model.inputs();
       assert.equal(input?.name, 'input');
-      assert.deepEqual(input?.shape, [[1, 1], [16, 16]]);
+      assert.deepEqual(input?.shape, [
+        [1, 1],
+        [16, 16],
+      ]);
       assert.equal(input?.elementType, 'f32');
-      assert.deepEqual(model.outputs()[0]?.shape, [[1, 1], [4, 4]]);
+      assert.deepEqual(model.outputs()[0]?.shape, [
+        [1, 1],
+        [4, 4],
+      ]);
       model.dispose();
     });
 
@@ -283,13 +299,48 @@ describe('native binding against the stand-in', () => {
 
     it('reshapes to static and dynamic dimensions', async () => {
       const model = await core.readModel(tinyXml, '');
-      model.reshape(['x'], [[[4, 4], [4, 4]]]);
-      assert.deepEqual(model.inputs()[0]?.shape, [[4, 4], [4, 4]]);
-      assert.deepEqual(model.outputs()[0]?.shape, [[4, 4], [3, 3]]);
-      model.reshape(['x'], [[[-1, -1], [4, 4]]]);
-      assert.deepEqual(model.inputs()[0]?.shape, [[-1, -1], [4, 4]]);
+      model.reshape(
+        ['x'],
+        [
+          [
+            [4, 4],
+            [4, 4],
+          ],
+        ],
+      );
+      assert.deepEqual(model.inputs()[0]?.shape, [
+        [4, 4],
+        [4, 4],
+      ]);
+      assert.deepEqual(model.outputs()[0]?.shape, [
+        [4, 4],
+        [3, 3],
+      ]);
+      model.reshape(
+        ['x'],
+        [
+          [
+            [-1, -1],
+            [4, 4],
+          ],
+        ],
+      );
+      assert.deepEqual(model.inputs()[0]?.shape, [
+        [-1, -1],
+        [4, 4],
+      ]);
       assert.equal(model.isDynamic(), true);
-      const error = await errorOf(() => model.reshape(['x'], [[[1, 1], [5, 5]]]));
+      const error = await errorOf(() =>
+        model.reshape(
+          ['x'],
+          [
+            [
+              [1, 1],
+              [5, 5],
+            ],
+          ],
+        ),
+      );
       assert.equal(error.code, 'OV_GENERAL_ERROR');
       assert.equal(error.call, 'ov_model_reshape');
       model.dispose();
@@ -302,7 +353,10 @@ describe('native binding against the stand-in', () => {
       const compiled = await core.compileModel(model, 'CPU', ['PERFORMANCE_HINT', 'LATENCY', 'NUM_STREAMS', '1']);
       assert.equal(compiled.getProperty('PERFORMANCE_HINT'), 'LATENCY');
       assert.deepEqual(compiled.inputs()[0]?.name, 'x');
-      assert.deepEqual(compiled.outputs()[0]?.shape, [[1, 1], [3, 3]]);
+      assert.deepEqual(compiled.outputs()[0]?.shape, [
+        [1, 1],
+        [3, 3],
+      ]);
       compiled.dispose();
       model.dispose();
     });
@@ -358,7 +412,10 @@ describe('native binding against the stand-in', () => {
       const cold = await core.compileModelFromFile(tinyXml, 'CPU', []);
       assert.equal(cold.getProperty('LOADED_FROM_CACHE'), 'NO');
       cold.dispose();
-      assert.ok(fs.readdirSync(cacheDir).some((f) => f.endsWith('.blob')), 'no blob written');
+      assert.ok(
+        fs.readdirSync(cacheDir).some((f) => f.endsWith('.blob')),
+        'no blob written',
+      );
       const second = runtime.createCore();
       second.setProperty(null, 'CACHE_DIR', cacheDir);
       const warm = await second.compileModelFromFile(tinyXml, 'CPU', []);
@@ -400,7 +457,7 @@ describe('native binding against the stand-in', () => {
         assert.equal(y?.elementType, 'f32');
         assert.deepEqual(y?.shape, [1, 3]);
         assert.ok(y?.data instanceof ArrayBuffer);
-        assertClose(floats(y!), tinyReference(x));
+        assertClose(floats(y), tinyReference(x));
       }
       request.dispose();
       compiled.dispose();
@@ -408,14 +465,22 @@ describe('native binding against the stand-in', () => {
 
     it('infers a reshaped batch from a subarray view', async () => {
       const model = await core.readModel(tinyXml, '');
-      model.reshape(['x'], [[[2, 2], [4, 4]]]);
+      model.reshape(
+        ['x'],
+        [
+          [
+            [2, 2],
+            [4, 4],
+          ],
+        ],
+      );
       const compiled = await core.compileModel(model, 'CPU', []);
       const request = compiled.createInferRequest();
       const backing = Float32Array.from([9, 9, 1, -2, 3, 0.5, 4, 1, -1, 2, 9]);
       const x = backing.subarray(2, 10);
       const [y] = await request.infer([{ name: 'x', elementType: 'f32', shape: [2, 4], data: x }]);
       assert.deepEqual(y?.shape, [2, 3]);
-      assertClose(floats(y!), tinyReference(x));
+      assertClose(floats(y), tinyReference(x));
       request.dispose();
       compiled.dispose();
       model.dispose();
@@ -428,7 +493,7 @@ describe('native binding against the stand-in', () => {
       const x = new Float32Array(16).map((_, i) => (i - 8) / 8);
       const [y] = await request.infer([{ name: 'input', elementType: 'f32', shape: [1, 16], data: x }]);
       assert.deepEqual(y?.shape, [1, 4]);
-      assert.ok(floats(y!).every(Number.isFinite));
+      assert.ok(floats(y).every(Number.isFinite));
       request.dispose();
       compiled.dispose();
     });
@@ -439,7 +504,9 @@ describe('native binding against the stand-in', () => {
       const short = await errorOf(() => request.infer([{ name: 'x', elementType: 'f32', shape: [1, 4], data: new Float32Array(3) }]));
       assert.equal(short.code, 'OVCACHE_INVALID_ARGUMENT');
       assert.match(short.message, /Expected 16 bytes for input 'x'.* but received 12/);
-      const type = await errorOf(() => request.infer([{ name: 'x', elementType: 'f33' as never, shape: [1, 4], data: new Float32Array(4) }]));
+      const type = await errorOf(() =>
+        request.infer([{ name: 'x', elementType: 'f33' as never, shape: [1, 4], data: new Float32Array(4) }]),
+      );
       assert.equal(type.code, 'OVCACHE_INVALID_ARGUMENT');
       const name = await errorOf(() => request.infer([{ name: 'nope', elementType: 'f32', shape: [1, 4], data: new Float32Array(4) }]));
       assert.equal(name.call, 'ov_infer_request_set_tensor');
@@ -522,7 +589,17 @@ describe('native binding against the stand-in', () => {
     it('refuses reshape while the model is being compiled', async () => {
       const model = await core.readModel(tinyXml, '');
       const pending = core.compileModel(model, 'CPU', []);
-      const error = await errorOf(() => model.reshape(['x'], [[[2, 2], [4, 4]]]));
+      const error = await errorOf(() =>
+        model.reshape(
+          ['x'],
+          [
+            [
+              [2, 2],
+              [4, 4],
+            ],
+          ],
+        ),
+      );
       assert.equal(error.code, 'OVCACHE_BUSY');
       (await pending).dispose();
       model.dispose();

@@ -42,9 +42,7 @@ function runWorker(code: string): Promise<{ messages: unknown[]; exitCode: numbe
   });
 }
 
-const mlpInput = (): NativeTensorIn[] => [
-  { name: 'input', elementType: 'f32', shape: [1, 16], data: new Float32Array(16).fill(0.5) },
-];
+const mlpInput = (): NativeTensorIn[] => [{ name: 'input', elementType: 'f32', shape: [1, 16], data: new Float32Array(16).fill(0.5) }];
 
 describe('native binding: lifecycle', function () {
   this.timeout(120_000);

@@ -144,7 +144,10 @@ describe('OpenVINO API against the stand-in runtime', () => {
   it('validates arguments in TypeScript with one message format', async () => {
     const e1 = await expectCode(core.compileModel(fixture('mlp.xml'), 'cpu'), 'OVCACHE_INVALID_ARGUMENT');
     assert.match(e1.message, /^Expected a device name such as "CPU".* for device but received "cpu" of type string$/);
-    const e2 = await expectCode(core.compileModel(fixture('mlp.xml'), 'CPU', { PERFORMANCE_HINT: 'FAST' as 'LATENCY' }), 'OVCACHE_INVALID_ARGUMENT');
+    const e2 = await expectCode(
+      core.compileModel(fixture('mlp.xml'), 'CPU', { PERFORMANCE_HINT: 'FAST' as 'LATENCY' }),
+      'OVCACHE_INVALID_ARGUMENT',
+    );
     assert.equal(
       e2.message,
       'Expected one of "LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT" for config.PERFORMANCE_HINT but received "FAST" of type string',

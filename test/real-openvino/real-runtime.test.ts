@@ -95,8 +95,11 @@ describe('real OpenVINO runtime', function () {
 
   it('maps a bad property to OpenVINOError with OpenVINO text', async () => {
     using core = ov.createCore();
-    await assert.rejects(core.compileModel(fixture('mlp.xml'), 'CPU', { NOT_A_PROPERTY: 'x' }), (e: { code?: string; ovMessage?: string }) => {
-      return e.code === 'OV_GENERAL_ERROR' && typeof e.ovMessage === 'string';
-    });
+    await assert.rejects(
+      core.compileModel(fixture('mlp.xml'), 'CPU', { NOT_A_PROPERTY: 'x' }),
+      (e: { code?: string; ovMessage?: string }) => {
+        return e.code === 'OV_GENERAL_ERROR' && typeof e.ovMessage === 'string';
+      },
+    );
   });
 });

@@ -65,7 +65,7 @@ export function loadOpenVINO(options: LoadOptions = {}): Promise<OpenVINO> {
   try {
     return Promise.resolve(loadOpenVINOSync(options));
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
 

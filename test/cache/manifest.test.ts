@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KEY_FORMAT } from '../../lib/cache/key';
+import { MANIFEST_FILE, parseManifest, readManifest, writeManifest, type EntryManifest } from '../../lib/cache/manifest';
+import { makeTempDir, removeDir } from '../helpers/paths';
+
+export function sampleManifest(): EntryManifest {
+  const now = '2026-01-02T03:04:05.000Z';
+  return {
+    format: 1,
+    key: 'ab'.repeat(32),
+    parts: {
+      format: KEY_FORMAT,
+      model: { name: 'mlp', files: [{ role: 'xml', sha256: 'a'.repeat(64), size: 1 }] },
+      inputs: [{ name: 'input', shape: '[1,16]', elementType: 'f32' }],
+      device: { name: 'CPU', fullName: 'cpu' },
+      config: {},
+      runtime: { buildNumber: '2025.4.0' },
+    },
+    modelPaths: ['/m/mlp.xml'],
+    sources: [{ kind: 'path', xml: '/m/mlp.xml', mtimeNs: '1', size: 1 }],
+    files: [{ name: '123.blob', bytes: 10 }],
+    bytes: 10,
+    createdAt: now,
+    lastUsedAt: now,
+    hits: 0,
+    compileMs: 12.5,
+    importMs: null,
+    complete: true,
+    writer: { pid: 1, hostname: 'h' },
+  };
+}
+
+describe('entry manifests', () => {
+  let tmp: string;
+  beforeEach(() => (tmp = makeTempDir()));
+  afterEach(() => removeDir(tmp));
+
+  it('round-trip, written through a temp file that does not linger', async () => {
+    await writeManifest(tmp, sampleManifest(), { fsync: true });
+    assert.deepEqual(fs.readdirSync(tmp), [MANIFEST_FILE]);
+    const read = await readManifest(tmp);
+    assert.equal(read.status, 'ok');
+    assert.deepEqual((read as { manifest: EntryManifest }).manifest, sampleManifest());
+  });
+
+  it('report a missing file as missing', async () => {
+    assert.deepEqual(await readManifest(path.join(tmp, 'nope')), { status: 'missing' });
+  });
+
+  const garbage: Array<[string, string]> = [
+    ['empty file', ''],
+    ['not JSON', '{"format":1,'],
+    ['an array', '[]'],
+    ['a future format', JSON.stringify({ ...sampleManifest(), format: 99 })],
+    ['a bad key', JSON.stringify({ ...sampleManifest(), key: 'x' })],
+    ['negative bytes', JSON.stringify({ ...sampleManifest(), bytes: -1 })],
+    ['complete as a string', JSON.stringify({ ...sampleManifest(), complete: 'yes' })],
+    ['bad sources', JSON.stringify({ ...sampleManifest(), sources: [{ kind: 'path' }] })],
+  ];
+  for (const [what, text] of garbage) {
+    it(`report ${what} as invalid without throwing`, async () => {
+      fs.writeFileSync(path.join(tmp, MANIFEST_FILE), text);
+      const read = await readManifest(tmp);
+      assert.equal(read.status, 'invalid');
+      assert.equal(parseManifest(text).status, 'invalid');
+    });
+  }
+
+  it('report an unreadable manifest (a folder in its place) as invalid', async () => {
+    fs.mkdirSync(path.join(tmp, MANIFEST_FILE));
+    assert.equal((await readManifest(tmp)).status, 'invalid');
+  });
+});

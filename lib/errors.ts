@@ -25,6 +25,7 @@ export type OvcacheErrorCode =
   | 'OVCACHE_MANIFEST_INVALID'
   | 'OVCACHE_BAD_SIZE'
   | 'OVCACHE_BAD_DURATION'
+  | 'OVCACHE_UNSAFE_PATH'
   | OpenVINOErrorCode;
 
 /** One code per ov_status_e value. */

@@ -104,7 +104,13 @@ async function main(): Promise<void> {
       const entries = fs.readdirSync(path.join(dir, 'entries')).length;
       const o = { entries, bare: ms(summarize(bare)), cache: ms(summarize(cached)), overhead: ms(summarize(diffs)) };
       overhead[String(entries)] = o;
-      rows.push([`warm cache.compile overhead, ${entries} entries`, round(o.overhead.median), 'ms', `bare ${round(o.bare.median)} ms, cache ${round(o.cache.median)} ms`, '< 1 ms']);
+      rows.push([
+        `warm cache.compile overhead, ${entries} entries`,
+        round(o.overhead.median),
+        'ms',
+        `bare ${round(o.bare.median)} ms, cache ${round(o.cache.median)} ms`,
+        '< 1 ms',
+      ]);
     }
     results.warmOverhead = overhead;
 
@@ -172,7 +178,13 @@ async function main(): Promise<void> {
       memoizedFromMemoFile: ms(summarize(diskTimes)),
     };
     rows.push([`sha256sum, ${mb} MB file`, round(sum.median, 1), 'ms', `${round(mb / (sum.median / 1000), 0)} MB/s`, '']);
-    rows.push([`ovcache fingerprint (sha256), ${mb} MB file`, round(ours.median, 1), 'ms', `${round(mb / (ours.median / 1000), 0)} MB/s, digest ${agree ? 'equals' : 'DIFFERS FROM'} sha256sum`, '<= sha256sum']);
+    rows.push([
+      `ovcache fingerprint (sha256), ${mb} MB file`,
+      round(ours.median, 1),
+      'ms',
+      `${round(mb / (ours.median / 1000), 0)} MB/s, digest ${agree ? 'equals' : 'DIFFERS FROM'} sha256sum`,
+      '<= sha256sum',
+    ]);
     rows.push(['memoized repeat, in process', round(summarize(memoryTimes).median), 'ms', '', '< 1 ms']);
     rows.push(['memoized repeat, from the memo file', round(summarize(diskTimes).median), 'ms', 'new process / cleared memory', '< 1 ms']);
     rows.push(['registry hit (get of a loaded model)', round(reg.median), 'ms', 'includes a stat of .xml and .bin', '']);

@@ -7,7 +7,10 @@ export const TEMP_SUFFIX = '.tmp';
 
 /** Temp file beside the target (same filesystem, so rename is atomic), then rename over it. */
 export async function writeFileAtomic(file: string, data: string, options: { fsync?: boolean; mode?: number } = {}): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+  const temp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+  );
   const handle = await fs.promises.open(temp, 'w', options.mode ?? 0o600);
   try {
     await handle.writeFile(data);

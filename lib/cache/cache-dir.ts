@@ -95,11 +95,17 @@ export function ensureCacheDir(root: string): CacheLayout {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-      throw new OvcacheError('OVCACHE_CACHE_READ_ONLY', `Cache folder ${root} is not writable (${code}); use readOnly: true to read it only`, {
-        cause: error,
-      });
+      throw new OvcacheError(
+        'OVCACHE_CACHE_READ_ONLY',
+        `Cache folder ${root} is not writable (${code}); use readOnly: true to read it only`,
+        {
+          cause: error,
+        },
+      );
     }
-    throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `Cannot prepare cache folder ${root}: ${(error as Error).message}`, { cause: error });
+    throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `Cannot prepare cache folder ${root}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return layout;
 }

@@ -43,7 +43,9 @@ export function deviceLabel(device: string): string {
 }
 
 export function entryName(parts: KeyParts, key: string): string {
-  return [sanitizeLabel(parts.model.name, MAX_MODEL_LABEL), inputsLabel(parts.inputs), deviceLabel(parts.device.name), shortKey(key)].join('-');
+  return [sanitizeLabel(parts.model.name, MAX_MODEL_LABEL), inputsLabel(parts.inputs), deviceLabel(parts.device.name), shortKey(key)].join(
+    '-',
+  );
 }
 
 /** The short key at the end of an entry folder name, or undefined for other names. */

@@ -15,9 +15,30 @@ export type { ModelCacheOptions, CompileOptions } from './options';
 export type { CacheStats } from './stats';
 export { defaultCacheDir, type DefaultDir } from './default-dir';
 export { CACHEDIR_TAG, cacheLayout, type CacheLayout } from './cache-dir';
-export { deriveKey, canonicalJson, diffKeyParts, describeKeyParts, shortKey, KEY_FORMAT, type KeyParts, type KeyPartChange, type FileIdentity, type InputIdentity } from './key';
+export {
+  deriveKey,
+  canonicalJson,
+  diffKeyParts,
+  describeKeyParts,
+  shortKey,
+  KEY_FORMAT,
+  type KeyParts,
+  type KeyPartChange,
+  type FileIdentity,
+  type InputIdentity,
+} from './key';
 export { canonicalConfig } from './config-canon';
 export { entryName } from './entry-name';
 export { Fingerprinter, sha256File, type FileFingerprint } from './fingerprint';
 export { MANIFEST_FILE, readManifest, parseManifest, type EntryManifest, type ManifestRead, type EntrySource } from './manifest';
-export { ModelRegistry, type ModelRegistryOptions, type RegistryGetOptions, type RegistryLoadEvent, type RegistryUnloadEvent, type RegistryEvents, type RegistryLoader, type LoadedModel, type ModelDefinition } from './registry';
+export {
+  ModelRegistry,
+  type ModelRegistryOptions,
+  type RegistryGetOptions,
+  type RegistryLoadEvent,
+  type RegistryUnloadEvent,
+  type RegistryEvents,
+  type RegistryLoader,
+  type LoadedModel,
+  type ModelDefinition,
+} from './registry';

@@ -74,7 +74,8 @@ export function manifestProblem(m: unknown): string | undefined {
   if (parts) return parts;
   if (!Array.isArray(m.modelPaths) || !m.modelPaths.every((x) => typeof x === 'string')) return 'modelPaths is malformed';
   if (!Array.isArray(m.sources) || !m.sources.every(checkSource)) return 'sources is malformed';
-  if (!Array.isArray(m.files) || !m.files.every((f) => isObject(f) && typeof f.name === 'string' && isCount(f.bytes))) return 'files is malformed';
+  if (!Array.isArray(m.files) || !m.files.every((f) => isObject(f) && typeof f.name === 'string' && isCount(f.bytes)))
+    return 'files is malformed';
   if (!isCount(m.bytes) || !isCount(m.hits)) return 'bytes or hits is not a count';
   if (!isDate(m.createdAt) || !isDate(m.lastUsedAt)) return 'createdAt or lastUsedAt is not a date';
   if (!isMsOrNull(m.compileMs) || !isMsOrNull(m.importMs)) return 'compileMs or importMs is malformed';

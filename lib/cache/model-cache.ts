@@ -20,10 +20,26 @@ import { cacheLayout, ensureCacheDir, makeOwnerOnlyDir, type CacheLayout } from 
 import { canonicalConfig } from './config-canon';
 import { entryName, sanitizeLabel, shortKeyOfEntryName } from './entry-name';
 import { Fingerprinter, type FileFingerprint } from './fingerprint';
-import { describeKeyParts, deriveKey, diffKeyParts, KEY_FORMAT, type FileIdentity, type InputIdentity, type KeyPartChange, type KeyParts } from './key';
+import {
+  describeKeyParts,
+  deriveKey,
+  diffKeyParts,
+  KEY_FORMAT,
+  type FileIdentity,
+  type InputIdentity,
+  type KeyPartChange,
+  type KeyParts,
+} from './key';
 import { acquireLock, tryAcquireLock } from './lock';
 import { MANIFEST_FILE, readManifest, writeManifest, type EntryFile, type EntryManifest, type EntrySource } from './manifest';
-import { resolveCompileOptions, resolveOptions, type CompileOptions, type ModelCacheOptions, type ResolvedCompileOptions, type ResolvedOptions } from './options';
+import {
+  resolveCompileOptions,
+  resolveOptions,
+  type CompileOptions,
+  type ModelCacheOptions,
+  type ResolvedCompileOptions,
+  type ResolvedOptions,
+} from './options';
 import { SingleFlight } from './single-flight';
 import { emptyStats, type CacheStats } from './stats';
 
@@ -171,7 +187,11 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       'cache %s (%s)%s',
       this.dir,
       this.options.dirSource,
-      this.enabled ? (this.readOnly ? ', read-only' : '') : `, switched off by ${this.disabledBy === 'option' ? 'enabled: false' : 'OVCACHE_DISABLE'}`,
+      this.enabled
+        ? this.readOnly
+          ? ', read-only'
+          : ''
+        : `, switched off by ${this.disabledBy === 'option' ? 'enabled: false' : 'OVCACHE_DISABLE'}`,
     );
   }
 
@@ -249,10 +269,12 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     });
     for (const name of candidates) {
       const read = await readManifest(path.join(this.layout.entries, name));
-      if (read.status === 'ok' && read.manifest.key.startsWith(keyOrPrefix)) matches.set(read.manifest.key, path.join(this.layout.entries, name));
+      if (read.status === 'ok' && read.manifest.key.startsWith(keyOrPrefix))
+        matches.set(read.manifest.key, path.join(this.layout.entries, name));
       else if (read.status !== 'ok' && keyOrPrefix.length <= 12) matches.set(`?${name}`, path.join(this.layout.entries, name));
     }
-    if (matches.size === 0) throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No cache entry with key ${keyOrPrefix} in ${this.layout.entries}`);
+    if (matches.size === 0)
+      throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No cache entry with key ${keyOrPrefix} in ${this.layout.entries}`);
     if (matches.size > 1) {
       throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `Key prefix ${keyOrPrefix} matches ${matches.size} entries; give more digits`);
     }
@@ -281,7 +303,9 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     }
     const similar = parts ? await this.similarEntries(key, parts, entries) : [];
     for (const s of similar) {
-      lines.push(`differs from ${path.basename(s.entryDir)}: ${s.differences.map((d) => `${d.part} ${d.after ?? '-'} (there: ${d.before ?? '-'})`).join('; ')}`);
+      lines.push(
+        `differs from ${path.basename(s.entryDir)}: ${s.differences.map((d) => `${d.part} ${d.after ?? '-'} (there: ${d.before ?? '-'})`).join('; ')}`,
+      );
     }
     return { key, entryDir, status, parts, manifest, lines, similar };
   }
@@ -324,7 +348,8 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       const leader = await flight.promise;
       const after = await this.tryFast(prep, opts, started);
       if (after) return after;
-      if (leader.uncachedReason) return await this.compileUncached(prep.modelObject ?? prep.xml, opts, started, prep, leader.uncachedReason);
+      if (leader.uncachedReason)
+        return await this.compileUncached(prep.modelObject ?? prep.xml, opts, started, prep, leader.uncachedReason);
       return await this.fill(prep, opts, started);
     } finally {
       if (prep.ownsModel) prep.modelObject?.dispose();
@@ -346,7 +371,14 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   }
 
   /** Loads from a complete entry. Normally a hit; if OpenVINO compiled anyway, a miss. */
-  private async load(prep: Prepared, opts: ResolvedCompileOptions, started: number, manifest: EntryManifest, lockWaitMs: number, touch: boolean): Promise<Outcome> {
+  private async load(
+    prep: Prepared,
+    opts: ResolvedCompileOptions,
+    started: number,
+    manifest: EntryManifest,
+    lockWaitMs: number,
+    touch: boolean,
+  ): Promise<Outcome> {
     const t = performance.now();
     const compiled = await this.core.compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
     const compileMs = performance.now() - t;
@@ -503,7 +535,13 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       parts: prep.parts,
       entryDir: cached ? prep.entryDir : null,
       uncachedReason: reason,
-      timings: { fingerprintMs: prep.fingerprintMs, readMs: prep.readMs, lockWaitMs: t.lockWaitMs, compileMs: t.compileMs, totalMs: performance.now() - started },
+      timings: {
+        fingerprintMs: prep.fingerprintMs,
+        readMs: prep.readMs,
+        lockWaitMs: t.lockWaitMs,
+        compileMs: t.compileMs,
+        totalMs: performance.now() - started,
+      },
       savedMs,
     };
   }
@@ -524,7 +562,13 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     if (o.cached && o.hit) {
       this.counters.hits++;
       this.counters.timeSavedMs += o.savedMs;
-      log('hit %s: loaded in %s ms (fingerprint %s, total %s)', name, ms(o.timings.compileMs), ms(o.timings.fingerprintMs), ms(o.timings.totalMs));
+      log(
+        'hit %s: loaded in %s ms (fingerprint %s, total %s)',
+        name,
+        ms(o.timings.compileMs),
+        ms(o.timings.fingerprintMs),
+        ms(o.timings.totalMs),
+      );
       this.emit('hit', event);
       return;
     }
@@ -591,7 +635,18 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     const entryDir = path.join(this.layout.entries, entryName(parts, key));
     if (this.knownParts.size > 10_000) this.knownParts.clear();
     this.knownParts.set(key, { key, parts, entryDir });
-    return { xml, xmlMtimeNs: xmlPrint.mtimeNs, xmlSize: xmlPrint.size, modelObject, ownsModel, parts, key, entryDir, fingerprintMs, readMs };
+    return {
+      xml,
+      xmlMtimeNs: xmlPrint.mtimeNs,
+      xmlSize: xmlPrint.size,
+      modelObject,
+      ownsModel,
+      parts,
+      key,
+      entryDir,
+      fingerprintMs,
+      readMs,
+    };
   }
 
   private async fingerprintModel(xml: string): Promise<FileFingerprint[]> {
@@ -624,10 +679,15 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private async inputsOf(xml: string, xmlSha256: string): Promise<InputIdentity[]> {
     const known = inputsByXml.get(xmlSha256);
     if (known) return known;
-    const memoFile = this.enabled && (this.layoutReady || this.readOnly) ? path.join(this.layout.fingerprints, `inputs-${xmlSha256}.json`) : undefined;
+    const memoFile =
+      this.enabled && (this.layoutReady || this.readOnly) ? path.join(this.layout.fingerprints, `inputs-${xmlSha256}.json`) : undefined;
     if (memoFile) {
       try {
-        const record = JSON.parse(await fs.promises.readFile(memoFile, 'utf8')) as { format?: unknown; xmlSha256?: unknown; inputs?: unknown };
+        const record = JSON.parse(await fs.promises.readFile(memoFile, 'utf8')) as {
+          format?: unknown;
+          xmlSha256?: unknown;
+          inputs?: unknown;
+        };
         if (record.format === INPUTS_MEMO_FORMAT && record.xmlSha256 === xmlSha256 && isInputList(record.inputs)) {
           inputsByXml.set(xmlSha256, record.inputs);
           return record.inputs;
@@ -657,7 +717,13 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     const known = this.devices.get(device);
     if (known) return known;
     const colon = device.indexOf(':');
-    const physical = colon >= 0 ? device.slice(colon + 1).split(',').filter(Boolean) : [device];
+    const physical =
+      colon >= 0
+        ? device
+            .slice(colon + 1)
+            .split(',')
+            .filter(Boolean)
+        : [device];
     const names: string[] = [];
     const archs: string[] = [];
     for (const d of physical) {
@@ -825,7 +891,10 @@ function toInputIdentities(model: Model): InputIdentity[] {
 function isInputList(value: unknown): value is InputIdentity[] {
   return (
     Array.isArray(value) &&
-    value.every((v: { name?: unknown; shape?: unknown; elementType?: unknown }) => typeof v?.name === 'string' && typeof v.shape === 'string' && typeof v.elementType === 'string')
+    value.every(
+      (v: { name?: unknown; shape?: unknown; elementType?: unknown }) =>
+        typeof v?.name === 'string' && typeof v.shape === 'string' && typeof v.elementType === 'string',
+    )
   );
 }
 

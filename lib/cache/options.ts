@@ -55,7 +55,17 @@ export interface ResolvedOptions {
   touchIntervalMs: number;
 }
 
-export const MODEL_CACHE_OPTIONS = ['core', 'runtime', 'dir', 'enabled', 'readOnly', 'lockTimeoutMs', 'staleLockMs', 'touchIntervalMs', 'env'] as const;
+export const MODEL_CACHE_OPTIONS = [
+  'core',
+  'runtime',
+  'dir',
+  'enabled',
+  'readOnly',
+  'lockTimeoutMs',
+  'staleLockMs',
+  'touchIntervalMs',
+  'env',
+] as const;
 export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
 
 function optionalBoolean(value: unknown, name: string): boolean | undefined {
@@ -72,7 +82,10 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw invalidArgument('an OpenVINO runtime (from loadOpenVINO())', 'options.runtime', options.runtime);
   }
   if (options.core === undefined && options.runtime === undefined) {
-    throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', 'Expected options.core or options.runtime for new ModelCache() but received neither');
+    throw new OvcacheError(
+      'OVCACHE_INVALID_ARGUMENT',
+      'Expected options.core or options.runtime for new ModelCache() but received neither',
+    );
   }
   const env = options.env === undefined ? process.env : expectPlainObject(options.env, 'options.env');
   let dir: string;
@@ -99,7 +112,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     readOnly: optionalBoolean(options.readOnly, 'options.readOnly') ?? false,
     lockTimeoutMs: options.lockTimeoutMs === undefined ? 300_000 : expectIntegerInRange(options.lockTimeoutMs, 'options.lockTimeoutMs', 0),
     staleLockMs: options.staleLockMs === undefined ? 10_000 : expectIntegerInRange(options.staleLockMs, 'options.staleLockMs', 2000),
-    touchIntervalMs: options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
+    touchIntervalMs:
+      options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
   };
 }
 
@@ -113,7 +127,8 @@ export interface ResolvedCompileOptions {
 export function resolveCompileOptions(input: unknown, where = 'cache.compile()'): ResolvedCompileOptions {
   const options = expectPlainObject(input, 'options') as unknown as CompileOptions;
   rejectUnknownOptions(options as unknown as Record<string, unknown>, COMPILE_OPTIONS, where);
-  if (typeof options.device !== 'string' || options.device === '') throw invalidArgument('a device name such as "CPU"', 'options.device', options.device);
+  if (typeof options.device !== 'string' || options.device === '')
+    throw invalidArgument('a device name such as "CPU"', 'options.device', options.device);
   let shapes: Record<string, ShapeInput> | undefined;
   if (options.shapes !== undefined) {
     shapes = expectPlainObject(options.shapes, 'options.shapes') as Record<string, ShapeInput>;

@@ -147,12 +147,18 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     const cache = o.cache;
     if (o.loader) this.loader = o.loader;
     else if (cache) this.loader = (model, opts) => cache.compile(model, opts);
-    else throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', 'Expected options.cache or options.loader for new ModelRegistry() but received neither');
+    else
+      throw new OvcacheError(
+        'OVCACHE_INVALID_ARGUMENT',
+        'Expected options.cache or options.loader for new ModelRegistry() but received neither',
+      );
     this.maxModels = o.maxModels === undefined ? Infinity : expectIntegerInRange(o.maxModels, 'options.maxModels', 1);
     this.maxBytes = o.maxBytes === undefined ? Infinity : expectIntegerInRange(o.maxBytes, 'options.maxBytes', 1);
-    if (o.estimateBytes !== undefined && typeof o.estimateBytes !== 'function') throw invalidArgument('a function', 'options.estimateBytes', o.estimateBytes);
+    if (o.estimateBytes !== undefined && typeof o.estimateBytes !== 'function')
+      throw invalidArgument('a function', 'options.estimateBytes', o.estimateBytes);
     this.estimate = o.estimateBytes;
-    if (o.checkFiles !== undefined && typeof o.checkFiles !== 'boolean') throw invalidArgument('a boolean', 'options.checkFiles', o.checkFiles);
+    if (o.checkFiles !== undefined && typeof o.checkFiles !== 'boolean')
+      throw invalidArgument('a boolean', 'options.checkFiles', o.checkFiles);
     this.checkFiles = o.checkFiles ?? true;
     for (const [name, def] of Object.entries(o.models === undefined ? {} : expectPlainObject(o.models, 'options.models'))) {
       this.define(name, def as ModelDefinition);
@@ -253,7 +259,8 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     pathOrName: string,
     options: RegistryGetOptions,
   ): { id: string; model: string; name: string | undefined; opts: CompileOptions } {
-    if (typeof pathOrName !== 'string' || pathOrName === '') throw invalidArgument('a model path or a defined name', 'pathOrName', pathOrName);
+    if (typeof pathOrName !== 'string' || pathOrName === '')
+      throw invalidArgument('a model path or a defined name', 'pathOrName', pathOrName);
     const o = expectPlainObject(options, 'options') as RegistryGetOptions;
     rejectUnknownOptions(o as Record<string, unknown>, GET_OPTIONS, 'registry.get()');
     const def = this.definitions.get(pathOrName);
@@ -265,7 +272,8 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     const config = def?.config || o.config ? { ...def?.config, ...o.config } : undefined;
     const cache = o.cache ?? def?.cache;
     const canonicalShapes: Record<string, string> = {};
-    for (const [input, shape] of Object.entries(shapes ?? {})) canonicalShapes[input] = formatPartialShape(parseShapeInput(shape, `shapes.${input}`));
+    for (const [input, shape] of Object.entries(shapes ?? {}))
+      canonicalShapes[input] = formatPartialShape(parseShapeInput(shape, `shapes.${input}`));
     const id = canonicalJson({ model, device, shapes: canonicalShapes, config: canonicalConfig(config), cache: cache ?? true });
     const opts: CompileOptions = { device };
     if (shapes) opts.shapes = shapes;
@@ -293,7 +301,16 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
       const loaded = await slot.promise;
       this.counters.reuses++;
       log('already %s %s on %s', wasLoading ? 'loading' : 'loaded', label, opts.device);
-      this.emit('load', { id, model, name, device: opts.device, outcome: 'reuse', key: loaded.key, ms: performance.now() - started, bytes: slot.bytes });
+      this.emit('load', {
+        id,
+        model,
+        name,
+        device: opts.device,
+        outcome: 'reuse',
+        key: loaded.key,
+        ms: performance.now() - started,
+        bytes: slot.bytes,
+      });
       return slot;
     }
     log('loading %s on %s...', label, opts.device);
@@ -320,7 +337,13 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
         else if (outcome === 'miss') this.counters.cacheMisses++;
         else this.counters.uncached++;
         const ms = performance.now() - started;
-        log('loaded %s on %s in %s ms (%s)', label, opts.device, ms.toFixed(1), outcome === 'hit' ? 'cache hit' : outcome === 'miss' ? 'cache miss, compiled' : 'compiled without cache');
+        log(
+          'loaded %s on %s in %s ms (%s)',
+          label,
+          opts.device,
+          ms.toFixed(1),
+          outcome === 'hit' ? 'cache hit' : outcome === 'miss' ? 'cache miss, compiled' : 'compiled without cache',
+        );
         this.emit('load', { id, model, name, device: opts.device, outcome, key: loaded.key, ms, bytes: fresh.bytes });
         if (fresh.removed) disposeQuietly(fresh);
         else this.enforceLimits(fresh);

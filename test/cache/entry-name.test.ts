@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { deviceLabel, entryName, inputsLabel, MAX_MODEL_LABEL, sanitizeLabel, shapeLabel, shortKeyOfEntryName } from '../../lib/cache/entry-name';
+import {
+  deviceLabel,
+  entryName,
+  inputsLabel,
+  MAX_MODEL_LABEL,
+  sanitizeLabel,
+  shapeLabel,
+  shortKeyOfEntryName,
+} from '../../lib/cache/entry-name';
 import { KEY_FORMAT, type KeyParts } from '../../lib/cache/key';
 
 const SAFE = /^[A-Za-z0-9._+-]+$/;

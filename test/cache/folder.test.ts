@@ -9,7 +9,10 @@ import { expectCode } from './helpers';
 describe('default cache folder', () => {
   const home = '/home/u';
   it('prefers OVCACHE_DIR', () => {
-    assert.deepEqual(defaultCacheDir({ env: { OVCACHE_DIR: '/data/ov' }, platform: 'linux', home }), { dir: '/data/ov', source: 'OVCACHE_DIR' });
+    assert.deepEqual(defaultCacheDir({ env: { OVCACHE_DIR: '/data/ov' }, platform: 'linux', home }), {
+      dir: '/data/ov',
+      source: 'OVCACHE_DIR',
+    });
   });
   it('uses XDG_CACHE_HOME when absolute, else ~/.cache', () => {
     assert.equal(defaultCacheDir({ env: { XDG_CACHE_HOME: '/xdg' }, platform: 'linux', home }).dir, '/xdg/ovcache');
@@ -20,7 +23,10 @@ describe('default cache folder', () => {
     assert.equal(defaultCacheDir({ env: {}, platform: 'darwin', home: '/Users/u' }).dir, '/Users/u/Library/Caches/ovcache');
   });
   it('uses %LOCALAPPDATA% on Windows', () => {
-    assert.equal(defaultCacheDir({ env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, platform: 'win32', home: 'C:\\Users\\u' }).dir, 'C:\\Users\\u\\AppData\\Local\\ovcache');
+    assert.equal(
+      defaultCacheDir({ env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, platform: 'win32', home: 'C:\\Users\\u' }).dir,
+      'C:\\Users\\u\\AppData\\Local\\ovcache',
+    );
     assert.equal(defaultCacheDir({ env: {}, platform: 'win32', home: 'C:\\Users\\u' }).dir, 'C:\\Users\\u\\AppData\\Local\\ovcache');
   });
 });

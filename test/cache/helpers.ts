@@ -39,14 +39,20 @@ export function countEvents(file: string, event: string): number {
   return readStubLog(file).filter((e) => e.event === event).length;
 }
 
-export async function expectCode(promise: Promise<unknown> | (() => unknown), code: string, message?: string | RegExp): Promise<OvcacheError> {
+export async function expectCode(
+  promise: Promise<unknown> | (() => unknown),
+  code: string,
+  message?: string | RegExp,
+): Promise<OvcacheError> {
   try {
     await (typeof promise === 'function' ? promise() : promise);
   } catch (error) {
-    if (!(error instanceof OvcacheError)) throw new Error(`expected an OvcacheError, got ${String(error)}`);
-    if (error.code !== code) throw new Error(`expected ${code}, got ${error.code}: ${error.message}`);
-    if (typeof message === 'string' && error.message !== message) throw new Error(`message was:\n${error.message}\nexpected:\n${message}`);
-    if (message instanceof RegExp && !message.test(error.message)) throw new Error(`message ${error.message} does not match ${String(message)}`);
+    if (!(error instanceof OvcacheError)) throw new Error(`expected an OvcacheError, got ${String(error)}`, { cause: error });
+    if (error.code !== code) throw new Error(`expected ${code}, got ${error.code}: ${error.message}`, { cause: error });
+    if (typeof message === 'string' && error.message !== message)
+      throw new Error(`message was:\n${error.message}\nexpected:\n${message}`, { cause: error });
+    if (message instanceof RegExp && !message.test(error.message))
+      throw new Error(`message ${error.message} does not match ${String(message)}`, { cause: error });
     return error;
   }
   throw new Error(`expected an error with code ${code}`);

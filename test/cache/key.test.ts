@@ -80,8 +80,18 @@ describe('cache keys', () => {
 
 describe('config canonicalization', () => {
   it('ignores key order and equivalent spellings', () => {
-    const a = canonicalConfig({ PERFORMANCE_HINT: 'latency', NUM_STREAMS: 4, ENABLE_MMAP: true, INFERENCE_PRECISION_HINT: 'F16' } as unknown as CompileConfig);
-    const b = canonicalConfig({ INFERENCE_PRECISION_HINT: 'f16', ENABLE_MMAP: 'YES', NUM_STREAMS: '4', PERFORMANCE_HINT: 'LATENCY' } as unknown as CompileConfig);
+    const a = canonicalConfig({
+      PERFORMANCE_HINT: 'latency',
+      NUM_STREAMS: 4,
+      ENABLE_MMAP: true,
+      INFERENCE_PRECISION_HINT: 'F16',
+    } as unknown as CompileConfig);
+    const b = canonicalConfig({
+      INFERENCE_PRECISION_HINT: 'f16',
+      ENABLE_MMAP: 'YES',
+      NUM_STREAMS: '4',
+      PERFORMANCE_HINT: 'LATENCY',
+    } as unknown as CompileConfig);
     assert.deepEqual(a, b);
     assert.equal(canonicalJson(a), canonicalJson(b));
   });

@@ -75,7 +75,10 @@ describe('ModelCache against the stand-in', function () {
     assert.equal(m.key, first.key);
     assert.deepEqual(m.modelPaths, [mlp()]);
     assert.ok(m.files.some((f) => f.name.endsWith('.blob')));
-    assert.equal(m.bytes, m.files.reduce((n, f) => n + f.bytes, 0));
+    assert.equal(
+      m.bytes,
+      m.files.reduce((n, f) => n + f.bytes, 0),
+    );
     assert.ok(m.compileMs !== null && m.compileMs > 0);
 
     const readsBefore = countEvents(stubLog, 'read_model');
@@ -119,7 +122,12 @@ describe('ModelCache against the stand-in', function () {
   });
 
   describe('the key changes exactly when one of its parts changes', () => {
-    const baseConfig: CompileConfig = { PERFORMANCE_HINT: 'LATENCY', INFERENCE_PRECISION_HINT: 'f32', NUM_STREAMS: 1, EXECUTION_MODE_HINT: 'PERFORMANCE' };
+    const baseConfig: CompileConfig = {
+      PERFORMANCE_HINT: 'LATENCY',
+      INFERENCE_PRECISION_HINT: 'f32',
+      NUM_STREAMS: 1,
+      EXECUTION_MODE_HINT: 'PERFORMANCE',
+    };
     const base = { device: 'CPU', shapes: { image: [1, 3, 32, 32] }, config: baseConfig };
     type Options = Parameters<ModelCache['keyFor']>[1];
     const changed: Array<[string, Options]> = [
@@ -137,10 +145,24 @@ describe('ModelCache against the stand-in', function () {
       ['a raw config key', { ...base, config: { ...baseConfig, SOME_PLUGIN_KEY: 'x' } }],
     ];
     const same: Array<[string, Options]> = [
-      ['config key order', { ...base, config: { EXECUTION_MODE_HINT: 'PERFORMANCE', NUM_STREAMS: 1, INFERENCE_PRECISION_HINT: 'f32', PERFORMANCE_HINT: 'LATENCY' } }],
+      [
+        'config key order',
+        {
+          ...base,
+          config: { EXECUTION_MODE_HINT: 'PERFORMANCE', NUM_STREAMS: 1, INFERENCE_PRECISION_HINT: 'f32', PERFORMANCE_HINT: 'LATENCY' },
+        },
+      ],
       [
         'equivalent spellings',
-        { ...base, config: { PERFORMANCE_HINT: 'latency', INFERENCE_PRECISION_HINT: 'F32', NUM_STREAMS: '1', EXECUTION_MODE_HINT: 'performance' } as unknown as CompileConfig },
+        {
+          ...base,
+          config: {
+            PERFORMANCE_HINT: 'latency',
+            INFERENCE_PRECISION_HINT: 'F32',
+            NUM_STREAMS: '1',
+            EXECUTION_MODE_HINT: 'performance',
+          } as unknown as CompileConfig,
+        },
       ],
       ['shape as text', { ...base, shapes: { image: '1,3,32,32' } }],
       ['undefined config values', { ...base, config: { ...baseConfig, CACHE_MODE: undefined } }],
@@ -319,7 +341,8 @@ describe('ModelCache against the stand-in', function () {
   it('recompiles when the blob was deleted behind its back', async () => {
     const cache = new ModelCache({ core, dir });
     const first = await compile(cache, mlp(), { device: 'CPU' });
-    for (const f of fs.readdirSync(first.entryDir as string)) if (f.endsWith('.blob')) fs.rmSync(path.join(first.entryDir as string, f), { force: true });
+    for (const f of fs.readdirSync(first.entryDir as string))
+      if (f.endsWith('.blob')) fs.rmSync(path.join(first.entryDir as string, f), { force: true });
     const again = await compile(cache, mlp(), { device: 'CPU' });
     assert.equal(again.hit, false);
     assert.equal(again.cached, true);
@@ -397,7 +420,11 @@ describe('ModelCache against the stand-in', function () {
 
   describe('options', () => {
     it('hint at a misspelled option', async () => {
-      await expectCode(() => new ModelCache({ core, dir, enabeld: false } as never), 'OVCACHE_UNKNOWN_OPTION', /Unknown option "enabeld" for new ModelCache\(\): did you mean "enabled"\?/);
+      await expectCode(
+        () => new ModelCache({ core, dir, enabeld: false } as never),
+        'OVCACHE_UNKNOWN_OPTION',
+        /Unknown option "enabeld" for new ModelCache\(\): did you mean "enabled"\?/,
+      );
       const cache = new ModelCache({ core, dir });
       await expectCode(cache.compile(mlp(), { device: 'CPU', shape: {} } as never), 'OVCACHE_UNKNOWN_OPTION', /did you mean "shapes"\?/);
     });
@@ -408,15 +435,23 @@ describe('ModelCache against the stand-in', function () {
         'OVCACHE_INVALID_ARGUMENT',
         'Expected a boolean for options.readOnly but received "yes" of type string',
       );
-      await expectCode(() => new ModelCache({ dir } as never), 'OVCACHE_INVALID_ARGUMENT', /options\.core or options\.runtime/);
+      await expectCode(() => new ModelCache({ dir }), 'OVCACHE_INVALID_ARGUMENT', /options\.core or options\.runtime/);
       await expectCode(
         () => new ModelCache({ core, staleLockMs: 10 }),
         'OVCACHE_INVALID_ARGUMENT',
         'Expected an integer >= 2000 for options.staleLockMs but received 10 of type number',
       );
       const cache = new ModelCache({ core, dir });
-      await expectCode(cache.compile(mlp(), { device: 'CPU', config: { CACHE_DIR: '/x' } }), 'OVCACHE_INVALID_ARGUMENT', /CACHE_DIR is chosen by ModelCache/);
-      await expectCode(cache.compile(42 as never, { device: 'CPU' }), 'OVCACHE_INVALID_ARGUMENT', 'Expected a model path (.xml) or a Model for model but received 42 of type number');
+      await expectCode(
+        cache.compile(mlp(), { device: 'CPU', config: { CACHE_DIR: '/x' } }),
+        'OVCACHE_INVALID_ARGUMENT',
+        /CACHE_DIR is chosen by ModelCache/,
+      );
+      await expectCode(
+        cache.compile(42 as never, { device: 'CPU' }),
+        'OVCACHE_INVALID_ARGUMENT',
+        'Expected a model path (.xml) or a Model for model but received 42 of type number',
+      );
     });
 
     it('default the folder to OVCACHE_DIR', () => {

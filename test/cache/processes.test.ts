@@ -54,7 +54,10 @@ describe('ModelCache across processes', function () {
     assert.notEqual(a.entryDir, b.entryDir);
     assert.equal(b.hit, false);
     assert.match(path.basename(b.entryDir as string), /^image-1x3x64x48-CPU-[0-9a-f]{12}$/);
-    assert.deepEqual(fs.readdirSync(path.join(dir, 'entries')).sort(), [path.basename(a.entryDir as string), path.basename(b.entryDir as string)].sort());
+    assert.deepEqual(
+      fs.readdirSync(path.join(dir, 'entries')).sort(),
+      [path.basename(a.entryDir as string), path.basename(b.entryDir as string)].sort(),
+    );
   });
 
   it('the key changes with the runtime version (OV_STUB_VERSION), and only then', async () => {
@@ -74,7 +77,10 @@ describe('ModelCache across processes', function () {
   });
 
   it('OVCACHE_DISABLE=1 creates nothing', async () => {
-    const r = await runChild({ mode: 'compile', dir, model: mlp, device: 'CPU', infer: true }, { OVCACHE_DISABLE: '1', OV_STUB_LOG: stubLog });
+    const r = await runChild(
+      { mode: 'compile', dir, model: mlp, device: 'CPU', infer: true },
+      { OVCACHE_DISABLE: '1', OV_STUB_LOG: stubLog },
+    );
     assert.equal(r.cached, false);
     assert.equal(r.uncachedReason, 'disabled');
     assert.equal(fs.existsSync(dir), false);

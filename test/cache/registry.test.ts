@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache, ModelRegistry, type LoadedModel, type RegistryLoadEvent, type RegistryUnloadEvent } from '../../lib/cache/index';
+import {
+  ModelCache,
+  ModelRegistry,
+  type ModelRegistryOptions,
+  type LoadedModel,
+  type RegistryLoadEvent,
+  type RegistryUnloadEvent,
+} from '../../lib/cache/index';
 import type { CompileOptions } from '../../lib/cache/options';
 import { loadOpenVINO, type CompiledModel } from '../../lib/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';
@@ -22,7 +29,12 @@ function fakeLoader(delayMs = 10) {
   const loader = async (model: string, options: CompileOptions): Promise<LoadedModel> => {
     calls.push({ model, options });
     await new Promise((r) => setTimeout(r, delayMs));
-    return { compiled: new FakeCompiled(model) as unknown as CompiledModel, hit: calls.length % 2 === 0, cached: true, key: 'k'.repeat(64) };
+    return {
+      compiled: new FakeCompiled(model) as unknown as CompiledModel,
+      hit: calls.length % 2 === 0,
+      cached: true,
+      key: 'k'.repeat(64),
+    };
   };
   return { loader, calls };
 }
@@ -145,7 +157,10 @@ describe('ModelRegistry', () => {
 
   it('named models, unload, clear and dispose', async () => {
     const { loader, calls } = fakeLoader();
-    const registry = new ModelRegistry({ loader, models: { classifier: { model: files[0]!, device: 'CPU', config: { PERFORMANCE_HINT: 'LATENCY' } } } });
+    const registry = new ModelRegistry({
+      loader,
+      models: { classifier: { model: files[0]!, device: 'CPU', config: { PERFORMANCE_HINT: 'LATENCY' } } },
+    });
     const a = (await registry.get('classifier')) as unknown as FakeCompiled;
     assert.equal(calls[0]?.model, files[0]);
     assert.deepEqual(calls[0]?.options, { device: 'CPU', config: { PERFORMANCE_HINT: 'LATENCY' } });
@@ -164,9 +179,9 @@ describe('ModelRegistry', () => {
   it('forgets a failed load so the next get retries', async () => {
     let fail = true;
     const registry = new ModelRegistry({
-      loader: async (model) => {
-        if (fail) throw new Error('boom');
-        return { compiled: new FakeCompiled(model) as unknown as CompiledModel, hit: false, cached: false, key: null };
+      loader: (model) => {
+        if (fail) return Promise.reject(new Error('boom'));
+        return Promise.resolve({ compiled: new FakeCompiled(model) as unknown as CompiledModel, hit: false, cached: false, key: null });
       },
     });
     await assert.rejects(registry.get(files[0]!, { device: 'CPU' }), /boom/);
@@ -176,8 +191,16 @@ describe('ModelRegistry', () => {
   });
 
   it('checks its options', async () => {
-    await expectCode(() => new ModelRegistry({} as never), 'OVCACHE_INVALID_ARGUMENT', /options\.cache or options\.loader/);
-    await expectCode(() => new ModelRegistry({ loader: fakeLoader().loader, maxModel: 2 } as never), 'OVCACHE_UNKNOWN_OPTION', /did you mean "maxModels"\?/);
+    await expectCode(
+      () => new ModelRegistry(JSON.parse('{}') as ModelRegistryOptions),
+      'OVCACHE_INVALID_ARGUMENT',
+      /options\.cache or options\.loader/,
+    );
+    await expectCode(
+      () => new ModelRegistry({ loader: fakeLoader().loader, maxModel: 2 } as never),
+      'OVCACHE_UNKNOWN_OPTION',
+      /did you mean "maxModels"\?/,
+    );
     await expectCode(
       () => new ModelRegistry({ loader: fakeLoader().loader, maxModels: 0 }),
       'OVCACHE_INVALID_ARGUMENT',

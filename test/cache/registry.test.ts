@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import util from 'node:util';
+import createDebug from 'debug';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -142,6 +144,26 @@ describe('ModelRegistry', () => {
     assert.ok(events.every((e) => e.ms >= 0));
     const stats = registry.stats();
     assert.deepEqual([stats.loads, stats.cacheMisses, stats.cacheHits, stats.reuses], [2, 1, 1, 1]);
+  });
+
+  it('logs loading, loaded and already loaded under ovcache:registry', async () => {
+    const lines: string[] = [];
+    const previousLog = createDebug.log;
+    const previous = createDebug.disable();
+    createDebug.enable('ovcache:registry');
+    createDebug.log = (...args: unknown[]) => void lines.push(util.format(...args));
+    try {
+      const registry = new ModelRegistry({ loader: fakeLoader().loader });
+      await registry.get(files[0]!, { device: 'CPU' });
+      await registry.get(files[0]!, { device: 'CPU' });
+    } finally {
+      createDebug.log = previousLog;
+      createDebug.disable();
+      if (previous) createDebug.enable(previous);
+    }
+    assert.ok(lines.some((l) => l.includes('loading a.xml on CPU...')));
+    assert.ok(lines.some((l) => /loaded a\.xml on CPU in [\d.]+ ms \(cache miss, compiled\)/.test(l)));
+    assert.ok(lines.some((l) => l.includes('already loaded a.xml on CPU')));
   });
 
   it('reloads a model whose files changed on disk', async () => {

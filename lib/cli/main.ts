@@ -3,7 +3,14 @@
 // documented in docs/cli.md: 0 ok, 1 the operation failed, 2 bad usage.
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
+import { registerClear } from './commands/clear';
 import { registerDoctor } from './commands/doctor';
+import { registerDu } from './commands/du';
+import { registerLs } from './commands/ls';
+import { registerPrune } from './commands/prune';
+import { registerRm } from './commands/rm';
+import { registerStats } from './commands/stats';
+import { registerVerify } from './commands/verify';
 import { EXIT } from './exit-codes';
 
 export function buildProgram(): Command {
@@ -13,6 +20,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDoctor(program);
   registerBench(program);
+  for (const register of [registerLs, registerDu, registerPrune, registerRm, registerClear, registerVerify, registerStats])
+    register(program);
   return program;
 }
 

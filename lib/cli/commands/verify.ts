@@ -1,0 +1,60 @@
+// `ovcache verify [--fix]`: entries that are broken or stale, files no entry accounts for.
+// Exit 0 when nothing is wrong (or --fix fixed all of it), 1 when problems remain.
+import type { Command } from 'commander';
+import { fixCache, verifyCache, type FixResult, type Problem } from '../../cache/verify';
+import { formatBytes } from '../../format/units';
+import { formatTable } from '../../format/table';
+import { print, printJson, resolveCacheDir, runtimeBuild, withCacheOptions, withLibraryOption } from '../cache-dir-option';
+import { EXIT } from '../exit-codes';
+import { lazyProgress } from '../output';
+
+export function registerVerify(program: Command): void {
+  const command = program
+    .command('verify')
+    .description('find incomplete entries, missing blobs, invalid manifests, entries for another runtime, stray files')
+    .option('--fix', 'remove what is broken (entries only, never through symlinks, never outside entries/)');
+  withLibraryOption(withCacheOptions(command)).action(async (opts: { dir?: string; json?: boolean; library?: string; fix?: boolean }) => {
+    const { dir } = resolveCacheDir(opts);
+    const runtime = runtimeBuild(opts);
+    const progress = opts.json ? undefined : lazyProgress('verifying');
+    const { scan: _scan, ...report } = await verifyCache(dir, {
+      ...(runtime.buildNumber !== null ? { currentBuildNumber: runtime.buildNumber } : {}),
+      ...(progress ? { onProgress: progress.onProgress } : {}),
+    }).finally(() => progress?.stop());
+    let fix: FixResult | null = null;
+    let remaining: Problem[] = report.problems;
+    if (opts.fix && report.problems.some((p) => p.fixable)) {
+      fix = await fixCache(report);
+      const fixed = new Set(fix.outcomes.filter((o) => o.status === 'removed').map((o) => o.path));
+      remaining = report.problems.filter((p) => !(fixed.has(p.path) || (p.kind === 'trash' && fixed.has('trash/'))));
+    }
+    if (opts.json) {
+      printJson({ ...report, runtime, fix, remaining: remaining.length });
+    } else {
+      const lines: string[] = [];
+      if (report.problems.length === 0) {
+        lines.push(`${report.entries} entries in ${report.dir}: no problems found.`);
+      } else {
+        lines.push(
+          formatTable(
+            ['PROBLEM', 'PATH', 'SIZE', 'FIX', 'DETAIL'],
+            report.problems.map((p) => [p.kind, p.path, formatBytes(p.bytes), p.fixable ? (opts.fix ? 'fixed' : 'yes') : 'no', p.detail]),
+            { align: ['left', 'left', 'right', 'left', 'left'] },
+          ),
+          '',
+          `${report.problems.length} problem(s) in ${report.entries} entries of ${report.dir}.`,
+        );
+        if (fix) {
+          for (const o of fix.outcomes.filter((x) => x.status !== 'removed'))
+            lines.push(`not fixed ${o.path}: ${o.status}${o.message ? ` (${o.message})` : ''}`);
+          lines.push(
+            `--fix removed ${fix.outcomes.filter((o) => o.status === 'removed').length} item(s), ${formatBytes(fix.bytesFreed)}; ${remaining.length} problem(s) remain.`,
+          );
+        } else if (report.problems.some((p) => p.fixable)) lines.push('Run "ovcache verify --fix" to remove what is marked fixable.');
+      }
+      if (runtime.buildNumber === null) lines.push('(No OpenVINO runtime found: entries made for another runtime were not checked.)');
+      print(lines.join('\n'));
+    }
+    process.exitCode = remaining.length > 0 ? EXIT.FAILED : EXIT.OK;
+  });
+}

@@ -58,7 +58,12 @@ export interface CompileTimings {
 }
 
 /** Why a compile ran without the cache. */
-export type UncachedReason = 'disabled' | 'call' | 'read-only-miss' | 'lock-timeout';
+/**
+ * Why a compile ran without the cache: switched off, `cache: false`, a read-only cache without
+ * the entry, a lock held too long, or OpenVINO failing to write into the entry (a full disk
+ * fails the whole compile before OpenVINO 2026.2).
+ */
+export type UncachedReason = 'disabled' | 'call' | 'read-only-miss' | 'lock-timeout' | 'cache-write-failed';
 
 export interface CompileResult {
   compiled: CompiledModel;
@@ -433,7 +438,17 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       // Incomplete while OpenVINO writes: no process loads it lock-free meanwhile.
       await writeManifest(prep.entryDir, { ...base, complete: false, writer: writer() });
       const t = performance.now();
-      const compiled = await this.core.compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
+      let compiled: CompiledModel;
+      try {
+        compiled = await this.core.compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
+      } catch (error) {
+        // Failing to write into our folder must not fail the user's compile: retry without it.
+        if (!mentions(error, prep.entryDir)) throw error;
+        log('OpenVINO could not write into %s (%s); compiling without the cache', prep.entryDir, (error as Error).message);
+        const outcome = await this.compileUncached(prep.modelObject ?? prep.xml, opts, started, prep, 'cache-write-failed');
+        outcome.timings.lockWaitMs = attempt.waitedMs;
+        return outcome;
+      }
       const compileMs = performance.now() - t;
       const hit = compiled.loadedFromCache;
       const files = await listEntryFiles(prep.entryDir);
@@ -874,6 +889,12 @@ function checkModelArgument(model: unknown): void {
   if (typeof model !== 'string' || model.length === 0 || model.includes('\0')) {
     throw invalidArgument('a model path (.xml) or a Model', 'model', model);
   }
+}
+
+/** Whether an error's text names a path inside `dir`. */
+function mentions(error: unknown, dir: string): boolean {
+  const e = error as { message?: unknown; ovMessage?: unknown };
+  return [e.message, e.ovMessage].some((text) => typeof text === 'string' && text.includes(dir));
 }
 
 function withCacheDir(config: CompileConfig | undefined, dir: string): CompileConfig {

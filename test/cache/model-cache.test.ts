@@ -361,6 +361,24 @@ describe('ModelCache against the stand-in', function () {
     assert.equal((await compile(cache, mlp(), { device: 'CPU' })).hit, true);
   });
 
+  it('compiles without the cache when OpenVINO cannot write the blob (full disk)', async () => {
+    const cache = new ModelCache({ core, dir });
+    setEnv('OV_STUB_FAIL', 'write-enospc-fatal'); // OpenVINO before 2026.2: the compile fails
+    const fatal = await compile(cache, mlp(), { device: 'CPU' });
+    assert.equal(fatal.cached, false);
+    assert.equal(fatal.uncachedReason, 'cache-write-failed');
+    const manifest = await readManifest(path.join(dir, 'entries', path.basename((await cache.keyFor(mlp(), { device: 'CPU' })).entryDir)));
+    assert.equal(manifest.status === 'ok' && manifest.manifest.complete, false);
+    setEnv('OV_STUB_FAIL', 'write-enospc'); // 2026.2+: OpenVINO drops the blob and succeeds
+    const dropped = await compile(cache, mlp(), { device: 'CPU' });
+    assert.equal(dropped.cached, true);
+    assert.equal(dropped.hit, false);
+    assert.equal((await readManifest(dropped.entryDir as string)).status === 'ok', true);
+    setEnv('OV_STUB_FAIL', undefined);
+    assert.equal((await compile(cache, mlp(), { device: 'CPU' })).hit, false, 'filled now');
+    assert.equal((await compile(cache, mlp(), { device: 'CPU' })).hit, true);
+  });
+
   it('emits hit, miss and compile events and counts time saved', async () => {
     const setEnvCompile = '50';
     setEnv('OV_STUB_COMPILE_MS', setEnvCompile);

@@ -27,7 +27,11 @@ describe('ModelCache against the stand-in', function () {
     else process.env[name] = value;
   };
 
-  async function compile(cache: ModelCache, model: string, options: Parameters<ModelCache['compile']>[1]): Promise<CompileResult> {
+  async function compile(
+    cache: ModelCache,
+    model: Parameters<ModelCache['compile']>[0],
+    options: Parameters<ModelCache['compile']>[1],
+  ): Promise<CompileResult> {
     const result = await cache.compile(model, options);
     opened.push(result);
     return result;
@@ -97,6 +101,30 @@ describe('ModelCache against the stand-in', function () {
     assert.equal(stats.misses, 1);
     assert.equal(stats.compiles, 1);
     assert.ok(stats.bytesWritten >= m.bytes);
+  });
+
+  it('creates the folder owner-only with a CACHEDIR.TAG on the first compile', async () => {
+    const cache = new ModelCache({ core, dir });
+    assert.equal(fs.existsSync(dir), false);
+    await compile(cache, mlp(), { device: 'CPU' });
+    assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    assert.ok(fs.readFileSync(path.join(dir, 'CACHEDIR.TAG'), 'utf8').startsWith('Signature: 8a477f597d28d172789f06886806bc55'));
+  });
+
+  it('accepts a Model read by the caller, reshaping it in place', async () => {
+    const cache = new ModelCache({ core, dir });
+    const model = await core.readModel(image());
+    try {
+      const a = await compile(cache, model, { device: 'CPU', shapes: { image: [1, 3, 8, 8] } });
+      assert.equal(a.hit, false);
+      assert.deepEqual(model.inputs[0]?.shape, [1, 3, 8, 8]);
+      const b = await compile(cache, image(), { device: 'CPU', shapes: { image: [1, 3, 8, 8] } });
+      assert.equal(b.key, a.key, 'same content, same shapes: same entry');
+      assert.equal(b.hit, true);
+      assert.equal(model.disposed, false, 'the caller keeps its model');
+    } finally {
+      model.dispose();
+    }
   });
 
   it('gives a new input size its own entry folder, and hits each size again', async () => {

@@ -2,9 +2,11 @@
 // refreshes). A lock not refreshed for staleMs - its holder died or hangs - is taken over.
 // Waiting is bounded: after timeoutMs the caller gets null and compiles without the cache
 // rather than hang behind a stuck process.
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { logger } from '../log';
+import { makeOwnerOnlyDir } from './cache-dir';
 
 const log = logger('cache');
 
@@ -29,7 +31,7 @@ export interface LockAttempt {
   contended: boolean;
 }
 
-function tryLock(lockPath: string, staleMs: number): Promise<EntryLock | null> {
+function tryLock(lockPath: string, staleMs: number, retried = false): Promise<EntryLock | null> {
   let compromised = false;
   return lockfile
     .lock(lockPath, {
@@ -61,6 +63,11 @@ function tryLock(lockPath: string, staleMs: number): Promise<EntryLock | null> {
       }),
       (error: NodeJS.ErrnoException) => {
         if (error.code === 'ELOCKED') return null;
+        // The locks folder was removed under us (the cache was cleared): make it again, once.
+        if (error.code === 'ENOENT' && !retried) {
+          makeOwnerOnlyDir(path.dirname(lockPath));
+          return tryLock(lockPath, staleMs, true);
+        }
         throw error;
       },
     );

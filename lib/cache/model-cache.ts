@@ -415,6 +415,11 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       if (read.status === 'ok' && (await this.usable(read.manifest, prep))) {
         return await this.load(prep, opts, started, read.manifest, attempt.waitedMs, true);
       }
+      if (!fs.existsSync(this.layout.entries)) {
+        // The folder was cleared while this process ran: lay it out again (tag included).
+        this.layoutReady = false;
+        this.ensureLayout();
+      }
       makeOwnerOnlyDir(prep.entryDir);
       const previous = read.status === 'ok' && read.manifest.key === prep.key ? read.manifest : undefined;
       const now = new Date().toISOString();

@@ -357,6 +357,17 @@ describe('ModelCache against the stand-in', function () {
     assert.equal(fs.existsSync(lock), false);
   });
 
+  it('keeps working when the whole folder is removed while it runs (ovcache clear)', async () => {
+    const cache = new ModelCache({ core, dir });
+    await compile(cache, mlp(), { device: 'CPU' });
+    fs.rmSync(dir, { recursive: true, force: true });
+    const again = await compile(cache, mlp(), { device: 'CPU' });
+    assert.equal(again.cached, true);
+    assert.equal(again.hit, false);
+    assert.ok(fs.existsSync(path.join(dir, 'CACHEDIR.TAG')));
+    assert.equal((await compile(cache, mlp(), { device: 'CPU' })).hit, true);
+  });
+
   it('treats a garbage manifest as an incomplete entry and repairs it', async () => {
     const cache = new ModelCache({ core, dir });
     const first = await compile(cache, mlp(), { device: 'CPU' });

@@ -3,3 +3,5 @@ export * from './openvino/index';
 export { OvcacheError, OpenVINOError, isOvcacheError, type OvcacheErrorCode, type OpenVINOErrorCode } from './errors';
 export type { OpenVINOVersion } from './runtime/version';
 export type { Probe } from './runtime/finder';
+export * from './cache/index';
+export { parseSize, parseDuration, formatBytes } from './format/units';

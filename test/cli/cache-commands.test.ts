@@ -386,6 +386,24 @@ describe('ovcache cache commands', function () {
     });
   });
 
+  describe('doctor', () => {
+    it('reports the cache folder, its usage, budget and volume', () => {
+      const r = json<{
+        cache: { dir: string; source: string; entries: number; bytes: number; budget: null; volume: { totalBytes: number } };
+      }>(['doctor', '--dir', dir]);
+      assert.equal(r.cache.dir, dir);
+      assert.equal(r.cache.source, '--dir');
+      assert.equal(r.cache.entries, 3);
+      assert.equal(
+        r.cache.bytes,
+        entries().reduce((n, e) => n + e.bytes, 0),
+      );
+      assert.equal(r.cache.budget, null);
+      assert.ok(r.cache.volume.totalBytes > 0);
+      assert.match(run(['doctor', '--dir', dir]).stdout, /Cache: +.*\(chosen by --dir\)\n +3 entries, /);
+    });
+  });
+
   describe('bad arguments', () => {
     for (const [args, message] of [
       [

@@ -5,6 +5,7 @@ import type { DeviceInfo } from '../../openvino/core';
 import { describeProbes, type Probe } from '../../runtime/finder';
 import { isSupported } from '../../runtime/version';
 import { EXIT } from '../exit-codes';
+import { doctorCacheSection, formatDoctorCache, type DoctorCache } from './doctor-cache';
 
 export interface DoctorReport {
   ok: boolean;
@@ -13,6 +14,7 @@ export interface DoctorReport {
   devices?: Array<DeviceInfo & { error?: string }>;
   probes: Probe[];
   error?: { code: string; message: string };
+  cache?: DoctorCache;
 }
 
 export function runDoctor(options: { library?: string }): DoctorReport {
@@ -68,9 +70,13 @@ export function registerDoctor(program: Command): void {
     .description('show which OpenVINO runtime is found, its version and devices')
     .option('--json', 'print a JSON report')
     .option('--library <path>', 'use this libopenvino_c library or folder')
-    .action((opts: { json?: boolean; library?: string }) => {
+    .option('--dir <path>', 'the cache folder to report on (default: OVCACHE_DIR, else the user cache folder + "ovcache")')
+    .action(async (opts: { json?: boolean; library?: string; dir?: string }) => {
       const report = runDoctor(opts);
-      process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report)}\n`);
+      report.cache = await doctorCacheSection(opts, report.version?.buildNumber);
+      process.stdout.write(
+        `${opts.json ? JSON.stringify(report, null, 2) : `${formatDoctor(report)}\n${formatDoctorCache(report.cache)}`}\n`,
+      );
       process.exitCode = report.ok ? EXIT.OK : EXIT.FAILED;
     });
 }

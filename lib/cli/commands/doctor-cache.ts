@@ -1,0 +1,56 @@
+// The cache part of `ovcache doctor`: which folder, why that one, its usage and budget, the
+// volume's free space. Reads only: never creates the folder.
+import { scanCache } from '../../cache/scan';
+import { tryVolumeStats, type VolumeStats } from '../../cache/volume';
+import { formatBytes } from '../../format/units';
+import { resolveCacheDir } from '../cache-dir-option';
+
+export interface DoctorCache {
+  dir: string;
+  /** What chose the folder: "--dir", "OVCACHE_DIR", "XDG_CACHE_HOME", "LOCALAPPDATA" or "home". */
+  source: string;
+  exists: boolean;
+  entries: number;
+  stale: number;
+  broken: number;
+  bytes: number;
+  folderBytes: number;
+  /** No configuration file or option gives a budget yet: always null for now. */
+  budget: { maxBytes: number } | null;
+  volume: VolumeStats | null;
+  warnings: string[];
+}
+
+export async function doctorCacheSection(opts: { dir?: string }, buildNumber: string | undefined): Promise<DoctorCache> {
+  const { dir, source } = resolveCacheDir(opts);
+  const [scan, volume] = await Promise.all([
+    scanCache(dir, { ...(buildNumber ? { currentBuildNumber: buildNumber } : {}), checkModels: false }),
+    tryVolumeStats(dir),
+  ]);
+  return {
+    dir: scan.dir,
+    source,
+    exists: scan.exists,
+    entries: scan.totals.entries,
+    stale: scan.totals.stale,
+    broken: scan.totals.broken,
+    bytes: scan.totals.bytes,
+    folderBytes: scan.totals.folderBytes,
+    budget: null,
+    volume,
+    warnings: scan.warnings,
+  };
+}
+
+export function formatDoctorCache(c: DoctorCache): string {
+  const lines = [`Cache:    ${c.dir} (chosen by ${c.source})${c.exists ? '' : ', not created yet'}`];
+  if (c.exists) {
+    lines.push(
+      `          ${c.entries} entries, ${formatBytes(c.folderBytes)}${c.stale || c.broken ? ` (${c.stale} stale, ${c.broken} broken: see "ovcache verify")` : ''}`,
+    );
+  }
+  lines.push(`          budget: ${c.budget ? formatBytes(c.budget.maxBytes) : 'none set'}`);
+  if (c.volume) lines.push(`          volume: ${formatBytes(c.volume.availableBytes)} available of ${formatBytes(c.volume.totalBytes)}`);
+  for (const w of c.warnings) lines.push(`          warning: ${w}`);
+  return lines.join('\n');
+}

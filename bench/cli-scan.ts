@@ -76,10 +76,6 @@ export function buildSyntheticCache(dir: string, count: number, options: { model
   }
 }
 
-function dropCaches(): void {
-  // Page cache stays warm: these are figures for a warm folder (a second `du` in a row).
-}
-
 function timeChild(args: string[]): { ms: number; bytes: number } {
   const t = performance.now();
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -107,7 +103,7 @@ async function main(): Promise<void> {
     let t = performance.now();
     buildSyntheticCache(dir, count);
     const buildMs = performance.now() - t;
-    dropCaches();
+    // The page cache stays warm: these are figures for a folder read recently (a second `du` in a row).
 
     const rows: Array<{ what: string; ms: number[]; note: string }> = [];
     const scanMs: number[] = [];

@@ -246,7 +246,9 @@ describe('ModelRegistry', () => {
       registry.on('load', (e) => events.push(e.outcome));
       const [m1, m2] = await Promise.all([registry.get(mlp, { device: 'CPU' }), registry.get(mlp, { device: 'CPU' })]);
       assert.equal(m1, m2);
-      const out = await m1.createInferRequest().infer({ input: new Float32Array(16).fill(1) });
+      const request = m1.createInferRequest();
+      const out = await request.infer({ input: new Float32Array(16).fill(1) });
+      request.dispose();
       const expected = mlpReference(new Float32Array(16).fill(1));
       assert.ok(Math.abs((Object.values(out)[0]!.data as Float32Array)[0]! - expected[0]!) < 1e-4);
       await registry.unload(mlp, { device: 'CPU' });

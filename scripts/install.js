@@ -37,7 +37,20 @@ function run(cmd, args) {
 let status;
 if (process.argv.includes('--prebuild')) {
   // prepack: Node-API prebuild for this platform into prebuilds/<platform>-<arch>/.
-  status = run(process.execPath, [require.resolve('prebuildify/bin.js'), '--napi', '--strip']);
+  // prebuildify runs `node-gyp rebuild`, which deletes build/ (the dev addon, the stand-in
+  // and the fixtures): set build/ aside for the duration and put it back afterwards.
+  const buildDir = path.join(root, 'build');
+  const aside = path.join(root, `.build-aside-${process.pid}`);
+  const hadBuild = fs.existsSync(buildDir);
+  if (hadBuild) fs.renameSync(buildDir, aside);
+  try {
+    status = run(process.execPath, [require.resolve('prebuildify/bin.js'), '--napi', '--strip']);
+  } finally {
+    if (hadBuild) {
+      fs.rmSync(buildDir, { recursive: true, force: true });
+      fs.renameSync(aside, buildDir);
+    }
+  }
 } else if (rebuild) {
   const [cmd, pre] = nodeGyp();
   // configure + build, not rebuild: a rebuild deletes build/, which also holds the stand-in and fixtures.

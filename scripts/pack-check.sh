@@ -26,7 +26,17 @@ done
 mkdir -p "$work/app"
 cd "$work/app"
 npm init -y >/dev/null
-PATH="$work/nocc:$PATH" npm install --no-audit --no-fund "$work/$tarball" >/dev/null
+echo "allow-scripts=ovcache" >.npmrc
+# --allow-scripts: npm 11 skips dependency install scripts unless approved; run ours, so the
+# check proves the install script itself picks the prebuild and never calls a compiler.
+if ! PATH="$work/nocc:$PATH" npm install --no-audit --no-fund --foreground-scripts "$work/$tarball" >"$work/install.log" 2>&1; then
+  cat "$work/install.log"; echo "pack-check: npm install of the tarball failed"; exit 1
+fi
+if grep -q "was called" "$work/install.log"; then
+  cat "$work/install.log"; echo "pack-check: the install tried to compile"; exit 1
+fi
+grep -q "node scripts/install.js" "$work/install.log" || { cat "$work/install.log"; echo "pack-check: the install script did not run"; exit 1; }
+echo "installed the tarball with compilers hidden; the install script ran and compiled nothing"
 cat >smoke.mjs <<'JS'
 import { loadOpenVINO } from 'ovcache';
 const ov = await loadOpenVINO({ libraryPath: process.env.STAND_IN });

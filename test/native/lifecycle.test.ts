@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { NativeBinding, NativeTensorIn } from '../../lib/runtime/native-binding';
+import type { NativeBinding } from '../../lib/runtime/native-binding';
 import { fixture, ROOT, STAND_IN } from '../helpers/paths';
 
 // The built addon, or the one OVCACHE_NATIVE_BINDING names (the sanitizer run injects its own).

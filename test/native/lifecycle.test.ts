@@ -42,7 +42,6 @@ function runWorker(code: string): Promise<{ messages: unknown[]; exitCode: numbe
   });
 }
 
-
 describe('native binding: lifecycle', function () {
   this.timeout(120_000);
 

@@ -53,8 +53,7 @@ Napi::Function CompiledModelWrap::Init(Napi::Env env) {
   return DefineClass(env, "CompiledModel", members);
 }
 
-Napi::Object CompiledModelWrap::Create(Napi::Env env,
-                                       const std::shared_ptr<const Runtime>& runtime,
+Napi::Object CompiledModelWrap::Create(Napi::Env env, const std::shared_ptr<const Runtime>& runtime,
                                        ov_compiled_model_t* compiled, Napi::Object core_object) {
   AddonData* data = GetAddonData(env);
   Napi::Object object;

@@ -9,10 +9,9 @@ namespace {
 
 // Legacy order; the modern numbering is the same list without its first entry.
 constexpr const char* kLegacyNames[] = {
-    "undefined", "dynamic", "boolean", "bf16",   "f16",    "f32",    "f64",
-    "i4",        "i8",      "i16",     "i32",    "i64",    "u1",     "u2",
-    "u3",        "u4",      "u6",      "u8",     "u16",    "u32",    "u64",
-    "nf4",       "f8e4m3",  "f8e5m2",  "string", "f4e2m1", "f8e8m0",
+    "undefined", "dynamic", "boolean", "bf16", "f16",    "f32",    "f64",    "i4",     "i8",
+    "i16",       "i32",     "i64",     "u1",   "u2",     "u3",     "u4",     "u6",     "u8",
+    "u16",       "u32",     "u64",     "nf4",  "f8e4m3", "f8e5m2", "string", "f4e2m1", "f8e8m0",
 };
 constexpr int kLegacyCount = static_cast<int>(std::size(kLegacyNames));
 

@@ -26,8 +26,8 @@ class HandleWrap : public Napi::ObjectWrap<Derived>, public LiveHandle {
  public:
   explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Derived>(info) {
     if (info.Length() != 1 || !IsConstructToken(info[0])) {
-      throw Napi::TypeError::New(info.Env(), std::string(Derived::kTypeName) +
-                                                 " objects are created by the addon only");
+      throw Napi::TypeError::New(
+          info.Env(), std::string(Derived::kTypeName) + " objects are created by the addon only");
     }
     info.This().As<Napi::Object>().TypeTag(&Derived::kTypeTag);
   }

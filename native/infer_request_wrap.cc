@@ -146,10 +146,9 @@ class InferWorker : public PromiseWorker {
     OV_CHECK(syms, ov_tensor_get_byte_size, owned.tensor, &byte_size);
     if (byte_size != byte_length) {
       throw AddonError("OVCACHE_INVALID_ARGUMENT",
-                       "Expected " + std::to_string(byte_size) + " bytes for input '" +
-                           entry.name + "' (" + type_name + ", shape of " +
-                           std::to_string(dims.size()) + " dims) but received " +
-                           std::to_string(byte_length),
+                       "Expected " + std::to_string(byte_size) + " bytes for input '" + entry.name +
+                           "' (" + type_name + ", shape of " + std::to_string(dims.size()) +
+                           " dims) but received " + std::to_string(byte_length),
                        "ov_tensor_create");
     }
     if (byte_size > 0) {

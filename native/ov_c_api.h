@@ -19,19 +19,19 @@ extern "C" {
 #endif
 
 #if defined(_WIN32)
-#  define OVC_CALL __cdecl
-#  ifdef OVC_EXPORT_API
-#    define OVC_API __declspec(dllexport)
-#  else
-#    define OVC_API
-#  endif
+#define OVC_CALL __cdecl
+#ifdef OVC_EXPORT_API
+#define OVC_API __declspec(dllexport)
 #else
-#  define OVC_CALL
-#  ifdef OVC_EXPORT_API
-#    define OVC_API __attribute__((visibility("default")))
-#  else
-#    define OVC_API
-#  endif
+#define OVC_API
+#endif
+#else
+#define OVC_CALL
+#ifdef OVC_EXPORT_API
+#define OVC_API __attribute__((visibility("default")))
+#else
+#define OVC_API
+#endif
 #endif
 
 typedef enum {
@@ -124,19 +124,15 @@ OVC_API ov_status_e OVC_CALL ov_core_compile_model(const ov_core_t* core, const 
                                                    const char* device_name,
                                                    const size_t property_args_size,
                                                    ov_compiled_model_t** compiled_model, ...);
-OVC_API ov_status_e OVC_CALL ov_core_compile_model_from_file(const ov_core_t* core,
-                                                             const char* model_path,
-                                                             const char* device_name,
-                                                             const size_t property_args_size,
-                                                             ov_compiled_model_t** compiled_model,
-                                                             ...);
+OVC_API ov_status_e OVC_CALL ov_core_compile_model_from_file(
+    const ov_core_t* core, const char* model_path, const char* device_name,
+    const size_t property_args_size, ov_compiled_model_t** compiled_model, ...);
 // Variadic tail: exactly one key/value pair of `const char*` is read.
 OVC_API ov_status_e OVC_CALL ov_core_set_property(const ov_core_t* core, const char* device_name,
                                                   ...);
 // Core-level properties are read with device_name "" (NULL fails upstream).
 OVC_API ov_status_e OVC_CALL ov_core_get_property(const ov_core_t* core, const char* device_name,
-                                                  const char* property_key,
-                                                  char** property_value);
+                                                  const char* property_key, char** property_value);
 OVC_API ov_status_e OVC_CALL ov_core_get_available_devices(const ov_core_t* core,
                                                            ov_available_devices_t* devices);
 OVC_API void OVC_CALL ov_available_devices_free(ov_available_devices_t* devices);
@@ -189,14 +185,12 @@ OVC_API void OVC_CALL ov_output_const_port_free(ov_output_const_port_t* port);
 // --- shapes -------------------------------------------------------------------------
 OVC_API bool OVC_CALL ov_dimension_is_dynamic(const ov_dimension_t dim);
 OVC_API bool OVC_CALL ov_rank_is_dynamic(const ov_rank_t* rank);
-OVC_API ov_status_e OVC_CALL ov_partial_shape_create(const int64_t rank,
-                                                     const ov_dimension_t* dims,
+OVC_API ov_status_e OVC_CALL ov_partial_shape_create(const int64_t rank, const ov_dimension_t* dims,
                                                      ov_partial_shape_t* partial_shape_obj);
 OVC_API ov_status_e OVC_CALL ov_partial_shape_create_dynamic(const ov_rank_t rank,
                                                              const ov_dimension_t* dims,
                                                              ov_partial_shape_t* partial_shape_obj);
-OVC_API ov_status_e OVC_CALL ov_partial_shape_create_static(const int64_t rank,
-                                                            const int64_t* dims,
+OVC_API ov_status_e OVC_CALL ov_partial_shape_create_static(const int64_t rank, const int64_t* dims,
                                                             ov_partial_shape_t* partial_shape_obj);
 OVC_API void OVC_CALL ov_partial_shape_free(ov_partial_shape_t* partial_shape);
 OVC_API ov_status_e OVC_CALL ov_partial_shape_to_shape(const ov_partial_shape_t partial_shape,
@@ -211,29 +205,28 @@ OVC_API ov_status_e OVC_CALL ov_shape_create(const int64_t rank, const int64_t* 
 OVC_API ov_status_e OVC_CALL ov_shape_free(ov_shape_t* shape);
 
 // --- compiled model -----------------------------------------------------------------
-OVC_API ov_status_e OVC_CALL ov_compiled_model_inputs_size(const ov_compiled_model_t* compiled_model,
-                                                           size_t* size);
-OVC_API ov_status_e OVC_CALL ov_compiled_model_input_by_index(
-    const ov_compiled_model_t* compiled_model, const size_t index,
-    ov_output_const_port_t** input_port);
-OVC_API ov_status_e OVC_CALL ov_compiled_model_input_by_name(
-    const ov_compiled_model_t* compiled_model, const char* name,
-    ov_output_const_port_t** input_port);
-OVC_API ov_status_e OVC_CALL ov_compiled_model_outputs_size(
-    const ov_compiled_model_t* compiled_model, size_t* size);
-OVC_API ov_status_e OVC_CALL ov_compiled_model_output_by_index(
-    const ov_compiled_model_t* compiled_model, const size_t index,
-    ov_output_const_port_t** output_port);
+OVC_API ov_status_e OVC_CALL
+ov_compiled_model_inputs_size(const ov_compiled_model_t* compiled_model, size_t* size);
+OVC_API ov_status_e OVC_CALL
+ov_compiled_model_input_by_index(const ov_compiled_model_t* compiled_model, const size_t index,
+                                 ov_output_const_port_t** input_port);
+OVC_API ov_status_e OVC_CALL
+ov_compiled_model_input_by_name(const ov_compiled_model_t* compiled_model, const char* name,
+                                ov_output_const_port_t** input_port);
+OVC_API ov_status_e OVC_CALL
+ov_compiled_model_outputs_size(const ov_compiled_model_t* compiled_model, size_t* size);
+OVC_API ov_status_e OVC_CALL
+ov_compiled_model_output_by_index(const ov_compiled_model_t* compiled_model, const size_t index,
+                                  ov_output_const_port_t** output_port);
 OVC_API ov_status_e OVC_CALL ov_compiled_model_create_infer_request(
     const ov_compiled_model_t* compiled_model, ov_infer_request_t** infer_request);
 // Variadic tail: exactly one key/value pair of `const char*` is read.
-OVC_API ov_status_e OVC_CALL ov_compiled_model_set_property(const ov_compiled_model_t* compiled_model,
-                                                            ...);
-OVC_API ov_status_e OVC_CALL ov_compiled_model_get_property(const ov_compiled_model_t* compiled_model,
-                                                            const char* property_key,
-                                                            char** property_value);
-OVC_API ov_status_e OVC_CALL ov_compiled_model_export_model(const ov_compiled_model_t* compiled_model,
-                                                            const char* export_model_path);
+OVC_API ov_status_e OVC_CALL
+ov_compiled_model_set_property(const ov_compiled_model_t* compiled_model, ...);
+OVC_API ov_status_e OVC_CALL ov_compiled_model_get_property(
+    const ov_compiled_model_t* compiled_model, const char* property_key, char** property_value);
+OVC_API ov_status_e OVC_CALL ov_compiled_model_export_model(
+    const ov_compiled_model_t* compiled_model, const char* export_model_path);
 OVC_API void OVC_CALL ov_compiled_model_free(ov_compiled_model_t* compiled_model);
 
 // --- infer request ------------------------------------------------------------------
@@ -273,8 +266,8 @@ OVC_API void OVC_CALL ov_tensor_free(ov_tensor_t* tensor);
 // --- property keys (exported variables of type `const char*`) ----------------------
 // Upstream values: see the table in test-runtime/README.md. Keys without a C constant
 // (LOADED_FROM_CACHE, DEVICE_ARCHITECTURE, WEIGHTS_PATH, ...) are passed as raw strings.
-OVC_API extern const char* ov_property_key_supported_properties;      // SUPPORTED_PROPERTIES
-OVC_API extern const char* ov_property_key_available_devices;         // AVAILABLE_DEVICES
+OVC_API extern const char* ov_property_key_supported_properties;  // SUPPORTED_PROPERTIES
+OVC_API extern const char* ov_property_key_available_devices;     // AVAILABLE_DEVICES
 OVC_API extern const char* ov_property_key_optimal_number_of_infer_requests;
 OVC_API extern const char* ov_property_key_device_full_name;          // FULL_DEVICE_NAME
 OVC_API extern const char* ov_property_key_device_capabilities;       // OPTIMIZATION_CAPABILITIES
@@ -286,10 +279,10 @@ OVC_API extern const char* ov_property_key_inference_num_threads;     // INFEREN
 OVC_API extern const char* ov_property_key_hint_performance_mode;     // PERFORMANCE_HINT
 OVC_API extern const char* ov_property_key_hint_inference_precision;  // INFERENCE_PRECISION_HINT
 OVC_API extern const char* ov_property_key_hint_execution_mode;       // EXECUTION_MODE_HINT
-OVC_API extern const char* ov_property_key_hint_num_requests;         // PERFORMANCE_HINT_NUM_REQUESTS
-OVC_API extern const char* ov_property_key_enable_profiling;          // PERF_COUNT
-OVC_API extern const char* ov_property_key_enable_mmap;               // ENABLE_MMAP
-OVC_API extern const char* ov_property_key_log_level;                 // LOG_LEVEL
+OVC_API extern const char* ov_property_key_hint_num_requests;  // PERFORMANCE_HINT_NUM_REQUESTS
+OVC_API extern const char* ov_property_key_enable_profiling;   // PERF_COUNT
+OVC_API extern const char* ov_property_key_enable_mmap;        // ENABLE_MMAP
+OVC_API extern const char* ov_property_key_log_level;          // LOG_LEVEL
 
 #ifdef __cplusplus
 }  // extern "C"

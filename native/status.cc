@@ -6,24 +6,42 @@ namespace ovcache {
 
 const char* StatusCode(int status) {
   switch (status) {
-    case GENERAL_ERROR: return "OV_GENERAL_ERROR";
-    case NOT_IMPLEMENTED: return "OV_NOT_IMPLEMENTED";
-    case NETWORK_NOT_LOADED: return "OV_NETWORK_NOT_LOADED";
-    case PARAMETER_MISMATCH: return "OV_PARAMETER_MISMATCH";
-    case NOT_FOUND: return "OV_NOT_FOUND";
-    case OUT_OF_BOUNDS: return "OV_OUT_OF_BOUNDS";
-    case UNEXPECTED: return "OV_UNEXPECTED";
-    case REQUEST_BUSY: return "OV_REQUEST_BUSY";
-    case RESULT_NOT_READY: return "OV_RESULT_NOT_READY";
-    case NOT_ALLOCATED: return "OV_NOT_ALLOCATED";
-    case INFER_NOT_STARTED: return "OV_INFER_NOT_STARTED";
-    case NETWORK_NOT_READ: return "OV_NETWORK_NOT_READ";
-    case INFER_CANCELLED: return "OV_INFER_CANCELLED";
-    case INVALID_C_PARAM: return "OV_INVALID_C_PARAM";
-    case UNKNOWN_C_ERROR: return "OV_UNKNOWN_C_ERROR";
-    case NOT_IMPLEMENT_C_METHOD: return "OV_NOT_IMPLEMENT_C_METHOD";
-    case UNKNOW_EXCEPTION: return "OV_UNKNOWN_EXCEPTION";
-    default: return "OV_UNKNOWN_STATUS";
+    case GENERAL_ERROR:
+      return "OV_GENERAL_ERROR";
+    case NOT_IMPLEMENTED:
+      return "OV_NOT_IMPLEMENTED";
+    case NETWORK_NOT_LOADED:
+      return "OV_NETWORK_NOT_LOADED";
+    case PARAMETER_MISMATCH:
+      return "OV_PARAMETER_MISMATCH";
+    case NOT_FOUND:
+      return "OV_NOT_FOUND";
+    case OUT_OF_BOUNDS:
+      return "OV_OUT_OF_BOUNDS";
+    case UNEXPECTED:
+      return "OV_UNEXPECTED";
+    case REQUEST_BUSY:
+      return "OV_REQUEST_BUSY";
+    case RESULT_NOT_READY:
+      return "OV_RESULT_NOT_READY";
+    case NOT_ALLOCATED:
+      return "OV_NOT_ALLOCATED";
+    case INFER_NOT_STARTED:
+      return "OV_INFER_NOT_STARTED";
+    case NETWORK_NOT_READ:
+      return "OV_NETWORK_NOT_READ";
+    case INFER_CANCELLED:
+      return "OV_INFER_CANCELLED";
+    case INVALID_C_PARAM:
+      return "OV_INVALID_C_PARAM";
+    case UNKNOWN_C_ERROR:
+      return "OV_UNKNOWN_C_ERROR";
+    case NOT_IMPLEMENT_C_METHOD:
+      return "OV_NOT_IMPLEMENT_C_METHOD";
+    case UNKNOW_EXCEPTION:
+      return "OV_UNKNOWN_EXCEPTION";
+    default:
+      return "OV_UNKNOWN_STATUS";
   }
 }
 
@@ -44,8 +62,8 @@ NativeError StatusError(const Symbols& syms, int status, const char* call) {
     if (info != nullptr) detail = info;  // static text, not freed
   }
   const char* code = StatusCode(status);
-  std::string message = std::string(call) + " failed with " + code + " (" +
-                        std::to_string(status) + ")" + (detail.empty() ? "" : ": " + detail);
+  std::string message = std::string(call) + " failed with " + code + " (" + std::to_string(status) +
+                        ")" + (detail.empty() ? "" : ": " + detail);
   NativeError error(code, std::move(message), call);
   error.status = status;
   error.ov_message = std::move(last);

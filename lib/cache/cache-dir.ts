@@ -6,8 +6,10 @@
 //   <dir>/fingerprints/          memoized file digests and model inputs (small JSON files)
 //   <dir>/locks/<key>.lock       per-entry cross-process locks (proper-lockfile directories)
 //
-// Folders ovcache creates are owner-only (0700). An existing world-writable folder is refused:
-// anyone could plant a compiled blob in it.
+// Folders ovcache creates are owner-only (0700). An existing folder someone else can write into
+// (world-writable, owned by another user, group-writable) is refused with
+// OVCACHE_CACHE_DIR_INSECURE - anyone could plant a compiled blob in it - unless the user opted
+// into a group-shared cache (shared: 'group', folders 2770, as ccache documents).
 import fs from 'node:fs';
 import path from 'node:path';
 import { OvcacheError } from '../errors';
@@ -35,21 +37,105 @@ export function cacheLayout(root: string): CacheLayout {
   };
 }
 
-/** mkdir -p where every folder created gets mode 0700 (umask cannot widen it). */
-export function makeOwnerOnlyDir(dir: string): void {
+/**
+ * Who may share the folder. 'owner' (default): folders 0700, and an existing folder must be owned
+ * by this user and writable by nobody else. 'group' (as ccache documents for shared caches):
+ * folders 2770 (setgid, so everything inside keeps the folder's group), and an existing folder
+ * may be owned by another member of its group and be group-writable, if this process is in
+ * that group. A world-writable folder is refused in both modes.
+ */
+export type SharedMode = 'owner' | 'group';
+
+export interface CacheDirOptions {
+  shared?: SharedMode;
+}
+
+// Roots opened in group mode (registered by ModelCache's options), so folders created under
+// them later (entries, locks) get the shared mode too.
+const sharedRoots = new Map<string, SharedMode>();
+
+/** Records the sharing mode of a cache folder; folders made under it follow it. */
+export function setSharedMode(root: string, mode: SharedMode): void {
+  const resolved = path.resolve(root);
+  if (mode === 'owner') sharedRoots.delete(resolved);
+  else sharedRoots.set(resolved, mode);
+}
+
+/** The sharing mode of the registered cache folder that holds `dir` ('owner' if none). */
+export function sharedModeOf(dir: string): SharedMode {
+  if (sharedRoots.size === 0) return 'owner';
+  let current = path.resolve(dir);
+  for (;;) {
+    const mode = sharedRoots.get(current);
+    if (mode) return mode;
+    const parent = path.dirname(current);
+    if (parent === current) return 'owner';
+    current = parent;
+  }
+}
+
+export function folderModeFor(mode: SharedMode): number {
+  return mode === 'group' ? 0o2770 : 0o700;
+}
+
+/** mkdir -p where every folder created gets mode 0700 (2770 in group mode; umask cannot widen or narrow it). */
+export function makeOwnerOnlyDir(dir: string, shared: SharedMode = sharedModeOf(dir)): void {
   const parent = path.dirname(dir);
   if (!fs.existsSync(dir)) {
-    if (parent !== dir && !fs.existsSync(parent)) makeOwnerOnlyDir(parent);
+    if (parent !== dir && !fs.existsSync(parent)) makeOwnerOnlyDir(parent, sharedModeOf(parent));
+    const mode = folderModeFor(shared);
     try {
-      fs.mkdirSync(dir, { mode: 0o700 });
-      if (process.platform !== 'win32') fs.chmodSync(dir, 0o700);
+      fs.mkdirSync(dir, { mode });
+      if (process.platform !== 'win32') fs.chmodSync(dir, mode);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
 }
 
-function checkExistingRoot(root: string): void {
+function memberOf(gid: number): boolean {
+  if (typeof process.getegid !== 'function') return false;
+  return gid === process.getegid() || (process.getgroups?.() ?? []).includes(gid);
+}
+
+function insecure(root: string, why: string, fix: string): OvcacheError {
+  return new OvcacheError(
+    'OVCACHE_CACHE_DIR_INSECURE',
+    `Cache folder ${root} ${why}, so someone else could plant a compiled model in it. ${fix}`,
+  );
+}
+
+/**
+ * Refuses a folder another user could write into: world-writable; owned by another user; or
+ * group-writable - unless shared is 'group' and this process is in the folder's group.
+ */
+export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: SharedMode): void {
+  if (process.platform === 'win32' || typeof process.geteuid !== 'function') return;
+  const inGroup = shared === 'group' && memberOf(stat.gid);
+  if ((stat.mode & 0o002) !== 0) {
+    throw insecure(folder, 'is writable by every user', `Run "chmod o-w ${folder}" or choose another folder.`);
+  }
+  if (stat.uid !== process.geteuid() && !inGroup) {
+    throw insecure(
+      folder,
+      `is owned by another user (uid ${stat.uid})`,
+      shared === 'group'
+        ? `In shared: 'group' mode this process must be in the folder's group (gid ${stat.gid}).`
+        : `Use a folder of your own, or shared: 'group' for a folder shared with a group you are in.`,
+    );
+  }
+  if ((stat.mode & 0o020) !== 0 && !inGroup) {
+    throw insecure(
+      folder,
+      `is writable by its group (gid ${stat.gid})`,
+      shared === 'group'
+        ? `In shared: 'group' mode this process must be in that group.`
+        : `Run "chmod g-w ${folder}", or pass shared: 'group' to share the cache with that group.`,
+    );
+  }
+}
+
+function checkExistingRoot(root: string, shared: SharedMode): void {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(root);
@@ -57,20 +143,28 @@ function checkExistingRoot(root: string): void {
     throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `Cannot use cache folder ${root}: ${(error as Error).message}`, { cause: error });
   }
   if (!stat.isDirectory()) throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `Cache folder ${root} exists but is not a folder`);
-  if (process.platform !== 'win32' && (stat.mode & 0o002) !== 0) {
-    throw new OvcacheError(
-      'OVCACHE_CACHE_DIR_INSECURE',
-      `Cache folder ${root} is writable by every user, so anyone could plant a compiled model in it. ` +
-        `Run "chmod o-w ${root}" or choose another folder.`,
-    );
+  checkFolderSecurity(root, stat, shared);
+  // The folders ovcache reads blobs and locks from: the same rules, and no symlinks.
+  for (const sub of ['entries', 'fingerprints', 'locks']) {
+    const full = path.join(root, sub);
+    let subStat: fs.Stats;
+    try {
+      subStat = fs.lstatSync(full);
+    } catch {
+      continue; // created below
+    }
+    if (subStat.isSymbolicLink()) throw insecure(full, 'is a symlink', `Remove it; ovcache creates ${sub}/ itself.`);
+    if (!subStat.isDirectory()) throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `${full} exists but is not a folder`);
+    checkFolderSecurity(full, subStat, shared);
   }
 }
 
 /** Creates the folder (0700), its subfolders and CACHEDIR.TAG. Throws OvcacheError with a clear code. */
-export function ensureCacheDir(root: string): CacheLayout {
+export function ensureCacheDir(root: string, options: CacheDirOptions = {}): CacheLayout {
   const layout = cacheLayout(root);
+  const shared = options.shared ?? sharedModeOf(root);
   try {
-    makeOwnerOnlyDir(root);
+    makeOwnerOnlyDir(root, shared);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const readOnly = code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
@@ -81,13 +175,13 @@ export function ensureCacheDir(root: string): CacheLayout {
       { cause: error },
     );
   }
-  checkExistingRoot(root);
+  checkExistingRoot(root, shared);
   try {
-    for (const dir of [layout.entries, layout.fingerprints, layout.locks]) makeOwnerOnlyDir(dir);
+    for (const dir of [layout.entries, layout.fingerprints, layout.locks]) makeOwnerOnlyDir(dir, shared);
     const tag = path.join(root, CACHEDIR_TAG);
     if (!fs.existsSync(tag)) {
       try {
-        fs.writeFileSync(tag, CACHEDIR_TAG_CONTENT, { flag: 'wx', mode: 0o600 });
+        fs.writeFileSync(tag, CACHEDIR_TAG_CONTENT, { flag: 'wx', mode: shared === 'group' ? 0o640 : 0o600 });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }

@@ -29,7 +29,15 @@ export interface LockAttempt {
   waitedMs: number;
   /** True when the lock was held by someone else at first. */
   contended: boolean;
+  /**
+   * Set when no lock can be made at all (read-only file system, no permission, disk full): the
+   * caller gets lock null at once, not after timeoutMs, and compiles without the cache.
+   */
+  unwritable?: string;
 }
+
+/** Errors that mean the locks folder cannot be written: waiting would not help. */
+const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT']);
 
 function tryLock(lockPath: string, staleMs: number, retried = false): Promise<EntryLock | null> {
   let compromised = false;
@@ -79,7 +87,15 @@ export async function acquireLock(lockPath: string, options: LockOptions): Promi
   let delay = 20;
   let contended = false;
   for (;;) {
-    const lock = await tryLock(lockPath, options.staleMs);
+    let lock: EntryLock | null;
+    try {
+      lock = await tryLock(lockPath, options.staleMs);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === undefined || !UNWRITABLE.has(code)) throw error;
+      log('cannot make lock %s (%s): the cache folder is not writable', lockPath, code);
+      return { lock: null, waitedMs: Date.now() - started, contended, unwritable: code };
+    }
     if (lock) return { lock, waitedMs: Date.now() - started, contended };
     if (!contended) log('waiting for lock %s', lockPath);
     contended = true;

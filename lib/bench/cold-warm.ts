@@ -235,5 +235,7 @@ export function coldWarmChart(report: ColdWarmReport): string {
       return { label: report.engines.length > 1 ? `${e.engine} ${mode}` : mode, values: [m.runtimeLoaded, m.compile, m.ready] };
     }),
   );
-  return renderBarChart(reportTitle(report).split('\n').join(' - '), series, groups);
+  const heading = `Cold vs warm start: ${path.basename(report.model)} on ${report.device}, OpenVINO ${report.runtime.buildNumber}`;
+  const note = report.simulated ? "\nSIMULATED: test stand-in runtime; compile costs are simulated, not OpenVINO's" : '';
+  return renderBarChart(`${heading}\n${report.runs} runs per mode; bars: median, whiskers: min to max${note}`, series, groups);
 }

@@ -18,10 +18,12 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** `title` may hold several lines (\n): the first is the heading, the others smaller notes. */
 export function renderBarChart(title: string, series: ChartSeries[], groups: ChartGroup[], unit = 'ms'): string {
+  const [heading = '', ...notes] = title.split('\n');
   const width = 760;
   const height = 420;
-  const margin = { top: 60, right: 20, bottom: 70, left: 70 };
+  const margin = { top: 50 + notes.length * 16, right: 20, bottom: 70, left: 70 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const maxValue = Math.max(1, ...groups.flatMap((g) => g.values.map((v) => (Number.isFinite(v.max) ? v.max : 0))));
@@ -32,7 +34,11 @@ export function renderBarChart(title: string, series: ChartSeries[], groups: Cha
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(heading)}</text>`,
+    ...notes.map(
+      (note, i) =>
+        `<text x="${width / 2}" y="${42 + i * 16}" text-anchor="middle" font-size="11" fill="${note.startsWith('SIMULATED') ? '#b22' : '#555'}">${escapeXml(note)}</text>`,
+    ),
   );
   for (let i = 0; i <= 4; i++) {
     const v = (maxValue * i) / 4;

@@ -8,6 +8,7 @@ import type { CompileConfig } from '../openvino/properties';
 import type { ShapeInput } from '../openvino/shapes';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 import { defaultCacheDir } from './default-dir';
+import { setSharedMode, type SharedMode } from './cache-dir';
 
 export interface ModelCacheOptions {
   /** The Core to compile with. Give this or `runtime`. */
@@ -28,6 +29,12 @@ export interface ModelCacheOptions {
   touchIntervalMs?: number;
   /** Environment to read OVCACHE_DIR / OVCACHE_DISABLE from. Default process.env. */
   env?: Record<string, string | undefined>;
+  /**
+   * 'group': a cache shared by the members of the folder's group (folders 2770; a group-writable
+   * folder owned by another member is accepted). Default: owner-only, and a folder writable by
+   * others or owned by another user is refused (OVCACHE_CACHE_DIR_INSECURE).
+   */
+  shared?: 'group' | false;
 }
 
 export interface CompileOptions {
@@ -53,6 +60,7 @@ export interface ResolvedOptions {
   lockTimeoutMs: number;
   staleLockMs: number;
   touchIntervalMs: number;
+  shared: SharedMode;
 }
 
 export const MODEL_CACHE_OPTIONS = [
@@ -65,6 +73,7 @@ export const MODEL_CACHE_OPTIONS = [
   'staleLockMs',
   'touchIntervalMs',
   'env',
+  'shared',
 ] as const;
 export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
 
@@ -102,7 +111,14 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const enabledOption = optionalBoolean(options.enabled, 'options.enabled');
   const envDisabled = isTruthyFlag((env as Record<string, string | undefined>).OVCACHE_DISABLE);
   const disabledBy = envDisabled ? 'OVCACHE_DISABLE' : enabledOption === false ? 'option' : null;
+  if (options.shared !== undefined && options.shared !== false && options.shared !== 'group') {
+    throw invalidArgument('"group" or false', 'options.shared', options.shared);
+  }
+  const shared: SharedMode = options.shared === 'group' ? 'group' : 'owner';
+  // The cache folder (and what is created under it) follows this mode: see cache-dir.ts.
+  setSharedMode(dir, shared);
   return {
+    shared,
     core: options.core,
     runtime: options.runtime,
     dir,

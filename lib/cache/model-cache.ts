@@ -14,11 +14,31 @@ import { Model } from '../openvino/model';
 import type { OpenVINO } from '../openvino/openvino';
 import type { CompileConfig } from '../openvino/properties';
 import { formatPartialShape } from '../openvino/shapes';
-import { invalidArgument } from '../openvino/validate';
+import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 import { writeFileAtomic } from './atomic-write';
+import {
+  budgetStatus,
+  Crossings,
+  estimateEntryBytes,
+  floorBytes,
+  hasFloor,
+  hasLimits,
+  resolveBudget,
+  SIZE_FACTORS_FILE,
+  SizeFactors,
+  usageFromScan,
+  type BudgetCondition,
+  type BudgetEvent,
+  type BudgetStatus,
+  type BudgetUncachedReason,
+  type CacheUsage,
+  type EvictedEntry,
+  type ResolvedBudget,
+} from './budget';
 import { cacheLayout, ensureCacheDir, makeOwnerOnlyDir, type CacheLayout } from './cache-dir';
 import { canonicalConfig } from './config-canon';
 import { entryName, sanitizeLabel, shortKeyOfEntryName } from './entry-name';
+import { executeEviction, planEviction, type EvictionReason, type EvictionSkip } from './eviction';
 import { Fingerprinter, type FileFingerprint } from './fingerprint';
 import {
   describeKeyParts,
@@ -40,8 +60,10 @@ import {
   type ResolvedCompileOptions,
   type ResolvedOptions,
 } from './options';
+import { scanCache, type ScannedEntry } from './scan';
 import { SingleFlight } from './single-flight';
 import { emptyStats, type CacheStats } from './stats';
+import { tryVolumeStats, type VolumeStats } from './volume';
 
 const log = logger('cache');
 
@@ -57,13 +79,13 @@ export interface CompileTimings {
   totalMs: number;
 }
 
-/** Why a compile ran without the cache. */
 /**
  * Why a compile ran without the cache: switched off, `cache: false`, a read-only cache without
- * the entry, a lock held too long, or OpenVINO failing to write into the entry (a full disk
- * fails the whole compile before OpenVINO 2026.2).
+ * the entry, a lock held too long, OpenVINO failing to write into the entry (a full disk
+ * fails the whole compile before OpenVINO 2026.2), or the budget: no room above the volume's
+ * free-space floor ('low-space') or under maxBytes ('over-budget').
  */
-export type UncachedReason = 'disabled' | 'call' | 'read-only-miss' | 'lock-timeout' | 'cache-write-failed';
+export type UncachedReason = 'disabled' | 'call' | 'read-only-miss' | 'lock-timeout' | 'cache-write-failed' | BudgetUncachedReason;
 
 export interface CompileResult {
   compiled: CompiledModel;
@@ -105,6 +127,32 @@ export interface ModelCacheEvents {
   compile: [CacheEvent];
   /** compile() failed. Emitted only when someone listens (an unheard 'error' would throw). */
   error: [CacheErrorEvent];
+  /** The disk budget: warn / exceeded / low-space once per crossing, recovered, evicted, uncached. */
+  budget: [BudgetEvent];
+}
+
+/** Limits for cache.evict() / cache.prune(); each defaults to the cache's own budget option. */
+export interface EvictOptions {
+  /** Evict least recently used entries while usage is above this ("20GB", bytes). */
+  maxBytes?: number | string;
+  /** Fraction of maxBytes to bring usage down to. Default 1 when maxBytes is given here, else the cache's lowWatermark. */
+  lowWatermark?: number;
+  /** Evict entries not used for this long ("30d", ms). */
+  maxAge?: number | string;
+  maxEntriesPerModel?: number;
+  /** Report what would be removed, remove nothing. */
+  dryRun?: boolean;
+}
+
+export interface EvictionReport {
+  dryRun: boolean;
+  /** Least recently used first, within each rule. */
+  removed: EvictedEntry[];
+  /** Planned but left in place: held by another process, already gone, or failed. */
+  skipped: Array<{ name: string; key: string | null; status: EvictionSkip['status']; message: string }>;
+  bytesFreed: number;
+  before: { bytes: number; entries: number };
+  after: { bytes: number; entries: number };
 }
 
 export interface KeyInfo {
@@ -149,7 +197,20 @@ interface Prepared {
 /** Internal result with what the statistics need. */
 interface Outcome extends CompileResult {
   savedMs: number;
+  /** Bytes this compile added to its entry folder. */
+  wroteBytes: number;
 }
+
+/** One budget pass: what was measured and removed. */
+interface Enforced {
+  usedBytes: number;
+  entries: number;
+  volume: VolumeStats | null;
+  removed: EvictedEntry[];
+  bytesFreed: number;
+}
+
+const EVICT_OPTIONS = ['maxBytes', 'lowWatermark', 'maxAge', 'maxEntriesPerModel', 'dryRun'] as const;
 
 // Model inputs by .xml digest: they follow from the file's content, so they are learned once.
 const inputsByXml = new Map<string, InputIdentity[]>();
@@ -179,6 +240,20 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private readonly background = new Set<Promise<void>>();
   private counters: CacheStats = emptyStats();
   private disposedFlag = false;
+  // ---- budget state (see "Budget" in docs/caching.md) ----
+  private readonly budget: ResolvedBudget;
+  /** Keys eviction must not take: compiling now, or held (the registry's loaded models). */
+  private readonly protectedCounts = new Map<string, number>();
+  /** Last use of keys this process loaded, newer than their manifests when touches are throttled. */
+  private readonly lastUse = new Map<string, number>();
+  /** Entry bytes and count as last measured, kept up to date on writes and evictions: the warm path reads only this. */
+  private usageEstimate: { bytes: number; entries: number } | null = null;
+  private lastVolume: VolumeStats | null = null;
+  private readonly crossings = new Crossings();
+  private readonly sizeFactors: SizeFactors;
+  private budgetQueue: Promise<unknown> = Promise.resolve();
+  private monitorTimer: NodeJS.Timeout | undefined;
+  private monitorRunning = false;
 
   constructor(options: ModelCacheOptions) {
     super();
@@ -188,6 +263,9 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.readOnly = this.options.readOnly;
     this.disabledBy = this.options.disabledBy;
     this.layout = cacheLayout(this.dir);
+    this.budget = this.options.budget;
+    this.sizeFactors = new SizeFactors(this.enabled && !this.readOnly ? path.join(this.layout.fingerprints, SIZE_FACTORS_FILE) : undefined);
+    if (this.budget.monitorIntervalMs !== null && this.enabled) this.startMonitor(this.budget.monitorIntervalMs);
     log(
       'cache %s (%s)%s',
       this.dir,
@@ -236,7 +314,9 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
           ? await this.compileCached(model, opts, started)
           : await this.compileUncached(model, opts, started, undefined, this.enabled ? 'call' : 'disabled');
       this.record(label, opts.device, outcome);
-      const { savedMs: _saved, ...result } = outcome;
+      if (outcome.cached && outcome.key) this.noteUse(outcome.key);
+      if (this.budgetActive) await this.afterCompile(outcome);
+      const { savedMs: _saved, wroteBytes: _wrote, ...result } = outcome;
       return result;
     } catch (error) {
       this.counters.errors++;
@@ -315,6 +395,123 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     return { key, entryDir, status, parts, manifest, lines, similar };
   }
 
+  // ---- budget ----
+
+  /**
+   * Bytes and entries in all, by model and by device, what no entry accounts for, the volume's
+   * free and total space, and how far along each budget limit is. Scans the folder.
+   */
+  async usage(): Promise<CacheUsage> {
+    const [scan, volume] = await Promise.all([scanCache(this.dir, { checkModels: false }), this.statVolume()]);
+    this.usageEstimate = { bytes: scan.totals.bytes, entries: scan.totals.entries };
+    const entries = this.withLastUse(scan.entries);
+    return usageFromScan(scan, volume, budgetStatus(this.budget, scan.totals.bytes, entries, volume, Date.now()));
+  }
+
+  /**
+   * Evicts now: least recently used entries above maxBytes (down to the low watermark),
+   * entries older than maxAge, beyond maxEntriesPerModel. Each limit defaults to the cache's
+   * option. Protected entries (compiling, held by the registry, locked by another process)
+   * stay. Returns what was removed (or would be, with dryRun).
+   */
+  async evict(options: EvictOptions = {}): Promise<EvictionReport> {
+    this.checkNotDisposed();
+    const o = expectPlainObject(options ?? {}, 'options') as EvictOptions;
+    rejectUnknownOptions(o as Record<string, unknown>, EVICT_OPTIONS, 'cache.evict()');
+    // The same checks as the constructor's, with the same messages.
+    const given = resolveBudget({
+      ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+      ...(o.lowWatermark !== undefined ? { lowWatermark: o.lowWatermark } : {}),
+      ...(o.maxAge !== undefined ? { maxAge: o.maxAge } : {}),
+      ...(o.maxEntriesPerModel !== undefined ? { maxEntriesPerModel: o.maxEntriesPerModel } : {}),
+    });
+    if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw invalidArgument('a boolean', 'options.dryRun', o.dryRun);
+    const dryRun = o.dryRun ?? false;
+    const maxBytes = given.maxBytes ?? this.budget.maxBytes;
+    const lowWatermark = o.lowWatermark !== undefined ? given.lowWatermark : o.maxBytes !== undefined ? 1 : this.budget.lowWatermark;
+    const limits: EvictLimits = {
+      maxBytes,
+      lowWatermarkBytes: maxBytes === null ? null : Math.floor(lowWatermark * maxBytes),
+      maxAgeMs: given.maxAgeMs ?? this.budget.maxAgeMs,
+      maxEntriesPerModel: given.maxEntriesPerModel ?? this.budget.maxEntriesPerModel,
+      useFloor: false,
+    };
+    if (!this.enabled) {
+      log('evict: the cache is switched off; nothing removed');
+      return { dryRun, removed: [], skipped: [], bytesFreed: 0, before: { bytes: 0, entries: 0 }, after: { bytes: 0, entries: 0 } };
+    }
+    if (this.readOnly && !dryRun)
+      throw new OvcacheError('OVCACHE_CACHE_READ_ONLY', `Cache ${this.dir} is read-only: nothing can be evicted`);
+    const pass = await this.serialized(() => this.evictPass(limits, 'evict', [], 0, dryRun));
+    return {
+      dryRun,
+      removed: pass.removed,
+      skipped: pass.skipped,
+      bytesFreed: pass.bytesFreed,
+      before: pass.before,
+      after: { bytes: pass.usedBytes, entries: pass.entries },
+    };
+  }
+
+  /** The same as evict(). */
+  prune(options: EvictOptions = {}): Promise<EvictionReport> {
+    return this.evict(options);
+  }
+
+  /**
+   * Checks the budget now, as the monitor does: measures, evicts what the limits require
+   * (not in a read-only cache), emits `budget` events for crossings. null without a budget.
+   */
+  async checkBudget(): Promise<BudgetStatus | null> {
+    this.checkNotDisposed();
+    if (!this.enabled || !hasLimits(this.budget)) return null;
+    if (this.readOnly) {
+      const u = await this.usage();
+      this.checkCrossings(u.bytes, u.volume);
+      return u.budget;
+    }
+    const pass = await this.serialized(() => this.evictPass(this.configuredLimits(), 'monitor', [], 0, false));
+    return budgetStatus(this.budget, pass.usedBytes, pass.remaining, pass.volume, Date.now());
+  }
+
+  /** Checks the budget every intervalMs (default: the monitorIntervalMs option, else 60000) on an unref'd timer, until stopMonitor() or dispose(). */
+  startMonitor(intervalMs?: number): void {
+    this.checkNotDisposed();
+    const ms = intervalMs === undefined ? (this.budget.monitorIntervalMs ?? 60_000) : expectIntegerInRange(intervalMs, 'intervalMs', 100);
+    this.stopMonitor();
+    this.monitorTimer = setInterval(() => {
+      if (this.monitorRunning || this.disposedFlag) return;
+      this.monitorRunning = true;
+      this.checkBudget()
+        .catch((error: Error) => log('budget monitor: %s', error.message))
+        .finally(() => {
+          this.monitorRunning = false;
+        });
+    }, ms);
+    this.monitorTimer.unref();
+  }
+
+  stopMonitor(): void {
+    if (this.monitorTimer) clearInterval(this.monitorTimer);
+    this.monitorTimer = undefined;
+  }
+
+  /**
+   * Keeps an entry from eviction until the returned function is called. ModelRegistry holds
+   * the entries of the models it keeps loaded.
+   */
+  hold(key: string): () => void {
+    this.protectedCounts.set(key, (this.protectedCounts.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.protectedCounts.get(key) ?? 1) - 1;
+      if (n <= 0) this.protectedCounts.delete(key);
+      else this.protectedCounts.set(key, n);
+    };
+  }
+
   /** Waits for background manifest updates (last-used times, hit counts). */
   async flush(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
@@ -327,7 +524,9 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   /** Flushes, then disposes the Core this cache created (a Core passed in stays the caller's). */
   async dispose(): Promise<void> {
     if (this.disposedFlag) return;
+    this.stopMonitor();
     await this.flush();
+    await this.budgetQueue;
     this.disposedFlag = true;
     this.ownCore?.dispose();
     this.ownCore = undefined;
@@ -342,6 +541,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private async compileCached(model: string | Model, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
     if (!this.readOnly) this.ensureLayout();
     const prep = await this.prepare(model, opts);
+    const release = this.hold(prep.key);
     try {
       if (this.readOnly) return await this.compileReadOnly(prep, opts, started);
       const fast = await this.tryFast(prep, opts, started);
@@ -357,6 +557,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
         return await this.compileUncached(prep.modelObject ?? prep.xml, opts, started, prep, leader.uncachedReason);
       return await this.fill(prep, opts, started);
     } finally {
+      release();
       if (prep.ownsModel) prep.modelObject?.dispose();
     }
   }
@@ -420,6 +621,13 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
         this.layoutReady = false;
         this.ensureLayout();
       }
+      // The free-space guard: no entry where there is no room for it.
+      const refused = this.budgetActive ? await this.guardSpace(prep, opts) : null;
+      if (refused) {
+        const outcome = await this.compileUncached(prep.modelObject ?? prep.xml, opts, started, prep, refused);
+        outcome.timings.lockWaitMs = attempt.waitedMs;
+        return outcome;
+      }
       makeOwnerOnlyDir(prep.entryDir);
       const previous = read.status === 'ok' && read.manifest.key === prep.key ? read.manifest : undefined;
       const now = new Date().toISOString();
@@ -481,8 +689,11 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
         log('cannot write the manifest of %s: %s', prep.entryDir, (error as Error).message);
       }
       if (!complete) log('OpenVINO wrote no blob into %s (device cannot cache?)', prep.entryDir);
+      else if (!hit) this.track(this.sizeFactors.record(sizeFactorKey(opts), bytes, weightBytes(prep.parts)));
       const savedMs = hit && base.compileMs !== null ? Math.max(0, base.compileMs - compileMs) : 0;
-      return this.outcome(prep, compiled, hit, true, null, { lockWaitMs: attempt.waitedMs, compileMs }, started, savedMs);
+      const result = this.outcome(prep, compiled, hit, true, null, { lockWaitMs: attempt.waitedMs, compileMs }, started, savedMs);
+      result.wroteBytes = Math.max(0, bytes - sum(before));
+      return result;
     } finally {
       await lock.release();
     }
@@ -534,6 +745,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       uncachedReason: reason,
       timings,
       savedMs: 0,
+      wroteBytes: 0,
     };
   }
 
@@ -563,6 +775,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
         totalMs: performance.now() - started,
       },
       savedMs,
+      wroteBytes: 0,
     };
   }
 
@@ -602,6 +815,264 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       log('compiled %s without the cache (%s) in %s ms', name, o.uncachedReason, ms(o.timings.compileMs));
     }
     this.emit('compile', event);
+  }
+
+  // ---- budget internals ----
+
+  /** Whether compiles check the budget: a limit is set and this cache may write. */
+  private get budgetActive(): boolean {
+    return this.enabled && !this.readOnly && hasLimits(this.budget);
+  }
+
+  private noteUse(key: string): void {
+    if (this.lastUse.size > 10_000) this.lastUse.clear();
+    this.lastUse.set(key, Date.now());
+  }
+
+  /**
+   * After a compile. A cold write rescans and evicts (awaited: usage is within maxBytes when
+   * compile() returns); a warm hit changes no usage and only compares the in-memory figures.
+   */
+  private async afterCompile(o: Outcome): Promise<void> {
+    if (!(o.cached && !o.hit && o.key)) {
+      if (this.usageEstimate) this.checkCrossings(this.usageEstimate.bytes, this.lastVolume);
+      return;
+    }
+    if (this.usageEstimate) this.usageEstimate.bytes += o.wroteBytes;
+    const key = o.key;
+    try {
+      await this.serialized(async () => {
+        // The entry just written stays unless it alone is above maxBytes (its estimate was too low).
+        const read = o.entryDir ? await readManifest(o.entryDir) : null;
+        const bytes = read?.status === 'ok' ? read.manifest.bytes : 0;
+        const tooBig = this.budget.maxBytes !== null && bytes > this.budget.maxBytes;
+        const pass = await this.evictPass(this.configuredLimits(), 'compile', tooBig ? [] : [key], 0, false);
+        if (tooBig) log('entry %s (%d bytes) alone exceeds maxBytes %d', path.basename(o.entryDir ?? ''), bytes, this.budget.maxBytes);
+        return pass;
+      });
+    } catch (error) {
+      // The budget must never fail the user's compile.
+      log('budget check after compiling %s failed: %s', key.slice(0, 12), (error as Error).message);
+    }
+  }
+
+  private configuredLimits(): EvictLimits {
+    const b = this.budget;
+    return {
+      maxBytes: b.maxBytes,
+      lowWatermarkBytes: b.maxBytes === null ? null : Math.floor(b.lowWatermark * b.maxBytes),
+      maxAgeMs: b.maxAgeMs,
+      maxEntriesPerModel: b.maxEntriesPerModel,
+      useFloor: hasFloor(b),
+    };
+  }
+
+  /** Budget passes run one at a time in this process (a compile's, the monitor's, evict()'s). */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.budgetQueue.then(fn, fn);
+    this.budgetQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async statVolume(): Promise<VolumeStats | null> {
+    const volume = await tryVolumeStats(this.dir, this.budget.statfs);
+    if (volume) this.lastVolume = volume;
+    return volume;
+  }
+
+  /** Scanned entries with the last use this process knows of (hits not yet written to manifests). */
+  private withLastUse(entries: ScannedEntry[]): ScannedEntry[] {
+    return entries.map((e) => {
+      const used = e.key ? this.lastUse.get(e.key) : undefined;
+      return used !== undefined && used > e.lastUsedMs ? { ...e, lastUsedMs: used } : e;
+    });
+  }
+
+  /**
+   * One eviction pass: scan, plan (planEviction, least recently used first), remove, and
+   * re-plan without entries another process turned out to hold. `extraBytes` is room to make
+   * for an entry about to be written.
+   */
+  private async evictPass(
+    limits: EvictLimits,
+    trigger: 'compile' | 'guard' | 'monitor' | 'evict',
+    protect: string[],
+    extraBytes: number,
+    dryRun: boolean,
+  ): Promise<Enforced & { before: EvictionReport['before']; skipped: EvictionReport['skipped']; remaining: ScannedEntry[] }> {
+    const now = Date.now();
+    const [scan, scannedVolume] = await Promise.all([scanCache(this.dir, { checkModels: false }), this.statVolume()]);
+    let volume = scannedVolume;
+    const before = { bytes: scan.totals.bytes, entries: scan.totals.entries };
+    const protectedKeys = new Set([...this.protectedCounts.keys(), ...protect]);
+    let remaining = this.withLastUse(scan.entries);
+    let used = before.bytes;
+    let freed = 0;
+    const removed: EvictedEntry[] = [];
+    const skipped: EvictionReport['skipped'] = [];
+    for (let round = 0; round < 4; round++) {
+      let target = Infinity;
+      if (limits.maxBytes !== null && used > limits.maxBytes - extraBytes) {
+        // Down to the low watermark once the entry about to be written is in.
+        target = Math.min(limits.lowWatermarkBytes ?? limits.maxBytes, limits.maxBytes) - extraBytes;
+      }
+      const floor = limits.useFloor ? floorBytes(this.budget, volume) : null;
+      if (floor !== null && volume) {
+        const deficit = floor + extraBytes - (volume.availableBytes + freed);
+        if (deficit > 0) target = Math.min(target, used - deficit);
+      }
+      const size = target === Infinity ? {} : { maxBytes: Math.max(0, target), lowWatermarkBytes: Math.max(0, target) };
+      const plan = planEviction(remaining, {
+        ...size,
+        ...(limits.maxAgeMs !== null ? { maxAgeMs: limits.maxAgeMs } : {}),
+        ...(limits.maxEntriesPerModel !== null ? { maxEntriesPerModel: limits.maxEntriesPerModel } : {}),
+        now,
+        protectedKeys,
+      });
+      if (plan.remove.length === 0) break;
+      if (dryRun) {
+        removed.push(...plan.remove.map((r) => evicted(r.entry, r.reason, r.bytes)));
+        used -= plan.bytesFreed;
+        remaining = remaining.filter((e) => !plan.remove.some((r) => r.entry === e));
+        break;
+      }
+      const result = await executeEviction(this.dir, plan, { staleLockMs: this.options.staleLockMs });
+      const gone = new Set<ScannedEntry>();
+      for (const r of result.removed) {
+        removed.push(evicted(r.entry, r.reason, r.bytes));
+        gone.add(r.entry);
+        used -= r.entry.bytes;
+        freed += r.bytes;
+      }
+      for (const s of result.skipped) {
+        gone.add(s.entry);
+        if (s.status === 'missing') used -= s.entry.bytes;
+        else skipped.push({ name: s.entry.name, key: s.entry.key, status: s.status, message: s.message });
+      }
+      remaining = remaining.filter((e) => !gone.has(e));
+      // Held by another process: plan again without them, so usage still gets under the limit.
+      if (result.skipped.every((s) => s.status === 'missing')) break;
+    }
+    if (!dryRun) {
+      this.usageEstimate = { bytes: used, entries: remaining.length };
+      if (removed.length > 0) volume = (await this.statVolume()) ?? volume;
+    }
+    const floor = floorBytes(this.budget, volume);
+    const pass = { usedBytes: used, entries: remaining.length, volume, removed, bytesFreed: freed, before, skipped, remaining };
+    if (removed.length > 0 && !dryRun) {
+      const names = removed.map((r) => `${r.name} (${r.reason})`).join(', ');
+      this.emitBudget({
+        kind: 'evicted',
+        trigger,
+        removed,
+        bytesFreed: freed,
+        ...this.eventBase(used, remaining.length, volume, floor),
+        message: `evicted ${removed.length} entr${removed.length === 1 ? 'y' : 'ies'} (${freed} bytes): ${names}`,
+      });
+    }
+    if (!dryRun) this.checkCrossings(used, volume);
+    return pass;
+  }
+
+  /**
+   * The free-space guard, before a compile writes a new entry: estimates its size, makes room
+   * (eviction), and refuses (the compile then runs uncached) when there is still none.
+   */
+  private async guardSpace(prep: Prepared, opts: ResolvedCompileOptions): Promise<BudgetUncachedReason | null> {
+    const b = this.budget;
+    if (b.maxBytes === null && !hasFloor(b)) return null;
+    const { factor, learned } = await this.sizeFactors.factor(sizeFactorKey(opts));
+    const estimate = estimateEntryBytes(weightBytes(prep.parts), factor);
+    let reason: BudgetUncachedReason | null = null;
+    let why = '';
+    let used = this.usageEstimate?.bytes ?? 0;
+    let volume = this.lastVolume;
+    if (b.maxBytes !== null && estimate > b.maxBytes) {
+      reason = 'over-budget';
+      why = `its estimated size ${estimate} bytes alone exceeds maxBytes ${b.maxBytes}`;
+    } else {
+      if (!this.usageEstimate && b.maxBytes !== null) {
+        const scan = await scanCache(this.dir, { checkModels: false });
+        this.usageEstimate = { bytes: scan.totals.bytes, entries: scan.totals.entries };
+        used = scan.totals.bytes;
+      }
+      if (hasFloor(b)) volume = await this.statVolume();
+      const short = (): boolean => {
+        const floor = floorBytes(b, volume);
+        return (
+          (b.maxBytes !== null && used + estimate > b.maxBytes) ||
+          (floor !== null && volume !== null && volume.availableBytes - estimate < floor)
+        );
+      };
+      if (short()) {
+        const pass = await this.serialized(() => this.evictPass(this.configuredLimits(), 'guard', [prep.key], estimate, false));
+        used = pass.usedBytes;
+        volume = pass.volume ?? volume;
+        const floor = floorBytes(b, volume);
+        if (b.maxBytes !== null && used + estimate > b.maxBytes) {
+          reason = 'over-budget';
+          why = `${used} bytes in entries + its estimated ${estimate} bytes exceed maxBytes ${b.maxBytes} (the rest is protected)`;
+        } else if (floor !== null && volume !== null && volume.availableBytes - estimate < floor) {
+          reason = 'low-space';
+          why = `${volume.availableBytes} bytes available - its estimated ${estimate} bytes would fall under the free-space floor ${floor}`;
+        }
+      }
+    }
+    if (!reason) return null;
+    const model = prep.xml;
+    const message = `compiling ${path.basename(prep.entryDir)} without the cache (${reason}): ${why} (size factor ${factor}${learned ? ', learned' : ', default'})`;
+    this.emitBudget({
+      kind: 'uncached',
+      reason,
+      model,
+      device: opts.device,
+      estimatedBytes: estimate,
+      ...this.eventBase(used, this.usageEstimate?.entries ?? 0, volume, floorBytes(b, volume)),
+      message,
+    });
+    return reason;
+  }
+
+  /** Emits warn / exceeded / low-space when they start and 'recovered' when they end: once per crossing. */
+  private checkCrossings(usedBytes: number, volume: VolumeStats | null): void {
+    const b = this.budget;
+    const floor = floorBytes(b, volume);
+    const now: Record<BudgetCondition, boolean> = {
+      warn: b.maxBytes !== null && usedBytes >= b.warnAt * b.maxBytes,
+      exceeded: b.maxBytes !== null && usedBytes > b.maxBytes,
+      // Without a statfs answer the state stays as it was.
+      'low-space': floor === null ? false : volume === null ? this.crossings.has('low-space') : volume.availableBytes < floor,
+    };
+    const entries = this.usageEstimate?.entries ?? 0;
+    for (const t of this.crossings.update(now)) {
+      const base = this.eventBase(usedBytes, entries, volume, floor);
+      if (t.kind === 'recovered') {
+        this.emitBudget({ kind: 'recovered', condition: t.condition, ...base, message: `${t.condition} is over: ${describeUsage(base)}` });
+      } else {
+        const what =
+          t.kind === 'warn'
+            ? `usage reached ${Math.round(b.warnAt * 100)}% of maxBytes`
+            : t.kind === 'exceeded'
+              ? 'usage is above maxBytes (protected entries hold the space)'
+              : 'free space is under the floor';
+        this.emitBudget({ kind: t.kind, ...base, message: `${what}: ${describeUsage(base)}` });
+      }
+    }
+  }
+
+  private eventBase(usedBytes: number, entries: number, volume: VolumeStats | null, floor: number | null) {
+    return {
+      usedBytes,
+      entries,
+      maxBytes: this.budget.maxBytes,
+      availableBytes: volume?.availableBytes ?? null,
+      floorBytes: floor,
+    };
+  }
+
+  private emitBudget(event: BudgetEvent): void {
+    log('budget %s: %s', event.kind, event.message);
+    this.emit('budget', event);
   }
 
   // ---- keys ----
@@ -887,6 +1358,44 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private checkNotDisposed(): void {
     if (this.disposedFlag) throw new OvcacheError('OVCACHE_DISPOSED', 'This ModelCache has been disposed');
   }
+}
+
+interface EvictLimits {
+  maxBytes: number | null;
+  lowWatermarkBytes: number | null;
+  maxAgeMs: number | null;
+  maxEntriesPerModel: number | null;
+  /** Also evict to keep the volume's free space above the floor. */
+  useFloor: boolean;
+}
+
+function evicted(e: ScannedEntry, reason: EvictionReason, bytes: number): EvictedEntry {
+  return { name: e.name, key: e.key, model: e.model, device: e.device, bytes, lastUsedAt: e.lastUsedAt, reason };
+}
+
+function describeUsage(b: {
+  usedBytes: number;
+  maxBytes: number | null;
+  availableBytes: number | null;
+  floorBytes: number | null;
+}): string {
+  const parts = [`${b.usedBytes} bytes in entries${b.maxBytes !== null ? ` of maxBytes ${b.maxBytes}` : ''}`];
+  if (b.availableBytes !== null)
+    parts.push(`${b.availableBytes} bytes available${b.floorBytes !== null ? ` (floor ${b.floorBytes})` : ''}`);
+  return parts.join(', ');
+}
+
+/** Bytes of the model's weights (.bin), or of the model file when there is no .bin. */
+function weightBytes(parts: KeyParts): number {
+  const files = parts.model.files;
+  const bins = files.filter((f) => f.role === 'bin');
+  return (bins.length > 0 ? bins : files).reduce((n, f) => n + f.size, 0);
+}
+
+/** Size factors are learned per device and CACHE_MODE (weightless blobs are much smaller). */
+function sizeFactorKey(opts: ResolvedCompileOptions): string {
+  const mode = opts.config?.CACHE_MODE;
+  return SizeFactors.keyOf(opts.device, mode === undefined ? undefined : String(mode));
 }
 
 function checkModelArgument(model: unknown): void {

@@ -7,10 +7,12 @@ import { OpenVINO } from '../openvino/openvino';
 import type { CompileConfig } from '../openvino/properties';
 import type { ShapeInput } from '../openvino/shapes';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
+import { BUDGET_OPTIONS, resolveBudget, type BudgetOptions, type ResolvedBudget } from './budget';
 import { defaultCacheDir } from './default-dir';
 import { setSharedMode, type SharedMode } from './cache-dir';
 
-export interface ModelCacheOptions {
+/** Budget options (maxBytes, minFreeBytes, ...) are declared in budget.ts. */
+export interface ModelCacheOptions extends BudgetOptions {
   /** The Core to compile with. Give this or `runtime`. */
   core?: Core;
   /** A loaded runtime: the cache creates (and disposes) its own Core. */
@@ -61,6 +63,8 @@ export interface ResolvedOptions {
   staleLockMs: number;
   touchIntervalMs: number;
   shared: SharedMode;
+  /** The disk budget (budget.ts). */
+  budget: ResolvedBudget;
 }
 
 export const MODEL_CACHE_OPTIONS = [
@@ -74,6 +78,7 @@ export const MODEL_CACHE_OPTIONS = [
   'touchIntervalMs',
   'env',
   'shared',
+  ...BUDGET_OPTIONS,
 ] as const;
 export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
 
@@ -130,6 +135,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     staleLockMs: options.staleLockMs === undefined ? 10_000 : expectIntegerInRange(options.staleLockMs, 'options.staleLockMs', 2000),
     touchIntervalMs:
       options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
+    budget: resolveBudget(options),
   };
 }
 

@@ -121,6 +121,8 @@ interface Slot {
   bytes: number;
   pins: number;
   removed: boolean;
+  /** Ends the cache's hold on the entry (loaded models' entries are never evicted). */
+  release: (() => void) | undefined;
 }
 
 const OPTIONS = ['cache', 'loader', 'maxModels', 'maxBytes', 'estimateBytes', 'models', 'checkFiles'] as const;
@@ -128,6 +130,8 @@ const GET_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
 
 export class ModelRegistry extends EventEmitter<RegistryEvents> {
   private readonly loader: RegistryLoader;
+  /** The cache whose entries the loaded models came from: told which keys are held. */
+  private readonly cache: ModelCache | undefined;
   private readonly maxModels: number;
   private readonly maxBytes: number;
   private readonly estimate: ModelRegistryOptions['estimateBytes'];
@@ -145,6 +149,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     if (o.cache !== undefined && !(o.cache instanceof ModelCache)) throw invalidArgument('a ModelCache', 'options.cache', o.cache);
     if (o.loader !== undefined && typeof o.loader !== 'function') throw invalidArgument('a function', 'options.loader', o.loader);
     const cache = o.cache;
+    this.cache = cache;
     if (o.loader) this.loader = o.loader;
     else if (cache) this.loader = (model, opts) => cache.compile(model, opts);
     else
@@ -326,6 +331,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
       bytes: 0,
       pins: 0,
       removed: false,
+      release: undefined,
     };
     fresh.promise = this.loader(model, opts).then(
       (loaded) => {
@@ -346,7 +352,11 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
         );
         this.emit('load', { id, model, name, device: opts.device, outcome, key: loaded.key, ms, bytes: fresh.bytes });
         if (fresh.removed) disposeQuietly(fresh);
-        else this.enforceLimits(fresh);
+        else {
+          // The cache must not evict the entry of a model this registry keeps loaded.
+          if (this.cache && loaded.cached && loaded.key) fresh.release = this.cache.hold(loaded.key);
+          this.enforceLimits(fresh);
+        }
         return loaded;
       },
       (error: unknown) => {
@@ -379,6 +389,8 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     if (this.slots.get(slot.id) === slot) this.slots.delete(slot.id);
     if (slot.removed) return;
     slot.removed = true;
+    slot.release?.();
+    slot.release = undefined;
     this.counters.unloads++;
     log('unloaded %s on %s (%s)', slot.name ?? path.basename(slot.model), slot.device, reason);
     if (slot.pins === 0) disposeQuietly(slot);

@@ -10,7 +10,10 @@ export {
   type KeyInfo,
   type KeyExplanation,
   type SimilarEntry,
+  type EvictOptions,
+  type EvictionReport,
 } from './model-cache';
+export type { BudgetOptions, BudgetEvent, BudgetCondition, BudgetStatus, BudgetUncachedReason, CacheUsage, EvictedEntry } from './budget';
 export type { ModelCacheOptions, CompileOptions } from './options';
 export type { CacheStats } from './stats';
 export { defaultCacheDir, type DefaultDir } from './default-dir';

@@ -15,14 +15,15 @@ export interface DoctorCache {
   broken: number;
   bytes: number;
   folderBytes: number;
-  /** No configuration file or option gives a budget yet: always null for now. */
-  budget: { maxBytes: number } | null;
+  /** The budget given with --max-size (ModelCache's maxBytes); null when none is given. */
+  budget: { maxBytes: number; usedFraction: number; overBudget: boolean } | null;
   volume: VolumeStats | null;
   warnings: string[];
 }
 
-export async function doctorCacheSection(opts: { dir?: string }, buildNumber: string | undefined): Promise<DoctorCache> {
+export async function doctorCacheSection(opts: { dir?: string; maxSize?: number }, buildNumber: string | undefined): Promise<DoctorCache> {
   const { dir, source } = resolveCacheDir(opts);
+  const maxBytes = opts.maxSize ?? null;
   const [scan, volume] = await Promise.all([
     scanCache(dir, { ...(buildNumber ? { currentBuildNumber: buildNumber } : {}), checkModels: false }),
     tryVolumeStats(dir),
@@ -36,7 +37,10 @@ export async function doctorCacheSection(opts: { dir?: string }, buildNumber: st
     broken: scan.totals.broken,
     bytes: scan.totals.bytes,
     folderBytes: scan.totals.folderBytes,
-    budget: null,
+    budget:
+      maxBytes === null || maxBytes === 0
+        ? null
+        : { maxBytes, usedFraction: scan.totals.bytes / maxBytes, overBudget: scan.totals.bytes > maxBytes },
     volume,
     warnings: scan.warnings,
   };
@@ -49,7 +53,13 @@ export function formatDoctorCache(c: DoctorCache): string {
       `          ${c.entries} entries, ${formatBytes(c.folderBytes)}${c.stale || c.broken ? ` (${c.stale} stale, ${c.broken} broken: see "ovcache verify")` : ''}`,
     );
   }
-  lines.push(`          budget: ${c.budget ? formatBytes(c.budget.maxBytes) : 'none set'}`);
+  lines.push(
+    `          budget: ${
+      c.budget
+        ? `${formatBytes(c.budget.maxBytes)} (${Math.round(c.budget.usedFraction * 100)}% used${c.budget.overBudget ? ', over budget: see "ovcache prune"' : ''})`
+        : 'none given (--max-size)'
+    }`,
+  );
   if (c.volume) lines.push(`          volume: ${formatBytes(c.volume.availableBytes)} available of ${formatBytes(c.volume.totalBytes)}`);
   for (const w of c.warnings) lines.push(`          warning: ${w}`);
   return lines.join('\n');

@@ -5,6 +5,7 @@ import type { DeviceInfo } from '../../openvino/core';
 import { describeProbes, type Probe } from '../../runtime/finder';
 import { isSupported } from '../../runtime/version';
 import { EXIT } from '../exit-codes';
+import { sizeArgument } from '../cache-dir-option';
 import { doctorCacheSection, formatDoctorCache, type DoctorCache } from './doctor-cache';
 
 export interface DoctorReport {
@@ -71,7 +72,8 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print a JSON report')
     .option('--library <path>', 'use this libopenvino_c library or folder')
     .option('--dir <path>', 'the cache folder to report on (default: OVCACHE_DIR, else the user cache folder + "ovcache")')
-    .action(async (opts: { json?: boolean; library?: string; dir?: string }) => {
+    .option('--max-size <size>', "the cache's budget (ModelCache maxBytes) to report usage against, e.g. 20GB", sizeArgument('--max-size'))
+    .action(async (opts: { json?: boolean; library?: string; dir?: string; maxSize?: number }) => {
       const report = runDoctor(opts);
       report.cache = await doctorCacheSection(opts, report.version?.buildNumber);
       process.stdout.write(

@@ -132,6 +132,25 @@ describe('ModelCache disk budget', function () {
     assert.equal(usage.budget?.maxBytes?.exceeded, false);
   });
 
+  it('evicts after the write when the entry came out bigger than estimated', async () => {
+    const cache = newCache({ maxBytes: Math.floor(3.5 * S), lowWatermark: 0.7 });
+    const events = record(cache);
+    await compile(cache, 'a');
+    await compile(cache, 'b');
+    setEnv('OV_STUB_BLOB_FACTOR', '7'); // twice the learned 3.5: the guard's estimate is too low
+    const c = await compile(cache, 'c');
+    assert.equal(c.cached, true);
+    assert.ok((await cache.usage()).bytes <= Math.floor(3.5 * S));
+    assert.deepEqual(entryNames(), ['c']);
+    const e = events.find((x) => x.kind === 'evicted');
+    assert.ok(e?.kind === 'evicted');
+    assert.equal(e.trigger, 'compile');
+    assert.deepEqual(
+      e.removed.map((r) => r.model),
+      ['a', 'b'],
+    );
+  });
+
   it('evicts by age and by per-model count', async () => {
     const first = newCache();
     await compile(first, 'old');

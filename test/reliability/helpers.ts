@@ -33,6 +33,10 @@ export interface Run {
   pid: number;
   results: WorkerResult[];
   errors: WorkerError[];
+  /** Entry names this process evicted (budget 'evicted' events). */
+  evicted: string[];
+  /** Other budget events (warn, exceeded, low-space, recovered, uncached). */
+  budget: Array<{ kind: string; usedBytes: number }>;
   stderr: () => string;
   /** Resolves when the process ended: its exit code and signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -46,6 +50,8 @@ function track(child: ChildProcess): Run {
     pid: child.pid ?? -1,
     results: [],
     errors: [],
+    evicted: [],
+    budget: [],
     stderr: () => err,
     exited: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))),
   };
@@ -57,6 +63,8 @@ function track(child: ChildProcess): Run {
       out = out.slice(nl + 1);
       if (l.startsWith('R:')) run.results.push(JSON.parse(l.slice(2)) as WorkerResult);
       else if (l.startsWith('E:')) run.errors.push(JSON.parse(l.slice(2)) as WorkerError);
+      else if (l.startsWith('V:')) run.evicted.push(...(JSON.parse(l.slice(2)) as { removed: string[] }).removed);
+      else if (l.startsWith('B:')) run.budget.push(JSON.parse(l.slice(2)) as { kind: string; usedBytes: number });
     }
   });
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

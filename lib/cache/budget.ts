@@ -61,6 +61,12 @@ export const DEFAULT_WARN_AT = 0.9;
 export const DEFAULT_LOW_WATERMARK = 0.8;
 /** Entry bytes per weight byte assumed for a device before any entry of it was measured. */
 export const DEFAULT_SIZE_FACTOR = 4.0;
+/**
+ * Entries of models with fewer weight bytes teach no factor: their fixed part (blob header,
+ * topology) dominates, and a ratio learned from a tiny model would make every big model look
+ * too big to cache.
+ */
+export const MIN_LEARN_WEIGHT_BYTES = 64 * 1024;
 /** Added to every estimate: the blob header and small models' fixed part. */
 export const ESTIMATE_OVERHEAD_BYTES = 16 * 1024;
 

@@ -23,6 +23,7 @@ import {
   floorBytes,
   hasFloor,
   hasLimits,
+  MIN_LEARN_WEIGHT_BYTES,
   resolveBudget,
   SIZE_FACTORS_FILE,
   SizeFactors,
@@ -689,7 +690,9 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
         log('cannot write the manifest of %s: %s', prep.entryDir, (error as Error).message);
       }
       if (!complete) log('OpenVINO wrote no blob into %s (device cannot cache?)', prep.entryDir);
-      else if (!hit) this.track(this.sizeFactors.record(sizeFactorKey(opts), bytes, weightBytes(prep.parts)));
+      else if (!hit && weightBytes(prep.parts) >= MIN_LEARN_WEIGHT_BYTES) {
+        this.track(this.sizeFactors.record(sizeFactorKey(opts), bytes, weightBytes(prep.parts)));
+      }
       const savedMs = hit && base.compileMs !== null ? Math.max(0, base.compileMs - compileMs) : 0;
       const result = this.outcome(prep, compiled, hit, true, null, { lockWaitMs: attempt.waitedMs, compileMs }, started, savedMs);
       result.wroteBytes = Math.max(0, bytes - sum(before));

@@ -301,6 +301,10 @@ describe('ModelCache disk budget', function () {
 
   it('compiles uncached (over-budget) an entry that alone would exceed maxBytes, estimated with the learned factor', async () => {
     const cache = newCache({ maxBytes: 100 * S });
+    writeWeightsModel(models, 64, 'tiny2');
+    opened.push(await cache.compile(path.join(models, 'tiny2.xml'), { device: 'CPU' }));
+    await cache.flush();
+    assert.ok(!fs.existsSync(path.join(dir, 'fingerprints', 'size-factors.json')), 'a 64-byte model teaches no factor');
     await compile(cache, 'small');
     await cache.flush();
     const factors = JSON.parse(fs.readFileSync(path.join(dir, 'fingerprints', 'size-factors.json'), 'utf8')) as {

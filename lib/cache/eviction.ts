@@ -147,6 +147,8 @@ export interface EvictionResult<E extends EvictionEntry = EvictionEntry> {
 
 export interface ExecuteOptions {
   staleLockMs?: number;
+  /** Spare entries a live process is loading (removeEntry's spareLoading). */
+  spareLoading?: boolean;
   /** Removals at once. Default 8. */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -170,6 +172,7 @@ export async function executeEviction<E extends EvictionEntry>(
       try {
         outcome = await remove(cacheDir, item.entry.dir, {
           staleLockMs: options.staleLockMs ?? DEFAULT_STALE_LOCK_MS,
+          ...(options.spareLoading ? { spareLoading: true } : {}),
           key: item.entry.key,
           bytes: item.entry.bytes,
         });

@@ -40,6 +40,7 @@ import { cacheLayout, ensureCacheDir, makeOwnerOnlyDir, type CacheLayout } from 
 import { canonicalConfig } from './config-canon';
 import { entryName, sanitizeLabel, shortKeyOfEntryName } from './entry-name';
 import { executeEviction, planEviction, type EvictionReason, type EvictionSkip } from './eviction';
+import { beginLoad } from './remove-entry';
 import { Fingerprinter, type FileFingerprint } from './fingerprint';
 import {
   describeKeyParts,
@@ -565,9 +566,16 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
 
   /** A complete entry this exact source can load without OpenVINO writing: no lock needed. */
   private async tryFast(prep: Prepared, opts: ResolvedCompileOptions, started: number): Promise<Outcome | undefined> {
-    const read = await readManifest(prep.entryDir);
-    if (read.status !== 'ok' || !(await this.usable(read.manifest, prep))) return undefined;
-    return this.load(prep, opts, started, read.manifest, 0, true);
+    // Lock-free: while OpenVINO reads the blob, evictors in any process leave the entry alone.
+    const endLoad = await beginLoad(prep.entryDir);
+    if (!endLoad) return undefined;
+    try {
+      const read = await readManifest(prep.entryDir);
+      if (read.status !== 'ok' || !(await this.usable(read.manifest, prep))) return undefined;
+      return await this.load(prep, opts, started, read.manifest, 0, true);
+    } finally {
+      await endLoad();
+    }
   }
 
   private async compileReadOnly(prep: Prepared, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
@@ -939,7 +947,8 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
         remaining = remaining.filter((e) => !plan.remove.some((r) => r.entry === e));
         break;
       }
-      const result = await executeEviction(this.dir, plan, { staleLockMs: this.options.staleLockMs });
+      // Every pass spares entries a live process is loading at this moment (loads take no lock).
+      const result = await executeEviction(this.dir, plan, { staleLockMs: this.options.staleLockMs, spareLoading: true });
       const gone = new Set<ScannedEntry>();
       for (const r of result.removed) {
         removed.push(evicted(r.entry, r.reason, r.bytes));

@@ -40,7 +40,38 @@ export interface RemoveOptions {
   bytes?: number;
   /** Remove an entry with no valid manifest even if its folder is young. Default false. */
   force?: boolean;
+  /**
+   * Spare an entry a live process is loading right now (see beginLoad). Loads take no lock:
+   * pulling the blob away mid-load would make OpenVINO compile the entry again. Default false.
+   */
+  spareLoading?: boolean;
   now?: number;
+}
+
+/** Each lock-free load holds one `.ovcache-loading.<pid>.<random>` file in the entry while it runs. */
+export const LOADING_PREFIX = '.ovcache-loading.';
+
+/**
+ * Marks a load of this entry as running until the returned function is called (one file
+ * create, one unlink; a crashed loader's marker is ignored: its pid is dead). Null when the
+ * entry folder is gone (evicted a moment ago) or cannot be written: the caller must not load
+ * from it lock-free, or OpenVINO would compile into a folder no manifest describes.
+ */
+export async function beginLoad(entryDir: string): Promise<(() => Promise<void>) | null> {
+  const file = path.join(entryDir, `${LOADING_PREFIX}${process.pid}.${crypto.randomBytes(4).toString('hex')}`);
+  try {
+    await fs.promises.writeFile(file, '', { flag: 'wx', mode: 0o600 });
+  } catch {
+    return null;
+  }
+  return () => fs.promises.unlink(file).catch(() => undefined);
+}
+
+/** Pids of live processes loading from `dir` now. */
+async function liveLoaders(dir: string): Promise<number[]> {
+  const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+  const pids = names.filter((n) => n.startsWith(LOADING_PREFIX)).map((n) => Number(n.slice(LOADING_PREFIX.length).split('.')[0]));
+  return pids.filter((pid) => Number.isInteger(pid) && pid > 0 && pidAlive(pid));
 }
 
 export type RemoveResult =
@@ -160,6 +191,11 @@ export async function removeEntry(cacheDir: string, entryDir: string, options: R
       if (!lock) return { status: 'locked', name, reason: `locked by another process (${shortKey(key)}.lock)` };
       locks.push(lock);
     }
+    const spare = options.spareLoading === true && !options.force;
+    if (spare) {
+      const loaders = await liveLoaders(real);
+      if (loaders.length > 0) return { status: 'locked', name, reason: `being loaded by process ${loaders.join(', ')}` };
+    }
     const bytes = options.bytes ?? (await treeBytes(real));
     const trash = await trashFolder(cacheDir);
     const target = path.join(trash, `${name}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`);
@@ -168,6 +204,14 @@ export async function removeEntry(cacheDir: string, entryDir: string, options: R
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', name };
       throw error;
+    }
+    // A load that began between the check and the rename: put the entry back if we can.
+    if (spare && (await liveLoaders(target)).length > 0) {
+      const restored = await fs.promises.rename(target, real).then(
+        () => true,
+        () => false,
+      );
+      if (restored) return { status: 'locked', name, reason: 'a load began during removal; the entry was put back' };
     }
     await deleteTree(target);
     return { status: 'removed', name, bytes };

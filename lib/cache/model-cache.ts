@@ -40,7 +40,7 @@ import { cacheLayout, ensureCacheDir, makeOwnerOnlyDir, type CacheLayout } from 
 import { canonicalConfig } from './config-canon';
 import { entryName, sanitizeLabel, shortKeyOfEntryName } from './entry-name';
 import { executeEviction, planEviction, type EvictionReason, type EvictionSkip } from './eviction';
-import { beginLoad } from './remove-entry';
+import { beginLoad, clearEvictingMarker } from './remove-entry';
 import { Fingerprinter, type FileFingerprint } from './fingerprint';
 import {
   describeKeyParts,
@@ -620,6 +620,8 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     }
     const lock = attempt.lock;
     try {
+      // Holding the lock, no evictor is at work: a marker of one is left from a crash.
+      await clearEvictingMarker(prep.entryDir);
       const read = await readManifest(prep.entryDir);
       // Another process may have filled the entry while this one waited.
       if (read.status === 'ok' && (await this.usable(read.manifest, prep))) {

@@ -51,11 +51,18 @@ export interface RemoveOptions {
 /** Each lock-free load holds one `.ovcache-loading.<pid>.<random>` file in the entry while it runs. */
 export const LOADING_PREFIX = '.ovcache-loading.';
 
+/** Written by an evictor (holding the entry's lock) before it looks for loaders. */
+export const EVICTING_FILE = '.ovcache-evicting';
+
 /**
- * Marks a load of this entry as running until the returned function is called (one file
- * create, one unlink; a crashed loader's marker is ignored: its pid is dead). Null when the
- * entry folder is gone (evicted a moment ago) or cannot be written: the caller must not load
- * from it lock-free, or OpenVINO would compile into a folder no manifest describes.
+ * Marks a lock-free load of this entry as running until the returned function is called.
+ * Null when the load must not go ahead lock-free: the folder is gone, cannot be written, or
+ * an evictor is at work (the caller then takes the entry's lock instead).
+ *
+ * Handshake with removeEntry: the loader writes its marker, then looks for the evictor's;
+ * the evictor writes its marker, then looks for loaders'. Whichever comes second sees the
+ * other, so a blob is never pulled away under a load (which would make OpenVINO compile it
+ * again into a folder no manifest describes). Crashed loaders' markers are ignored (dead pid).
  */
 export async function beginLoad(entryDir: string): Promise<(() => Promise<void>) | null> {
   const file = path.join(entryDir, `${LOADING_PREFIX}${process.pid}.${crypto.randomBytes(4).toString('hex')}`);
@@ -64,7 +71,21 @@ export async function beginLoad(entryDir: string): Promise<(() => Promise<void>)
   } catch {
     return null;
   }
-  return () => fs.promises.unlink(file).catch(() => undefined);
+  const end = (): Promise<void> => fs.promises.unlink(file).catch(() => undefined);
+  const evicting = await fs.promises.lstat(path.join(entryDir, EVICTING_FILE)).then(
+    () => true,
+    () => false,
+  );
+  if (evicting) {
+    await end();
+    return null;
+  }
+  return end;
+}
+
+/** Under the entry's lock: an evictor's marker left by a crash is stale; remove it. */
+export async function clearEvictingMarker(entryDir: string): Promise<void> {
+  await fs.promises.unlink(path.join(entryDir, EVICTING_FILE)).catch(() => undefined);
 }
 
 /** Pids of live processes loading from `dir` now. */
@@ -193,8 +214,12 @@ export async function removeEntry(cacheDir: string, entryDir: string, options: R
     }
     const spare = options.spareLoading === true && !options.force;
     if (spare) {
+      await fs.promises.writeFile(path.join(real, EVICTING_FILE), String(process.pid), { mode: 0o600 });
       const loaders = await liveLoaders(real);
-      if (loaders.length > 0) return { status: 'locked', name, reason: `being loaded by process ${loaders.join(', ')}` };
+      if (loaders.length > 0) {
+        await clearEvictingMarker(real);
+        return { status: 'locked', name, reason: `being loaded by process ${loaders.join(', ')}` };
+      }
     }
     const bytes = options.bytes ?? (await treeBytes(real));
     const trash = await trashFolder(cacheDir);
@@ -202,16 +227,9 @@ export async function removeEntry(cacheDir: string, entryDir: string, options: R
     try {
       await fs.promises.rename(real, target);
     } catch (error) {
+      if (spare) await clearEvictingMarker(real);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', name };
       throw error;
-    }
-    // A load that began between the check and the rename: put the entry back if we can.
-    if (spare && (await liveLoaders(target)).length > 0) {
-      const restored = await fs.promises.rename(target, real).then(
-        () => true,
-        () => false,
-      );
-      if (restored) return { status: 'locked', name, reason: 'a load began during removal; the entry was put back' };
     }
     await deleteTree(target);
     return { status: 'removed', name, bytes };

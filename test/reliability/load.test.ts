@@ -55,7 +55,8 @@ describe('reliability: 8 processes under a tight budget', function () {
           jobs,
           seed: 1000 + i,
           durationMs: SECONDS * 1000,
-          cacheOptions: { maxBytes: MAX_BYTES, lockTimeoutMs: 60_000 },
+          // No process is killed here: the default stale-lock time, so a busy holder is never taken over.
+          cacheOptions: { maxBytes: MAX_BYTES, lockTimeoutMs: 60_000, staleLockMs: 10_000 },
         },
         env,
       ),
@@ -146,6 +147,19 @@ describe('reliability: 8 processes under a tight budget', function () {
     for (const [i, e] of exits.entries()) assert.equal(e.code, 0, runs[i]?.stderr());
     assert.deepEqual(errors, []);
     assert.deepEqual(partial, [], 'no partly written blob imported');
+    if (overCompiled.length > 0) {
+      // The timeline of each offending entry, from the stand-in's own log, to say why.
+      for (const [name] of overCompiled) {
+        const timeline = events
+          .filter((e) => typeof e.blob === 'string' && e.blob.includes(`/${name}/`))
+          .map(
+            (e) => `${String(e.time)} pid ${String(e.pid)} ${String(e.event)}${e.ok === false ? ' FAILED' : ''} ${String(e.bytes ?? '')}`,
+          );
+        console.log(
+          `      ${name}: compiled ${compiles.get(name)}, evicted ${evictions.get(name) ?? 0}\n        ${timeline.join('\n        ')}`,
+        );
+      }
+    }
     assert.deepEqual(overCompiled, [], 'each entry compiled once per eviction, not more');
     assert.ok(totalEvictions > 0, 'the budget forced evictions');
     assert.ok(finalBytes <= MAX_BYTES, `usage ${finalBytes} within ${MAX_BYTES}`);

@@ -153,7 +153,8 @@ describe('reliability: 8 processes under a tight budget', function () {
         const timeline = events
           .filter((e) => typeof e.blob === 'string' && e.blob.includes(`/${name}/`))
           .map(
-            (e) => `${String(e.time)} pid ${String(e.pid)} ${String(e.event)}${e.ok === false ? ' FAILED' : ''} ${String(e.bytes ?? '')}`,
+            (e) =>
+              `${String(e.time)} pid ${String(e.pid)} ${String(e.event)}${e.ok === false ? ' FAILED' : ''} ${typeof e.bytes === 'number' ? e.bytes : ''}`,
           );
         console.log(
           `      ${name}: compiled ${compiles.get(name)}, evicted ${evictions.get(name) ?? 0}\n        ${timeline.join('\n        ')}`,

@@ -87,7 +87,15 @@ export interface CompileTimings {
  * fails the whole compile before OpenVINO 2026.2), or the budget: no room above the volume's
  * free-space floor ('low-space') or under maxBytes ('over-budget').
  */
-export type UncachedReason = 'disabled' | 'call' | 'read-only-miss' | 'lock-timeout' | 'cache-write-failed' | BudgetUncachedReason;
+export type UncachedReason =
+  | 'disabled'
+  | 'call'
+  | 'read-only-miss'
+  | 'lock-timeout'
+  | 'cache-write-failed'
+  | 'cache-dir-unusable'
+  | 'cache-not-writable'
+  | BudgetUncachedReason;
 
 export interface CompileResult {
   compiled: CompiledModel;
@@ -541,7 +549,18 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   // ---- compile paths ----
 
   private async compileCached(model: string | Model, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
-    if (!this.readOnly) this.ensureLayout();
+    if (!this.readOnly) {
+      try {
+        this.ensureLayout();
+      } catch (error) {
+        // A folder that is a file, or on a read-only file system: serve the model anyway and
+        // say why. An insecure folder is not in this list: that stays an error.
+        const code = (error as { code?: string }).code;
+        if (code !== 'OVCACHE_CACHE_DIR_INVALID' && code !== 'OVCACHE_CACHE_READ_ONLY') throw error;
+        log('cache folder %s unusable (%s: %s); compiling without the cache', this.dir, code, (error as Error).message);
+        return this.compileUncached(model, opts, started, undefined, 'cache-dir-unusable');
+      }
+    }
     const prep = await this.prepare(model, opts);
     const release = this.hold(prep.key);
     try {
@@ -612,9 +631,13 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     const attempt = await acquireLock(lockPath, { timeoutMs: this.options.lockTimeoutMs, staleMs: this.options.staleLockMs });
     if (attempt.contended) this.counters.lockWaits++;
     if (!attempt.lock) {
-      this.counters.lockTimeouts++;
-      log('gave up waiting %d ms for %s; compiling without the cache', attempt.waitedMs, lockPath);
-      const outcome = await this.compileUncached(prep.modelObject ?? prep.xml, opts, started, prep, 'lock-timeout');
+      const reason = attempt.unwritable ? 'cache-not-writable' : 'lock-timeout';
+      if (attempt.unwritable) log('cannot write the lock %s (%s); compiling without the cache', lockPath, attempt.unwritable);
+      else {
+        this.counters.lockTimeouts++;
+        log('gave up waiting %d ms for %s; compiling without the cache', attempt.waitedMs, lockPath);
+      }
+      const outcome = await this.compileUncached(prep.modelObject ?? prep.xml, opts, started, prep, reason);
       outcome.timings.lockWaitMs = attempt.waitedMs;
       return outcome;
     }

@@ -56,8 +56,8 @@ export const EVICTING_FILE = '.ovcache-evicting';
 
 /**
  * Marks a lock-free load of this entry as running until the returned function is called.
- * Null when the load must not go ahead lock-free: the folder is gone, cannot be written, or
- * an evictor is at work (the caller then takes the entry's lock instead).
+ * Null when the load must not go ahead lock-free: the folder is gone or an evictor is at
+ * work (the caller then takes the entry's lock instead).
  *
  * Handshake with removeEntry: the loader writes its marker, then looks for the evictor's;
  * the evictor writes its marker, then looks for loaders'. Whichever comes second sees the
@@ -68,8 +68,11 @@ export async function beginLoad(entryDir: string): Promise<(() => Promise<void>)
   const file = path.join(entryDir, `${LOADING_PREFIX}${process.pid}.${crypto.randomBytes(4).toString('hex')}`);
   try {
     await fs.promises.writeFile(file, '', { flag: 'wx', mode: 0o600 });
-  } catch {
-    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Gone: evicted a moment ago. Unwritable (a read-only volume): no evictor can remove it
+    // either, so the load may go ahead unmarked.
+    return code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? async () => undefined : null;
   }
   const end = (): Promise<void> => fs.promises.unlink(file).catch(() => undefined);
   const evicting = await fs.promises.lstat(path.join(entryDir, EVICTING_FILE)).then(

@@ -72,7 +72,7 @@ export async function beginLoad(entryDir: string): Promise<(() => Promise<void>)
     const code = (error as NodeJS.ErrnoException).code;
     // Gone: evicted a moment ago. Unwritable (a read-only volume): no evictor can remove it
     // either, so the load may go ahead unmarked.
-    return code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? async () => undefined : null;
+    return code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? () => Promise.resolve() : null;
   }
   const end = (): Promise<void> => fs.promises.unlink(file).catch(() => undefined);
   const evicting = await fs.promises.lstat(path.join(entryDir, EVICTING_FILE)).then(

@@ -45,3 +45,9 @@ export {
   type LoadedModel,
   type ModelDefinition,
 } from './registry';
+// Inspection and removal, as the CLI uses them.
+export { scanCache, type CacheScan, type ScannedEntry, type ScanOptions, type StaleReason, type EntryState } from './scan';
+export { verifyCache, fixCache, type VerifyReport, type Problem, type ProblemKind } from './verify';
+export { planEviction, executeEviction, type EvictionPlan, type EvictionPolicy, type EvictionReason } from './eviction';
+export { removeEntry, type RemoveOptions, type RemoveResult } from './remove-entry';
+export { volumeStats } from './volume';

@@ -228,6 +228,12 @@ const INPUTS_MEMO_FORMAT = 1;
 
 const BLOB = /\.blob$/;
 
+/** A name of a file directly in a folder: no separators, not "." or "..", no control characters. */
+function isPlainFileName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return name !== '.' && name !== '..' && name.length > 0 && !/[/\\\x00-\x1f]/.test(name);
+}
+
 export class ModelCache extends EventEmitter<ModelCacheEvents> {
   /** The cache folder (created on the first cached compile, never when switched off). */
   readonly dir: string;
@@ -1285,7 +1291,8 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     const source = sourceOf(prep);
     if (!m.sources.some((s) => sameSource(s, source))) return false;
     const blobs = m.files.filter((f) => BLOB.test(f.name));
-    if (blobs.length === 0) return false;
+    // A manifest names files inside its own folder; anything else is hostile: never look at it.
+    if (blobs.length === 0 || !m.files.every((f) => isPlainFileName(f.name))) return false;
     for (const blob of blobs) {
       try {
         const stat = await fs.promises.stat(path.join(prep.entryDir, blob.name));

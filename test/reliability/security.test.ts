@@ -152,6 +152,43 @@ describe('reliability: security', function () {
     rows.push("| `new ModelCache({ shared: 'group' })` on a 2770 folder | accepted, entries 2770; refused without it |");
   });
 
+  it('a hostile manifest naming files outside its folder is never looked at by compile()', async () => {
+    const dir = path.join(tmp, 'cache');
+    const models = path.join(tmp, 'models');
+    fs.mkdirSync(models);
+    const { xml } = writeMlp(models);
+    const victim = path.join(tmp, 'victim.blob');
+    fs.writeFileSync(victim, 'outside the cache');
+    const cache = new ModelCache({ runtime: ov, dir });
+    const first = await cache.compile(xml, { device: 'CPU' });
+    first.compiled.dispose();
+    await cache.flush();
+    const manifestFile = path.join(first.entryDir!, 'ovcache-entry.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { files: Array<{ name: string; bytes: number }> };
+    manifest.files.push({ name: path.relative(first.entryDir!, victim), bytes: fs.statSync(victim).size });
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+
+    const looked: string[] = [];
+    const realStat = fs.promises.stat;
+    fs.promises.stat = ((p: fs.PathLike, ...rest: unknown[]) => {
+      looked.push(path.resolve(String(p)));
+      return (realStat as (...a: unknown[]) => Promise<fs.Stats>)(p, ...rest);
+    }) as typeof fs.promises.stat;
+    try {
+      const second = await cache.compile(xml, { device: 'CPU' });
+      assert.equal(second.cached, true, 'the model is still served from its entry');
+      second.compiled.dispose();
+    } finally {
+      fs.promises.stat = realStat;
+      await cache.dispose();
+    }
+    assert.ok(!looked.includes(victim), `compile() looked at ${victim}`);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'outside the cache');
+    rows.push(
+      '| manifest naming a file outside its folder (`../victim.blob`) | compile() never stats it; the entry is refilled under its lock |',
+    );
+  });
+
   it('hostile manifests and planted symlinks: prune, rm, clear, verify --fix and eviction never touch anything outside', async () => {
     const dir = path.join(tmp, 'cache');
     const outside = path.join(tmp, 'outside');

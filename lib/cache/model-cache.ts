@@ -592,14 +592,14 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   /** A complete entry this exact source can load without OpenVINO writing: no lock needed. */
   private async tryFast(prep: Prepared, opts: ResolvedCompileOptions, started: number): Promise<Outcome | undefined> {
     // Lock-free: while OpenVINO reads the blob, evictors in any process leave the entry alone.
-    const endLoad = await beginLoad(prep.entryDir);
+    const endLoad = beginLoad(prep.entryDir);
     if (!endLoad) return undefined;
     try {
       const read = await readManifest(prep.entryDir);
       if (read.status !== 'ok' || !(await this.usable(read.manifest, prep))) return undefined;
       return await this.load(prep, opts, started, read.manifest, 0, true);
     } finally {
-      await endLoad();
+      endLoad();
     }
   }
 

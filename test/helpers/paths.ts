@@ -15,5 +15,6 @@ export function makeTempDir(prefix = 'ovcache-test-'): string {
 }
 
 export function removeDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
+  // Retries: a cache's background manifest update may still be finishing in the folder.
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 }

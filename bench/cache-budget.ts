@@ -17,6 +17,7 @@ import { loadOpenVINO } from '../lib/openvino/openvino';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
 import { writeMlp } from '../scripts/make-fixtures';
+import { machineInfo } from '../lib/bench/machine';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const STAND_IN = process.env.OVCACHE_TEST_STAND_IN ?? path.join(ROOT, 'build', 'test-runtime', 'libopenvino_c.so');
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     note: 'Measured against the ovcache stand-in runtime (simulated OpenVINO): load times are simulated, ovcache overheads are real.',
     runtime: { buildNumber: ov.version.buildNumber, standIn: ov.isStandIn },
-    machine: machine(),
+    machine: machineInfo(),
     date: new Date().toISOString(),
   };
   const rows: Array<Array<string | number>> = [];
@@ -154,26 +155,6 @@ async function main(): Promise<void> {
     }),
   );
   console.log(`\nwrote ${path.relative(process.cwd(), outFile)}`);
-}
-
-function machine(): { cpu: string; cpus: number; memoryGB: number; platform: string; node: string } {
-  let cpu = os.cpus()[0]?.model ?? 'unknown';
-  try {
-    const line = fs
-      .readFileSync('/proc/cpuinfo', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('model name'));
-    if (line) cpu = line.split(':')[1]?.trim() ?? cpu;
-  } catch {
-    // not Linux
-  }
-  return {
-    cpu,
-    cpus: os.cpus().length,
-    memoryGB: Math.round(os.totalmem() / 2 ** 30),
-    platform: `${os.platform()} ${os.release()}`,
-    node: process.version,
-  };
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import { RESULT_PREFIX, type BenchEngine, type BenchMode, type TrialResult, type
 import { ratio, summarize, type Summary } from './stats';
 import { renderBarChart } from './svg-chart';
 import { resolveOpenVINONode } from './openvino-node';
+import { machineInfo, type MachineInfo } from './machine';
 
 export interface ColdWarmOptions {
   model: string;
@@ -48,7 +49,7 @@ export interface ColdWarmReport {
   runs: number;
   runtime: { buildNumber: string; libraryPath: string; standIn: boolean };
   simulated: boolean;
-  machine: { cpus: number; cpuModel: string; platform: string; node: string };
+  machine: MachineInfo;
   engines: EngineReport[];
   skipped: string[];
   createdAt: string;
@@ -157,7 +158,7 @@ export async function runColdWarm(options: ColdWarmOptions): Promise<ColdWarmRep
       runs,
       runtime,
       simulated: runtime.standIn,
-      machine: machine(),
+      machine: machineInfo(),
       engines: reports,
       skipped,
       createdAt: new Date().toISOString(),
@@ -165,15 +166,6 @@ export async function runColdWarm(options: ColdWarmOptions): Promise<ColdWarmRep
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-export function machine(): ColdWarmReport['machine'] {
-  return {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    platform: `${process.platform}-${process.arch}`,
-    node: process.version,
-  };
 }
 
 export function reportTitle(report: ColdWarmReport): string {
@@ -219,7 +211,7 @@ export function formatColdWarm(report: ColdWarmReport): string {
     '',
     ...ratios,
     ...report.skipped,
-    `machine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.platform}, node ${report.machine.node}`,
+    `machine: ${report.machine.cpus} x ${report.machine.cpu}, ${report.machine.memoryGB} GiB, ${report.machine.platform}, node ${report.machine.node}`,
   ].join('\n');
 }
 

@@ -147,7 +147,8 @@ export class Fingerprinter {
     const after = await fs.promises.stat(file, { bigint: true });
     const unchanged = identityText(statIdentity(after)) === id;
     const newest = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
-    const racy = BigInt(Date.now()) * 1_000_000n - newest < this.racyWindowNs;
+    // A window of 0 turns the check off (Date.now() has ms precision, file times have ns).
+    const racy = this.racyWindowNs > 0n && BigInt(Date.now()) * 1_000_000n - newest < this.racyWindowNs;
     if (!unchanged) log('%s changed while it was hashed; digest not memoized', file);
     else if (racy) log('%s changed moments ago; digest not memoized', file);
     else {

@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache, type CacheEvent, type CompileResult } from '../../lib/cache/index';
+import { ModelCache, type CacheEvent, type CompileResult, type ModelCacheOptions } from '../../lib/cache/index';
+
+/** Every cache a test makes, so afterEach can wait for its background manifest writes. */
+const live: ModelCache[] = [];
+class TrackedCache extends ModelCache {
+  constructor(options: ModelCacheOptions) {
+    super(options);
+    live.push(this);
+  }
+}
 import { acquireLock } from '../../lib/cache/lock';
 import { MANIFEST_FILE, readManifest } from '../../lib/cache/manifest';
 import { loadOpenVINO, type CompileConfig, type Core, type OpenVINO } from '../../lib/index';
@@ -51,8 +60,9 @@ describe('ModelCache against the stand-in', function () {
     setEnv('OV_STUB_LOG', stubLog);
     core = ov.createCore();
   });
-  afterEach(() => {
+  afterEach(async () => {
     for (const r of opened.splice(0)) if (!r.compiled.disposed) r.compiled.dispose();
+    for (const cache of live.splice(0)) await cache.flush().catch(() => undefined);
     core.dispose();
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
@@ -66,7 +76,7 @@ describe('ModelCache against the stand-in', function () {
   const image = () => path.join(models, 'image.xml');
 
   it('misses, fills a readable entry folder with a complete manifest, then hits', async () => {
-    const cache = new ModelCache({ core, dir, touchIntervalMs: 0 });
+    const cache = new TrackedCache({ core, dir, touchIntervalMs: 0 });
     const first = await compile(cache, mlp(), { device: 'CPU' });
     assert.equal(first.hit, false);
     assert.equal(first.cached, true);
@@ -104,7 +114,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('creates the folder owner-only with a CACHEDIR.TAG on the first compile', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     assert.equal(fs.existsSync(dir), false);
     await compile(cache, mlp(), { device: 'CPU' });
     assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
@@ -112,7 +122,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('accepts a Model read by the caller, reshaping it in place', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const model = await core.readModel(image());
     try {
       const a = await compile(cache, model, { device: 'CPU', shapes: { image: [1, 3, 8, 8] } });
@@ -128,7 +138,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('gives a new input size its own entry folder, and hits each size again', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const a = await compile(cache, image(), { device: 'CPU', shapes: { image: [1, 3, 64, 64] } });
     const b = await compile(cache, image(), { device: 'CPU', shapes: { image: '1,3,128,96' } });
     assert.notEqual(a.key, b.key);
@@ -142,7 +152,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('works with dynamic ranges in shapes', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const r = await compile(cache, image(), { device: 'CPU', shapes: { image: [1, 3, [16, 64], -1] } });
     assert.equal(r.parts?.inputs[0]?.shape, '[1,3,16..64,?]');
     assert.ok(path.basename(r.entryDir ?? '').startsWith('image-1x3x16-64xN-CPU-'));
@@ -200,7 +210,7 @@ describe('ModelCache against the stand-in', function () {
     let baseKey: string;
     beforeEach(async () => {
       setEnv('OV_STUB_DEVICES', 'CPU,GPU');
-      cache = new ModelCache({ core, dir });
+      cache = new TrackedCache({ core, dir });
       baseKey = (await cache.keyFor(image(), base)).key;
     });
 
@@ -252,7 +262,7 @@ describe('ModelCache against the stand-in', function () {
 
   describe('the switch', () => {
     it('enabled: false compiles without CACHE_DIR and creates nothing', async () => {
-      const cache = new ModelCache({ core, dir, enabled: false });
+      const cache = new TrackedCache({ core, dir, enabled: false });
       const r = await compile(cache, mlp(), { device: 'CPU' });
       assert.equal(r.hit, false);
       assert.equal(r.cached, false);
@@ -265,7 +275,7 @@ describe('ModelCache against the stand-in', function () {
 
     for (const value of ['1', 'true', 'yes', 'YES']) {
       it(`OVCACHE_DISABLE=${value} switches it off, even over enabled: true`, async () => {
-        const cache = new ModelCache({ core, dir, enabled: true, env: { OVCACHE_DISABLE: value } });
+        const cache = new TrackedCache({ core, dir, enabled: true, env: { OVCACHE_DISABLE: value } });
         assert.equal(cache.enabled, false);
         assert.equal(cache.disabledBy, 'OVCACHE_DISABLE');
         await compile(cache, image(), { device: 'CPU', shapes: { image: [1, 3, 8, 8] } });
@@ -274,7 +284,7 @@ describe('ModelCache against the stand-in', function () {
     }
 
     it('cache: false on one call leaves an existing folder untouched', async () => {
-      const cache = new ModelCache({ core, dir });
+      const cache = new TrackedCache({ core, dir });
       await compile(cache, mlp(), { device: 'CPU' });
       await cache.flush();
       const before = snapshot(dir);
@@ -287,11 +297,11 @@ describe('ModelCache against the stand-in', function () {
     });
 
     it('readOnly uses existing entries and writes nothing; a missing entry compiles without the cache', async () => {
-      const writer = new ModelCache({ core, dir });
+      const writer = new TrackedCache({ core, dir });
       await compile(writer, mlp(), { device: 'CPU' });
       await writer.flush();
       const before = snapshot(dir);
-      const reader = new ModelCache({ core, dir, readOnly: true, touchIntervalMs: 0 });
+      const reader = new TrackedCache({ core, dir, readOnly: true, touchIntervalMs: 0 });
       const hit = await compile(reader, mlp(), { device: 'CPU' });
       assert.equal(hit.hit, true);
       const miss = await compile(reader, image(), { device: 'CPU' });
@@ -303,7 +313,7 @@ describe('ModelCache against the stand-in', function () {
     });
 
     it('readOnly on a folder that does not exist creates nothing', async () => {
-      const reader = new ModelCache({ core, dir, readOnly: true });
+      const reader = new TrackedCache({ core, dir, readOnly: true });
       const r = await compile(reader, mlp(), { device: 'CPU' });
       assert.equal(r.uncachedReason, 'read-only-miss');
       assert.equal(fs.existsSync(dir), false);
@@ -312,7 +322,7 @@ describe('ModelCache against the stand-in', function () {
 
   it('runs one compile for 100 concurrent compiles of one key', async () => {
     setEnv('OV_STUB_COMPILE_MS', '200');
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const results = await Promise.all(Array.from({ length: 100 }, () => compile(cache, mlp(), { device: 'CPU' })));
     assert.equal(countEvents(stubLog, 'compile'), 1);
     assert.equal(results.filter((r) => !r.hit).length, 1);
@@ -323,13 +333,13 @@ describe('ModelCache against the stand-in', function () {
 
   it('shares one compile between concurrent calls with shapes too', async () => {
     setEnv('OV_STUB_COMPILE_MS', '100');
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     await Promise.all(Array.from({ length: 10 }, () => compile(cache, image(), { device: 'CPU', shapes: { image: [1, 3, 16, 16] } })));
     assert.equal(countEvents(stubLog, 'compile'), 1);
   });
 
   it('compiles without the cache after a bounded wait for a stuck lock holder', async () => {
-    const cache = new ModelCache({ core, dir, lockTimeoutMs: 300 });
+    const cache = new TrackedCache({ core, dir, lockTimeoutMs: 300 });
     const { key } = await cache.keyFor(mlp(), { device: 'CPU' });
     fs.mkdirSync(path.join(dir, 'locks'), { recursive: true });
     const held = await acquireLock(path.join(dir, 'locks', `${key}.lock`), { timeoutMs: 0, staleMs: 10_000 });
@@ -345,7 +355,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('recovers a stale lock left by a dead process', async () => {
-    const cache = new ModelCache({ core, dir, lockTimeoutMs: 5000 });
+    const cache = new TrackedCache({ core, dir, lockTimeoutMs: 5000 });
     const { key } = await cache.keyFor(mlp(), { device: 'CPU' });
     const lock = path.join(dir, 'locks', `${key}.lock`);
     fs.mkdirSync(lock, { recursive: true });
@@ -358,7 +368,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('keeps working when the whole folder is removed while it runs (ovcache clear)', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     await compile(cache, mlp(), { device: 'CPU' });
     fs.rmSync(dir, { recursive: true, force: true });
     const again = await compile(cache, mlp(), { device: 'CPU' });
@@ -369,7 +379,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('treats a garbage manifest as an incomplete entry and repairs it', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const first = await compile(cache, mlp(), { device: 'CPU' });
     fs.writeFileSync(path.join(first.entryDir as string, MANIFEST_FILE), '\0\0garbage');
     const again = await compile(cache, mlp(), { device: 'CPU' });
@@ -378,7 +388,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('recompiles when the blob was deleted behind its back', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const first = await compile(cache, mlp(), { device: 'CPU' });
     for (const f of fs.readdirSync(first.entryDir as string))
       if (f.endsWith('.blob')) fs.rmSync(path.join(first.entryDir as string, f), { force: true });
@@ -390,7 +400,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('loads from the entry again after the .xml was touched (OpenVINO recompiles, the key stays)', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const first = await compile(cache, mlp(), { device: 'CPU' });
     const future = new Date(Date.now() + 5000);
     fs.utimesSync(mlp(), future, future);
@@ -401,7 +411,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('compiles without the cache when OpenVINO cannot write the blob (full disk)', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     setEnv('OV_STUB_FAIL', 'write-enospc-fatal'); // OpenVINO before 2026.2: the compile fails
     const fatal = await compile(cache, mlp(), { device: 'CPU' });
     assert.equal(fatal.cached, false);
@@ -421,7 +431,7 @@ describe('ModelCache against the stand-in', function () {
   it('emits hit, miss and compile events and counts time saved', async () => {
     const setEnvCompile = '50';
     setEnv('OV_STUB_COMPILE_MS', setEnvCompile);
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const events: Array<[string, CacheEvent]> = [];
     for (const name of ['hit', 'miss', 'compile'] as const) cache.on(name, (e) => events.push([name, e]));
     await compile(cache, mlp(), { device: 'CPU' });
@@ -436,7 +446,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('counts and emits errors, and still throws them', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const seen: unknown[] = [];
     cache.on('error', (e) => seen.push(e.error));
     await expectCode(cache.compile(path.join(models, 'missing.xml'), { device: 'CPU' }), 'OVCACHE_MODEL_NOT_FOUND');
@@ -449,7 +459,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('explains a key: its parts, its entry, and how it differs from the same model’s other entries', async () => {
-    const cache = new ModelCache({ core, dir });
+    const cache = new TrackedCache({ core, dir });
     const a = await compile(cache, image(), { device: 'CPU', shapes: { image: [1, 3, 64, 64] } });
     const b = await compile(cache, image(), { device: 'CPU', shapes: { image: [1, 3, 32, 64] } });
     const explained = await cache.explain((b.key as string).slice(0, 10));
@@ -466,7 +476,7 @@ describe('ModelCache against the stand-in', function () {
   });
 
   it('works with a runtime instead of a core, and disposes the core it made', async () => {
-    const cache = new ModelCache({ runtime: ov, dir });
+    const cache = new TrackedCache({ runtime: ov, dir });
     const r = await cache.compile(mlp(), { device: 'CPU' });
     r.compiled.dispose();
     const own = cache.core;
@@ -478,27 +488,27 @@ describe('ModelCache against the stand-in', function () {
   describe('options', () => {
     it('hint at a misspelled option', async () => {
       await expectCode(
-        () => new ModelCache({ core, dir, enabeld: false } as never),
+        () => new TrackedCache({ core, dir, enabeld: false } as never),
         'OVCACHE_UNKNOWN_OPTION',
         /Unknown option "enabeld" for new ModelCache\(\): did you mean "enabled"\?/,
       );
-      const cache = new ModelCache({ core, dir });
+      const cache = new TrackedCache({ core, dir });
       await expectCode(cache.compile(mlp(), { device: 'CPU', shape: {} } as never), 'OVCACHE_UNKNOWN_OPTION', /did you mean "shapes"\?/);
     });
 
     it('reject bad values with the standard message', async () => {
       await expectCode(
-        () => new ModelCache({ core, dir, readOnly: 'yes' } as never),
+        () => new TrackedCache({ core, dir, readOnly: 'yes' } as never),
         'OVCACHE_INVALID_ARGUMENT',
         'Expected a boolean for options.readOnly but received "yes" of type string',
       );
-      await expectCode(() => new ModelCache({ dir }), 'OVCACHE_INVALID_ARGUMENT', /options\.core or options\.runtime/);
+      await expectCode(() => new TrackedCache({ dir }), 'OVCACHE_INVALID_ARGUMENT', /options\.core or options\.runtime/);
       await expectCode(
-        () => new ModelCache({ core, staleLockMs: 10 }),
+        () => new TrackedCache({ core, staleLockMs: 10 }),
         'OVCACHE_INVALID_ARGUMENT',
         'Expected an integer >= 2000 for options.staleLockMs but received 10 of type number',
       );
-      const cache = new ModelCache({ core, dir });
+      const cache = new TrackedCache({ core, dir });
       await expectCode(
         cache.compile(mlp(), { device: 'CPU', config: { CACHE_DIR: '/x' } }),
         'OVCACHE_INVALID_ARGUMENT',
@@ -512,7 +522,7 @@ describe('ModelCache against the stand-in', function () {
     });
 
     it('default the folder to OVCACHE_DIR', () => {
-      const cache = new ModelCache({ core, env: { OVCACHE_DIR: path.join(tmp, 'from-env') } });
+      const cache = new TrackedCache({ core, env: { OVCACHE_DIR: path.join(tmp, 'from-env') } });
       assert.equal(cache.dir, path.join(tmp, 'from-env'));
       assert.equal(fs.existsSync(cache.dir), false, 'nothing is created before the first compile');
     });

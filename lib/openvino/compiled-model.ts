@@ -6,17 +6,16 @@ import { InferRequest } from './infer-request';
 import { fromNativePorts, type PortInfo } from './port';
 import { canonicalPropertyValue, checkPropertyKey, parseBoolProperty, type PropertyValue } from './properties';
 import { expectString } from './validate';
+import { NativeHandle } from './native-handle';
 
-export class CompiledModel {
-  /** @internal */
-  readonly native: NativeCompiledModel;
+export class CompiledModel extends NativeHandle<NativeCompiledModel> {
   /** The device it was compiled for. */
   readonly device: string;
   private cachedInputs: PortInfo[] | undefined;
 
   /** @internal */
   constructor(native: NativeCompiledModel, device: string) {
-    this.native = native;
+    super(native);
     this.device = device;
   }
 
@@ -65,17 +64,5 @@ export class CompiledModel {
   async exportModel(file: string): Promise<void> {
     const target = path.resolve(expectString(file, 'file', 'a file path'));
     await callNativeAsync(() => this.native.exportModel(target));
-  }
-
-  get disposed(): boolean {
-    return this.native.disposed;
-  }
-
-  dispose(): void {
-    this.native.dispose();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
   }
 }

@@ -9,6 +9,7 @@ import { Model } from './model';
 import type { OpenVINO } from './openvino';
 import { canonicalPropertyValue, checkPropertyKey, toPropertyPairs, type CompileConfig, type PropertyValue } from './properties';
 import { expectString, invalidArgument } from './validate';
+import { NativeHandle } from './native-handle';
 
 export interface DeviceInfo {
   name: string;
@@ -24,15 +25,13 @@ export interface DeviceInfo {
 
 const DEVICE = /^[A-Z][A-Z0-9_]*(\.\d+)?(:[A-Z0-9_.,]+)?$/;
 
-export class Core {
-  /** @internal */
-  readonly native: NativeCore;
+export class Core extends NativeHandle<NativeCore> {
   /** The runtime this core belongs to. */
   readonly runtime: OpenVINO;
 
   /** @internal */
   constructor(native: NativeCore, runtime: OpenVINO) {
-    this.native = native;
+    super(native);
     this.runtime = runtime;
   }
 
@@ -117,18 +116,6 @@ export class Core {
     }
     const native = await callNativeAsync(() => this.native.importModel(data, device));
     return new CompiledModel(native, device);
-  }
-
-  get disposed(): boolean {
-    return this.native.disposed;
-  }
-
-  dispose(): void {
-    this.native.dispose();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
   }
 }
 

@@ -1,18 +1,18 @@
 // One inference request of a compiled model. infer() runs on the libuv pool.
 import type { NativeInferRequest } from '../runtime/native-binding';
-import { callNative, callNativeAsync } from '../runtime/native-errors';
+import { callNativeAsync } from '../runtime/native-errors';
 import { OvcacheError } from '../errors';
 import type { PortInfo } from './port';
 import { fromNativeTensor, toNativeTensor, type Tensor, type TensorInput } from './tensor';
 import { invalidArgument } from './validate';
+import { NativeHandle } from './native-handle';
 
-export class InferRequest {
-  private readonly native: NativeInferRequest;
+export class InferRequest extends NativeHandle<NativeInferRequest> {
   private readonly inputs: PortInfo[];
 
   /** @internal */
   constructor(native: NativeInferRequest, inputs: PortInfo[]) {
-    this.native = native;
+    super(native);
     this.inputs = inputs;
   }
 
@@ -54,17 +54,5 @@ export class InferRequest {
       }
     }
     return record;
-  }
-
-  get disposed(): boolean {
-    return this.native.disposed;
-  }
-
-  dispose(): void {
-    callNative(() => this.native.dispose());
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
   }
 }

@@ -5,16 +5,15 @@ import { OvcacheError } from '../errors';
 import { fromNativePorts, type PortInfo } from './port';
 import { parseShapeInput, toNativeShape, type ShapeInput } from './shapes';
 import { expectPlainObject } from './validate';
+import { NativeHandle } from './native-handle';
 
-export class Model {
-  /** @internal */
-  readonly native: NativeModel;
+export class Model extends NativeHandle<NativeModel> {
   /** The .xml this model was read from. */
   readonly path: string;
 
   /** @internal */
   constructor(native: NativeModel, path: string) {
-    this.native = native;
+    super(native);
     this.path = path;
   }
 
@@ -62,17 +61,5 @@ export class Model {
       dims.push(toNativeShape(shape));
     }
     if (names.length > 0) callNative(() => this.native.reshape(names, dims));
-  }
-
-  get disposed(): boolean {
-    return this.native.disposed;
-  }
-
-  dispose(): void {
-    this.native.dispose();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
   }
 }

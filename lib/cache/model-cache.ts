@@ -696,7 +696,12 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
         compiled = await this.core.compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
       } catch (error) {
         // Failing to write into our folder must not fail the user's compile: retry without it.
-        if (!mentions(error, prep.entryDir)) throw error;
+        if (!mentions(error, prep.entryDir)) {
+          // A compile that failed (bad model, unknown device) leaves no folder of its own behind.
+          if (!previous && before.length === 0)
+            await fs.promises.rm(prep.entryDir, { recursive: true, force: true }).catch(() => undefined);
+          throw error;
+        }
         log('OpenVINO could not write into %s (%s); compiling without the cache', prep.entryDir, (error as Error).message);
         const outcome = await this.compileUncached(prep.modelObject ?? prep.xml, opts, started, prep, 'cache-write-failed');
         outcome.timings.lockWaitMs = attempt.waitedMs;

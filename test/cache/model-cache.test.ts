@@ -75,6 +75,16 @@ describe('ModelCache against the stand-in', function () {
   const mlp = () => path.join(models, 'mlp.xml');
   const image = () => path.join(models, 'image.xml');
 
+  it('a failed compile leaves no entry folder behind', async () => {
+    const cache = new TrackedCache({ core, dir });
+    await assert.rejects(cache.compile(mlp(), { device: 'NPU' }), (e: { code?: string }) => e.code === 'OV_GENERAL_ERROR');
+    const entries = path.join(dir, 'entries');
+    assert.deepEqual(fs.existsSync(entries) ? fs.readdirSync(entries) : [], []);
+    const ok = await cache.compile(mlp(), { device: 'CPU' });
+    opened.push(ok);
+    assert.deepEqual(fs.readdirSync(entries).length, 1, 'a later good compile still fills its entry');
+  });
+
   it('misses, fills a readable entry folder with a complete manifest, then hits', async () => {
     const cache = new TrackedCache({ core, dir, touchIntervalMs: 0 });
     const first = await compile(cache, mlp(), { device: 'CPU' });

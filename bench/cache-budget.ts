@@ -7,20 +7,15 @@
 //   node dist/bench/cache-budget.js [--iterations 2000] [--entries 10000]
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelCache } from '../lib/cache/model-cache';
 import { MANIFEST_FILE, type EntryManifest } from '../lib/cache/manifest';
-import { loadOpenVINO } from '../lib/openvino/openvino';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
-import { writeMlp } from '../scripts/make-fixtures';
-import { machineInfo } from '../lib/bench/machine';
+import { agedMlp, openStandInBench } from './stand-in-bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const STAND_IN = process.env.OVCACHE_TEST_STAND_IN ?? path.join(ROOT, 'build', 'test-runtime', 'libopenvino_c.so');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -64,22 +59,11 @@ async function warmHits(cache: ModelCache, xml: string): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ovcache-bench-budget-'));
-  const ov = await loadOpenVINO({ libraryPath: STAND_IN });
-  const core = ov.createCore();
-  const results: Record<string, unknown> = {
-    note: 'Measured against the ovcache stand-in runtime (simulated OpenVINO): load times are simulated, ovcache overheads are real.',
-    runtime: { buildNumber: ov.version.buildNumber, standIn: ov.isStandIn },
-    machine: machineInfo(),
-    date: new Date().toISOString(),
-  };
+  const { work, core, results } = await openStandInBench('budget');
   const rows: Array<Array<string | number>> = [];
   try {
     // ---- 1. the budget check on the warm path ----
-    const { xml } = writeMlp(path.join(work, 'models'));
-    const old = new Date(Date.now() - 3600_000);
-    for (const f of [xml, xml.replace(/\.xml$/, '.bin')]) fs.utimesSync(f, old, old);
-    await sleep(2100); // past the fingerprint's racy window
+    const xml = await agedMlp(path.join(work, 'models'));
     const dir = path.join(work, 'cache');
     const plain = new ModelCache({ core, dir });
     const budgeted = new ModelCache({ core, dir, maxBytes: '20GB', minFreeBytes: '1GB', maxAge: '30d', maxEntriesPerModel: 8 });

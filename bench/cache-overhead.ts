@@ -10,7 +10,6 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,14 +17,11 @@ import { ModelCache } from '../lib/cache/model-cache';
 import { ModelRegistry } from '../lib/cache/registry';
 import { clearFingerprintMemory, Fingerprinter, sha256File } from '../lib/cache/fingerprint';
 import { MANIFEST_FILE, readManifest, type EntryManifest } from '../lib/cache/manifest';
-import { loadOpenVINO } from '../lib/openvino/openvino';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
-import { writeMlp } from '../scripts/make-fixtures';
-import { machineInfo } from '../lib/bench/machine';
+import { agedMlp, openStandInBench } from './stand-in-bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const STAND_IN = process.env.OVCACHE_TEST_STAND_IN ?? path.join(ROOT, 'build', 'test-runtime', 'libopenvino_c.so');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,22 +49,11 @@ function populate(entriesDir: string, template: string, count: number, existing:
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ovcache-bench-cache-'));
-  const ov = await loadOpenVINO({ libraryPath: STAND_IN });
-  const core = ov.createCore();
-  const results: Record<string, unknown> = {
-    note: 'Measured against the ovcache stand-in runtime (simulated OpenVINO): load times are simulated, ovcache overheads are real.',
-    runtime: { buildNumber: ov.version.buildNumber, standIn: ov.isStandIn },
-    machine: machineInfo(),
-    date: new Date().toISOString(),
-  };
+  const { work, core, results } = await openStandInBench('cache');
   const rows: Array<Array<string | number>> = [];
   try {
     // ---- 1. warm-path overhead ----
-    const { xml } = writeMlp(path.join(work, 'models'));
-    const old = new Date(Date.now() - 3600_000);
-    for (const f of [xml, xml.replace(/\.xml$/, '.bin')]) fs.utimesSync(f, old, old);
-    await sleep(2100); // past the fingerprint's racy window (ctime moved with utimes)
+    const xml = await agedMlp(path.join(work, 'models'));
     const dir = path.join(work, 'cache');
     const cache = new ModelCache({ core, dir });
     const first = await cache.compile(xml, { device: 'CPU' });

@@ -7,6 +7,7 @@
 #include "async_work.h"
 #include "infer_request_wrap.h"
 #include "ports.h"
+#include "properties.h"
 
 namespace ovcache {
 
@@ -25,7 +26,17 @@ class ExportWorker : public PromiseWorker {
  protected:
   void Begin() override { compiled_->BeginOp(); }
   void Run() override {
-    OV_CHECK(runtime_->syms, ov_compiled_model_export_model, handle_, path_.c_str());
+    const Symbols& syms = runtime_->syms;
+    auto export_model = OV_FN(syms, ov_compiled_model_export_model);
+    // export_model returns a bare GENERAL_ERROR when its file does not open: compare the text.
+    std::optional<std::string> before = ReadLastError(syms);
+    ov_status_e status = export_model(handle_, path_.c_str());
+    if (status == OK) return;
+    NativeError error = StatusError(syms, status, "ov_compiled_model_export_model", &before);
+    if (!error.ov_message && status == GENERAL_ERROR) {
+      error.message += " (OpenVINO could not open " + path_ + " for writing)";
+    }
+    throw error;
   }
   Napi::Value Settle(Napi::Env env) override { return env.Undefined(); }
   void Finish() override { compiled_->EndOp(); }
@@ -115,6 +126,7 @@ Napi::Value CompiledModelWrap::SetProperty(const Napi::CallbackInfo& info) {
     ov_compiled_model_t* compiled = handle();
     std::string key = info[0].As<Napi::String>().Utf8Value();
     std::string value = info[1].As<Napi::String>().Utf8Value();
+    CheckStringValuedKey(key, "ov_compiled_model_set_property");
     // Exactly one key/value pair of `const char*` per call.
     OV_CHECK(syms(), ov_compiled_model_set_property, compiled, key.c_str(), value.c_str());
     return info.Env().Undefined();

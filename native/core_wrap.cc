@@ -246,6 +246,7 @@ Napi::Value CoreWrap::SetProperty(const Napi::CallbackInfo& info) {
     std::string device = core_wide ? std::string() : info[0].As<Napi::String>().Utf8Value();
     std::string key = info[1].As<Napi::String>().Utf8Value();
     std::string value = info[2].As<Napi::String>().Utf8Value();
+    CheckStringValuedKey(key, "ov_core_set_property");
     // Exactly one key/value pair of `const char*` per call; NULL device = core-wide.
     OV_CHECK(syms(), ov_core_set_property, core, core_wide ? nullptr : device.c_str(), key.c_str(),
              value.c_str());

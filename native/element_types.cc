@@ -20,14 +20,24 @@ int Offset(ElementNumbering numbering) { return numbering == ElementNumbering::k
 }  // namespace
 
 ElementNumbering NumberingForBuild(const std::string& build_number) {
-  long year = 0;
+  long parts[2] = {0, 0};
   size_t i = 0;
-  while (i < build_number.size() && std::isdigit(static_cast<unsigned char>(build_number[i]))) {
-    if (year < 100000) year = year * 10 + (build_number[i] - '0');
+  for (int part = 0; part < 2; ++part) {
+    size_t start = i;
+    while (i < build_number.size() && std::isdigit(static_cast<unsigned char>(build_number[i]))) {
+      if (parts[part] < 100000) parts[part] = parts[part] * 10 + (build_number[i] - '0');
+      ++i;
+    }
+    if (i == start) return ElementNumbering::kModern;
+    if (part == 0 && (i >= build_number.size() || build_number[i] != '.')) {
+      return ElementNumbering::kModern;
+    }
     ++i;
   }
-  if (i == 0 || year < 2000) return ElementNumbering::kModern;
-  return year >= 2026 ? ElementNumbering::kModern : ElementNumbering::kLegacy;
+  long year = parts[0], minor = parts[1];
+  if (year < 2000) return ElementNumbering::kModern;
+  return (year > 2025 || (year == 2025 && minor >= 1)) ? ElementNumbering::kModern
+                                                       : ElementNumbering::kLegacy;
 }
 
 const char* NumberingName(ElementNumbering numbering) {

@@ -55,8 +55,10 @@ class InferWorker : public PromiseWorker {
 
   void Run() override {
     const Symbols& syms = runtime_->syms;
-    for (const TensorIn& input : inputs_) {
-      OV_CHECK(syms, ov_infer_request_set_tensor, handle_, input.name.c_str(), input.tensor);
+    // By index, in the compiled model's input order: inputs without a tensor name have no
+    // other way in (ov_infer_request_set_input_tensor_by_index, ov_infer_request.cpp).
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      OV_CHECK(syms, ov_infer_request_set_input_tensor_by_index, handle_, i, inputs_[i].tensor);
     }
     OV_CHECK(syms, ov_infer_request_infer, handle_);
     for (size_t i = 0; i < outputs_.size(); ++i) {
@@ -67,6 +69,14 @@ class InferWorker : public PromiseWorker {
       if (shape.dims != nullptr) out.shape.assign(shape.dims, shape.dims + shape.rank);
       OV_CHECK(syms, ov_shape_free, &shape);
       OV_CHECK(syms, ov_tensor_get_element_type, out.tensor, &out.element_type);
+      // A STRING tensor holds std::string objects: its data pointer is not text bytes.
+      if (std::string(ElementTypeName(runtime_->numbering, out.element_type)) == "string") {
+        throw AddonError("OVCACHE_ELEMENT_TYPE_UNSUPPORTED",
+                         "Output '" + out.name +
+                             "' has element type string, which ovcache cannot read (its tensor "
+                             "holds C++ std::string objects, not bytes)",
+                         "ov_tensor_data");
+      }
       OV_CHECK(syms, ov_tensor_get_byte_size, out.tensor, &out.byte_size);
       if (out.byte_size > 0) {
         void* data = nullptr;
@@ -108,7 +118,7 @@ class InferWorker : public PromiseWorker {
     entry.name = input.Get("name").As<Napi::String>().Utf8Value();
     std::string type_name = input.Get("elementType").As<Napi::String>().Utf8Value();
     int type = 0;
-    if (!ElementTypeFromName(runtime_->numbering, type_name, &type)) {
+    if (type_name == "string" || !ElementTypeFromName(runtime_->numbering, type_name, &type)) {
       throw AddonError("OVCACHE_INVALID_ARGUMENT",
                        "Expected an element type for input '" + entry.name + "' but received '" +
                            type_name + "'",

@@ -1,5 +1,6 @@
 #include "model_wrap.h"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,17 @@ class PartialShapes {
   std::vector<ov_partial_shape_t> shapes_;
 };
 
+// The TypeScript layer's [min, max] (max -1: no upper bound; [-1, -1]: fully dynamic) in the
+// form ov_partial_shape_create accepts (check_dimension in src/bindings/c/src/ov_partial_shape.cpp:
+// no bound below -1, max >= min) and ov_model_reshape turns into the intended ov::Dimension
+// (Dimension(min, max) maps -1 to "no bound", src/core/src/dimension.cpp): a lower bound without
+// an upper one is {min, INT64_MAX} (Interval::s_max), since {min, -1} fails max >= min.
+ov_dimension_t ToCDimension(int64_t min, int64_t max) {
+  if (max == -1 && min <= 0) return ov_dimension_t{-1, -1};
+  if (max == -1) return ov_dimension_t{min, std::numeric_limits<int64_t>::max()};
+  return ov_dimension_t{min, max};
+}
+
 }  // namespace
 
 Napi::Value ModelWrap::Reshape(const Napi::CallbackInfo& info) {
@@ -109,13 +121,20 @@ Napi::Value ModelWrap::Reshape(const Napi::CallbackInfo& info) {
       std::vector<ov_dimension_t> dimensions;
       for (uint32_t d = 0; d < dims.Length(); ++d) {
         Napi::Array pair = dims.Get(d).As<Napi::Array>();
-        dimensions.push_back({pair.Get(uint32_t{0}).As<Napi::Number>().Int64Value(),
-                              pair.Get(uint32_t{1}).As<Napi::Number>().Int64Value()});
+        dimensions.push_back(ToCDimension(pair.Get(uint32_t{0}).As<Napi::Number>().Int64Value(),
+                                          pair.Get(uint32_t{1}).As<Napi::Number>().Int64Value()));
       }
-      ov_dimension_t scalar{0, 0};  // a valid pointer for rank 0
+      // ov_partial_shape_create refuses rank <= 0, and ov_model_reshape would turn a rank-0 or
+      // dynamic-rank shape into [?]: the TypeScript layer refuses both before getting here.
+      if (dimensions.empty()) {
+        throw AddonError(
+            "OVCACHE_SHAPE_UNSUPPORTED",
+            "OpenVINO's C API cannot reshape input '" + name_storage.back() + "' to a scalar",
+            "ov_partial_shape_create");
+      }
       ov_partial_shape_t shape{};
       OV_CHECK(syms(), ov_partial_shape_create, static_cast<int64_t>(dimensions.size()),
-               dimensions.empty() ? &scalar : dimensions.data(), &shape);
+               dimensions.data(), &shape);
       partial.shapes().push_back(shape);
     }
     std::vector<const char*> name_pointers;

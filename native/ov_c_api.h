@@ -183,8 +183,10 @@ OVC_API void OVC_CALL ov_output_port_free(ov_output_port_t* port);
 OVC_API void OVC_CALL ov_output_const_port_free(ov_output_const_port_t* port);
 
 // --- shapes -------------------------------------------------------------------------
+// Both by value (src/bindings/c/src/ov_dimension.cpp, ov_rank.cpp): static only when
+// min == max && max > 0, so a rank of 0 (a scalar) counts as dynamic.
 OVC_API bool OVC_CALL ov_dimension_is_dynamic(const ov_dimension_t dim);
-OVC_API bool OVC_CALL ov_rank_is_dynamic(const ov_rank_t* rank);
+OVC_API bool OVC_CALL ov_rank_is_dynamic(const ov_rank_t rank);
 OVC_API ov_status_e OVC_CALL ov_partial_shape_create(const int64_t rank, const ov_dimension_t* dims,
                                                      ov_partial_shape_t* partial_shape_obj);
 OVC_API ov_status_e OVC_CALL ov_partial_shape_create_dynamic(const ov_rank_t rank,
@@ -235,11 +237,15 @@ OVC_API ov_status_e OVC_CALL ov_infer_request_set_tensor(ov_infer_request_t* inf
                                                          const ov_tensor_t* tensor);
 OVC_API ov_status_e OVC_CALL ov_infer_request_set_input_tensor_by_index(
     ov_infer_request_t* infer_request, size_t idx, const ov_tensor_t* tensor);
+OVC_API ov_status_e OVC_CALL ov_infer_request_set_input_tensor(ov_infer_request_t* infer_request,
+                                                               const ov_tensor_t* tensor);
 OVC_API ov_status_e OVC_CALL ov_infer_request_get_tensor(const ov_infer_request_t* infer_request,
                                                          const char* tensor_name,
                                                          ov_tensor_t** tensor);
 OVC_API ov_status_e OVC_CALL ov_infer_request_get_output_tensor_by_index(
     const ov_infer_request_t* infer_request, size_t idx, ov_tensor_t** tensor);
+OVC_API ov_status_e OVC_CALL
+ov_infer_request_get_output_tensor(const ov_infer_request_t* infer_request, ov_tensor_t** tensor);
 OVC_API ov_status_e OVC_CALL ov_infer_request_infer(ov_infer_request_t* infer_request);
 OVC_API ov_status_e OVC_CALL ov_infer_request_start_async(ov_infer_request_t* infer_request);
 OVC_API ov_status_e OVC_CALL ov_infer_request_wait(ov_infer_request_t* infer_request);

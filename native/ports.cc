@@ -4,15 +4,10 @@ namespace ovcache {
 
 std::string PortName(const Symbols& syms, const ov_output_const_port_t* port) {
   char* name = nullptr;
-  if (OV_FN(syms, ov_port_get_any_name)(port, &name) != OK || name == nullptr) {
-    // A port without a tensor name is not an error for callers. Consume the error text so a
-    // later failure does not report it.
-    if (syms.ov_get_last_err_msg != nullptr && syms.ov_free != nullptr) {
-      const char* text = syms.ov_get_last_err_msg();
-      if (text != nullptr) syms.ov_free(text);
-    }
-    return std::string();
-  }
+  // A port without a tensor name is not an error for callers (it is fed by index). The text
+  // this failure leaves in the last-error store is never attached to a later error: see
+  // StatusMaySetLastError and StatusError.
+  if (OV_FN(syms, ov_port_get_any_name)(port, &name) != OK || name == nullptr) return std::string();
   std::string result(name);
   OV_FN(syms, ov_free)(name);
   return result;

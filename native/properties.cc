@@ -40,7 +40,17 @@ ov_status_e Dispatch(Fn fn, const ov_core_t* core, Source source, const char* de
 
 }  // namespace
 
+void CheckStringValuedKey(const std::string& key, const char* call) {
+  if (key == "CACHE_ENCRYPTION_CALLBACKS") {
+    throw AddonError("OVCACHE_PROPERTY_UNSUPPORTED",
+                     "CACHE_ENCRYPTION_CALLBACKS takes C function pointers, which ovcache cannot "
+                     "pass to OpenVINO",
+                     call);
+  }
+}
+
 void CheckPropertyCount(const std::vector<std::string>& props, const char* call) {
+  for (size_t i = 0; i < props.size(); i += 2) CheckStringValuedKey(props[i], call);
   if (props.size() > kMaxPropertyArgs) {
     throw AddonError("OVCACHE_INVALID_ARGUMENT",
                      "Expected at most " + std::to_string(kMaxPropertyArgs / 2) +

@@ -45,15 +45,35 @@ const char* StatusCode(int status) {
   }
 }
 
-NativeError StatusError(const Symbols& syms, int status, const char* call) {
-  std::optional<std::string> last;
-  if (syms.ov_get_last_err_msg != nullptr) {
-    const char* text = syms.ov_get_last_err_msg();
-    if (text != nullptr) {
-      if (text[0] != '\0') last = text;
-      if (syms.ov_free != nullptr) syms.ov_free(text);
-    }
+bool StatusMaySetLastError(int status) {
+  switch (status) {
+    case GENERAL_ERROR:
+    case NOT_IMPLEMENTED:
+    case REQUEST_BUSY:
+    case INFER_CANCELLED:
+    case UNKNOW_EXCEPTION:
+      return true;
+    default:
+      return false;
   }
+}
+
+std::optional<std::string> ReadLastError(const Symbols& syms) {
+  std::optional<std::string> last;
+  if (syms.ov_get_last_err_msg == nullptr) return last;
+  const char* text = syms.ov_get_last_err_msg();
+  if (text != nullptr) {
+    if (text[0] != '\0') last = text;
+    if (syms.ov_free != nullptr) syms.ov_free(text);
+  }
+  return last;
+}
+
+NativeError StatusError(const Symbols& syms, int status, const char* call,
+                        const std::optional<std::string>* before) {
+  std::optional<std::string> last;
+  if (StatusMaySetLastError(status)) last = ReadLastError(syms);
+  if (last && before != nullptr && *before == last) last.reset();
   std::string detail;
   if (last) {
     detail = *last;

@@ -32,9 +32,23 @@ class NativeError : public std::exception {
 // 'OV_GENERAL_ERROR' for -1 ... 'OV_UNKNOWN_EXCEPTION' for -17, 'OV_UNKNOWN_STATUS' otherwise.
 const char* StatusCode(int status);
 
-// Builds the error for a failed `call`. Reads (and frees) ov_get_last_err_msg(): call it right
-// after the failing function, on the same thread, since the runtime's store is process-global.
-NativeError StatusError(const Symbols& syms, int status, const char* call);
+// Whether upstream can have set the last-error text for this status: only CATCH_OV_EXCEPTIONS
+// (src/bindings/c/src/common.h) sets it, and it maps exceptions to REQUEST_BUSY,
+// INFER_CANCELLED, NOT_IMPLEMENTED, GENERAL_ERROR and UNKNOW_EXCEPTION. INVALID_C_PARAM,
+// PARAMETER_MISMATCH, NOT_FOUND, RESULT_NOT_READY are returned around it, and the store is
+// never cleared on success, so the text there belongs to an older failure.
+bool StatusMaySetLastError(int status);
+
+// ov_get_last_err_msg() now (copied and freed), or nothing.
+std::optional<std::string> ReadLastError(const Symbols& syms);
+
+// Builds the error for a failed `call`. Attaches ov_get_last_err_msg() only when the status
+// can carry it, and (with `before`, read just before the call) only when it changed: a
+// GENERAL_ERROR returned without an exception (export_model failing to open its file) must
+// not carry an older failure's text. Call it right after the failing function: the runtime's
+// store is process-global.
+NativeError StatusError(const Symbols& syms, int status, const char* call,
+                        const std::optional<std::string>* before = nullptr);
 
 inline void CheckStatus(const Symbols& syms, ov_status_e status, const char* call) {
   if (status != OK) throw StatusError(syms, status, call);

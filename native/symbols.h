@@ -68,8 +68,10 @@
   X(ov_compiled_model_free)                      \
   X(ov_infer_request_set_tensor)                 \
   X(ov_infer_request_set_input_tensor_by_index)  \
+  X(ov_infer_request_set_input_tensor)           \
   X(ov_infer_request_get_tensor)                 \
   X(ov_infer_request_get_output_tensor_by_index) \
+  X(ov_infer_request_get_output_tensor)          \
   X(ov_infer_request_infer)                      \
   X(ov_infer_request_start_async)                \
   X(ov_infer_request_wait)                       \

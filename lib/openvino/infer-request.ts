@@ -17,14 +17,16 @@ export class InferRequest extends NativeHandle<NativeInferRequest> {
   }
 
   /**
-   * Runs the model. Pass `{ inputName: data }`, or the data alone for a one-input model.
-   * Resolves to the outputs by tensor name.
+   * Runs the model. Pass `{ inputName: data }`, or the data alone for a one-input model. An
+   * input without a tensor name is keyed `input<i>` (its index), as unnamed outputs are
+   * `output<i>`. Resolves to the outputs by tensor name.
    */
   async infer(inputs: Record<string, TensorInput> | TensorInput): Promise<Record<string, Tensor>> {
     const byName = this.normalize(inputs);
-    const tensors = this.inputs.map((port) => {
-      if (!(port.name in byName)) throw invalidArgument(`data for input "${port.name}"`, `inputs.${port.name}`, undefined);
-      return toNativeTensor(port, byName[port.name]);
+    const tensors = this.inputs.map((port, i) => {
+      const key = inputKey(port, i);
+      if (!(key in byName)) throw invalidArgument(`data for input "${key}"`, `inputs.${key}`, undefined);
+      return toNativeTensor({ ...port, name: key }, byName[key]);
     });
     const outputs = await callNativeAsync(() => this.native.infer(tensors));
     const result: Record<string, Tensor> = {};
@@ -41,18 +43,24 @@ export class InferRequest extends NativeHandle<NativeInferRequest> {
       if (this.inputs.length !== 1 || !only) {
         throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `This model has ${this.inputs.length} inputs: pass { name: data } for each`);
       }
-      return { [only.name]: inputs };
+      return { [inputKey(only, 0)]: inputs };
     }
     if (inputs === null || typeof inputs !== 'object') throw invalidArgument('an object of inputs by name', 'inputs', inputs);
     const record = inputs as Record<string, unknown>;
+    const keys = this.inputs.map(inputKey);
     for (const name of Object.keys(record)) {
-      if (!this.inputs.some((p) => p.name === name)) {
+      if (!keys.includes(name)) {
         throw new OvcacheError(
           'OVCACHE_SHAPE_MISMATCH',
-          `Model has no input named "${name}"; its inputs are ${this.inputs.map((p) => `"${p.name}"`).join(', ')}`,
+          `Model has no input named "${name}"; its inputs are ${keys.map((k) => `"${k}"`).join(', ')}`,
         );
       }
     }
     return record;
   }
+}
+
+/** The key infer() takes for a port: its tensor name, or `input<i>` when it has none. */
+function inputKey(port: PortInfo, index: number): string {
+  return port.name || `input${index}`;
 }

@@ -3,7 +3,7 @@ import type { NativeDimension, NativeModel } from '../runtime/native-binding';
 import { callNative } from '../runtime/native-errors';
 import { OvcacheError } from '../errors';
 import { fromNativePorts, type PortInfo } from './port';
-import { parseShapeInput, toNativeShape, type ShapeInput } from './shapes';
+import { checkReshapeable, formatPartialShape, parseShapeInput, toNativeShape, type ShapeInput } from './shapes';
 import { expectPlainObject } from './validate';
 import { NativeHandle } from './native-handle';
 
@@ -35,7 +35,9 @@ export class Model extends NativeHandle<NativeModel> {
 
   /**
    * Sets new input shapes, e.g. `{ input: [4, 16] }`, `{ image: '1,3,?,?' }` or
-   * `{ image: [1, 3, [224, 512], -1] }`. Unknown input names and wrong ranks throw.
+   * `{ image: [1, 3, [224, 512], -1] }`. Unknown input names and wrong ranks throw; so do a
+   * scalar and a dynamic rank, which OpenVINO's C API cannot express (OVCACHE_SHAPE_UNSUPPORTED).
+   * A shape read from `inputs` (formatted or as is) can be passed back.
    */
   reshape(shapes: Record<string, ShapeInput>): void {
     const entries = Object.entries(expectPlainObject(shapes, 'shapes'));
@@ -50,11 +52,11 @@ export class Model extends NativeHandle<NativeModel> {
           `Model has no input named "${name}"; its inputs are ${known.map((p) => `"${p.name}"`).join(', ')}`,
         );
       }
-      const shape = parseShapeInput(input, `shapes.${name}`);
+      const shape = checkReshapeable(parseShapeInput(input, `shapes.${name}`), `input "${name}"`);
       if (port.shape !== null && port.shape.length !== shape.length) {
         throw new OvcacheError(
           'OVCACHE_SHAPE_MISMATCH',
-          `Input "${name}" has rank ${port.shape.length} but the new shape has rank ${shape.length}`,
+          `Input "${name}" has rank ${port.shape.length} (${formatPartialShape(port.shape)}) but the new shape has rank ${shape.length}`,
         );
       }
       names.push(name);

@@ -55,10 +55,28 @@ export const KNOWN_PROPERTY_KEYS: readonly string[] = Object.keys(KNOWN);
 const RAW_KEY = /^[A-Za-z][A-Za-z0-9_.]*$/;
 
 /**
+ * Keys whose value OpenVINO's C layer does not read as a string. GET_PROPERTY_FROM_ARGS_LIST
+ * (src/bindings/c/src/common.h) reads CACHE_ENCRYPTION_CALLBACKS as a pointer to a struct of
+ * function pointers and calls them later; every other key (ov_property.cpp lists the constants)
+ * as a `const char*`. A string passed there would be called as code.
+ */
+export const POINTER_VALUED_KEYS: readonly string[] = ['CACHE_ENCRYPTION_CALLBACKS'];
+
+function refusePointerValued(key: string): void {
+  if (POINTER_VALUED_KEYS.includes(key.toUpperCase())) {
+    throw new OvcacheError(
+      'OVCACHE_PROPERTY_UNSUPPORTED',
+      `Property ${key} takes C function pointers (ov_encryption_callbacks), which ovcache cannot pass to OpenVINO; use CACHE_MODE or leave the cache unencrypted`,
+    );
+  }
+}
+
+/**
  * The one string OpenVINO gets for `key`=`value`. Equivalent spellings give the same
  * string: true/"yes"/"YES" -> "YES", 4/"4" -> "4", "latency" -> "LATENCY".
  */
 export function canonicalPropertyValue(key: string, value: PropertyValue): string {
+  refusePointerValued(key);
   const kind = KNOWN[key];
   const name = `config.${key}`;
   if (kind === undefined) {

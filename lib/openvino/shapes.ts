@@ -1,6 +1,7 @@
 // Partial shapes: what users write, what OpenVINO reports, and one canonical text form
 // ("[1,3,?,1..10]") used in messages, cache keys and folder names.
 import type { NativeDimension } from '../runtime/native-binding';
+import { OvcacheError } from '../errors';
 import { invalidArgument } from './validate';
 
 /** A static size, or a range: { min: 0 } is fully dynamic ("?"), { min, max } is bounded. */
@@ -10,8 +11,11 @@ export type PartialShape = Dimension[] | null;
 
 /** What reshape accepts per dimension: n, -1 or "?", [min, max] (max -1 = unbounded), {min,max?}, "a..b". */
 export type DimensionInput = number | string | [number, number] | { min: number; max?: number };
-/** A whole shape: an array of DimensionInput or text such as "1,3,224,224" or "1,3,?,1..10". */
-export type ShapeInput = DimensionInput[] | string;
+/**
+ * A whole shape: an array of DimensionInput or text such as "1,3,224,224" or "1,3,?,1..10".
+ * null (or "...") is a dynamic rank, which reshape() refuses (see checkReshapeable).
+ */
+export type ShapeInput = DimensionInput[] | string | null;
 
 const MAX_DIM = 2 ** 53 - 1;
 
@@ -24,8 +28,38 @@ export function fromNativeShape(shape: NativeDimension[] | null): PartialShape {
   });
 }
 
+/**
+ * [n, n] static, [-1, -1] fully dynamic, [min, max] bounded, [min, -1] a lower bound only (the
+ * addon passes that one as {min, INT64_MAX}, which upstream's check_dimension accepts).
+ */
 export function toNativeShape(shape: Dimension[]): NativeDimension[] {
-  return shape.map((d) => (typeof d === 'number' ? [d, d] : [d.min, d.max ?? -1]));
+  return shape.map((d) => {
+    if (typeof d === 'number') return [d, d];
+    if (d.max === undefined) return d.min === 0 ? [-1, -1] : [d.min, -1];
+    return [d.min, d.max];
+  });
+}
+
+/**
+ * Refuses, with OVCACHE_SHAPE_UNSUPPORTED naming the input, the shapes OpenVINO's C API cannot
+ * reshape to: ov_partial_shape_create refuses rank <= 0, and ov_model_reshape turns a dynamic
+ * rank (or rank 0) into ONE dynamic dimension (src/bindings/c/src/ov_partial_shape.cpp,
+ * ov_model.cpp), so a scalar and a dynamic rank cannot be asked for.
+ */
+export function checkReshapeable(shape: PartialShape, name: string): Dimension[] {
+  if (shape === null) {
+    throw new OvcacheError(
+      'OVCACHE_SHAPE_UNSUPPORTED',
+      `Cannot reshape ${name} to a dynamic rank: OpenVINO's C API has no way to ask for one (it would become [?])`,
+    );
+  }
+  if (shape.length === 0) {
+    throw new OvcacheError(
+      'OVCACHE_SHAPE_UNSUPPORTED',
+      `Cannot reshape ${name} to a scalar ([]): OpenVINO's C API refuses partial shapes of rank 0`,
+    );
+  }
+  return shape;
 }
 
 export function formatDimension(d: Dimension): string {
@@ -42,9 +76,10 @@ export function isStaticShape(shape: PartialShape): shape is number[] {
   return shape !== null && shape.every((d) => typeof d === 'number');
 }
 
-/** Parses one reshape entry; `name` is used in error messages. */
-export function parseShapeInput(input: unknown, name: string): Dimension[] {
+/** Parses one reshape entry (null for a dynamic rank); `name` is used in error messages. */
+export function parseShapeInput(input: unknown, name: string): PartialShape {
   let parts: unknown[];
+  if (input === null || (typeof input === 'string' && input.trim() === '...')) return null;
   if (typeof input === 'string') {
     const text = input.trim().replace(/^\[|\]$/g, '');
     parts = text === '' ? [] : text.split(',').map((s) => s.trim());

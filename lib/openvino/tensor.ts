@@ -55,6 +55,12 @@ function isTypedArray(value: unknown): value is TypedArray {
 export function toNativeTensor(port: PortInfo, input: unknown): NativeTensorIn {
   const name = `inputs.${port.name}`;
   const ctor = ARRAYS[port.elementType];
+  if (port.elementType === 'string') {
+    throw new OvcacheError(
+      'OVCACHE_ELEMENT_TYPE_UNSUPPORTED',
+      `Input "${port.name}" has element type string: OpenVINO string tensors hold C++ std::string objects, which ovcache cannot fill`,
+    );
+  }
   if (!ctor) {
     throw new OvcacheError(
       'OVCACHE_ELEMENT_TYPE_MISMATCH',

@@ -1,13 +1,15 @@
 // OpenVINO versions: parsing the build number and the range ovcache supports.
 //
-// Oldest supported: 2024.2. Reasons, from the upstream C headers' history:
-//  - 2024.2 (PR #24608) inserted U2/U3/U6 into ov_element_type_e, renumbering U4..U64;
-//    earlier releases would need a third numbering table nobody can test against here;
-//  - ov_get_last_err_msg (PR #20643, 2023.3) and the ov_port_* calls are present;
-//  - CACHE_MODE / weightless caching need 2024.5+ on GPU but older runtimes still cache.
-// 2026.0 (PR #32573) removed UNDEFINED from ov_element_type_e: the addon picks the
-// numbering by major version. Newer than 2026.x: refused until checked, since the enum could
-// move again; OVCACHE_SKIP_VERSION_CHECK=1 overrides at the user's risk.
+// Supported: 2024.2 to 2026.x. The addon maps ov_element_type_e by the loaded runtime's
+// version (native/element_types.h has the evidence):
+//  - 2024.2 .. 2025.0: UNDEFINED=0, DYNAMIC=1, ..., F32=5, I32=10, I64=11, U8=17 (upstream
+//    ov_common.h as bindgen read it for 2024.4.0 in intel/openvino-rs 100eabc; that table ran
+//    against 2024.2.0 .. 2024.6.0 runtimes in openvino-rs CI, 2af130a and 1b259b0);
+//  - 2025.1 and later: DYNAMIC=0, ..., F32=4, I32=9, I64=10, U8=16 (openvino-rs e7f5cdc for
+//    2025.1.0, f1b9361 for 2026.1.2; upstream PR #28766, then #32573 removed UNDEFINED).
+// Older than 2024.2: 2024.2 inserted U2/U3/U6 (openvino-rs #143), a third table nobody checked
+// here. Newer than 2026.x: refused until checked, since the enum could move again;
+// OVCACHE_SKIP_VERSION_CHECK=1 overrides at the user's risk.
 import { OvcacheError } from '../errors';
 import { isTruthyFlag } from '../log';
 

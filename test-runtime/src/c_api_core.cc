@@ -33,12 +33,7 @@ const char* kDescription = "OpenVINO Runtime (ovcache test stand-in, stub)";
 
 Config read_pairs(const std::string& device, size_t n, va_list args) {
   std::vector<std::pair<std::string, std::string>> raw;
-  for (size_t i = 0; i < n / 2; ++i) {
-    const char* k = va_arg(args, const char*);
-    const char* v = va_arg(args, const char*);
-    need(k != nullptr && v != nullptr);
-    raw.emplace_back(k, v);
-  }
+  for (size_t i = 0; i < n / 2; ++i) raw.push_back(read_property_pair(args));
   Config out;
   for (const auto& kv : raw) out[kv.first] = check_property(device, kv.first, kv.second);
   return out;
@@ -93,7 +88,11 @@ ov_status_e ov_core_create(ov_core_t** core) {
   return guarded([&] { *core = new ov_core{std::make_shared<Core>()}; });
 }
 
-void ov_core_free(ov_core_t* core) { delete core; }
+// ov_core.cpp: freeing any core clears the process-global last error.
+void ov_core_free(ov_core_t* core) {
+  delete core;
+  set_last_error("");
+}
 
 ov_status_e ov_core_read_model(const ov_core_t* core, const char* model_path, const char* bin_path,
                                ov_model_t** model) {
@@ -126,8 +125,8 @@ ov_status_e ov_core_compile_model_from_file(const ov_core_t* core, const char* m
                                             const char* device_name,
                                             const size_t property_args_size,
                                             ov_compiled_model_t** compiled_model, ...) {
-  if (!core || !model_path || !device_name || !compiled_model || property_args_size % 2 != 0)
-    return INVALID_C_PARAM;
+  if (!core || !model_path || !compiled_model || property_args_size % 2 != 0)
+    return INVALID_C_PARAM;  // a NULL device is the default device, as upstream
   va_list args;
   va_start(args, compiled_model);
   ov_status_e st =
@@ -140,11 +139,17 @@ ov_status_e ov_core_set_property(const ov_core_t* core, const char* device_name,
   if (!core) return INVALID_C_PARAM;
   va_list args;
   va_start(args, device_name);
-  const char* key = va_arg(args, const char*);
-  const char* value = va_arg(args, const char*);
-  va_end(args);
-  if (!key || !value) return INVALID_C_PARAM;
   return guarded([&] {
+    std::pair<std::string, std::string> kv;
+    try {
+      kv = read_property_pair(args);
+    } catch (...) {
+      va_end(args);
+      throw;
+    }
+    va_end(args);
+    const std::string& key = kv.first;
+    const std::string& value = kv.second;
     std::string device = device_name && *device_name ? normalize_device(device_name) : "";
     std::string v = check_property(device, key, value);
     std::lock_guard<std::mutex> lock(core->obj->mu);

@@ -79,24 +79,29 @@ void run_infer(StubRequest& r) {
                                 from_static(t->shape).to_string() + " expecting " +
                                 p.shape.to_string() + " for input '" + p.name + "'");
     FTensor f;
+    f.elem = t->elem;
     f.shape = t->shape;
     f.data.resize(shape_size(t->shape));
-    if (!f.data.empty()) std::memcpy(f.data.data(), t->data(), f.data.size() * sizeof(float));
+    for (size_t k = 0; k < f.data.size(); ++k) f.data[k] = elem_load(t->elem, t->data(), k);
     ins.push_back(std::move(f));
   }
   auto outs = evaluate(g, ins);
   for (size_t i = 0; i < outs.size(); ++i) {
     auto& o = r.outputs[i];
+    if (o && o->elem != outs[i].elem)
+      throw OvError(kWhere, std::string("The output tensor element type ") + elem_ir_name(o->elem) +
+                                " does not match the output element type " +
+                                elem_ir_name(outs[i].elem));
     if (!o || (o->shape != outs[i].shape && o->host)) {
       if (o && o->host)
         o->set_shape(outs[i].shape);  // throws when too small
       else
-        o = make_tensor(Elem::f32, outs[i].shape);
+        o = make_tensor(outs[i].elem, outs[i].shape);
     } else if (o->shape != outs[i].shape) {
       o->set_shape(outs[i].shape);
     }
-    if (!outs[i].data.empty())
-      std::memcpy(o->data(), outs[i].data.data(), outs[i].data.size() * sizeof(float));
+    for (size_t k = 0; k < outs[i].data.size(); ++k)
+      elem_store(o->elem, o->data(), k, outs[i].data[k]);
   }
 }
 
@@ -180,8 +185,7 @@ ov_status_e ov_compiled_model_create_infer_request(const ov_compiled_model_t* co
     }
     for (int res : g.results) {
       const Node& n = g.nodes[res];
-      r->outputs.push_back(n.shape.is_static() ? make_tensor(Elem::f32, to_static(n.shape))
-                                               : nullptr);
+      r->outputs.push_back(n.shape.is_static() ? make_tensor(n.elem, to_static(n.shape)) : nullptr);
     }
     *infer_request = new ov_infer_request{r};
   });
@@ -191,12 +195,17 @@ ov_status_e ov_compiled_model_set_property(const ov_compiled_model_t* compiled_m
   if (!compiled_model) return INVALID_C_PARAM;
   va_list args;
   va_start(args, compiled_model);
-  const char* key = va_arg(args, const char*);
-  const char* value = va_arg(args, const char*);
-  va_end(args);
-  if (!key || !value) return INVALID_C_PARAM;
   return guarded([&] {
-    std::string v = check_property(compiled_model->obj->device, key, value);
+    std::pair<std::string, std::string> kv;
+    try {
+      kv = read_property_pair(args);
+    } catch (...) {
+      va_end(args);
+      throw;
+    }
+    va_end(args);
+    const std::string& key = kv.first;
+    std::string v = check_property(compiled_model->obj->device, key, kv.second);
     std::lock_guard<std::mutex> lock(g_cfg_mu);
     compiled_model->obj->cfg[key] = v;
   });
@@ -286,7 +295,7 @@ ov_status_e ov_infer_request_get_tensor(const ov_infer_request_t* infer_request,
                     std::string("Check 'found_port.found()' failed: Port for tensor name ") +
                         tensor_name + " was not found.");
     std::shared_ptr<StubTensor>* slot;
-    Elem e = Elem::f32;
+    Elem e;
     PShape ps;
     if (k >= 0) {
       slot = &r.inputs[static_cast<size_t>(k)];
@@ -294,6 +303,7 @@ ov_status_e ov_infer_request_get_tensor(const ov_infer_request_t* infer_request,
       ps = g.nodes[g.params[static_cast<size_t>(k)]].shape;
     } else {
       slot = &r.outputs[static_cast<size_t>(-k - 2)];
+      e = g.nodes[g.results[static_cast<size_t>(-k - 2)]].elem;
       ps = g.nodes[g.results[static_cast<size_t>(-k - 2)]].shape;
     }
     if (!*slot) *slot = make_tensor(e, default_shape(ps));
@@ -310,10 +320,44 @@ ov_status_e ov_infer_request_get_output_tensor_by_index(const ov_infer_request_t
     const Graph& g = r.cm->g;
     if (idx >= r.outputs.size())
       throw OvError(kWhere, "Output index " + std::to_string(idx) + " is out of range");
-    if (!r.outputs[idx])
-      r.outputs[idx] = make_tensor(Elem::f32, default_shape(g.nodes[g.results[idx]].shape));
+    const Node& res = g.nodes[g.results[idx]];
+    if (!r.outputs[idx]) r.outputs[idx] = make_tensor(res.elem, default_shape(res.shape));
     *tensor = new ov_tensor{r.outputs[idx]};
   });
+}
+
+// ov_infer_request.cpp: the single-port forms; ov::InferRequest throws when the model has more
+// than one input (output).
+ov_status_e ov_infer_request_set_input_tensor(ov_infer_request_t* infer_request,
+                                              const ov_tensor_t* tensor) {
+  if (!infer_request || !tensor) return INVALID_C_PARAM;
+  {
+    StubRequest& r = *infer_request->obj;
+    std::lock_guard<std::mutex> lock(r.mu);
+    if (r.inputs.size() != 1)
+      return guarded([&] {
+        throw OvError(kWhere,
+                      "set_input_tensor() must be called on a function with exactly one "
+                      "parameter.");
+      });
+  }
+  return ov_infer_request_set_input_tensor_by_index(infer_request, 0, tensor);
+}
+
+ov_status_e ov_infer_request_get_output_tensor(const ov_infer_request_t* infer_request,
+                                               ov_tensor_t** tensor) {
+  if (!infer_request || !tensor) return INVALID_C_PARAM;
+  {
+    StubRequest& r = *infer_request->obj;
+    std::lock_guard<std::mutex> lock(r.mu);
+    if (r.outputs.size() != 1)
+      return guarded([&] {
+        throw OvError(kWhere,
+                      "get_output_tensor() must be called on a function with exactly "
+                      "one result.");
+      });
+  }
+  return ov_infer_request_get_output_tensor_by_index(infer_request, 0, tensor);
 }
 
 ov_status_e ov_infer_request_infer(ov_infer_request_t* infer_request) {
@@ -392,7 +436,8 @@ ov_status_e ov_tensor_create(const ov_element_type_e type, const ov_shape_t shap
   if (!tensor || shape.rank < 0 || (shape.rank > 0 && !shape.dims)) return INVALID_C_PARAM;
   return guarded([&] {
     Elem e = elem_from_c(type);
-    if (e == Elem::undefined || e == Elem::dynamic || e == Elem::string)
+    if (e == Elem::undefined) throw CParamError{};  // not in element_type_map (ov_tensor.cpp)
+    if (e == Elem::dynamic || e == Elem::string)
       throw OvError("src/bindings/c/src/ov_tensor.cpp",
                     "Unsupported element type " + std::to_string(type) + " for a tensor");
     Shape s(shape.dims, shape.dims + shape.rank);
@@ -407,7 +452,8 @@ ov_status_e ov_tensor_create_from_host_ptr(const ov_element_type_e type, const o
     return INVALID_C_PARAM;
   return guarded([&] {
     Elem e = elem_from_c(type);
-    if (e == Elem::undefined || e == Elem::dynamic || e == Elem::string)
+    if (e == Elem::undefined) throw CParamError{};  // not in element_type_map (ov_tensor.cpp)
+    if (e == Elem::dynamic || e == Elem::string)
       throw OvError("src/bindings/c/src/ov_tensor.cpp",
                     "Unsupported element type " + std::to_string(type) + " for a tensor");
     auto t = std::make_shared<StubTensor>();
@@ -428,8 +474,11 @@ ov_status_e ov_tensor_set_shape(ov_tensor_t* tensor, const ov_shape_t shape) {
 ov_status_e ov_tensor_get_shape(const ov_tensor_t* tensor, ov_shape_t* shape) {
   if (!tensor || !shape) return INVALID_C_PARAM;
   const Shape& s = tensor->obj->shape;
+  // ov_tensor.cpp: ov_shape_create refuses rank 0 (status ignored), so a scalar's shape is left
+  // as the caller initialised it.
+  if (s.empty()) return OK;
   shape->rank = static_cast<int64_t>(s.size());
-  shape->dims = new int64_t[s.size() ? s.size() : 1];
+  shape->dims = new int64_t[s.size()];
   for (size_t i = 0; i < s.size(); ++i) shape->dims[i] = s[i];
   return OK;
 }

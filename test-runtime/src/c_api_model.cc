@@ -24,22 +24,37 @@ const std::vector<std::string>& port_names(const Graph& g, int node) {
   return n.type == "Result" ? g.nodes[n.inputs[0]].names : n.names;
 }
 
+// What ov::Dimension(min, max) makes of a C dimension (src/core/src/dimension.cpp): -1 is
+// "no bound" on either side; INT64_MAX is Interval::s_max, also unbounded.
 Dim to_dim(const ov_dimension_t& d) {
-  if (d.min == d.max && d.min >= 0) return Dim::fixed(d.min);
-  if (d.min < 0 && d.max < 0) return Dim{0, -1};
-  if (d.max >= 0 && d.min > d.max) throw CParamError{};
-  return Dim{d.min < 0 ? 0 : d.min, d.max < 0 ? -1 : d.max};
+  int64_t lo = d.min == -1 ? 0 : d.min;
+  int64_t hi = (d.max == -1 || d.max == INT64_MAX) ? -1 : d.max;
+  // Not expressible through ov_partial_shape_create (check_dimension); ov::Interval's handling
+  // of such bounds was not checked upstream, so the stand-in refuses them.
+  if (lo < 0 || d.max < -1 || (hi >= 0 && hi < lo))
+    throw OvError("src/core/src/dimension.cpp", "Invalid dimension {" + std::to_string(d.min) +
+                                                    "," + std::to_string(d.max) + "}");
+  if (hi == lo) return Dim::fixed(lo);
+  return Dim{lo, hi};
 }
 
+// partial_shape_convert_to_cpp_object (src/bindings/c/src/ov_model.cpp): a dynamic rank (and
+// so a rank of 0, see ov_rank_is_dynamic) becomes ONE dynamic dimension, not a dynamic rank.
 PShape to_pshape(const ov_partial_shape_t& p) {
   PShape s;
-  if (p.rank.min != p.rank.max || p.rank.min < 0) {
-    s.rank_dynamic = true;
+  if (ov_rank_is_dynamic(p.rank)) {
+    s.dims.push_back(Dim{0, -1});
     return s;
   }
-  need(p.rank.min == 0 || p.dims != nullptr);
-  for (int64_t i = 0; i < p.rank.min; ++i) s.dims.push_back(to_dim(p.dims[i]));
+  for (int64_t i = 0; i < p.rank.max; ++i) s.dims.push_back(to_dim(p.dims[i]));
   return s;
+}
+
+// check_dimension (src/bindings/c/src/ov_partial_shape.cpp).
+bool dims_valid(const ov_dimension_t* dims, int64_t size) {
+  for (int64_t i = 0; i < size; ++i)
+    if (dims[i].max < -1 || dims[i].min < -1 || dims[i].max < dims[i].min) return false;
+  return true;
 }
 
 void fill_pshape(const PShape& s, ov_partial_shape_t* out) {
@@ -55,9 +70,12 @@ void fill_pshape(const PShape& s, ov_partial_shape_t* out) {
     out->dims[i] = ov_dimension_t{s.dims[i].min, s.dims[i].max};
 }
 
+// As ov_node.cpp/ov_tensor.cpp do: ov_shape_create (which refuses rank 0, status ignored), then
+// a copy. A scalar therefore leaves *out as the caller initialised it.
 void fill_shape(const Shape& s, ov_shape_t* out) {
+  if (s.empty()) return;
   out->rank = static_cast<int64_t>(s.size());
-  out->dims = new int64_t[s.size() ? s.size() : 1];
+  out->dims = new int64_t[s.size()];
   for (size_t i = 0; i < s.size(); ++i) out->dims[i] = s[i];
 }
 
@@ -151,11 +169,11 @@ ov_status_e ov_model_input_by_name(const ov_model_t* model, const char* tensor_n
 
 ov_status_e ov_model_reshape(const ov_model_t* model, const char** tensor_names,
                              const ov_partial_shape_t* partial_shapes, size_t size) {
-  if (!model || !tensor_names || !partial_shapes) return INVALID_C_PARAM;
+  if (!model || !tensor_names || !partial_shapes || size < 1) return INVALID_C_PARAM;
   return guarded([&] {
     std::vector<std::pair<std::string, PShape>> items;
     for (size_t i = 0; i < size; ++i) {
-      need(tensor_names[i] != nullptr);
+      if (!tensor_names[i]) throw std::logic_error("null name");  // std::string(nullptr)
       items.emplace_back(tensor_names[i], to_pshape(partial_shapes[i]));
     }
     reshape(model, items);
@@ -208,15 +226,10 @@ ov_status_e ov_port_get_partial_shape(const ov_output_const_port_t* port,
 
 ov_status_e ov_port_get_element_type(const ov_output_const_port_t* port,
                                      ov_element_type_e* tensor_type) {
-  if (!port || !tensor_type) return INVALID_C_PARAM;
+  if (!port) return INVALID_C_PARAM;  // upstream checks only the port
   return guarded([&] {
-    with_port(port, [&](const Graph& g, int node) {
-      const Node& n = g.nodes[node];
-      Elem e = n.type == "Parameter" || n.type == "Const" ? n.elem : Elem::f32;
-      if (n.type == "Result")
-        e = g.nodes[n.inputs[0]].type == "Const" ? g.nodes[n.inputs[0]].elem : e;
-      *tensor_type = elem_to_c(e);
-    });
+    with_port(port,
+              [&](const Graph& g, int node) { *tensor_type = elem_to_c(g.nodes[node].elem); });
   });
 }
 
@@ -236,94 +249,119 @@ ov_status_e ov_port_get_shape(const ov_output_port_t* port, ov_shape_t* tensor_s
 void ov_output_port_free(ov_output_port_t* port) { delete port; }
 void ov_output_const_port_free(ov_output_const_port_t* port) { delete port; }
 
-// --- shapes ----------------------------------------------------------------------------------
+// --- shapes (src/bindings/c/src/ov_dimension.cpp, ov_rank.cpp, ov_partial_shape.cpp,
+// ov_shape.cpp) -------------------------------------------------------------------------------
 bool ov_dimension_is_dynamic(const ov_dimension_t dim) {
-  return !(dim.min == dim.max && dim.min >= 0);
+  return !(dim.min == dim.max && dim.max > 0);
 }
 
-bool ov_rank_is_dynamic(const ov_rank_t* rank) {
-  if (!rank) return false;
-  return ov_dimension_is_dynamic(*rank);
-}
+bool ov_rank_is_dynamic(const ov_rank_t rank) { return !(rank.min == rank.max && rank.max > 0); }
 
 ov_status_e ov_partial_shape_create(const int64_t rank, const ov_dimension_t* dims,
                                     ov_partial_shape_t* partial_shape_obj) {
-  if (!partial_shape_obj || rank < 0 || (rank > 0 && !dims)) return INVALID_C_PARAM;
+  if (!partial_shape_obj || rank <= 0 || !dims || !dims_valid(dims, rank)) return INVALID_C_PARAM;
+  partial_shape_obj->dims = new ov_dimension_t[rank];
+  std::memcpy(partial_shape_obj->dims, dims, static_cast<size_t>(rank) * sizeof(ov_dimension_t));
   partial_shape_obj->rank = ov_dimension_t{rank, rank};
-  partial_shape_obj->dims = new ov_dimension_t[rank ? rank : 1];
-  for (int64_t i = 0; i < rank; ++i) partial_shape_obj->dims[i] = dims[i];
   return OK;
 }
 
 ov_status_e ov_partial_shape_create_dynamic(const ov_rank_t rank, const ov_dimension_t* dims,
                                             ov_partial_shape_t* partial_shape_obj) {
-  if (!partial_shape_obj) return INVALID_C_PARAM;
-  if (ov_dimension_is_dynamic(rank)) {
-    partial_shape_obj->rank = rank;
+  if (!partial_shape_obj || rank.min < -1 || rank.max < -1 || rank.min > rank.max)
+    return INVALID_C_PARAM;
+  partial_shape_obj->rank = rank;  // set before the dims are checked, as upstream
+  if (ov_rank_is_dynamic(rank)) {
     partial_shape_obj->dims = nullptr;
     return OK;
   }
-  return ov_partial_shape_create(rank.min, dims, partial_shape_obj);
+  if (!dims || !dims_valid(dims, rank.max)) return INVALID_C_PARAM;
+  partial_shape_obj->dims = new ov_dimension_t[rank.max];
+  std::memcpy(partial_shape_obj->dims, dims,
+              static_cast<size_t>(rank.max) * sizeof(ov_dimension_t));
+  return OK;
 }
 
 ov_status_e ov_partial_shape_create_static(const int64_t rank, const int64_t* dims,
                                            ov_partial_shape_t* partial_shape_obj) {
-  if (!partial_shape_obj || rank < 0 || (rank > 0 && !dims)) return INVALID_C_PARAM;
-  partial_shape_obj->rank = ov_dimension_t{rank, rank};
+  if (!partial_shape_obj || rank < 0 || !dims) return INVALID_C_PARAM;
+  // Upstream allocates first and leaves the allocation in place when a dim is refused.
   partial_shape_obj->dims = new ov_dimension_t[rank ? rank : 1];
+  partial_shape_obj->rank = ov_dimension_t{rank, rank};
   for (int64_t i = 0; i < rank; ++i) {
-    if (dims[i] < 0) {
-      delete[] partial_shape_obj->dims;
-      partial_shape_obj->dims = nullptr;
-      return INVALID_C_PARAM;
-    }
+    if (dims[i] <= 0) return INVALID_C_PARAM;
     partial_shape_obj->dims[i] = ov_dimension_t{dims[i], dims[i]};
   }
   return OK;
 }
 
 void ov_partial_shape_free(ov_partial_shape_t* partial_shape) {
-  if (!partial_shape) return;
-  delete[] partial_shape->dims;
-  partial_shape->dims = nullptr;
+  // Upstream deletes the dims and leaves the pointer as it was: a second free is a double free.
+  if (partial_shape && partial_shape->dims) delete[] partial_shape->dims;
 }
 
 ov_status_e ov_partial_shape_to_shape(const ov_partial_shape_t partial_shape, ov_shape_t* shape) {
   if (!shape) return INVALID_C_PARAM;
-  return guarded([&] { fill_shape(static_or_throw(to_pshape(partial_shape)), shape); });
+  if (ov_rank_is_dynamic(partial_shape.rank)) return PARAMETER_MISMATCH;
+  int64_t rank = partial_shape.rank.max;
+  ov_shape_create(rank, nullptr, shape);
+  for (int64_t i = 0; i < rank; ++i) {
+    if (ov_dimension_is_dynamic(partial_shape.dims[i])) return PARAMETER_MISMATCH;
+    shape->dims[i] = partial_shape.dims[i].max;
+  }
+  shape->rank = rank;
+  return OK;
 }
 
 ov_status_e ov_shape_to_partial_shape(const ov_shape_t shape, ov_partial_shape_t* partial_shape) {
-  if (!partial_shape || shape.rank < 0 || (shape.rank > 0 && !shape.dims)) return INVALID_C_PARAM;
-  return ov_partial_shape_create_static(shape.rank, shape.dims, partial_shape);
+  if (!partial_shape || shape.rank <= 0 || !shape.dims) return INVALID_C_PARAM;
+  partial_shape->rank = ov_dimension_t{shape.rank, shape.rank};
+  partial_shape->dims = new ov_dimension_t[shape.rank];
+  for (int64_t i = 0; i < shape.rank; ++i)
+    partial_shape->dims[i] = ov_dimension_t{shape.dims[i], shape.dims[i]};
+  return OK;
 }
 
 bool ov_partial_shape_is_dynamic(const ov_partial_shape_t partial_shape) {
-  try {
-    return !to_pshape(partial_shape).is_static();
-  } catch (...) {
-    return true;
-  }
+  if (ov_rank_is_dynamic(partial_shape.rank)) return true;
+  for (int64_t i = 0; i < partial_shape.rank.max; ++i)
+    if (ov_dimension_is_dynamic(partial_shape.dims[i])) return true;
+  return false;
 }
 
+// "{1,?,2..8,4..}" as upstream prints ov::Dimension(min, max); "?" for a dynamic rank.
 const char* ov_partial_shape_to_string(const ov_partial_shape_t partial_shape) {
-  try {
-    return dup_cstr(to_pshape(partial_shape).to_string());
-  } catch (...) {
-    return dup_cstr("Error: Invalid partial shape");
+  if (ov_rank_is_dynamic(partial_shape.rank)) return dup_cstr("?");
+  std::string out = "{";
+  for (int64_t i = 0; i < partial_shape.rank.max; ++i) {
+    const ov_dimension_t& d = partial_shape.dims[i];
+    int64_t lo = d.min == -1 ? 0 : d.min;
+    bool upper = d.max != -1 && d.max != INT64_MAX;
+    if (upper && lo == d.max)
+      out += std::to_string(lo);
+    else if (lo > 0)
+      out += std::to_string(lo) + ".." + (upper ? std::to_string(d.max) : "");
+    else
+      out += upper ? ".." + std::to_string(d.max) : "?";
+    if (i + 1 < partial_shape.rank.max) out += ",";
   }
+  return dup_cstr(out + "}");
 }
 
 ov_status_e ov_shape_create(const int64_t rank, const int64_t* dims, ov_shape_t* shape) {
-  if (!shape || rank < 0) return INVALID_C_PARAM;
-  shape->rank = rank;
-  shape->dims = new int64_t[rank ? rank : 1]();
+  if (!shape || rank <= 0) return INVALID_C_PARAM;
+  if (dims)
+    for (int64_t i = 0; i < rank; ++i)
+      if (dims[i] < 0) return INVALID_C_PARAM;
+  shape->dims = new int64_t[rank]();
   if (dims) std::memcpy(shape->dims, dims, static_cast<size_t>(rank) * sizeof(int64_t));
+  shape->rank = rank;
   return OK;
 }
 
 ov_status_e ov_shape_free(ov_shape_t* shape) {
   if (!shape) return INVALID_C_PARAM;
+  shape->rank = 0;
   delete[] shape->dims;
   shape->dims = nullptr;
   return OK;

@@ -434,9 +434,8 @@ std::shared_ptr<Compiled> compile_with_cache(Core& core, const std::string& devi
 void export_payload(const Compiled& c, const std::string& path) {
   double t0 = now_ms();
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw OvError("src/inference/src/cpp/compiled_model.cpp",
-                  "Cannot open " + path + " for export: " + std::strerror(errno));
+  // ov_compiled_model.cpp: a file that does not open is a bare GENERAL_ERROR, no text.
+  if (fd < 0) throw BareStatus{GENERAL_ERROR};
   Layout l = layout_of(c, false);
   uint64_t written = 0;
   emit(l, [&](const void* p, size_t n) {

@@ -1,4 +1,6 @@
-// Shape inference and f32 evaluation of the supported ops.
+// Shape and element-type inference, and evaluation of the supported ops (in doubles, each
+// value rounded to its element type).
+#include <algorithm>
 #include <cstring>
 
 #include "stub.h"
@@ -80,8 +82,31 @@ size_t index_of(const Shape& out, const Shape& in, size_t flat) {
 void Graph::infer_shapes() {
   for (auto& n : nodes) {
     if (n.type == "Parameter" || n.type == "Const") continue;
-    const PShape& a = nodes[n.inputs[0]].shape;
-    if (n.type == "Result" || n.type == "Relu") {
+    const Node& in0 = nodes[n.inputs[0]];
+    const PShape& a = in0.shape;
+    if (n.type == "Convert") {
+      n.shape = a;  // n.elem is the destination_type
+      continue;
+    }
+    n.elem = in0.elem;
+    if (n.type == "Result") {
+      n.shape = a;
+      continue;
+    }
+    for (int in : n.inputs) {
+      const Node& arg = nodes[in];
+      // validate_and_infer_elementwise_arithmetic (src/core/src/op/util/...): same types, no
+      // boolean; the stand-in also needs numeric types it can compute.
+      if (arg.elem != in0.elem)
+        throw OvError(kWhere, "While validating node '" + n.type + " " + n.name +
+                                  "': Arguments do not have the same element type (" +
+                                  elem_ir_name(in0.elem) + " vs " + elem_ir_name(arg.elem) + ")");
+      if (arg.elem == Elem::boolean || !elem_numeric(arg.elem))
+        throw OvError(kWhere, "While validating node '" + n.type + " " + n.name +
+                                  "': Arguments cannot have " + elem_ir_name(arg.elem) +
+                                  " element type");
+    }
+    if (n.type == "Relu") {
       n.shape = a;
     } else if (n.type == "MatMul") {
       n.shape = matmul_shape(a, nodes[n.inputs[1]].shape, n);
@@ -123,17 +148,19 @@ std::vector<FTensor> evaluate(const Graph& g, const std::vector<FTensor>& inputs
     const Node& n = g.nodes[k];
     FTensor& o = vals[k];
     if (n.type == "Parameter") continue;
-    if (n.type != "Const" && n.type != "Result")
-      for (int in : n.inputs)
-        if (g.nodes[in].elem != Elem::f32)
-          throw OvError(kWhere, n.type + " " + n.name + ": the test stand-in computes f32 only");
+    o.elem = n.elem;
     if (n.type == "Const") {
-      if (n.elem != Elem::f32) continue;
+      if (!elem_numeric(n.elem)) continue;  // only ever read by ops that refuse it
       o.shape = to_static(n.shape);
       o.data.resize(shape_size(o.shape));
-      if (n.size) std::memcpy(o.data.data(), g.weights->data() + n.offset, n.size);
+      for (size_t i = 0; i < o.data.size(); ++i)
+        o.data[i] = elem_load(n.elem, g.weights->data() + n.offset, i);
     } else if (n.type == "Result") {
       o = vals[n.inputs[0]];
+    } else if (n.type == "Convert") {
+      o = vals[n.inputs[0]];
+      o.elem = n.elem;
+      for (auto& v : o.data) v = elem_round(n.elem, v);
     } else if (n.type == "Relu") {
       o = vals[n.inputs[0]];
       for (auto& v : o.data) v = v > 0 ? v : 0;
@@ -146,9 +173,9 @@ std::vector<FTensor> evaluate(const Graph& g, const std::vector<FTensor>& inputs
       bool add = n.type == "Add";
       bool same_a = a.shape == o.shape, same_b = b.shape == o.shape;
       for (size_t f = 0; f < cnt; ++f) {
-        float x = a.data[same_a ? f : index_of(o.shape, a.shape, f)];
-        float y = b.data[same_b ? f : index_of(o.shape, b.shape, f)];
-        o.data[f] = add ? x + y : x * y;
+        double x = a.data[same_a ? f : index_of(o.shape, a.shape, f)];
+        double y = b.data[same_b ? f : index_of(o.shape, b.shape, f)];
+        o.data[f] = elem_round(n.elem, add ? x + y : x * y);
       }
     } else if (n.type == "MatMul") {
       const FTensor &a = vals[n.inputs[0]], &b = vals[n.inputs[1]];
@@ -158,16 +185,17 @@ std::vector<FTensor> evaluate(const Graph& g, const std::vector<FTensor>& inputs
       size_t M = o.shape[0], N = o.shape[1];
       size_t K = static_cast<size_t>(a.shape[ta ? 0 : 1]);
       size_t lda = static_cast<size_t>(a.shape[1]), ldb = static_cast<size_t>(b.shape[1]);
-      o.data.assign(M * N, 0.0f);
+      o.data.assign(M * N, 0.0);
       for (size_t i = 0; i < M; ++i)
         for (size_t kk = 0; kk < K; ++kk) {
-          float av = ta ? a.data[kk * lda + i] : a.data[i * lda + kk];
+          double av = ta ? a.data[kk * lda + i] : a.data[i * lda + kk];
           if (av == 0) continue;
           for (size_t j = 0; j < N; ++j) {
-            float bv = tb ? b.data[j * ldb + kk] : b.data[kk * ldb + j];
+            double bv = tb ? b.data[j * ldb + kk] : b.data[kk * ldb + j];
             o.data[i * N + j] += av * bv;
           }
         }
+      for (auto& v : o.data) v = elem_round(n.elem, v);
     }
   }
   std::vector<FTensor> out;

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -44,8 +45,24 @@ std::vector<std::string> split_names(const std::string& s) {
   return out;
 }
 
-const std::set<std::string> kOps = {"Parameter", "Const",  "Result", "Add",
-                                    "Multiply",  "MatMul", "Relu"};
+// Upstream's IR deserializer creates ops with opset.create_insensitive(type)
+// (src/frontends/ir/src/ir_deserializer.cpp): "ReLU", "relu" and "Relu" are the same op.
+const char* const kOps[] = {"Parameter", "Const",  "Result", "Add",
+                            "Multiply",  "MatMul", "Relu",   "Convert"};
+
+// The op's canonical name, or "" when the stand-in does not implement it.
+std::string canonical_op(const std::string& type) {
+  for (const char* op : kOps) {
+    std::string name = op;
+    if (name.size() != type.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i)
+      same = std::tolower(static_cast<unsigned char>(name[i])) ==
+             std::tolower(static_cast<unsigned char>(type[i]));
+    if (same) return name;
+  }
+  return "";
+}
 }  // namespace
 
 Graph read_ir(const std::string& xml_text, std::shared_ptr<const std::string> weights,
@@ -84,13 +101,11 @@ Graph read_ir(const std::string& xml_text, std::shared_ptr<const std::string> we
     const std::string* id = l->attr("id");
     const std::string* type = l->attr("type");
     if (!id || !type) throw OvError(kWhere, "Layer without id or type in " + xml_path);
-    if (!kOps.count(*type))
-      throw OvError(kWhere, "Cannot create " + *type + " layer " +
-                                (l->attr("name") ? *l->attr("name") : *id) + " id:" + *id +
-                                " from unsupported opset: " +
-                                (l->attr("version") ? *l->attr("version") : "") +
+    if (canonical_op(*type).empty())
+      throw OvError(kWhere, "Opset " + (l->attr("version") ? *l->attr("version") : "") +
+                                " doesn't contain the operation with type: " + *type +
                                 " (the test stand-in implements Parameter, Const, Result, Add, "
-                                "Multiply, MatMul, Relu)");
+                                "Multiply, MatMul, Relu, Convert)");
     if (by_id.count(*id)) throw OvError(kWhere, "Duplicate layer id " + *id);
     Raw r{l, *id, {}};
     if (const XmlNode* in = l->child("input"))
@@ -137,7 +152,7 @@ Graph read_ir(const std::string& xml_text, std::shared_ptr<const std::string> we
   for (size_t k : order) {
     const Raw& r = raws[k];
     Node n;
-    n.type = *r.x->attr("type");
+    n.type = canonical_op(*r.x->attr("type"));
     n.name = r.x->attr("name") ? *r.x->attr("name") : r.id;
     if (const XmlNode* d = r.x->child("data"))
       for (const auto& a : d->attrs) n.attrs[a.first] = a.second;
@@ -160,6 +175,13 @@ Graph read_ir(const std::string& xml_text, std::shared_ptr<const std::string> we
         auto sh = n.attrs.find("shape");
         if (sh == n.attrs.end()) throw OvError(kWhere, "Layer " + n.name + " has no shape");
         n.shape = parse_ir_shape(sh->second);
+      } else if (n.type == "Convert") {
+        need_inputs(1);
+        auto dt = n.attrs.find("destination_type");
+        n.elem = elem_from_ir(dt == n.attrs.end() ? "" : dt->second);
+        if (!elem_numeric(n.elem))
+          throw OvError(kWhere, "Convert " + n.name + ": the test stand-in converts to boolean, " +
+                                    "f16, f32, f64, i8..i64 and u8..u64 only");
       } else if (n.type == "Result" || n.type == "Relu") {
         need_inputs(1);
       } else {

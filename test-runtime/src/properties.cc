@@ -23,8 +23,6 @@ const std::vector<std::string> kRo = {"SUPPORTED_PROPERTIES",
                                       "OPTIMAL_NUMBER_OF_INFER_REQUESTS",
                                       "RANGE_FOR_STREAMS",
                                       "DEVICE_ARCHITECTURE"};
-const std::vector<std::string> kCoreKeys = {"CACHE_DIR", "ENABLE_MMAP", "FORCE_TBB_TERMINATE",
-                                            "AVAILABLE_DEVICES", "SUPPORTED_PROPERTIES"};
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -112,9 +110,10 @@ std::string check_property(const std::string& device, const std::string& key,
 }
 
 std::string device_property(const std::string& device, const Config& cfg, const std::string& key) {
-  if (device.empty()) {  // core level
-    if (key == "AVAILABLE_DEVICES") return join(devices());
-    if (key == "SUPPORTED_PROPERTIES") return join(kCoreKeys);
+  // Core level: CoreImpl::get_property_for_core (src/inference/src/dev/core_impl.cpp) answers
+  // FORCE_TBB_TERMINATE, CACHE_DIR and ENABLE_MMAP (plus ALLOW_AUTO_BATCHING / CACHE_PATH in
+  // some releases, not modelled); anything else throws.
+  if (device.empty()) {
     if (key == "CACHE_DIR" || key == "ENABLE_MMAP" || key == "FORCE_TBB_TERMINATE") {
       auto it = cfg.find(key);
       if (it != cfg.end()) return it->second;
@@ -158,5 +157,18 @@ std::vector<std::string> caching_keys(const std::string& device) {
                                 "EXECUTION_MODE_HINT", "PERFORMANCE_HINT", "CACHE_MODE"};
   if (device == "GPU") k.push_back("DEVICE_ARCHITECTURE");
   return k;
+}
+std::pair<std::string, std::string> read_property_pair(va_list args) {
+  const char* key = va_arg(args, const char*);
+  if (!key) throw std::logic_error("basic_string: construction from null is not valid");
+  if (std::string(key) == "CACHE_ENCRYPTION_CALLBACKS") {
+    (void)va_arg(args, const void*);
+    throw OvError(kWhere,
+                  "CACHE_ENCRYPTION_CALLBACKS is read as a pointer to ov_encryption_callbacks "
+                  "(not modelled by the test stand-in)");
+  }
+  const char* value = va_arg(args, const char*);
+  if (!value) throw std::logic_error("basic_string: construction from null is not valid");
+  return {key, value};
 }
 }  // namespace ovstub

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdarg>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -23,6 +24,11 @@ struct OvError : std::runtime_error {
 };
 // A bad C argument: INVALID_C_PARAM, last error untouched (as upstream).
 struct CParamError {};
+// A status upstream returns from inside its try block without an exception (e.g. export_model
+// failing to open its file: GENERAL_ERROR): the last error is left untouched.
+struct BareStatus {
+  ov_status_e status;
+};
 
 void set_last_error(const std::string& msg);
 char* dup_cstr(const std::string& s);
@@ -34,6 +40,8 @@ ov_status_e guarded(F&& f) {
     return OK;
   } catch (const CParamError&) {
     return INVALID_C_PARAM;
+  } catch (const BareStatus& b) {
+    return b.status;
   } catch (const OvError& e) {
     set_last_error(e.what());
     return e.status;
@@ -82,6 +90,13 @@ const char* elem_ir_name(Elem e);
 size_t elem_bits(Elem e);
 int elem_to_c(Elem e);  // by the numbering of the reported release
 Elem elem_from_c(int v);
+// Values of the numeric types (boolean, f16, f32, f64, i8..i64, u8..u64) as doubles; i64/u64
+// beyond 2^53 lose precision (fixtures stay far below). Float -> integer truncates toward zero
+// and saturates, boolean is v != 0 (Convert-1).
+bool elem_numeric(Elem e);
+double elem_load(Elem e, const void* data, size_t i);
+void elem_store(Elem e, void* data, size_t i, double v);
+double elem_round(Elem e, double v);  // v as stored in e and read back
 
 // ---- knobs (knobs.cc) ------------------------------------------------------------------------
 std::string build_number();  // OV_STUB_VERSION or the default
@@ -166,8 +181,9 @@ Graph read_ir(const std::string& xml_text, std::shared_ptr<const std::string> we
 void reshape_param(Graph& g, int param_node, const PShape& shape);
 // Evaluate with static input shapes; returns one (shape, data) per result.
 struct FTensor {
+  Elem elem = Elem::f32;
   Shape shape;
-  std::vector<float> data;
+  std::vector<double> data;  // every value already rounded to elem
 };
 std::vector<FTensor> evaluate(const Graph& g, const std::vector<FTensor>& inputs);
 
@@ -194,6 +210,12 @@ std::string check_property(const std::string& device, const std::string& key,
                            const std::string& value);
 std::string device_property(const std::string& device, const Config& cfg, const std::string& key);
 std::vector<std::string> caching_keys(const std::string& device);
+// One key/value pair from a variadic list, as GET_PROPERTY_FROM_ARGS_LIST
+// (src/bindings/c/src/common.h) reads it: both `char*`, a NULL one throws std::logic_error
+// (std::string from NULL: UNKNOW_EXCEPTION). CACHE_ENCRYPTION_CALLBACKS takes a pointer to
+// ov_encryption_callbacks instead, which upstream dereferences and calls later: the stand-in
+// does not model encryption and fails GENERAL_ERROR without touching the pointer.
+std::pair<std::string, std::string> read_property_pair(va_list args);
 
 // ---- objects ----------------------------------------------------------------------------------
 struct Core {

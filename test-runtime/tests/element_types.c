@@ -34,13 +34,26 @@ int main(void) {
   CHECK_OK(ov_core_create(&core));
   ov_version_t v;
 
-  /* default 2025.4: legacy numbering (UNDEFINED=0, F32=5, I32=10, I64=11, U8=17) */
+  /* default 2025.4: renumbered in 2025.1 (DYNAMIC=0, F32=4, I32=9, I64=10, U8=16) */
+  CHECK(f32_code(core, xml) == 4);
+  CHECK(tensor_roundtrip(4) == 16);  /* f32 */
+  CHECK(tensor_roundtrip(10) == 32); /* i64 */
+  CHECK(tensor_roundtrip(16) == 4);  /* u8 */
+  CHECK(tensor_roundtrip(3) == 8);   /* f16 */
+  CHECK(tensor_roundtrip(0) == -1);  /* dynamic: GENERAL_ERROR */
+  CHECK(ov_tensor_create(99, (ov_shape_t){0, NULL}, &(ov_tensor_t*){NULL}) == INVALID_C_PARAM);
+
+  setenv("OV_STUB_VERSION", "2025.0.0-17942", 1); /* the last legacy release */
   CHECK(f32_code(core, xml) == 5);
   CHECK(tensor_roundtrip(5) == 16);  /* f32 */
   CHECK(tensor_roundtrip(11) == 32); /* i64 */
   CHECK(tensor_roundtrip(17) == 4);  /* u8 */
   CHECK(tensor_roundtrip(4) == 8);   /* f16 */
   CHECK(tensor_roundtrip(0) == -1);  /* undefined */
+
+  setenv("OV_STUB_VERSION", "2025.1.0-18503", 1);
+  CHECK(f32_code(core, xml) == 4);
+  CHECK(tensor_roundtrip(16) == 4); /* u8 */
 
   setenv("OV_STUB_VERSION", "2026.0.0-20500", 1);
   CHECK_OK(ov_get_openvino_version(&v));

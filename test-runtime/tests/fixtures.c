@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 8; ++i) a[i] = (float)i, b[i] = 10.0f * (float)i;
   int64_t dims[2] = {1, 8};
   ov_tensor_t *ta = NULL, *tb = NULL, *out = NULL;
-  CHECK_OK(ov_tensor_create_from_host_ptr(5, (ov_shape_t){2, dims}, a, &ta));
-  CHECK_OK(ov_tensor_create_from_host_ptr(5, (ov_shape_t){2, dims}, b, &tb));
+  CHECK_OK(ov_tensor_create_from_host_ptr(TEST_F32, (ov_shape_t){2, dims}, a, &ta));
+  CHECK_OK(ov_tensor_create_from_host_ptr(TEST_F32, (ov_shape_t){2, dims}, b, &tb));
   CHECK_OK(ov_infer_request_set_tensor(req, "a", ta));
   CHECK_OK(ov_infer_request_set_tensor(req, "b", tb));
   CHECK_OK(ov_infer_request_infer(req));

@@ -21,18 +21,25 @@ class IrWriter {
 
   constructor(private readonly name: string) {}
 
-  private port(id: number, dims: Dims, names?: string): string {
+  private port(id: number, dims: Dims, names?: string, precision = 'FP32'): string {
     const n = names ? ` names="${names}"` : '';
     const d = dims.map((x) => `\t\t\t\t\t<dim>${x}</dim>\n`).join('');
-    return `\t\t\t\t<port id="${id}" precision="FP32"${n}>\n${d}\t\t\t\t</port>\n`;
+    return `\t\t\t\t<port id="${id}" precision="${precision}"${n}>\n${d}\t\t\t\t</port>\n`;
   }
 
-  parameter(name: string, dims: Dims): { id: number; port: number; dims: Dims } {
+  /** `shape` overrides the <data shape> text (e.g. "?,16" or "..."); names null: no tensor name. */
+  parameter(
+    name: string,
+    dims: Dims,
+    options: { elementType?: FixtureElementType; shape?: string; names?: string | null } = {},
+  ): { id: number; port: number; dims: Dims } {
     const id = this.nextId++;
+    const et = options.elementType ?? 'f32';
+    const names = options.names === null ? undefined : (options.names ?? name);
     this.layers.push(
       `\t\t<layer id="${id}" name="${name}" type="Parameter" version="opset1">\n` +
-        `\t\t\t<data shape="${dims.join(',')}" element_type="f32" />\n` +
-        `\t\t\t<output>\n${this.port(0, dims, name)}\t\t\t</output>\n\t\t</layer>\n`,
+        `\t\t\t<data shape="${options.shape ?? dims.join(',')}" element_type="${et}" />\n` +
+        `\t\t\t<output>\n${this.port(0, dims, names, PRECISION[et])}\t\t\t</output>\n\t\t</layer>\n`,
     );
     return { id, port: 0, dims };
   }
@@ -81,6 +88,11 @@ class IrWriter {
     return { xml, bin };
   }
 }
+
+/** The element types the typed fixtures cover, and their IR port precisions. */
+export const FIXTURE_ELEMENT_TYPES = ['f32', 'f16', 'i32', 'i64', 'u8', 'boolean'] as const;
+export type FixtureElementType = (typeof FIXTURE_ELEMENT_TYPES)[number];
+const PRECISION: Record<FixtureElementType, string> = { f32: 'FP32', f16: 'FP16', i32: 'I32', i64: 'I64', u8: 'U8', boolean: 'BOOL' };
 
 const MATMUL = 'transpose_a="false" transpose_b="false"';
 const NUMPY = 'auto_broadcast="numpy"';
@@ -193,8 +205,53 @@ export function weightsReference(input: Float32Array): number {
   return s;
 }
 
+/** y = Convert<et>(Convert<f32>(x) * SCALE + OFFSET): boolean uses -1, 1 (a logical not). */
+export function typedCoefficients(et: FixtureElementType): { scale: number; offset: number } {
+  return et === 'boolean' ? { scale: -1, offset: 1 } : { scale: 2, offset: 1 };
+}
+
+/**
+ * input "x" <et> [2,3] -> Convert(f32) -> Multiply -> Add -> Convert(<et>) -> Result ("y").
+ * Op types are written in other cases ("convert", "MULTIPLY") when `mixedCase`, which upstream's
+ * IR reader accepts (create_insensitive).
+ */
+export function writeTypedModel(dir: string, et: FixtureElementType, mixedCase = false): IrPaths {
+  const dims = [2, 3];
+  const { scale, offset } = typedCoefficients(et);
+  const ir = new IrWriter(`typed-${et}`);
+  const x = ir.parameter('x', dims, { elementType: et });
+  const tf = ir.op(mixedCase ? 'convert' : 'Convert', 'to_f32', [x], dims, 'destination_type="f32"');
+  const k = ir.constant('scale', [1], Float32Array.of(scale));
+  const mu = ir.op(mixedCase ? 'MULTIPLY' : 'Multiply', 'mul', [tf, k], dims, NUMPY);
+  const b = ir.constant('offset', [1], Float32Array.of(offset));
+  const ad = ir.op(mixedCase ? 'add' : 'Add', 'add', [mu, b], dims, NUMPY);
+  const back = ir.op(mixedCase ? 'CONVERT' : 'Convert', 'to_out', [ad], dims, `destination_type="${et}"`, 'y');
+  ir.op(mixedCase ? 'result' : 'Result', 'y/sink', [back], dims);
+  return ir.write(dir, mixedCase ? `typed-${et}-mixed-case` : `typed-${et}`);
+}
+
+/** input "x" f32 with <data shape> `shape` ("?,16", "1..8,16", "4..,16", "...") -> Relu -> Result ("y"). */
+export function writeShapedModel(dir: string, shape: string, name: string, names: string | null = 'x'): IrPaths {
+  const dims = shape === '...' ? [] : shape.split(',').map((d) => (/^\d+$/.test(d) ? Number(d) : -1));
+  const ir = new IrWriter(name);
+  const x = ir.parameter('x', dims, { shape, names });
+  const re = ir.op('Relu', 'relu', [x], dims, undefined, 'y');
+  ir.op('Result', 'y/sink', [re], dims);
+  return ir.write(dir, name);
+}
+
 export function writeAll(dir: string): IrPaths[] {
-  return [writeMlp(dir), writeImageModel(dir), writeTwoInputs(dir)];
+  return [
+    writeMlp(dir),
+    writeImageModel(dir),
+    writeTwoInputs(dir),
+    ...FIXTURE_ELEMENT_TYPES.map((et) => writeTypedModel(dir, et)),
+    writeTypedModel(dir, 'f32', true),
+    writeShapedModel(dir, '?,16', 'dynamic-batch'),
+    writeShapedModel(dir, '4..,16', 'lower-bound'),
+    writeShapedModel(dir, '...', 'dynamic-rank'),
+    writeShapedModel(dir, '2,4', 'unnamed-input', null),
+  ];
 }
 
 if (require.main === module) {

@@ -13,6 +13,8 @@ export function fromNativeError(error: unknown): unknown {
       status: fields.status,
       call: typeof fields.call === 'string' ? fields.call : 'unknown',
       ovMessage: typeof fields.ovMessage === 'string' && fields.ovMessage.length > 0 ? fields.ovMessage : undefined,
+      // The addon's text: OpenVINO's own when it belongs to this failure, else the status's.
+      message: error.message,
     });
   }
   if (code?.startsWith('OVCACHE_')) {

@@ -56,7 +56,7 @@ export class Model extends NativeHandle<NativeModel> {
       if (port.shape !== null && port.shape.length !== shape.length) {
         throw new OvcacheError(
           'OVCACHE_SHAPE_MISMATCH',
-          `Input "${name}" has rank ${port.shape.length} (${formatPartialShape(port.shape)}) but the new shape has rank ${shape.length}`,
+          `Input "${name}" has rank ${port.shape.length} but the new shape has rank ${shape.length} (the input is ${formatPartialShape(port.shape)})`,
         );
       }
       names.push(name);

@@ -410,7 +410,7 @@ ov_status_e ov_infer_request_wait_for(ov_infer_request_t* infer_request, const i
   // r.fut is only moved by wait/wait_for from the caller's thread.
   if (r.fut.wait_for(std::chrono::milliseconds(timeout < 0 ? 0 : timeout)) !=
       std::future_status::ready)
-    return OK;  // upstream ignores wait_for's result
+    return RESULT_NOT_READY;  // ov_infer_request.cpp: wait_for false -> RESULT_NOT_READY
   return ov_infer_request_wait(infer_request);
 }
 

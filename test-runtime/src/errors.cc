@@ -27,46 +27,31 @@ char* dup_cstr(const std::string& s) {
 
 extern "C" {
 
+// ov_common.cpp: a table indexed by -status (upstream's own wording); anything past its end
+// gets the last entry. (A positive status would index before the table upstream: the stand-in
+// answers the last entry there too.)
 const char* ov_get_error_info(ov_status_e status) {
-  switch (status) {
-    case OK:
-      return "ok";
-    case GENERAL_ERROR:
-      return "general error";
-    case NOT_IMPLEMENTED:
-      return "not implemented";
-    case NETWORK_NOT_LOADED:
-      return "network not loaded";
-    case PARAMETER_MISMATCH:
-      return "parameter mismatch";
-    case NOT_FOUND:
-      return "not found";
-    case OUT_OF_BOUNDS:
-      return "out of bounds";
-    case UNEXPECTED:
-      return "unexpected";
-    case REQUEST_BUSY:
-      return "request busy";
-    case RESULT_NOT_READY:
-      return "result not ready";
-    case NOT_ALLOCATED:
-      return "not allocated";
-    case INFER_NOT_STARTED:
-      return "infer not started";
-    case NETWORK_NOT_READ:
-      return "network not read";
-    case INFER_CANCELLED:
-      return "infer cancelled";
-    case INVALID_C_PARAM:
-      return "invalid c input parameters";
-    case UNKNOWN_C_ERROR:
-      return "unknown c error";
-    case NOT_IMPLEMENT_C_METHOD:
-      return "not implement c method";
-    case UNKNOW_EXCEPTION:
-      return "unknown exception";
-  }
-  return "unrecognized status";
+  static const char* const kInfos[] = {"success",
+                                       "general error",
+                                       "it's not implement",
+                                       "failed to network",
+                                       "input parameter mismatch",
+                                       "cannot find the value",
+                                       "out of bounds",
+                                       "run with unexpected error",
+                                       "request is busy",
+                                       "result is not ready",
+                                       "it is not allocated",
+                                       "inference start with error",
+                                       "network is not ready",
+                                       "inference is canceled",
+                                       "invalid c input parameters",
+                                       "unknown c error",
+                                       "not implement in c method",
+                                       "unknown exception"};
+  const long last = static_cast<long>(sizeof kInfos / sizeof kInfos[0]) - 1;
+  long index = -static_cast<long>(status);
+  return kInfos[index < 0 || index > last ? last : index];
 }
 
 void ov_free(const char* content) { delete[] content; }

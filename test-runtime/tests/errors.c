@@ -12,6 +12,8 @@ int main(void) {
 
   CHECK(strcmp(ov_get_error_info(GENERAL_ERROR), "general error") == 0);
   CHECK(strcmp(ov_get_error_info(INVALID_C_PARAM), "invalid c input parameters") == 0);
+  CHECK(strcmp(ov_get_error_info(NOT_IMPLEMENTED), "it's not implement") == 0);
+  CHECK(strcmp(ov_get_error_info((ov_status_e)-99), "unknown exception") == 0);
 
   /* missing files */
   snprintf(path, sizeof path, "%s/missing.xml", tmp);

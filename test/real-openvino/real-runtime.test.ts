@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadOpenVINO, type OpenVINO } from '../../lib/index';
-import { mlpReference } from '../../scripts/make-fixtures';
+import { mlpReference, writeAll } from '../../scripts/make-fixtures';
+import { FIDELITY_CASES } from '../fidelity/cases';
 import { fixture, makeTempDir, removeDir } from '../helpers/paths';
 
 function realRuntimeOrReason(): { ov?: Promise<OpenVINO>; reason?: string } {
@@ -15,6 +16,12 @@ function realRuntimeOrReason(): { ov?: Promise<OpenVINO>; reason?: string } {
   return { ov: loadOpenVINO({ libraryPath: where }) };
 }
 
+/** Every test under `suite`, nested suites included. */
+function countTests(suite: Mocha.Suite | undefined): number {
+  if (!suite) return 0;
+  return suite.tests.length + suite.suites.reduce((n, s) => n + countTests(s), 0);
+}
+
 describe('real OpenVINO runtime', function () {
   let tests = 0;
   let ov: OpenVINO;
@@ -22,7 +29,7 @@ describe('real OpenVINO runtime', function () {
   let skipReason: string | undefined;
 
   before(async function () {
-    tests = this.test?.parent?.tests.length ?? 0;
+    tests = countTests(this.test?.parent);
     const found = realRuntimeOrReason();
     skipReason = found.reason;
     if (found.ov) {
@@ -35,6 +42,7 @@ describe('real OpenVINO runtime', function () {
     }
     console.log(`\n  Using OpenVINO ${ov.version.buildNumber} from ${ov.libraryPath}\n`);
     tmp = makeTempDir();
+    writeAll(path.join(tmp, 'fixtures'));
   });
   after(() => {
     if (tmp) removeDir(tmp);
@@ -101,5 +109,15 @@ describe('real OpenVINO runtime', function () {
         return e.code === 'OV_GENERAL_ERROR' && typeof e.ovMessage === 'string';
       },
     );
+  });
+
+  // The same cases the release matrix runs against the stand-in (test/fidelity/cases.ts): each
+  // element type with reference numbers, each reshape form, and the C-layer traps, by name.
+  describe('fidelity cases (the same as the release matrix)', () => {
+    for (const c of FIDELITY_CASES) {
+      it(c.name, async () => {
+        await c.run({ ov, fixtures: path.join(tmp, 'fixtures'), tmp });
+      });
+    }
   });
 });

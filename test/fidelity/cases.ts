@@ -144,6 +144,44 @@ export const FIDELITY_CASES: readonly FidelityCase[] = [
     },
   },
   {
+    name: 'ModelCache compiles the i64 model from its path, then hits after a new Core, with the reference numbers',
+    async run({ ov, fixtures, tmp }) {
+      const dir = path.join(tmp, `cache-i64-${process.pid}`);
+      const model = path.join(fixtures, 'typed-i64.xml');
+      for (const expectHit of [false, true]) {
+        const cache = new ModelCache({ runtime: ov, dir });
+        try {
+          const result = await cache.compile(model, { device: 'CPU' });
+          assert.equal(result.hit, expectHit, `hit on the ${expectHit ? 'second' : 'first'} compile`);
+          using compiled = result.compiled;
+          using request = compiled.createInferRequest();
+          const out = (await request.infer({ x: typedInput('i64') })).y!;
+          assert.equal(out.elementType, 'i64');
+          assert.deepEqual(asNumbers('i64', out.data), typedReference('i64'));
+        } finally {
+          await cache.dispose();
+        }
+      }
+    },
+  },
+  {
+    name: 'an exported and re-imported u8 model keeps its element types and numbers',
+    async run({ ov, fixtures, tmp }) {
+      using core = ov.createCore();
+      const file = path.join(tmp, `u8-${process.pid}.blob`);
+      {
+        using compiled = await core.compileModel(path.join(fixtures, 'typed-u8.xml'), 'CPU');
+        await compiled.exportModel(file);
+      }
+      using imported = await core.importModel(file, 'CPU');
+      assert.equal(imported.inputs[0]?.elementType, 'u8');
+      assert.equal(imported.outputs[0]?.elementType, 'u8');
+      using request = imported.createInferRequest();
+      const out = (await request.infer({ x: typedInput('u8') })).y!;
+      assert.deepEqual(asNumbers('u8', out.data), typedReference('u8'));
+    },
+  },
+  {
     name: 'IR whose op types are written in other cases ("convert", "MULTIPLY") reads and infers',
     async run({ ov, fixtures }) {
       using core = ov.createCore();

@@ -278,6 +278,8 @@ struct StubTensor {
   size_t byte_size() const;
   void set_shape(const ovstub::Shape& s);
 };
+// A tensor of `e` and shape `s` owning zeroed storage.
+std::shared_ptr<StubTensor> make_tensor(ovstub::Elem e, const ovstub::Shape& s);
 struct ov_infer_request {
   std::shared_ptr<struct StubRequest> obj;
 };

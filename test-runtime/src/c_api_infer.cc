@@ -20,6 +20,20 @@ namespace {
 const char* kWhere = "src/inference/src/dev/isync_infer_request.cpp";
 std::mutex g_cfg_mu;  // guards Compiled::cfg (set_property on a compiled model)
 
+// ISyncInferRequest::check_tensor (src/inference/src/dev/isync_infer_request.cpp), run by
+// set_tensor: the element type must match, and a static port's shape too. Dynamic ports are
+// checked against their bounds at infer time.
+void check_tensor(const Node& port, const char* kind, const StubTensor& t) {
+  if (t.elem != port.elem)
+    throw OvError(kWhere, std::string("The tensor element type is not corresponding with output "
+                                      "element type (") +
+                              elem_ir_name(t.elem) + " != " + elem_ir_name(port.elem));
+  if (port.shape.is_static() && to_static(port.shape) != t.shape)
+    throw OvError(kWhere, std::string("The ") + kind + " tensor size is not equal to the model " +
+                              kind + " type: got " + from_static(t.shape).to_string() +
+                              " expecting " + port.shape.to_string() + ".");
+}
+
 Shape default_shape(const PShape& p) {
   Shape s;
   if (p.rank_dynamic) return s;
@@ -239,10 +253,14 @@ ov_status_e ov_infer_request_set_tensor(ov_infer_request_t* infer_request, const
       throw OvError(kWhere,
                     std::string("Check 'found_port.found()' failed: Port for tensor name ") +
                         tensor_name + " was not found.");
-    if (k >= 0)
+    const Graph& g = r.cm->g;
+    if (k >= 0) {
+      check_tensor(g.nodes[g.params[static_cast<size_t>(k)]], "input", *tensor->obj);
       r.inputs[static_cast<size_t>(k)] = tensor->obj;
-    else
+    } else {
+      check_tensor(g.nodes[g.results[static_cast<size_t>(-k - 2)]], "output", *tensor->obj);
       r.outputs[static_cast<size_t>(-k - 2)] = tensor->obj;
+    }
   });
 }
 
@@ -255,6 +273,7 @@ ov_status_e ov_infer_request_set_input_tensor_by_index(ov_infer_request_t* infer
   return guarded([&] {
     if (idx >= r.inputs.size())
       throw OvError(kWhere, "Input index " + std::to_string(idx) + " is out of range");
+    check_tensor(r.cm->g.nodes[r.cm->g.params[idx]], "input", *tensor->obj);
     r.inputs[idx] = tensor->obj;
   });
 }

@@ -509,9 +509,9 @@ describe('native binding against the stand-in', () => {
       );
       assert.equal(type.code, 'OVCACHE_INVALID_ARGUMENT');
       const wrong = await errorOf(() => request.infer([{ name: 'x', elementType: 'i32', shape: [1, 4], data: new Int32Array(4) }]));
-      assert.equal(wrong.call, 'ov_infer_request_infer');
+      assert.equal(wrong.call, 'ov_infer_request_set_input_tensor_by_index');
       assert.equal(wrong.code, 'OV_GENERAL_ERROR');
-      assert.match(wrong.message, /element type i32 does not match the input element type f32/);
+      assert.match(wrong.message, /element type is not corresponding with output element type \(i32 != f32/);
       request.dispose();
       compiled.dispose();
     });

@@ -44,13 +44,19 @@ class IrWriter {
     return { id, port: 0, dims };
   }
 
-  constant(name: string, dims: Dims, values: Float32Array): { id: number; port: number; dims: Dims } {
+  constant(
+    name: string,
+    dims: Dims,
+    values: Float32Array | Uint8Array,
+    elementType = 'f32',
+    names?: string,
+  ): { id: number; port: number; dims: Dims } {
     const id = this.nextId++;
     const buf = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
     this.layers.push(
       `\t\t<layer id="${id}" name="${name}" type="Const" version="opset1">\n` +
-        `\t\t\t<data element_type="f32" shape="${dims.join(',')}" offset="${this.offset}" size="${buf.length}" />\n` +
-        `\t\t\t<output>\n${this.port(0, dims)}\t\t\t</output>\n\t\t</layer>\n`,
+        `\t\t\t<data element_type="${elementType}" shape="${dims.join(',')}" offset="${this.offset}" size="${buf.length}" />\n` +
+        `\t\t\t<output>\n${this.port(0, dims, names)}\t\t\t</output>\n\t\t</layer>\n`,
     );
     this.chunks.push(Buffer.from(buf));
     this.offset += buf.length;
@@ -237,6 +243,22 @@ export function writeShapedModel(dir: string, shape: string, name: string, names
   const x = ir.parameter('x', dims, { shape, names });
   const re = ir.op('Relu', 'relu', [x], dims, undefined, 'y');
   ir.op('Result', 'y/sink', [re], dims);
+  return ir.write(dir, name);
+}
+
+/**
+ * For the stand-in only: input "x" f32 [2] -> Relu -> Result ("y"), and a string Const [2] ->
+ * Result ("text"). The stand-in stores no bytes for strings (upstream keeps std::string objects,
+ * and its IR packs them differently), so this model exists to check that a string output is
+ * refused, never copied.
+ */
+export function writeStringOutputModel(dir: string, name = 'string-output'): IrPaths {
+  const ir = new IrWriter(name);
+  const x = ir.parameter('x', [2]);
+  const re = ir.op('Relu', 'relu', [x], [2], undefined, 'y');
+  ir.op('Result', 'y/sink', [re], [2]);
+  const text = ir.constant('text', [2], new Uint8Array(0), 'string', 'text');
+  ir.op('Result', 'text/sink', [text], [2]);
   return ir.write(dir, name);
 }
 

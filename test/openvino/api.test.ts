@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadOpenVINO, OpenVINOError, OvcacheError, type Core, type OpenVINO, type Tensor } from '../../lib/index';
-import { mlpReference } from '../../scripts/make-fixtures';
+import { mlpReference, writeStringOutputModel } from '../../scripts/make-fixtures';
 import { fixture, makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 
 /** The first output of an inference as plain numbers. */
@@ -165,6 +165,15 @@ describe('OpenVINO API against the stand-in runtime', () => {
     await expectCode(request.infer(new Float32Array(15)), 'OVCACHE_SHAPE_MISMATCH');
     await expectCode(request.infer(new Int32Array(16)), 'OVCACHE_ELEMENT_TYPE_MISMATCH');
     await expectCode(request.infer({ wrong: new Float32Array(16) }), 'OVCACHE_SHAPE_MISMATCH');
+  });
+
+  it('refuses a string output with OVCACHE_ELEMENT_TYPE_UNSUPPORTED instead of copying its bytes', async () => {
+    const { xml } = writeStringOutputModel(tmp);
+    using compiled = await core.compileModel(xml, 'CPU');
+    assert.equal(compiled.outputs[1]?.elementType, 'string');
+    using request = compiled.createInferRequest();
+    const error = await expectCode(request.infer({ x: Float32Array.of(-1, 2) }), 'OVCACHE_ELEMENT_TYPE_UNSUPPORTED');
+    assert.match(error.message, /Output 'text' has element type string/);
   });
 
   it('throws OVCACHE_DISPOSED on use after dispose, and dispose is idempotent', async () => {

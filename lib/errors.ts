@@ -29,6 +29,7 @@ export type OvcacheErrorCode =
   | 'OVCACHE_BAD_SIZE'
   | 'OVCACHE_BAD_DURATION'
   | 'OVCACHE_UNSAFE_PATH'
+  | 'OVCACHE_PEER_MISSING'
   | OpenVINOErrorCode;
 
 /** One code per ov_status_e value. */

@@ -1,0 +1,187 @@
+// The metrics ovcache exposes: names, help text, label sets and buckets, in one place (the
+// reference in docs/observability.md and the Grafana dashboard name exactly these).
+// Labels are bounded: device, outcome, reason, condition - never a path, a model name or a key.
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PromClientModule } from './prom-client';
+
+/** Real compiles: milliseconds on the stand-in, up to minutes for a large model on a GPU. */
+export const COMPILE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+/** Loads from the cache (imports) and registry loads: sub-millisecond to tens of seconds. */
+export const LOAD_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** What gauges and stats-backed counters read at scrape time. */
+export interface Collectors {
+  /** Re-measures what is due (cache usage) before the gauges below read it. */
+  refresh(): Promise<void>;
+  cacheBytes(): number;
+  cacheEntries(): number;
+  maxBytes(): number;
+  availableBytes(): number;
+  floorBytes(): number;
+  condition(c: 'warn' | 'exceeded' | 'low-space'): number;
+  /** Growth since the last call, summed over the observed caches. */
+  timeSavedSecondsDelta(): number;
+  writtenBytesDelta(): number;
+  lockWaitsDelta(): number;
+  lockTimeoutsDelta(): number;
+  registryModels(): number;
+  registryBytes(): number;
+}
+
+export interface MetricSet {
+  compiles: Counter<'outcome' | 'device'>;
+  uncached: Counter<'reason' | 'device'>;
+  errors: Counter<'device'>;
+  compileSeconds: Histogram<'device'>;
+  loadSeconds: Histogram<'device'>;
+  evictions: Counter<'reason'>;
+  evictedBytes: Counter<'reason'>;
+  timeSaved: Counter;
+  writtenBytes: Counter;
+  lockWaits: Counter;
+  lockTimeouts: Counter;
+  cacheBytes: Gauge;
+  cacheEntries: Gauge;
+  maxBytes: Gauge;
+  availableBytes: Gauge;
+  floorBytes: Gauge;
+  budgetCondition: Gauge<'condition'>;
+  registryLoads: Counter<'outcome' | 'device'>;
+  registryLoadSeconds: Histogram<'device'>;
+  registryUnloads: Counter<'reason'>;
+  registryModels: Gauge;
+  registryBytes: Gauge;
+}
+
+export const METRIC_NAMES = [
+  'ovcache_compiles_total',
+  'ovcache_uncached_compiles_total',
+  'ovcache_compile_errors_total',
+  'ovcache_compile_duration_seconds',
+  'ovcache_load_duration_seconds',
+  'ovcache_evictions_total',
+  'ovcache_evicted_bytes_total',
+  'ovcache_time_saved_seconds_total',
+  'ovcache_written_bytes_total',
+  'ovcache_lock_waits_total',
+  'ovcache_lock_timeouts_total',
+  'ovcache_cache_bytes',
+  'ovcache_cache_entries',
+  'ovcache_cache_max_bytes',
+  'ovcache_volume_available_bytes',
+  'ovcache_cache_free_floor_bytes',
+  'ovcache_budget_condition',
+  'ovcache_registry_loads_total',
+  'ovcache_registry_load_duration_seconds',
+  'ovcache_registry_unloads_total',
+  'ovcache_registry_models',
+  'ovcache_registry_bytes',
+] as const;
+
+export function defineMetrics(prom: PromClientModule, register: Registry, c: Collectors): MetricSet {
+  const registers = [register];
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new prom.Counter<L>({ name, help, labelNames, registers });
+  /** A counter that follows a stats() figure: grows by its delta at each scrape. */
+  const statsCounter = (name: string, help: string, delta: () => number) =>
+    new prom.Counter({
+      name,
+      help,
+      registers,
+      collect(this: Counter) {
+        const d = delta();
+        if (d > 0) this.inc(d);
+      },
+    });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new prom.Gauge({
+      name,
+      help,
+      registers,
+      async collect(this: Gauge) {
+        await c.refresh();
+        this.set(read());
+      },
+    });
+  return {
+    compiles: counter(
+      'ovcache_compiles_total',
+      'cache.compile() calls by outcome: hit (loaded from the cache), miss (compiled into a new entry), uncached (compiled without the cache).',
+      ['outcome', 'device'],
+    ),
+    uncached: counter(
+      'ovcache_uncached_compiles_total',
+      'Compiles that ran without the cache, by reason (disabled, call, read-only-miss, lock-timeout, low-space, over-budget, ...).',
+      ['reason', 'device'],
+    ),
+    errors: counter('ovcache_compile_errors_total', 'cache.compile() calls that failed.', ['device']),
+    compileSeconds: new prom.Histogram({
+      name: 'ovcache_compile_duration_seconds',
+      help: "OpenVINO's compile time of real compiles (misses and uncached compiles).",
+      labelNames: ['device'],
+      buckets: COMPILE_BUCKETS,
+      registers,
+    }),
+    loadSeconds: new prom.Histogram({
+      name: 'ovcache_load_duration_seconds',
+      help: "OpenVINO's import time of loads from the cache (hits).",
+      labelNames: ['device'],
+      buckets: LOAD_BUCKETS,
+      registers,
+    }),
+    evictions: counter('ovcache_evictions_total', 'Entries evicted, by rule: size (maxBytes), max-age, per-model.', ['reason']),
+    evictedBytes: counter('ovcache_evicted_bytes_total', 'Bytes freed by evictions, by rule.', ['reason']),
+    timeSaved: statsCounter(
+      'ovcache_time_saved_seconds_total',
+      'Sum over hits of the entry’s recorded compile time minus the load time.',
+      () => c.timeSavedSecondsDelta(),
+    ),
+    writtenBytes: statsCounter('ovcache_written_bytes_total', 'Bytes this process’s compiles added to entry folders.', () =>
+      c.writtenBytesDelta(),
+    ),
+    lockWaits: statsCounter('ovcache_lock_waits_total', 'Compiles that waited for another process compiling the same entry.', () =>
+      c.lockWaitsDelta(),
+    ),
+    lockTimeouts: statsCounter('ovcache_lock_timeouts_total', 'Compiles that gave up waiting for another process’s lock.', () =>
+      c.lockTimeoutsDelta(),
+    ),
+    cacheBytes: gauge('ovcache_cache_bytes', 'Bytes in entry folders (what maxBytes limits), as last measured.', () => c.cacheBytes()),
+    cacheEntries: gauge('ovcache_cache_entries', 'Entries in the cache folder, as last measured.', () => c.cacheEntries()),
+    maxBytes: gauge('ovcache_cache_max_bytes', 'The maxBytes budget; 0 when there is none.', () => c.maxBytes()),
+    availableBytes: gauge('ovcache_volume_available_bytes', 'Free bytes on the volume holding the cache (statfs); 0 when unknown.', () =>
+      c.availableBytes(),
+    ),
+    floorBytes: gauge('ovcache_cache_free_floor_bytes', 'The free-space floor (minFreeBytes / minFreePercent); 0 when there is none.', () =>
+      c.floorBytes(),
+    ),
+    budgetCondition: new prom.Gauge({
+      name: 'ovcache_budget_condition',
+      help: 'Budget conditions in force (1) or not (0): warn, exceeded, low-space.',
+      labelNames: ['condition'],
+      registers,
+      async collect(this: Gauge<'condition'>) {
+        await c.refresh();
+        for (const condition of ['warn', 'exceeded', 'low-space'] as const) this.set({ condition }, c.condition(condition));
+      },
+    }),
+    registryLoads: counter(
+      'ovcache_registry_loads_total',
+      'ModelRegistry loads by outcome: miss, hit, uncached, reuse (already loaded or loading).',
+      ['outcome', 'device'],
+    ),
+    registryLoadSeconds: new prom.Histogram({
+      name: 'ovcache_registry_load_duration_seconds',
+      help: 'Time of ModelRegistry loads that were not reuses (a compile or a load from the cache).',
+      labelNames: ['device'],
+      buckets: LOAD_BUCKETS,
+      registers,
+    }),
+    registryUnloads: counter(
+      'ovcache_registry_unloads_total',
+      'Models the registry unloaded, by reason: lru, memory, unload, clear, dispose, changed.',
+      ['reason'],
+    ),
+    registryModels: gauge('ovcache_registry_models', 'Models the registries keep loaded.', () => c.registryModels()),
+    registryBytes: gauge('ovcache_registry_bytes', 'Memory estimate of the loaded models.', () => c.registryBytes()),
+  };
+}

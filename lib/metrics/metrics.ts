@@ -1,0 +1,105 @@
+// createMetrics(): ovcache's Prometheus metrics on a prom-client registry, following every
+// ModelCache and ModelRegistry given to observe().
+import type { Registry } from 'prom-client';
+import { OvcacheError } from '../errors';
+import { ModelCache, ModelRegistry } from '../index';
+import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
+import { defineMetrics, METRIC_NAMES, type Collectors, type MetricSet } from './definitions';
+import { CacheFollower } from './follow-cache';
+import { RegistryFollower } from './follow-registry';
+import { loadPromClient } from './prom-client';
+
+export interface MetricsOptions {
+  /** The prom-client registry to register on. Default: prom-client's global `register`. */
+  register?: Registry;
+  /** The cache folder is re-measured (scanned) at a scrape at most this often; budget events update it in between. Default 30000. */
+  usageIntervalMs?: number;
+}
+
+export type Observable = ModelCache | ModelRegistry;
+
+export interface Metrics {
+  readonly register: Registry;
+  /** Follows a ModelCache or a ModelRegistry; returns a function that stops following it. */
+  observe(target: Observable): () => void;
+}
+
+const OPTIONS = ['register', 'usageIntervalMs'] as const;
+
+class OvcacheMetrics implements Metrics, Collectors {
+  readonly register: Registry;
+  private readonly m: MetricSet;
+  private readonly caches = new Map<ModelCache, CacheFollower>();
+  private readonly registries = new Map<ModelRegistry, RegistryFollower>();
+  private readonly usageIntervalMs: number;
+
+  constructor(options: MetricsOptions) {
+    const prom = loadPromClient();
+    const o = expectPlainObject(options ?? {}, 'options') as MetricsOptions;
+    rejectUnknownOptions(o as Record<string, unknown>, OPTIONS, 'createMetrics()');
+    if (o.register !== undefined && !(o.register instanceof prom.Registry)) {
+      throw invalidArgument('a prom-client Registry', 'options.register', o.register);
+    }
+    this.register = o.register ?? prom.register;
+    this.usageIntervalMs = o.usageIntervalMs === undefined ? 30_000 : expectIntegerInRange(o.usageIntervalMs, 'options.usageIntervalMs', 0);
+    const taken = METRIC_NAMES.filter((n) => this.register.getSingleMetric(n) !== undefined);
+    if (taken.length > 0) {
+      throw new OvcacheError(
+        'OVCACHE_INVALID_ARGUMENT',
+        `ovcache metrics are already registered on this registry (${taken[0]}): call createMetrics() once per registry and observe() every cache and registry with it`,
+      );
+    }
+    this.m = defineMetrics(prom, this.register, this);
+  }
+
+  observe(target: Observable): () => void {
+    if (target instanceof ModelCache) {
+      if (!this.caches.has(target)) this.caches.set(target, new CacheFollower(target, this.m, this.usageIntervalMs));
+      return () => {
+        this.caches.get(target)?.detach();
+        this.caches.delete(target);
+      };
+    }
+    if (target instanceof ModelRegistry) {
+      if (!this.registries.has(target)) this.registries.set(target, new RegistryFollower(target, this.m));
+      return () => {
+        this.registries.get(target)?.detach();
+        this.registries.delete(target);
+      };
+    }
+    throw invalidArgument('a ModelCache or a ModelRegistry', 'target', target);
+  }
+
+  // ---- Collectors: what the gauges read at scrape time, summed over the observed objects ----
+
+  async refresh(): Promise<void> {
+    await Promise.all([...this.caches.values()].map((f) => f.refresh()));
+  }
+
+  private sum(read: (f: CacheFollower) => number): number {
+    let n = 0;
+    for (const f of this.caches.values()) n += read(f);
+    return n;
+  }
+
+  cacheBytes = () => this.sum((f) => f.figure('bytes'));
+  cacheEntries = () => this.sum((f) => f.figure('entries'));
+  maxBytes = () => this.sum((f) => f.figure('maxBytes'));
+  availableBytes = () => Math.max(0, ...[...this.caches.values()].map((f) => f.figure('availableBytes')));
+  floorBytes = () => Math.max(0, ...[...this.caches.values()].map((f) => f.figure('floorBytes')));
+  condition = (c: 'warn' | 'exceeded' | 'low-space') => Math.max(0, ...[...this.caches.values()].map((f) => f.conditions[c]));
+  timeSavedSecondsDelta = () => this.sum((f) => f.delta('timeSavedMs')) / 1000;
+  writtenBytesDelta = () => this.sum((f) => f.delta('bytesWritten'));
+  lockWaitsDelta = () => this.sum((f) => f.delta('lockWaits'));
+  lockTimeoutsDelta = () => this.sum((f) => f.delta('lockTimeouts'));
+  registryModels = () => [...this.registries.values()].reduce((n, r) => n + r.models(), 0);
+  registryBytes = () => [...this.registries.values()].reduce((n, r) => n + r.bytes(), 0);
+}
+
+/**
+ * Registers ovcache's metrics on a prom-client registry (the global one by default). Throws
+ * OVCACHE_PEER_MISSING without prom-client installed.
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  return new OvcacheMetrics(options);
+}

@@ -5,3 +5,5 @@ export type { OpenVINOVersion } from './runtime/version';
 export type { Probe } from './runtime/finder';
 export * from './cache/index';
 export { parseSize, parseDuration, formatBytes } from './format/units';
+// The cache's history (lib/history/): per-interval counters, usage samples and evictions in its folder.
+export * from './history/index';

@@ -96,7 +96,7 @@ export interface CacheScan {
     ok: number;
     stale: number;
     broken: number;
-    /** CACHEDIR.TAG, fingerprints/, locks/: ovcache's own bookkeeping. */
+    /** CACHEDIR.TAG, fingerprints/, locks/, history/: ovcache's own bookkeeping. */
     metadataBytes: number;
     /** Bytes in strays (outside entries, leftover trash, temp files). */
     unaccountedBytes: number;
@@ -435,7 +435,7 @@ function group<K extends string>(
     .sort((a, b) => b.bytes - a.bytes || (a[label] < b[label] ? -1 : 1));
 }
 
-const METADATA = new Set([CACHEDIR_TAG, 'fingerprints', 'locks']);
+const METADATA = new Set([CACHEDIR_TAG, 'fingerprints', 'locks', 'history']);
 
 export async function scanCache(dir: string, options: ScanOptions = {}): Promise<CacheScan> {
   const started = performance.now();

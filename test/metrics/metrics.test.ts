@@ -14,7 +14,7 @@ import { makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
 import { parseExposition, serveMetrics } from './scrape';
 
 const GB = 1_000_000_000;
-const statfs = async (): Promise<VolumeStats> => ({ totalBytes: 10 * GB, freeBytes: 5 * GB, availableBytes: 4 * GB });
+const statfs = (): Promise<VolumeStats> => Promise.resolve({ totalBytes: 10 * GB, freeBytes: 5 * GB, availableBytes: 4 * GB });
 
 describe('ovcache/metrics', function () {
   this.timeout(60_000);

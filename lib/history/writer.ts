@@ -62,7 +62,7 @@ export class HistoryWriter {
     const segments = listSegments(this.historyDir);
     let newest = segments.at(-1) ?? 1;
     const file = segmentFile(this.historyDir, newest);
-    let size = 0;
+    let size: number;
     try {
       size = fs.statSync(file).size;
     } catch {

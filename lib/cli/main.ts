@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerClear } from './commands/clear';
+import { registerDashboard } from './commands/dashboard';
 import { registerDoctor } from './commands/doctor';
 import { registerDu } from './commands/du';
 import { registerLs } from './commands/ls';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerBench(program);
   for (const register of [registerLs, registerDu, registerPrune, registerRm, registerClear, registerVerify, registerStats])
     register(program);
+  registerDashboard(program);
   return program;
 }
 

@@ -1,0 +1,88 @@
+// `ovcache dashboard`: serves a page on loopback that shows the cache folder and its history,
+// updating while it is open. Runs until interrupted (Ctrl-C, SIGTERM).
+import { spawn } from 'node:child_process';
+import { InvalidArgumentError, type Command } from 'commander';
+import { startDashboard } from '../../dashboard/server';
+import { formatBytes, parseDuration } from '../../format/units';
+import { print, resolveCacheDir, sizeArgument, withLibraryOption } from '../cache-dir-option';
+import { runDoctor } from './doctor';
+
+interface DashboardCliOptions {
+  dir?: string;
+  port: number;
+  host: string;
+  open?: boolean;
+  maxSize?: number;
+  refresh: number;
+  library?: string;
+}
+
+function portArgument(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError(`Expected a port number (0 to 65535) for --port but received "${value}"`);
+  return n;
+}
+
+function refreshArgument(value: string): number {
+  try {
+    const ms = parseDuration(value, '--refresh');
+    if (ms < 200) throw new Error(`Expected at least 200ms for --refresh but received "${value}"`);
+    return ms;
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** Opens the page in the desktop's browser; a failure only prints the URL again. */
+function openBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => print(`Could not open a browser (${cmd}); open ${url} yourself.`));
+  child.unref();
+}
+
+export async function runDashboard(opts: DashboardCliOptions, signal: AbortSignal): Promise<void> {
+  const { dir, source } = resolveCacheDir(opts);
+  const dashboard = await startDashboard({
+    dir,
+    port: opts.port,
+    host: opts.host,
+    refreshMs: opts.refresh,
+    runtime: runDoctor(opts.library ? { library: opts.library } : {}),
+    ...(opts.maxSize !== undefined ? { maxBytes: opts.maxSize } : {}),
+  });
+  print(`ovcache dashboard: ${dashboard.url}`);
+  print(`Cache folder ${dir} (${source})${opts.maxSize !== undefined ? `, budget ${formatBytes(opts.maxSize)}` : ''}. Ctrl-C stops it.`);
+  if (opts.open) openBrowser(dashboard.url);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await dashboard.close();
+}
+
+export function registerDashboard(program: Command): void {
+  withLibraryOption(
+    program
+      .command('dashboard')
+      .description('serve a page on 127.0.0.1 that shows the cache, its growth and hit rate, updating while open')
+      .option('--dir <path>', 'the cache folder (default: OVCACHE_DIR, else the user cache folder + "ovcache")')
+      .option('--port <n>', 'the port (0 picks a free one)', portArgument, 7707)
+      .option('--host <address>', 'the address to listen on; anything but loopback exposes the page to the network', '127.0.0.1')
+      .option('--open', 'open the page in the default browser')
+      .option('--max-size <size>', 'the budget to show when no cache recorded one (e.g. 20GB)', sizeArgument('--max-size'))
+      .option('--refresh <duration>', 'how often the page updates', refreshArgument, 5000),
+  ).action(async (opts: DashboardCliOptions) => {
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await runDashboard(opts, stop.signal);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+}

@@ -95,7 +95,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     }
     fs.readFile(asset.file, (error, body) => {
       if (error) res.writeHead(500, HEADERS).end(error.message);
-      else res.writeHead(200, { ...HEADERS, 'Content-Type': asset.type, 'Cache-Control': 'no-cache' }).end(req.method === 'HEAD' ? undefined : body);
+      else
+        res
+          .writeHead(200, { ...HEADERS, 'Content-Type': asset.type, 'Cache-Control': 'no-cache' })
+          .end(req.method === 'HEAD' ? undefined : body);
     });
   });
 
@@ -103,7 +106,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new OvcacheError('OVCACHE_INVALID_ARGUMENT', `Port ${o.port} on ${host} is in use: choose another with --port (0 picks a free one)`)
+          ? new OvcacheError(
+              'OVCACHE_INVALID_ARGUMENT',
+              `Port ${o.port} on ${host} is in use: choose another with --port (0 picks a free one)`,
+            )
           : error,
       );
     });

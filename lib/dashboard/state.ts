@@ -83,7 +83,16 @@ export function bucketFor(spanMs: number): number {
 }
 
 function entryView(e: ScannedEntry): DashboardEntry {
-  return { name: e.name, model: e.model ?? e.modelId, shapes: e.shapes, device: e.device, bytes: e.bytes, hits: e.hits, lastUsedAt: e.lastUsedAt, state: e.state };
+  return {
+    name: e.name,
+    model: e.model ?? e.modelId,
+    shapes: e.shapes,
+    device: e.device,
+    bytes: e.bytes,
+    hits: e.hits,
+    lastUsedAt: e.lastUsedAt,
+    state: e.state,
+  };
 }
 
 export async function dashboardState(dir: string, o: StateOptions): Promise<DashboardState> {

@@ -11,6 +11,8 @@ export const LOAD_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 
 /** What gauges and stats-backed counters read at scrape time. */
 export interface Collectors {
+  /** Hands the events recorded since the last scrape to the event-fed metrics. */
+  flushEvents(): void;
   /** Re-measures what is due (cache usage) before the gauges below read it. */
   refresh(): Promise<void>;
   cacheBytes(): number;
@@ -80,8 +82,10 @@ export const METRIC_NAMES = [
 
 export function defineMetrics(prom: PromClientModule, register: Registry, c: Collectors): MetricSet {
   const registers = [register];
+  /** Event-fed metrics: the events since the last scrape are added when it collects. */
+  const collect = () => c.flushEvents();
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new prom.Counter<L>({ name, help, labelNames, registers });
+    new prom.Counter<L>({ name, help, labelNames, registers, collect });
   /** A counter that follows a stats() figure: grows by its delta at each scrape. */
   const statsCounter = (name: string, help: string, delta: () => number) =>
     new prom.Counter({
@@ -121,6 +125,7 @@ export function defineMetrics(prom: PromClientModule, register: Registry, c: Col
       labelNames: ['device'],
       buckets: COMPILE_BUCKETS,
       registers,
+      collect,
     }),
     loadSeconds: new prom.Histogram({
       name: 'ovcache_load_duration_seconds',
@@ -128,6 +133,7 @@ export function defineMetrics(prom: PromClientModule, register: Registry, c: Col
       labelNames: ['device'],
       buckets: LOAD_BUCKETS,
       registers,
+      collect,
     }),
     evictions: counter('ovcache_evictions_total', 'Entries evicted, by rule: size (maxBytes), max-age, per-model.', ['reason']),
     evictedBytes: counter('ovcache_evicted_bytes_total', 'Bytes freed by evictions, by rule.', ['reason']),
@@ -175,6 +181,7 @@ export function defineMetrics(prom: PromClientModule, register: Registry, c: Col
       labelNames: ['device'],
       buckets: LOAD_BUCKETS,
       registers,
+      collect,
     }),
     registryUnloads: counter(
       'ovcache_registry_unloads_total',

@@ -3,9 +3,7 @@
 // since it scans the folder; budget events update it in between).
 import type { BudgetCondition, BudgetEvent, CacheErrorEvent, CacheEvent, CacheStats, ModelCache, ModelCacheEvents } from '../index';
 import type { MetricSet } from './definitions';
-
-type Child = { inc(n?: number): void };
-type Observer = { observe(v: number): void };
+import type { Incrementable as Child, Observer, Tally } from './tally';
 
 interface DiskFigures {
   bytes: number;
@@ -31,13 +29,14 @@ export class CacheFollower {
   constructor(
     readonly cache: ModelCache,
     private readonly m: MetricSet,
+    private readonly tally: Tally,
     private readonly usageIntervalMs: number,
   ) {
     const s = cache.stats();
     this.last = { timeSavedMs: s.timeSavedMs, bytesWritten: s.bytesWritten, lockWaits: s.lockWaits, lockTimeouts: s.lockTimeouts };
     this.listen('hit', (e: CacheEvent) => this.onHit(e));
     this.listen('compile', (e: CacheEvent) => this.onCompile(e));
-    this.listen('error', (e: CacheErrorEvent) => this.child('error', e.device, () => m.errors.labels(e.device)).inc());
+    this.listen('error', (e: CacheErrorEvent) => tally.inc(this.child('error', e.device, () => m.errors.labels(e.device))));
     this.listen('budget', (e: BudgetEvent) => this.onBudget(e));
   }
 
@@ -64,19 +63,19 @@ export class CacheFollower {
   }
 
   private onHit(e: CacheEvent): void {
-    this.child('hit', e.device, () => this.m.compiles.labels('hit', e.device)).inc();
-    this.histogram('load', e.device).observe(e.timings.compileMs / 1000);
+    this.tally.inc(this.child('hit', e.device, () => this.m.compiles.labels('hit', e.device)));
+    this.tally.observe(this.histogram('load', e.device), e.timings.compileMs / 1000);
   }
 
   private onCompile(e: CacheEvent): void {
     if (e.cached) {
-      this.child('miss', e.device, () => this.m.compiles.labels('miss', e.device)).inc();
+      this.tally.inc(this.child('miss', e.device, () => this.m.compiles.labels('miss', e.device)));
     } else {
-      this.child('uncached', e.device, () => this.m.compiles.labels('uncached', e.device)).inc();
+      this.tally.inc(this.child('uncached', e.device, () => this.m.compiles.labels('uncached', e.device)));
       const reason = e.uncachedReason ?? 'unknown';
-      this.child(`uncached:${reason}`, e.device, () => this.m.uncached.labels(reason, e.device)).inc();
+      this.tally.inc(this.child(`uncached:${reason}`, e.device, () => this.m.uncached.labels(reason, e.device)));
     }
-    this.histogram('compile', e.device).observe(e.timings.compileMs / 1000);
+    this.tally.observe(this.histogram('compile', e.device), e.timings.compileMs / 1000);
   }
 
   private onBudget(e: BudgetEvent): void {
@@ -89,8 +88,11 @@ export class CacheFollower {
     }
     if (e.kind === 'evicted') {
       for (const r of e.removed) {
-        this.m.evictions.labels(r.reason).inc();
-        this.m.evictedBytes.labels(r.reason).inc(r.bytes);
+        this.tally.inc(this.child('evict', r.reason, () => this.m.evictions.labels(r.reason)));
+        this.tally.inc(
+          this.child('evictBytes', r.reason, () => this.m.evictedBytes.labels(r.reason)),
+          r.bytes,
+        );
       }
     } else if (e.kind === 'recovered') {
       this.conditions[e.condition] = 0;

@@ -2,19 +2,32 @@
 // models and their memory estimate are read from stats() at scrape time.
 import type { ModelRegistry, RegistryLoadEvent, RegistryUnloadEvent } from '../index';
 import type { MetricSet } from './definitions';
+import type { Incrementable, Observer, Tally } from './tally';
 
 export class RegistryFollower {
   private readonly detachers: Array<() => void> = [];
+  private readonly children = new Map<string, Incrementable | Observer>();
 
   constructor(
     readonly registry: ModelRegistry,
     m: MetricSet,
+    tally: Tally,
   ) {
-    const onLoad = (e: RegistryLoadEvent) => {
-      m.registryLoads.labels(e.outcome, e.device).inc();
-      if (e.outcome !== 'reuse') m.registryLoadSeconds.labels(e.device).observe(e.ms / 1000);
+    /** Label children looked up once per label set: a registry hit (reuse) does one Map get. */
+    const child = <T extends Incrementable | Observer>(id: string, make: () => T): T => {
+      let c = this.children.get(id);
+      if (!c) this.children.set(id, (c = make()));
+      return c as T;
     };
-    const onUnload = (e: RegistryUnloadEvent) => m.registryUnloads.labels(e.reason).inc();
+    const onLoad = (e: RegistryLoadEvent) => {
+      tally.inc(child(`load\0${e.outcome}\0${e.device}`, () => m.registryLoads.labels(e.outcome, e.device)));
+      if (e.outcome !== 'reuse')
+        tally.observe(
+          child(`seconds\0${e.device}`, () => m.registryLoadSeconds.labels(e.device)),
+          e.ms / 1000,
+        );
+    };
+    const onUnload = (e: RegistryUnloadEvent) => tally.inc(child(`unload\0${e.reason}`, () => m.registryUnloads.labels(e.reason)));
     registry.on('load', onLoad);
     registry.on('unload', onUnload);
     this.detachers.push(

@@ -8,6 +8,7 @@ import { defineMetrics, METRIC_NAMES, type Collectors, type MetricSet } from './
 import { CacheFollower } from './follow-cache';
 import { RegistryFollower } from './follow-registry';
 import { loadPromClient } from './prom-client';
+import { Tally } from './tally';
 
 export interface MetricsOptions {
   /** The prom-client registry to register on. Default: prom-client's global `register`. */
@@ -32,6 +33,7 @@ class OvcacheMetrics implements Metrics, Collectors {
   private readonly caches = new Map<ModelCache, CacheFollower>();
   private readonly registries = new Map<ModelRegistry, RegistryFollower>();
   private readonly usageIntervalMs: number;
+  private readonly tally = new Tally();
 
   constructor(options: MetricsOptions) {
     const prom = loadPromClient();
@@ -54,14 +56,14 @@ class OvcacheMetrics implements Metrics, Collectors {
 
   observe(target: Observable): () => void {
     if (target instanceof ModelCache) {
-      if (!this.caches.has(target)) this.caches.set(target, new CacheFollower(target, this.m, this.usageIntervalMs));
+      if (!this.caches.has(target)) this.caches.set(target, new CacheFollower(target, this.m, this.tally, this.usageIntervalMs));
       return () => {
         this.caches.get(target)?.detach();
         this.caches.delete(target);
       };
     }
     if (target instanceof ModelRegistry) {
-      if (!this.registries.has(target)) this.registries.set(target, new RegistryFollower(target, this.m));
+      if (!this.registries.has(target)) this.registries.set(target, new RegistryFollower(target, this.m, this.tally));
       return () => {
         this.registries.get(target)?.detach();
         this.registries.delete(target);
@@ -71,6 +73,10 @@ class OvcacheMetrics implements Metrics, Collectors {
   }
 
   // ---- Collectors: what the gauges read at scrape time, summed over the observed objects ----
+
+  flushEvents(): void {
+    this.tally.flush();
+  }
 
   async refresh(): Promise<void> {
     await Promise.all([...this.caches.values()].map((f) => f.refresh()));

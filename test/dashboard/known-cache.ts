@@ -27,16 +27,20 @@ export async function makeKnownCache(tmp: string, core: Core): Promise<KnownCach
   const image = writeImageModel(models, 'unet').xml;
   const cache = new ModelCache({ core, dir, maxBytes: MAX_BYTES });
   const history = attachHistory(cache, { usageIntervalMs: 0 });
-  const compile = async (model: string, options: Parameters<ModelCache['compile']>[1]) => (await cache.compile(model, options)).compiled.dispose();
+  const compile = async (model: string, options: Parameters<ModelCache['compile']>[1]) =>
+    (await cache.compile(model, options)).compiled.dispose();
   await compile(mlp, { device: 'CPU' });
   await compile(mlp, { device: 'CPU' });
   await compile(mlp, { device: 'CPU' });
   for (const side of [16, 32, 48, 64]) await compile(image, { device: 'CPU', shapes: { image: [1, 3, side, side] } });
   await compile(mlp, { device: 'CPU', cache: false });
   await cache.flush();
-  const lru = (await scanCache(dir, { checkModels: false })).entries.filter((e) => e.model === 'unet').sort((a, b) => a.lastUsedMs - b.lastUsedMs)[0];
+  const lru = (await scanCache(dir, { checkModels: false })).entries
+    .filter((e) => e.model === 'unet')
+    .sort((a, b) => a.lastUsedMs - b.lastUsedMs)[0];
   const report = await cache.evict({ maxEntriesPerModel: 3 });
-  if (!lru || report.removed.length !== 1 || report.removed[0]?.name !== lru.name) throw new Error('expected the oldest unet entry to be evicted');
+  if (!lru || report.removed.length !== 1 || report.removed[0]?.name !== lru.name)
+    throw new Error('expected the oldest unet entry to be evicted');
   await history.flush();
   return { dir, cache, history, image, mlp, evicted: lru.name };
 }

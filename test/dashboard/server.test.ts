@@ -10,7 +10,10 @@ import { bucketFor } from '../../lib/dashboard/state';
 import { makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
 import { makeKnownCache, MAX_BYTES, startCliDashboard, type CliDashboard, type KnownCache } from './known-cache';
 
-function request(url: string, options: http.RequestOptions = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(
+  url: string,
+  options: http.RequestOptions = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     http
       .request(url, options, (res) => {

@@ -19,7 +19,8 @@ interface DashboardCliOptions {
 
 function portArgument(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError(`Expected a port number (0 to 65535) for --port but received "${value}"`);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError(`Expected a port number (0 to 65535) for --port but received "${value}"`);
   return n;
 }
 
@@ -36,7 +37,11 @@ function refreshArgument(value: string): number {
 /** Opens the page in the desktop's browser; a failure only prints the URL again. */
 function openBrowser(url: string): void {
   const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
   const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
   child.on('error', () => print(`Could not open a browser (${cmd}); open ${url} yourself.`));
   child.unref();

@@ -1,6 +1,5 @@
 // The dashboard page: polls /api/state and draws it. Plain browser script, no framework;
 // charts are uPlot (served from the package's node_modules). Text goes in with textContent only.
-/* global uPlot */
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -92,7 +91,10 @@ function cards(s) {
     const other = Math.max(0, v.totalBytes - v.availableBytes - cache);
     $('volume-cache').style.width = `${(cache / v.totalBytes) * 100}%`;
     $('volume-other').style.width = `${(other / v.totalBytes) * 100}%`;
-    text('volume-label', `cache ${fmtBytes(cache)} · other ${fmtBytes(other)} · free ${fmtBytes(v.availableBytes)} of ${fmtBytes(v.totalBytes)}`);
+    text(
+      'volume-label',
+      `cache ${fmtBytes(cache)} · other ${fmtBytes(other)} · free ${fmtBytes(v.availableBytes)} of ${fmtBytes(v.totalBytes)}`,
+    );
   }
 }
 
@@ -109,14 +111,28 @@ function usageChart(s) {
   const h = s.history;
   const xs = h.usage.map((p) => p[0] / 1000);
   const hasMax = h.usage.some((p) => p[2] !== null);
-  const series = [{}, { label: 'cache bytes', stroke: '#3a6fd8', fill: 'rgba(58,111,216,0.15)', width: 2, value: (u, v) => (v === null ? '–' : fmtBytes(v)) }];
+  const series = [
+    {},
+    {
+      label: 'cache bytes',
+      stroke: '#3a6fd8',
+      fill: 'rgba(58,111,216,0.15)',
+      width: 2,
+      points: { show: true, size: 7, fill: '#3a6fd8' },
+      value: (u, v) => (v === null ? '–' : fmtBytes(v)),
+    },
+  ];
   const data = [xs, h.usage.map((p) => p[1])];
   if (hasMax) {
     series.push({ label: 'maxBytes', stroke: '#b3261e', dash: [6, 4], width: 1, value: (u, v) => (v === null ? '–' : fmtBytes(v)) });
     data.push(h.usage.map((p) => p[2]));
   }
   const range = [h.from / 1000, h.to / 1000 + 1];
-  chart('usage-chart', { series, scales: { x: { time: true, range }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } }, axes: [{}, bytesAxis] }, data);
+  chart(
+    'usage-chart',
+    { series, scales: { x: { time: true, range }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } }, axes: [{}, bytesAxis] },
+    data,
+  );
 }
 
 function hitsChart(s) {
@@ -132,10 +148,29 @@ function hitsChart(s) {
     {
       series: [
         {},
-        { label: 'uncached', fill: '#9aa1b0', stroke: '#9aa1b0', paths: bars, value: (u, v, si, i) => (i === null ? '–' : String(b[i].uncached)) },
-        { label: 'misses', fill: '#e0863a', stroke: '#e0863a', paths: bars, value: (u, v, si, i) => (i === null ? '–' : String(b[i].misses)) },
+        {
+          label: 'uncached',
+          fill: '#9aa1b0',
+          stroke: '#9aa1b0',
+          paths: bars,
+          value: (u, v, si, i) => (i === null ? '–' : String(b[i].uncached)),
+        },
+        {
+          label: 'misses',
+          fill: '#e0863a',
+          stroke: '#e0863a',
+          paths: bars,
+          value: (u, v, si, i) => (i === null ? '–' : String(b[i].misses)),
+        },
         { label: 'hits', fill: '#2f9e5b', stroke: '#2f9e5b', paths: bars },
-        { label: 'hit rate', stroke: '#1d2330', width: 2, scale: 'rate', value: (u, v) => (v === null ? '–' : pct(v)), points: { show: true } },
+        {
+          label: 'hit rate',
+          stroke: '#1d2330',
+          width: 2,
+          scale: 'rate',
+          value: (u, v) => (v === null ? '–' : pct(v)),
+          points: { show: true },
+        },
       ],
       scales: { x: { time: true, range }, y: { range: (u, min, max) => [0, Math.max(1, max)] }, rate: { range: [0, 1] } },
       axes: [{}, { label: 'compiles' }, { scale: 'rate', side: 1, values: (u, t) => t.map(pct), grid: { show: false } }],
@@ -155,7 +190,12 @@ function models(s) {
     ...s.models.map((m) => {
       const row = el('div', undefined, 'model');
       const head = el('div', undefined, 'model-head');
-      head.append(el('b', m.model), el('span', `${m.entries.length} entr${m.entries.length === 1 ? 'y' : 'ies'}`), el('span', fmtBytes(m.bytes)), el('span', `${m.hits} hits`, 'muted'));
+      head.append(
+        el('b', m.model),
+        el('span', `${m.entries.length} entr${m.entries.length === 1 ? 'y' : 'ies'}`),
+        el('span', fmtBytes(m.bytes)),
+        el('span', `${m.hits} hits`, 'muted'),
+      );
       const stack = el('div', undefined, 'stack');
       stack.style.width = `${Math.max(2, (m.bytes / widest) * 100)}%`;
       for (const e of m.entries) {
@@ -176,15 +216,31 @@ function tables(s) {
   const now = Date.parse(s.generatedAt);
   fillTable(
     'largest',
-    s.largest.map((e) => [{ text: e.model, title: e.name }, { text: e.shapes || '–' }, { text: e.device || '?' }, { text: fmtBytes(e.bytes), className: 'num' }, { text: String(e.hits), className: 'num' }]),
+    s.largest.map((e) => [
+      { text: e.model, title: e.name },
+      { text: e.shapes || '–' },
+      { text: e.device || '?' },
+      { text: fmtBytes(e.bytes), className: 'num' },
+      { text: String(e.hits), className: 'num' },
+    ]),
   );
   fillTable(
     'stalest',
-    s.stalest.map((e) => [{ text: e.model, title: `${e.name} ${e.shapes}` }, { text: ago(e.lastUsedAt, now) }, { text: fmtBytes(e.bytes), className: 'num' }, { text: e.state, className: `state-${e.state}` }]),
+    s.stalest.map((e) => [
+      { text: e.model, title: `${e.name} ${e.shapes}` },
+      { text: ago(e.lastUsedAt, now) },
+      { text: fmtBytes(e.bytes), className: 'num' },
+      { text: e.state, className: `state-${e.state}` },
+    ]),
   );
   fillTable(
     'evictions',
-    s.evictions.map((e) => [{ text: ago(new Date(e.t).toISOString(), now) }, { text: e.model || e.name, title: e.name }, { text: e.reason }, { text: fmtBytes(e.bytes), className: 'num' }]),
+    s.evictions.map((e) => [
+      { text: ago(new Date(e.t).toISOString(), now) },
+      { text: e.model || e.name, title: e.name },
+      { text: e.reason },
+      { text: fmtBytes(e.bytes), className: 'num' },
+    ]),
   );
   const r = s.runtime;
   text(

@@ -63,7 +63,8 @@ describe('documentation code samples', () => {
         .transpileModule(sample.code, {
           compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
         })
-        .outputText.replace(/from ['"]ovcache['"]/g, `from ${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'index.mjs'))}`);
+        .outputText.replace(/from ['"]ovcache['"]/g, `from ${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'index.mjs'))}`)
+        .replace(/from ['"]ovcache\/metrics['"]/g, `from ${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'metrics', 'index.mjs'))}`);
       const file = path.join(work, `sample-${sample.line}.mjs`);
       fs.writeFileSync(file, js);
       try {

@@ -13,7 +13,6 @@ interface DiskFigures {
   floorBytes: number;
 }
 
-const CONDITIONS: readonly BudgetCondition[] = ['warn', 'exceeded', 'low-space'];
 type StatsKey = 'timeSavedMs' | 'bytesWritten' | 'lockWaits' | 'lockTimeouts';
 
 export class CacheFollower {
@@ -142,8 +141,6 @@ export class CacheFollower {
     this.last[key] = now;
     return d;
   }
-
-  static readonly conditions = CONDITIONS;
 
   detach(): void {
     for (const d of this.detachers.splice(0)) d();

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { loadOpenVINO, scanCache, type Core, type OpenVINO } from '../../lib/index';
 import type { DashboardState } from '../../lib/dashboard/state';
 import { bucketFor } from '../../lib/dashboard/state';
+import { startDashboard } from '../../lib/dashboard/server';
+import { runDoctor } from '../../lib/cli/commands/doctor';
+import { expectCode } from '../cache/helpers';
 import { makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
 import { makeKnownCache, MAX_BYTES, startCliDashboard, type CliDashboard, type KnownCache } from './known-cache';
 
@@ -120,6 +123,23 @@ describe('ovcache dashboard: the server', function () {
       const r = spawnSync(process.execPath, [cli, 'dashboard', '--dir', known.dir, ...args], { encoding: 'utf8' });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(args[0] as string));
+    }
+  });
+
+  it('says so when the port is in use, and listens on another address only when told', async () => {
+    const runtime = runDoctor({ library: STAND_IN });
+    const port = Number(new URL(dashboard.url).port);
+    await expectCode(
+      startDashboard({ dir: known.dir, port, runtime }),
+      'OVCACHE_INVALID_ARGUMENT',
+      new RegExp(`Port ${port} on 127.0.0.1 is in use`),
+    );
+    const other = await startDashboard({ dir: known.dir, host: '127.0.0.2', runtime });
+    try {
+      assert.match(other.url, /^http:\/\/127\.0\.0\.2:\d+\/$/);
+      assert.equal((await request(`${other.url}api/state`)).status, 200);
+    } finally {
+      await other.close();
     }
   });
 

@@ -9,8 +9,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<void> {
-  const libraryPath = process.env.OPENVINO_LIB_PATH ?? path.join(ROOT, 'build', 'test-runtime', 'libopenvino_c.so');
-  const dir = path.join(ROOT, 'build', 'fixtures', 'bench');
+  const libraryPath = process.env.OPENVINO_LIB_PATH ?? path.join(ROOT, 'out', 'test-runtime', 'libopenvino_c.so');
+  const dir = path.join(ROOT, 'out', 'fixtures', 'bench');
   fs.mkdirSync(dir, { recursive: true });
   const { xml } = writeWeightsModel(dir, 64 * 1024 * 1024, 'weights-64mb');
   const report = await runColdWarm({ model: xml, device: 'CPU', runs: Number(process.env.BENCH_RUNS ?? 5), libraryPath });

@@ -7,7 +7,7 @@ import { findRuntimeLibrary } from '../lib/runtime/finder';
 import { createProgress } from '../lib/cli/progress';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const STAND_IN = path.join(ROOT, 'build', 'test-runtime', 'libopenvino_c.so');
+const STAND_IN = path.join(ROOT, 'out', 'test-runtime', 'libopenvino_c.so');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
 function chooseRuntime(): { libraryPath: string; note: string } {
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   };
   const runtime = chooseRuntime();
   console.log(runtime.note);
-  const modelDir = path.join(ROOT, 'build', 'fixtures', 'demo');
+  const modelDir = path.join(ROOT, 'out', 'fixtures', 'demo');
   fs.mkdirSync(modelDir, { recursive: true });
   const { xml } = writeWeightsModel(modelDir, 64 * 1024 * 1024, 'weights-64mb');
   const runs = Number(process.env.DEMO_RUNS ?? 3);

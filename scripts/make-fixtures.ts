@@ -1,4 +1,4 @@
-// Writes small, valid OpenVINO IR v11 models (.xml + .bin) to build/fixtures/ for the tests.
+// Writes small, valid OpenVINO IR v11 models (.xml + .bin) to out/fixtures/ for the tests.
 // The layout follows upstream's own IR test files: <net version="11">, layers with
 // id/name/type/version="opset1", <data> element_type/shape/offset/size, ports with precision
 // and <dim>s, and <edges>. Weights are deterministic so tests can check real numbers.
@@ -277,6 +277,6 @@ export function writeAll(dir: string): IrPaths[] {
 }
 
 if (require.main === module) {
-  const dir = process.argv[2] ?? path.resolve(__dirname, '..', '..', 'build', 'fixtures');
+  const dir = process.argv[2] ?? path.resolve(__dirname, '..', '..', 'out', 'fixtures');
   for (const p of writeAll(dir)) console.log(`make-fixtures: wrote ${p.xml}`);
 }

@@ -52,6 +52,6 @@ const { loadOpenVINO } = require('ovcache');
 if (typeof loadOpenVINO !== 'function') throw new Error('require("ovcache") has no loadOpenVINO');
 console.log('smoke: require() works');
 JS
-PATH="$work/nocc:$PATH" STAND_IN="$root/build/test-runtime/libopenvino_c.so" MLP="$root/build/fixtures/mlp.xml" node smoke.mjs
+PATH="$work/nocc:$PATH" STAND_IN="$root/out/test-runtime/libopenvino_c.so" MLP="$root/out/fixtures/mlp.xml" node smoke.mjs
 PATH="$work/nocc:$PATH" node smoke.cjs
 echo "pack-check: passed"

@@ -1,14 +1,19 @@
 #!/usr/bin/env node
-// The sanitizer run: the stand-in, its C tests and the addon built with ASan + UBSan, then
-// the C tests and the addon's test suites run against them (node itself is not
-// instrumented, so libasan is preloaded and leak detection is left off for node).
+// The sanitizer run: the addon (from binding.gyp, as every build of it), the stand-in and its
+// C tests built with ASan + UBSan in out/sanitize/, then the C tests and the addon's test
+// suites run against them (node itself is not instrumented, so libasan is preloaded and leak
+// detection is left off for node). The sanitizer flags below are the only ones added.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { ADDON, buildAddon, stageProject } = require('./addon-build.js');
+const { buildTestRuntime } = require('./build-test-runtime.js');
+const { nodeGypEnv } = require('./install.js');
 
+const SANITIZER_FLAGS = ['-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-fno-sanitize-recover=undefined'];
 const root = path.resolve(__dirname, '..');
-const out = path.join(root, 'build', 'asan');
+const out = path.join(root, 'out', 'sanitize');
 const runtimeDir = path.join(out, 'test-runtime');
 
 function run(cmd, args, env = process.env) {
@@ -26,22 +31,17 @@ if (!libasan || !fs.existsSync(libasan)) {
   process.exit(1);
 }
 
-run(process.execPath, [
-  require.resolve('cmake-js/bin/cmake-js'),
-  'compile',
-  '-O',
-  path.join(out, 'cmake'),
-  '--CDOVCACHE_SANITIZE=ON',
-  `--CDOVCACHE_TEST_RUNTIME_DIR=${runtimeDir}`,
-]);
-const addon = path.join(out, 'cmake', 'Release', 'ovcache.node');
-if (!fs.existsSync(addon)) {
-  console.error(`sanitize: the sanitized addon was not built at ${addon}`);
+buildTestRuntime({ buildDir: path.join(out, 'cmake'), outDir: runtimeDir, flags: SANITIZER_FLAGS });
+const flags = SANITIZER_FLAGS.join(' ');
+const addonProject = stageProject(path.join(out, 'addon'));
+if (buildAddon(addonProject, nodeGypEnv({ ...process.env, CFLAGS: flags, CXXFLAGS: flags, LDFLAGS: flags })) !== 0) {
+  console.error('sanitize: the sanitized addon did not build');
   process.exit(1);
 }
+const addon = path.join(addonProject, ADDON);
 
 // The C tests, fully instrumented (leak detection on).
-const fixtures = path.join(root, 'build', 'fixtures');
+const fixtures = path.join(root, 'out', 'fixtures');
 const cTests = fs
   .readdirSync(path.join(root, 'test-runtime', 'tests'))
   .filter((f) => f.endsWith('.c'))

@@ -1,4 +1,4 @@
-// The reliability tests' figures: each test writes build/reliability/<name>.json; this module
+// The reliability tests' figures: each test writes out/reliability/<name>.json; this module
 // renders them into docs/reliability.md between the figures markers.
 //   node dist/test/reliability/figures.js         regenerate the docs from the last run's JSON
 //   OVCACHE_UPDATE_DOCS=1 npx mocha ...            the tests regenerate it themselves
@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../helpers/paths';
+import { OUT, ROOT } from '../helpers/paths';
 
-export const FIGURES_DIR = path.join(ROOT, 'build', 'reliability');
+export const FIGURES_DIR = path.join(OUT, 'reliability');
 export const DOC = path.join(ROOT, 'docs', 'reliability.md');
-export const START = '<!-- figures:start (generated from build/reliability/*.json; do not edit by hand) -->';
+export const START = '<!-- figures:start (generated from out/reliability/*.json; do not edit by hand) -->';
 export const END = '<!-- figures:end -->';
 
 /** The order sections appear in the docs. */

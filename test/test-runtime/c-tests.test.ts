@@ -1,12 +1,11 @@
-// Runs every C test program of the stand-in runtime (build/test-runtime) with the fixtures.
+// Runs every C test program of the stand-in runtime (out/test-runtime) with the fixtures.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { FIXTURES, ROOT } from '../helpers/paths';
+import { FIXTURES, ROOT, TEST_RUNTIME_DIR as RUNTIME_DIR } from '../helpers/paths';
 
-const RUNTIME_DIR = path.join(ROOT, 'build', 'test-runtime');
 const TESTS_SRC = path.join(ROOT, 'test-runtime', 'tests');
 
 describe('stand-in runtime C tests', function () {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Refuses (exit 1) unless prebuilds/<target>/ holds a Node-API addon for every target named
-// on the command line. The release job runs it before publishing.
+// on the command line. The release job runs it before publishing. A Node-API prebuild is any
+// .node file without an ABI tag: prebuildify 6 --napi names it <name>.node, older ones
+// <name>.napi.node; <name>.abi115.node would load under one Node ABI only.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,7 +16,7 @@ if (targets.length === 0) {
 const missing = [];
 for (const target of targets) {
   const dir = path.join(root, 'prebuilds', target);
-  const addons = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.node$/.test(f) && /napi/.test(f)) : [];
+  const addons = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.node$/.test(f) && !/\.abi\d+\./.test(f)) : [];
   if (addons.length === 0) missing.push(target);
   else console.log(`prebuild ${target}: ${addons.join(', ')}`);
 }

@@ -1,4 +1,5 @@
-// Locates the compiled addon (prebuilds/ first, then build/Release, via node-gyp-build).
+// Locates the compiled addon via node-gyp-build: build/Release first (a build from source),
+// then prebuilds/<platform>-<arch>/ (shipped; loads with no install script run at all).
 // Tests and sanitizer runs inject another build with the `nativeBinding` option or the
 // OVCACHE_NATIVE_BINDING environment variable (a path to a .node file).
 import path from 'node:path';
@@ -23,8 +24,10 @@ export function loadNativeBinding(injected?: string | NativeBinding): NativeBind
       throw new OvcacheError(
         'OVCACHE_ADDON_NOT_FOUND',
         `The ovcache native addon could not be loaded: ${(error as Error).message}\n` +
-          `No prebuilt binary fits ${process.platform}-${process.arch} and none was compiled. ` +
-          'Run `npm rebuild ovcache` with a C++ toolchain installed (see docs/troubleshooting.md).',
+          `No prebuilt binary fits ${process.platform}-${process.arch} and none was built from source. ` +
+          'To build it: install a C++17 compiler, make and Python 3, then run `npm rebuild ovcache` in your project ' +
+          '(if your npm blocks dependency install scripts, allow this one first: `npm install-scripts approve ovcache`). ' +
+          'See docs/troubleshooting.md.',
         { cause: error },
       );
     }

@@ -31,6 +31,18 @@ describe('scripts/check-prebuilds.js (the release gate)', () => {
     assert.equal(run('darwin-arm64').status, 1);
   });
 
+  it('refuses an addon built for one Node ABI only', () => {
+    place('linux-x64', 'ovcache.abi115.node');
+    assert.equal(run('linux-x64').status, 1);
+  });
+
+  it('accepts the name prebuildify 6 gives a Node-API build', () => {
+    place('linux-x64', 'ovcache.node');
+    const r = run('linux-x64');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /prebuild linux-x64: ovcache\.node/);
+  });
+
   it('passes when every target has one', () => {
     for (const t of ['linux-x64', 'linux-arm64', 'darwin-arm64', 'darwin-x64', 'win32-x64']) place(t, 'ovcache.napi.node');
     const r = run('linux-x64', 'linux-arm64', 'darwin-arm64', 'darwin-x64', 'win32-x64');

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the addon from binding.gyp, the one description of how it is compiled (flags,
-// NAPI_VERSION). Every build of it goes through here:
+// NAPI_VERSION). Every build of it made in this repository goes through here (a user's build
+// from source is node-gyp-build's, run by scripts/install.js, from the same binding.gyp):
 //   node scripts/addon-build.js             build/Release/ovcache.node, when a native/ file or
 //                                           binding.gyp is newer than it (npm run build does this)
 //   node scripts/addon-build.js --force     the same, always

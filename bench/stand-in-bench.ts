@@ -10,8 +10,7 @@ import type { Core } from '../lib/openvino/core';
 import type { OpenVINO } from '../lib/openvino/openvino';
 import { writeMlp } from '../scripts/make-fixtures';
 
-export const STAND_IN =
-  process.env.OVCACHE_TEST_STAND_IN ?? path.resolve(__dirname, '..', '..', 'out', 'test-runtime', 'libopenvino_c.so');
+export const STAND_IN = process.env.OVCACHE_TEST_STAND_IN ?? path.resolve(__dirname, '..', '..', 'out', 'test-runtime', 'libopenvino_c.so');
 
 export interface StandInBench {
   work: string;

@@ -45,10 +45,14 @@ function run(cmd, args, { cwd, env }) {
   return result.status ?? 1;
 }
 
-/** The addon's inputs: binding.gyp and every file under native/. */
+/**
+ * The addon's inputs: binding.gyp, every file under native/ and the folders themselves (a
+ * folder's time changes when a file is added, removed or renamed in it).
+ */
 function inputsOf(root) {
   const files = [path.join(root, 'binding.gyp')];
   const walk = (dir) => {
+    files.push(dir);
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(file);

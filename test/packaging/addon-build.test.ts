@@ -56,7 +56,7 @@ describe('addon build: never stale', function () {
       write(path.join(tmp, 'binding.gyp'), '{}');
       write(path.join(tmp, 'native', 'a.cc'), '');
       write(path.join(tmp, 'native', 'sub', 'b.h'), '');
-      for (const file of ['binding.gyp', 'native/a.cc', 'native/sub/b.h']) setTime(path.join(tmp, file), 60);
+      for (const file of ['binding.gyp', 'native/a.cc', 'native/sub/b.h', 'native/sub', 'native']) setTime(path.join(tmp, file), 60);
     });
 
     it('names a missing addon', function () {
@@ -66,6 +66,12 @@ describe('addon build: never stale', function () {
     it('is undefined when the addon is newer than every input', function () {
       setTime(write(path.join(tmp, ADDON), ''), 30);
       assert.equal(addonBuild.staleReason(tmp), undefined);
+    });
+
+    it('names native/ when a source was removed from it', function () {
+      setTime(write(path.join(tmp, ADDON), ''), 30);
+      fs.rmSync(path.join(tmp, 'native', 'a.cc'));
+      assert.equal(addonBuild.staleReason(tmp), `native is newer than ${ADDON}`);
     });
 
     for (const input of ['native/a.cc', 'native/sub/b.h', 'binding.gyp']) {
@@ -110,8 +116,8 @@ describe('addon build: never stale', function () {
 
     it('an edited native/ file is compiled and loaded before any prebuild', function () {
       const marker = path.join(tmp, 'native', 'zz_build_marker.cc');
-      write(marker, markerSource('first'));
-      assert.match(buildStep(), /addon: rebuilding \(native[/\\]zz_build_marker\.cc is newer/);
+      write(marker, markerSource('first')); // a new file: native/ itself is newer
+      assert.match(buildStep(), /addon: rebuilding \(native is newer/);
       assert.deepEqual(loaded(), ['first', path.join(tmp, ADDON)]);
 
       // A prebuild of the first code beside the build: node-gyp-build must still load the build.

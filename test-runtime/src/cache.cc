@@ -302,6 +302,7 @@ std::string abs_path(const std::string& p) {
 }
 
 std::shared_ptr<Compiled> try_load(const std::string& path, const std::string& finfo) {
+  blob_open_delay(path);
   double t0 = now_ms();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "stub.h"
 
 namespace ovstub {
@@ -46,6 +48,11 @@ std::vector<std::string> devices() {
   while (std::getline(ss, item, ','))
     if (item == "GPU" && out.size() == 1) out.push_back("GPU");
   return out;
+}
+
+void blob_open_delay(const std::string& path) {
+  double ms = env_num("OV_STUB_BLOB_OPEN_DELAY_MS", 0);
+  if (ms > 0 && ::access(path.c_str(), F_OK) == 0) sleep_ms(ms);
 }
 
 void sleep_ms(double ms) {

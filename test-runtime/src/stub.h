@@ -107,6 +107,9 @@ double env_num(const char* name, double def);
 bool fail_mode(const char* mode);  // OV_STUB_FAIL contains this comma-separated item
 std::vector<std::string> devices();
 void sleep_ms(double ms);
+// OV_STUB_BLOB_OPEN_DELAY_MS: sleeps before an existing cache blob is opened (the window in which
+// an evictor could remove it).
+void blob_open_delay(const std::string& path);
 double now_ms();
 
 // ---- log (log.cc) -----------------------------------------------------------------------------

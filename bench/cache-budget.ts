@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ModelCache } from '../lib/cache/model-cache';
-import { MANIFEST_FILE, type EntryManifest } from '../lib/cache/manifest';
+import { MANIFEST_FILE, type EntryManifest } from '../lib/cache/entry/manifest';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
 import { agedMlp, openStandInBench } from './stand-in-bench';

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelCache } from '../lib/cache/model-cache';
 import { ModelRegistry } from '../lib/cache/registry';
 import { clearFingerprintMemory, Fingerprinter, sha256File } from '../lib/cache/fingerprint';
-import { MANIFEST_FILE, readManifest, type EntryManifest } from '../lib/cache/manifest';
+import { MANIFEST_FILE, readManifest, type EntryManifest } from '../lib/cache/entry/manifest';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
 import { agedMlp, openStandInBench } from './stand-in-bench';

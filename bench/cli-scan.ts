@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureCacheDir } from '../lib/cache/cache-dir';
-import { executeEviction, planEviction } from '../lib/cache/eviction';
-import { MANIFEST_FILE, type EntryManifest } from '../lib/cache/manifest';
+import { named, runEviction } from '../lib/cache/eviction/driver';
+import { planEviction } from '../lib/cache/eviction/plan';
+import { MANIFEST_FILE, type EntryManifest } from '../lib/cache/entry/manifest';
 import { scanCache } from '../lib/cache/scan';
 import { formatTable } from '../lib/format/table';
 
@@ -138,10 +139,10 @@ async function main(): Promise<void> {
     const plan = planEviction(scan.entries, { maxBytes: Math.floor(scan.totals.bytes / 2), now: Date.now() });
     const planMs = performance.now() - t;
     t = performance.now();
-    const result = await executeEviction(dir, plan);
+    const result = await runEviction({ cacheDir: dir, entries: scan.entries, select: named(plan.remove.map((r) => r.entry)) });
     const evictMs = performance.now() - t;
     rows.push({ what: 'planEviction', ms: [planMs], note: `${plan.remove.length} planned` });
-    rows.push({ what: 'executeEviction', ms: [evictMs], note: `${result.removed.length} removed, ${result.skipped.length} skipped` });
+    rows.push({ what: 'runEviction', ms: [evictMs], note: `${result.removed.length} removed, ${result.skipped.length} skipped` });
 
     const cpu = os.cpus()[0]?.model ?? 'unknown';
     process.stdout.write(

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dirBytes } from '../fs/dir-size';
+import { treeBytes } from '../fs/dir-size';
 import { formatBytes } from '../format/units';
 import { formatTable, type Cell } from '../format/table';
 import { RESULT_PREFIX, type BenchEngine, type BenchMode, type TrialResult, type TrialSpec } from './spec';
@@ -109,7 +109,7 @@ async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir:
     const dir = path.join(workDir, `${engine}-cold-${i}`);
     coldDirs.push(dir);
     cold.push(await runChild({ ...base, mode: 'cold', cacheDir: dir }));
-    coldBytes.push(dirBytes(dir));
+    coldBytes.push(await treeBytes(dir));
     progress();
   }
   results.cold = summarizeMode(cold, coldBytes);
@@ -119,9 +119,10 @@ async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir:
     warm.push(await runChild({ ...base, mode: 'warm', cacheDir: warmDir }));
     progress();
   }
+  const warmBytes = await treeBytes(warmDir);
   results.warm = summarizeMode(
     warm,
-    warm.map(() => dirBytes(warmDir)),
+    warm.map(() => warmBytes),
   );
   return {
     engine,

@@ -1,41 +1,22 @@
-// The cache folder's layout, and creating it safely.
-//
-//   <dir>/CACHEDIR.TAG           standard tag: backup tools skip the folder
-//   <dir>/entries/<entry>/       one folder per key: OpenVINO's CACHE_DIR for that compile,
-//                                plus ovcache-entry.json (the manifest)
-//   <dir>/fingerprints/          memoized file digests and model inputs (small JSON files)
-//   <dir>/locks/<key>.lock       per-entry cross-process locks (proper-lockfile directories)
+// Creating the cache folder safely (its layout: entry/layout.ts).
 //
 // Folders ovcache creates are owner-only (0700). An existing folder someone else can write into
 // (world-writable, owned by another user, group-writable) is refused with
 // OVCACHE_CACHE_DIR_INSECURE - anyone could plant a compiled blob in it - unless the user opted
-// into a group-shared cache (shared: 'group', folders 2770, as ccache documents).
+// into a group-shared cache (shared: 'group', folders 2770, as ccache documents). A folder made
+// inside a group-shared one (setgid, group-writable) is group-shared too: the mode follows the
+// folder on disk, not a setting of this process.
 import fs from 'node:fs';
 import path from 'node:path';
 import { OvcacheError } from '../errors';
+import { isReadOnlyError, errnoCode } from '../fs/errno';
+import { cacheLayout, CACHEDIR_TAG, ENTRIES_DIR, FINGERPRINTS_DIR, LOCKS_DIR, type CacheLayout } from './entry/layout';
 
-export const CACHEDIR_TAG = 'CACHEDIR.TAG';
 export const CACHEDIR_TAG_CONTENT =
   'Signature: 8a477f597d28d172789f06886806bc55\n' +
   '# This file is a cache directory tag created by ovcache.\n' +
   '# For information about cache directory tags, see:\n' +
   '#\thttps://bford.info/cachedir/\n';
-
-export interface CacheLayout {
-  root: string;
-  entries: string;
-  fingerprints: string;
-  locks: string;
-}
-
-export function cacheLayout(root: string): CacheLayout {
-  return {
-    root,
-    entries: path.join(root, 'entries'),
-    fingerprints: path.join(root, 'fingerprints'),
-    locks: path.join(root, 'locks'),
-  };
-}
 
 /**
  * Who may share the folder. 'owner' (default): folders 0700, and an existing folder must be owned
@@ -50,27 +31,13 @@ export interface CacheDirOptions {
   shared?: SharedMode;
 }
 
-// Roots opened in group mode (registered by ModelCache's options), so folders created under
-// them later (entries, locks) get the shared mode too.
-const sharedRoots = new Map<string, SharedMode>();
-
-/** Records the sharing mode of a cache folder; folders made under it follow it. */
-export function setSharedMode(root: string, mode: SharedMode): void {
-  const resolved = path.resolve(root);
-  if (mode === 'owner') sharedRoots.delete(resolved);
-  else sharedRoots.set(resolved, mode);
-}
-
-/** The sharing mode of the registered cache folder that holds `dir` ('owner' if none). */
-export function sharedModeOf(dir: string): SharedMode {
-  if (sharedRoots.size === 0) return 'owner';
-  let current = path.resolve(dir);
-  for (;;) {
-    const mode = sharedRoots.get(current);
-    if (mode) return mode;
-    const parent = path.dirname(current);
-    if (parent === current) return 'owner';
-    current = parent;
+/** The mode a new folder inside `parent` gets: group-shared inside a group-shared folder. */
+function inheritedMode(parent: string): SharedMode {
+  try {
+    const mode = fs.statSync(parent).mode;
+    return (mode & 0o2000) !== 0 && (mode & 0o070) === 0o070 ? 'group' : 'owner';
+  } catch {
+    return 'owner';
   }
 }
 
@@ -78,17 +45,20 @@ export function folderModeFor(mode: SharedMode): number {
   return mode === 'group' ? 0o2770 : 0o700;
 }
 
-/** mkdir -p where every folder created gets mode 0700 (2770 in group mode; umask cannot widen or narrow it). */
-export function makeOwnerOnlyDir(dir: string, shared: SharedMode = sharedModeOf(dir)): void {
+/**
+ * mkdir -p where every folder created gets mode 0700, or 2770 in group mode (given, else
+ * inherited from the parent); umask cannot widen or narrow it.
+ */
+export function makeOwnerOnlyDir(dir: string, shared?: SharedMode): void {
   const parent = path.dirname(dir);
   if (!fs.existsSync(dir)) {
-    if (parent !== dir && !fs.existsSync(parent)) makeOwnerOnlyDir(parent, sharedModeOf(parent));
-    const mode = folderModeFor(shared);
+    if (parent !== dir && !fs.existsSync(parent)) makeOwnerOnlyDir(parent);
+    const mode = folderModeFor(shared ?? inheritedMode(parent));
     try {
       fs.mkdirSync(dir, { mode });
       if (process.platform !== 'win32') fs.chmodSync(dir, mode);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (errnoCode(error) !== 'EEXIST') throw error;
     }
   }
 }
@@ -145,7 +115,7 @@ function checkExistingRoot(root: string, shared: SharedMode): void {
   if (!stat.isDirectory()) throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `Cache folder ${root} exists but is not a folder`);
   checkFolderSecurity(root, stat, shared);
   // The folders ovcache reads blobs and locks from: the same rules, and no symlinks.
-  for (const sub of ['entries', 'fingerprints', 'locks']) {
+  for (const sub of [ENTRIES_DIR, FINGERPRINTS_DIR, LOCKS_DIR]) {
     const full = path.join(root, sub);
     let subStat: fs.Stats;
     try {
@@ -162,12 +132,11 @@ function checkExistingRoot(root: string, shared: SharedMode): void {
 /** Creates the folder (0700), its subfolders and CACHEDIR.TAG. Throws OvcacheError with a clear code. */
 export function ensureCacheDir(root: string, options: CacheDirOptions = {}): CacheLayout {
   const layout = cacheLayout(root);
-  const shared = options.shared ?? sharedModeOf(root);
+  const shared = options.shared ?? 'owner';
   try {
     makeOwnerOnlyDir(root, shared);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const readOnly = code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
+    const readOnly = isReadOnlyError(error);
     throw new OvcacheError(
       readOnly ? 'OVCACHE_CACHE_READ_ONLY' : 'OVCACHE_CACHE_DIR_INVALID',
       `Cannot create cache folder ${root}: ${(error as Error).message}` +
@@ -183,18 +152,15 @@ export function ensureCacheDir(root: string, options: CacheDirOptions = {}): Cac
       try {
         fs.writeFileSync(tag, CACHEDIR_TAG_CONTENT, { flag: 'wx', mode: shared === 'group' ? 0o640 : 0o600 });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (errnoCode(error) !== 'EEXIST') throw error;
       }
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    if (isReadOnlyError(error)) {
       throw new OvcacheError(
         'OVCACHE_CACHE_READ_ONLY',
-        `Cache folder ${root} is not writable (${code}); use readOnly: true to read it only`,
-        {
-          cause: error,
-        },
+        `Cache folder ${root} is not writable (${errnoCode(error)}); use readOnly: true to read it only`,
+        { cause: error },
       );
     }
     throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `Cannot prepare cache folder ${root}: ${(error as Error).message}`, {

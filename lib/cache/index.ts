@@ -13,11 +13,13 @@ export {
   type EvictOptions,
   type EvictionReport,
 } from './model-cache';
-export type { BudgetOptions, BudgetEvent, BudgetCondition, BudgetStatus, BudgetUncachedReason, CacheUsage, EvictedEntry } from './budget';
+export type { BudgetOptions } from './budget/options';
+export type { BudgetEvent, BudgetCondition, BudgetUncachedReason, EvictedEntry } from './budget/events';
+export type { BudgetStatus, CacheUsage } from './budget/status';
 export type { ModelCacheOptions, CompileOptions } from './options';
 export type { CacheStats } from './stats';
 export { defaultCacheDir, type DefaultDir } from './default-dir';
-export { CACHEDIR_TAG, cacheLayout, type CacheLayout } from './cache-dir';
+export { CACHEDIR_TAG, cacheLayout, type CacheLayout } from './entry/layout';
 export {
   deriveKey,
   canonicalJson,
@@ -31,9 +33,9 @@ export {
   type InputIdentity,
 } from './key';
 export { canonicalConfig } from './config-canon';
-export { entryName } from './entry-name';
+export { entryName } from './entry/name';
 export { Fingerprinter, sha256File, type FileFingerprint } from './fingerprint';
-export { MANIFEST_FILE, readManifest, parseManifest, type EntryManifest, type ManifestRead, type EntrySource } from './manifest';
+export { MANIFEST_FILE, readManifest, parseManifest, type EntryManifest, type ManifestRead, type EntrySource } from './entry/manifest';
 export {
   ModelRegistry,
   type ModelRegistryOptions,
@@ -48,6 +50,6 @@ export {
 // Inspection and removal, as the CLI uses them.
 export { scanCache, type CacheScan, type ScannedEntry, type ScanOptions, type StaleReason, type EntryState } from './scan';
 export { verifyCache, fixCache, type VerifyReport, type Problem, type ProblemKind } from './verify';
-export { planEviction, executeEviction, type EvictionPlan, type EvictionPolicy, type EvictionReason } from './eviction';
-export { removeEntry, type RemoveOptions, type RemoveResult } from './remove-entry';
+export { planEviction, type EvictionPlan, type EvictionPolicy, type EvictionReason } from './eviction/plan';
+export { removeEntry, type RemoveOptions, type RemoveResult } from './entry/remove';
 export { volumeStats } from './volume';

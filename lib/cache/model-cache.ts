@@ -15,32 +15,18 @@ import type { OpenVINO } from '../openvino/openvino';
 import type { CompileConfig } from '../openvino/properties';
 import { formatPartialShape } from '../openvino/shapes';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
-import { writeFileAtomic } from './atomic-write';
-import {
-  budgetStatus,
-  Crossings,
-  estimateEntryBytes,
-  floorBytes,
-  hasFloor,
-  hasLimits,
-  MIN_LEARN_WEIGHT_BYTES,
-  resolveBudget,
-  SIZE_FACTORS_FILE,
-  SizeFactors,
-  usageFromScan,
-  type BudgetCondition,
-  type BudgetEvent,
-  type BudgetStatus,
-  type BudgetUncachedReason,
-  type CacheUsage,
-  type EvictedEntry,
-  type ResolvedBudget,
-} from './budget';
-import { cacheLayout, ensureCacheDir, makeOwnerOnlyDir, type CacheLayout } from './cache-dir';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { floorBytes, hasFloor, hasLimits, resolveBudget, type ResolvedBudget } from './budget/options';
+import { Crossings, type BudgetCondition, type BudgetEvent, type BudgetUncachedReason, type EvictedEntry } from './budget/events';
+import { budgetStatus, usageFromScan, type BudgetStatus, type CacheUsage } from './budget/status';
+import { estimateEntryBytes, MIN_LEARN_WEIGHT_BYTES, SIZE_FACTORS_FILE, SizeFactors } from './budget/size-factors';
+import { ensureCacheDir, makeOwnerOnlyDir } from './cache-dir';
+import { cacheLayout, type CacheLayout } from './entry/layout';
 import { canonicalConfig } from './config-canon';
-import { entryName, sanitizeLabel, shortKeyOfEntryName } from './entry-name';
-import { executeEviction, planEviction, type EvictionReason, type EvictionSkip } from './eviction';
-import { beginLoad, clearEvictingMarker } from './remove-entry';
+import { entryName, sanitizeLabel, shortKeyOfEntryName } from './entry/name';
+import { byPolicy, runEviction, type SkippedRemoval } from './eviction/driver';
+import type { EvictionReason } from './eviction/plan';
+import { beginLoad, clearEvictingMarker } from './entry/load-marker';
 import { Fingerprinter, type FileFingerprint } from './fingerprint';
 import {
   describeKeyParts,
@@ -52,8 +38,8 @@ import {
   type KeyPartChange,
   type KeyParts,
 } from './key';
-import { acquireLock, tryAcquireLock } from './lock';
-import { MANIFEST_FILE, readManifest, writeManifest, type EntryFile, type EntryManifest, type EntrySource } from './manifest';
+import { acquireLock, tryAcquireLock } from './entry/lock';
+import { MANIFEST_FILE, readManifest, writeManifest, type EntryFile, type EntryManifest, type EntrySource } from './entry/manifest';
 import {
   resolveCompileOptions,
   resolveOptions,
@@ -159,7 +145,7 @@ export interface EvictionReport {
   /** Least recently used first, within each rule. */
   removed: EvictedEntry[];
   /** Planned but left in place: held by another process, already gone, or failed. */
-  skipped: Array<{ name: string; key: string | null; status: EvictionSkip['status']; message: string }>;
+  skipped: Array<{ name: string; key: string | null; status: SkippedRemoval['status']; message: string }>;
   bytesFreed: number;
   before: { bytes: number; entries: number };
   after: { bytes: number; entries: number };
@@ -952,55 +938,39 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     let volume = scannedVolume;
     const before = { bytes: scan.totals.bytes, entries: scan.totals.entries };
     const protectedKeys = new Set([...this.protectedCounts.keys(), ...protect]);
-    let remaining = this.withLastUse(scan.entries);
-    let used = before.bytes;
-    let freed = 0;
     const removed: EvictedEntry[] = [];
     const skipped: EvictionReport['skipped'] = [];
-    for (let round = 0; round < 4; round++) {
-      let target = Infinity;
-      if (limits.maxBytes !== null && used > limits.maxBytes - extraBytes) {
-        // Down to the low watermark once the entry about to be written is in.
-        target = Math.min(limits.lowWatermarkBytes ?? limits.maxBytes, limits.maxBytes) - extraBytes;
-      }
-      const floor = limits.useFloor ? floorBytes(this.budget, volume) : null;
-      if (floor !== null && volume) {
-        const deficit = floor + extraBytes - (volume.availableBytes + freed);
-        if (deficit > 0) target = Math.min(target, used - deficit);
-      }
-      const size = target === Infinity ? {} : { maxBytes: Math.max(0, target), lowWatermarkBytes: Math.max(0, target) };
-      const plan = planEviction(remaining, {
-        ...size,
-        ...(limits.maxAgeMs !== null ? { maxAgeMs: limits.maxAgeMs } : {}),
-        ...(limits.maxEntriesPerModel !== null ? { maxEntriesPerModel: limits.maxEntriesPerModel } : {}),
-        now,
-        protectedKeys,
-      });
-      if (plan.remove.length === 0) break;
-      if (dryRun) {
-        removed.push(...plan.remove.map((r) => evicted(r.entry, r.reason, r.bytes)));
-        used -= plan.bytesFreed;
-        remaining = remaining.filter((e) => !plan.remove.some((r) => r.entry === e));
-        break;
-      }
-      // Every pass spares entries a live process is loading at this moment (loads take no lock).
-      const result = await executeEviction(this.dir, plan, { staleLockMs: this.options.staleLockMs, spareLoading: true });
-      const gone = new Set<ScannedEntry>();
-      for (const r of result.removed) {
-        removed.push(evicted(r.entry, r.reason, r.bytes));
-        gone.add(r.entry);
-        used -= r.entry.bytes;
-        freed += r.bytes;
-      }
-      for (const s of result.skipped) {
-        gone.add(s.entry);
-        if (s.status === 'missing') used -= s.entry.bytes;
-        else skipped.push({ name: s.entry.name, key: s.entry.key, status: s.status, message: s.message });
-      }
-      remaining = remaining.filter((e) => !gone.has(e));
-      // Held by another process: plan again without them, so usage still gets under the limit.
-      if (result.skipped.every((s) => s.status === 'missing')) break;
-    }
+    const result = await runEviction({
+      cacheDir: this.dir,
+      entries: this.withLastUse(scan.entries),
+      protectedKeys,
+      dryRun,
+      staleLockMs: this.options.staleLockMs,
+      select: byPolicy((state) => {
+        let target = Infinity;
+        if (limits.maxBytes !== null && state.usedBytes > limits.maxBytes - extraBytes) {
+          // Down to the low watermark once the entry about to be written is in.
+          target = Math.min(limits.lowWatermarkBytes ?? limits.maxBytes, limits.maxBytes) - extraBytes;
+        }
+        const floor = limits.useFloor ? floorBytes(this.budget, volume) : null;
+        if (floor !== null && volume) {
+          const deficit = floor + extraBytes - (volume.availableBytes + state.freedBytes);
+          if (deficit > 0) target = Math.min(target, state.usedBytes - deficit);
+        }
+        const size = target === Infinity ? {} : { maxBytes: Math.max(0, target), lowWatermarkBytes: Math.max(0, target) };
+        return {
+          ...size,
+          ...(limits.maxAgeMs !== null ? { maxAgeMs: limits.maxAgeMs } : {}),
+          ...(limits.maxEntriesPerModel !== null ? { maxEntriesPerModel: limits.maxEntriesPerModel } : {}),
+          now,
+        };
+      }),
+    });
+    const remaining = result.remaining;
+    const used = result.usedBytes;
+    const freed = result.bytesFreed;
+    for (const r of result.removed) removed.push(evicted(r.entry, r.reason, r.bytes));
+    for (const s of result.skipped) skipped.push({ name: s.entry.name, key: s.entry.key, status: s.status, message: s.message });
     if (!dryRun) {
       this.usageEstimate = { bytes: used, entries: remaining.length };
       if (removed.length > 0) volume = (await this.statVolume()) ?? volume;
@@ -1315,7 +1285,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
 
   private ensureLayout(): void {
     if (this.layoutReady) return;
-    ensureCacheDir(this.dir);
+    ensureCacheDir(this.dir, { shared: this.options.shared });
     this.layoutReady = true;
   }
 

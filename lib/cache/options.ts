@@ -7,11 +7,12 @@ import { OpenVINO } from '../openvino/openvino';
 import type { CompileConfig } from '../openvino/properties';
 import type { ShapeInput } from '../openvino/shapes';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
-import { BUDGET_OPTIONS, resolveBudget, type BudgetOptions, type ResolvedBudget } from './budget';
+import { BUDGET_OPTIONS, resolveBudget, type BudgetOptions, type ResolvedBudget } from './budget/options';
 import { defaultCacheDir } from './default-dir';
-import { setSharedMode, type SharedMode } from './cache-dir';
+import type { SharedMode } from './cache-dir';
+import { DEFAULT_STALE_LOCK_MS } from './entry/lock';
 
-/** Budget options (maxBytes, minFreeBytes, ...) are declared in budget.ts. */
+/** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts. */
 export interface ModelCacheOptions extends BudgetOptions {
   /** The Core to compile with. Give this or `runtime`. */
   core?: Core;
@@ -63,7 +64,7 @@ export interface ResolvedOptions {
   staleLockMs: number;
   touchIntervalMs: number;
   shared: SharedMode;
-  /** The disk budget (budget.ts). */
+  /** The disk budget (budget/options.ts). */
   budget: ResolvedBudget;
 }
 
@@ -120,8 +121,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw invalidArgument('"group" or false', 'options.shared', options.shared);
   }
   const shared: SharedMode = options.shared === 'group' ? 'group' : 'owner';
-  // The cache folder (and what is created under it) follows this mode: see cache-dir.ts.
-  setSharedMode(dir, shared);
   return {
     shared,
     core: options.core,
@@ -132,7 +131,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     disabledBy,
     readOnly: optionalBoolean(options.readOnly, 'options.readOnly') ?? false,
     lockTimeoutMs: options.lockTimeoutMs === undefined ? 300_000 : expectIntegerInRange(options.lockTimeoutMs, 'options.lockTimeoutMs', 0),
-    staleLockMs: options.staleLockMs === undefined ? 10_000 : expectIntegerInRange(options.staleLockMs, 'options.staleLockMs', 2000),
+    staleLockMs:
+      options.staleLockMs === undefined ? DEFAULT_STALE_LOCK_MS : expectIntegerInRange(options.staleLockMs, 'options.staleLockMs', 2000),
     touchIntervalMs:
       options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
     budget: resolveBudget(options),

@@ -8,14 +8,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { cacheLayout, CACHEDIR_TAG } from './cache-dir';
-import { TEMP_SUFFIX } from './atomic-write';
+import { TEMP_SUFFIX } from '../fs/atomic-write';
+import { treeBytes } from '../fs/dir-size';
+import { errnoCode } from '../fs/errno';
+import { weightsFileOf } from '../fs/model-files';
+import { mapPool } from '../fs/pool';
+import { HISTORY_DIR } from '../history/records';
+import { cacheLayout, CACHEDIR_TAG, ENTRIES_DIR, FINGERPRINTS_DIR, isBlobName, LOCKS_DIR, TRASH_DIR } from './entry/layout';
+import { parseManifest, type EntryManifest } from './entry/manifest';
 import type { InputIdentity } from './key';
-import { MANIFEST_FILE, parseManifest, type EntryManifest } from './manifest';
+import { asyncFolderIo, readFolder, syncFolderIo, type FolderContent } from './scan-folder';
 
-export const TRASH_DIR = 'trash';
 const SLICE = 128;
-const BLOB = /\.blob$/;
 
 /**
  * Why an entry cannot serve (or no longer serves) a compile:
@@ -130,152 +134,11 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Runs fn over items with at most `limit` in flight; results keep the input order. */
-export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException).code;
-}
-
 async function lstatOrNull(file: string): Promise<fs.Stats | null> {
   try {
     return await fs.promises.lstat(file);
   } catch {
     return null;
-  }
-}
-
-/** Bytes of regular files under dir (lstat; symlinks counted by their own size, never followed). */
-export async function treeBytes(dir: string): Promise<number> {
-  let items: fs.Dirent[];
-  try {
-    items = await fs.promises.readdir(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  let total = 0;
-  for (const item of items) {
-    const full = path.join(dir, item.name);
-    if (item.isDirectory()) total += await treeBytes(full);
-    else total += (await lstatOrNull(full))?.size ?? 0;
-  }
-  return total;
-}
-
-interface FolderContent {
-  bytes: number;
-  files: number;
-  /** Regular files directly in the folder: name -> size. */
-  sizes: Map<string, number>;
-  symlinks: string[];
-  manifestText: string | null;
-  manifestError: string | null;
-}
-
-/** One entry folder: sizes by lstat, symlinks noted, the manifest read (it is a regular file or nothing). */
-async function readFolder(dir: string, prefix = ''): Promise<FolderContent> {
-  const out: FolderContent = { bytes: 0, files: 0, sizes: new Map(), symlinks: [], manifestText: null, manifestError: null };
-  let items: fs.Dirent[];
-  try {
-    items = await fs.promises.readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    out.manifestError = `folder unreadable (${errnoCode(error) ?? String(error)})`;
-    return out;
-  }
-  await Promise.all(
-    items.map(async (item) => {
-      const full = path.join(dir, item.name);
-      const rel = prefix + item.name;
-      if (item.isSymbolicLink()) {
-        out.symlinks.push(rel);
-        out.bytes += (await lstatOrNull(full))?.size ?? 0;
-      } else if (item.isDirectory()) {
-        addSub(out, await readFolder(full, `${rel}/`));
-      } else if (item.isFile() && prefix === '' && item.name === MANIFEST_FILE) {
-        try {
-          addManifest(out, await fs.promises.readFile(full));
-        } catch (error) {
-          out.manifestError = `unreadable (${errnoCode(error) ?? String(error)})`;
-        }
-      } else {
-        addFile(out, item.name, prefix, await lstatOrNull(full));
-      }
-    }),
-  );
-  out.symlinks.sort();
-  return out;
-}
-
-/** The same with synchronous calls: for the sliced strategy (see ScanOptions.io). */
-function readFolderSync(dir: string, prefix = ''): FolderContent {
-  const out: FolderContent = { bytes: 0, files: 0, sizes: new Map(), symlinks: [], manifestText: null, manifestError: null };
-  let items: fs.Dirent[];
-  try {
-    items = fs.readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    out.manifestError = `folder unreadable (${errnoCode(error) ?? String(error)})`;
-    return out;
-  }
-  for (const item of items) {
-    const full = path.join(dir, item.name);
-    const rel = prefix + item.name;
-    if (item.isSymbolicLink()) {
-      out.symlinks.push(rel);
-      out.bytes += lstatSyncOrNull(full)?.size ?? 0;
-    } else if (item.isDirectory()) {
-      addSub(out, readFolderSync(full, `${rel}/`));
-    } else if (item.isFile() && prefix === '' && item.name === MANIFEST_FILE) {
-      try {
-        addManifest(out, fs.readFileSync(full));
-      } catch (error) {
-        out.manifestError = `unreadable (${errnoCode(error) ?? String(error)})`;
-      }
-    } else {
-      addFile(out, item.name, prefix, lstatSyncOrNull(full));
-    }
-  }
-  out.symlinks.sort();
-  return out;
-}
-
-function lstatSyncOrNull(file: string): fs.Stats | null {
-  try {
-    return fs.lstatSync(file);
-  } catch {
-    return null;
-  }
-}
-
-function addSub(out: FolderContent, sub: FolderContent): void {
-  out.bytes += sub.bytes;
-  out.files += sub.files;
-  out.symlinks.push(...sub.symlinks);
-}
-
-/** The manifest's size is its text's length: no separate stat. */
-function addManifest(out: FolderContent, buffer: Buffer): void {
-  out.bytes += buffer.length;
-  out.files++;
-  out.manifestText = buffer.toString('utf8');
-}
-
-function addFile(out: FolderContent, name: string, prefix: string, stat: fs.Stats | null): void {
-  if (!stat) return; // removed while we looked
-  out.bytes += stat.size;
-  if (stat.isFile()) {
-    out.files++;
-    if (prefix === '') out.sizes.set(name, stat.size);
   }
 }
 
@@ -312,7 +175,8 @@ class ModelFiles {
         anyExists = true;
         if (xml.size !== BigInt(s.size) || String(xml.mtimeNs) !== s.mtimeNs) continue;
         if (bin) {
-          const binStat = /\.xml$/i.test(s.xml) ? await this.stat(s.xml.replace(/\.xml$/i, '.bin')) : null;
+          const binFile = weightsFileOf(s.xml);
+          const binStat = binFile === undefined ? null : await this.stat(binFile);
           if (!binStat || binStat.size !== BigInt(bin.size)) continue;
         }
         return undefined;
@@ -326,7 +190,7 @@ class ModelFiles {
 }
 
 function blobProblem(m: EntryManifest, sizes: Map<string, number>): boolean {
-  const blobs = m.files.filter((f) => BLOB.test(f.name));
+  const blobs = m.files.filter((f) => isBlobName(f.name));
   if (blobs.length === 0) return true;
   return blobs.some((b) => sizes.get(b.name) !== b.bytes);
 }
@@ -435,7 +299,7 @@ function group<K extends string>(
     .sort((a, b) => b.bytes - a.bytes || (a[label] < b[label] ? -1 : 1));
 }
 
-const METADATA = new Set([CACHEDIR_TAG, 'fingerprints', 'locks', 'history']);
+const METADATA = new Set([CACHEDIR_TAG, FINGERPRINTS_DIR, LOCKS_DIR, HISTORY_DIR]);
 
 export async function scanCache(dir: string, options: ScanOptions = {}): Promise<CacheScan> {
   const started = performance.now();
@@ -467,7 +331,7 @@ export async function scanCache(dir: string, options: ScanOptions = {}): Promise
   let entryNames: string[] = [];
   for (const item of top) {
     const full = path.join(root, item.name);
-    if (item.name === 'entries') {
+    if (item.name === ENTRIES_DIR) {
       if (item.isDirectory()) continue;
       scan.warnings.push(`${full} is ${item.isSymbolicLink() ? 'a symlink' : 'not a folder'}: its entries were not scanned`);
       scan.strays.push({ path: item.name, kind: item.isSymbolicLink() ? 'symlink' : 'other', bytes: (await lstatOrNull(full))?.size ?? 0 });
@@ -483,7 +347,7 @@ export async function scanCache(dir: string, options: ScanOptions = {}): Promise
     }
   }
 
-  const entriesItem = top.find((t) => t.name === 'entries');
+  const entriesItem = top.find((t) => t.name === ENTRIES_DIR);
   if (entriesItem?.isDirectory()) {
     const items = await fs.promises.readdir(layout.entries, { withFileTypes: true }).catch(() => [] as fs.Dirent[]);
     for (const item of items) {
@@ -509,16 +373,18 @@ export async function scanCache(dir: string, options: ScanOptions = {}): Promise
   if (options.io === 'pool') {
     scan.entries = await mapPool(entryNames, options.concurrency ?? 64, async (name) => {
       const dir = path.join(layout.entries, name);
-      const entry = await scanEntry(dir, name, await readFolder(dir), options, models);
+      const entry = await scanEntry(dir, name, await readFolder(asyncFolderIo, dir), options, models);
       options.onProgress?.(++done, entryNames.length);
       return entry;
     });
   } else {
     for (let i = 0; i < entryNames.length; i += SLICE) {
-      const slice = entryNames.slice(i, i + SLICE).map((name) => {
-        const dir = path.join(layout.entries, name);
-        return { name, dir, content: readFolderSync(dir) };
-      });
+      const slice = await Promise.all(
+        entryNames.slice(i, i + SLICE).map(async (name) => {
+          const dir = path.join(layout.entries, name);
+          return { name, dir, content: await readFolder(syncFolderIo, dir) };
+        }),
+      );
       scan.entries.push(...(await Promise.all(slice.map((e) => scanEntry(e.dir, e.name, e.content, options, models)))));
       done += slice.length;
       options.onProgress?.(done, entryNames.length);

@@ -8,7 +8,9 @@
 // stale but kept: the model may come back (a remounted drive); prune ages them out.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanTrash, entriesRoot, removeEntry, DEFAULT_STALE_LOCK_MS } from './remove-entry';
+import { DEFAULT_STALE_LOCK_MS } from './entry/lock';
+import { entriesRoot, removeEntry } from './entry/remove';
+import { cleanTrash } from './entry/trash';
 import { scanCache, type CacheScan, type ScanOptions, type ScannedEntry } from './scan';
 
 export type ProblemKind =

@@ -1,25 +1,20 @@
+// The size of a folder tree: the one implementation (scan, removal, trash, benchmarks).
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Bytes in regular files under `dir`, recursively; symlinks are counted as links, never followed. */
-export function dirBytes(dir: string): number {
-  let total = 0;
-  let entries: fs.Dirent[];
+/** Bytes under dir by lstat: symlinks count as their own size and are never followed. */
+export async function treeBytes(dir: string): Promise<number> {
+  let items: fs.Dirent[];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    items = await fs.promises.readdir(dir, { withFileTypes: true });
   } catch {
     return 0;
   }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += dirBytes(full);
-    else if (entry.isFile()) {
-      try {
-        total += fs.lstatSync(full).size;
-      } catch {
-        // removed while we looked: not counted
-      }
-    }
+  let total = 0;
+  for (const item of items) {
+    const full = path.join(dir, item.name);
+    if (item.isDirectory()) total += await treeBytes(full);
+    else total += (await fs.promises.lstat(full).catch(() => null))?.size ?? 0;
   }
   return total;
 }

@@ -1,10 +1,10 @@
 // Environment knobs (read on every use, so a test can change them between calls).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <sstream>
 #include <thread>
-
-#include <unistd.h>
 
 #include "stub.h"
 

@@ -3,17 +3,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  budgetStatus,
-  Crossings,
-  DEFAULT_SIZE_FACTOR,
-  estimateEntryBytes,
-  ESTIMATE_OVERHEAD_BYTES,
-  floorBytes,
-  hasLimits,
-  resolveBudget,
-  SizeFactors,
-} from '../../lib/cache/budget';
+import { Crossings } from '../../lib/cache/budget/events';
+import { floorBytes, hasLimits, resolveBudget } from '../../lib/cache/budget/options';
+import { DEFAULT_SIZE_FACTOR, estimateEntryBytes, ESTIMATE_OVERHEAD_BYTES, SizeFactors } from '../../lib/cache/budget/size-factors';
+import { budgetStatus } from '../../lib/cache/budget/status';
 import { makeTempDir, removeDir } from '../helpers/paths';
 import { expectCode } from './helpers';
 

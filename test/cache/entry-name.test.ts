@@ -8,7 +8,7 @@ import {
   sanitizeLabel,
   shapeLabel,
   shortKeyOfEntryName,
-} from '../../lib/cache/entry-name';
+} from '../../lib/cache/entry/name';
 import { KEY_FORMAT, type KeyParts } from '../../lib/cache/key';
 
 const SAFE = /^[A-Za-z0-9._+-]+$/;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { planEviction, type EvictionEntry } from '../../lib/cache/eviction';
+import { planEviction, type EvictionEntry } from '../../lib/cache/eviction/plan';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const HOUR = 3_600_000;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHEDIR_TAG, ensureCacheDir } from '../../lib/cache/cache-dir';
+import { ensureCacheDir } from '../../lib/cache/cache-dir';
+import { CACHEDIR_TAG } from '../../lib/cache/entry/layout';
 import { defaultCacheDir } from '../../lib/cache/default-dir';
 import { makeTempDir, removeDir } from '../helpers/paths';
 import { expectCode } from './helpers';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { acquireLock, tryAcquireLock } from '../../lib/cache/lock';
+import { acquireLock, tryAcquireLock } from '../../lib/cache/entry/lock';
 import { SingleFlight } from '../../lib/cache/single-flight';
 import { makeTempDir, removeDir } from '../helpers/paths';
 

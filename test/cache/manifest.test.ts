@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_FORMAT } from '../../lib/cache/key';
-import { MANIFEST_FILE, parseManifest, readManifest, writeManifest, type EntryManifest } from '../../lib/cache/manifest';
+import { MANIFEST_FILE, parseManifest, readManifest, writeManifest, type EntryManifest } from '../../lib/cache/entry/manifest';
 import { makeTempDir, removeDir } from '../helpers/paths';
 
 export function sampleManifest(): EntryManifest {

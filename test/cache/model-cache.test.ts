@@ -12,8 +12,8 @@ class TrackedCache extends ModelCache {
     live.push(this);
   }
 }
-import { acquireLock } from '../../lib/cache/lock';
-import { MANIFEST_FILE, readManifest } from '../../lib/cache/manifest';
+import { acquireLock } from '../../lib/cache/entry/lock';
+import { MANIFEST_FILE, readManifest } from '../../lib/cache/entry/manifest';
 import { loadOpenVINO, type CompileConfig, type Core, type OpenVINO } from '../../lib/index';
 import { writeImageModel, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ModelCache } from '../../lib/cache/model-cache';
-import { tryAcquireLock } from '../../lib/cache/lock';
-import { cleanTrash, isEntryLocked, lockPathOf, removeEntry } from '../../lib/cache/remove-entry';
+import { cacheLayout, lockPathOf } from '../../lib/cache/entry/layout';
+import { tryAcquireLock } from '../../lib/cache/entry/lock';
+import { isEntryLocked, removeEntry } from '../../lib/cache/entry/remove';
+import { cleanTrash } from '../../lib/cache/entry/trash';
 import { scanCache } from '../../lib/cache/scan';
 import { isOvcacheError } from '../../lib/errors';
 import { loadOpenVINO } from '../../lib/openvino/openvino';
@@ -97,7 +99,7 @@ describe('removeEntry', () => {
 
   it('skips an entry whose lock a live process holds, and removes it once released', async () => {
     const [entry] = (await scanCache(dir)).entries;
-    const lock = await tryAcquireLock(lockPathOf(dir, entry!.key!), 10_000);
+    const lock = await tryAcquireLock(lockPathOf(cacheLayout(dir), entry!.key!), 10_000);
     assert.ok(lock);
     assert.equal(await isEntryLocked(dir, entry!.key!), true);
     const r = await removeEntry(dir, entry!.dir);

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readManifest } from '../../lib/cache/manifest';
+import { readManifest } from '../../lib/cache/entry/manifest';
 import { ROOT, STAND_IN } from '../helpers/paths';
 
 export const WORKER = path.join(__dirname, 'fixtures', 'worker.js');

@@ -2,7 +2,7 @@
 // stdin is not one. CACHEDIR.TAG, fingerprints/ and locks/ stay; abandoned trash goes.
 import readline from 'node:readline/promises';
 import type { Command } from 'commander';
-import { cleanTrash } from '../../cache/remove-entry';
+import { cleanTrash } from '../../cache/entry/trash';
 import { scanCache } from '../../cache/scan';
 import { formatBytes } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';

@@ -1,7 +1,8 @@
 // `ovcache prune`: evict by size (least recently used first), age and per-model count.
 import type { Command } from 'commander';
-import { executeEviction, planEviction, type EvictionReason } from '../../cache/eviction';
-import { cleanTrash } from '../../cache/remove-entry';
+import { byPolicy, runEviction } from '../../cache/eviction/driver';
+import type { EvictionReason } from '../../cache/eviction/plan';
+import { cleanTrash } from '../../cache/entry/trash';
 import { scanCache, type ScannedEntry } from '../../cache/scan';
 import { formatAgo, formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
@@ -35,26 +36,26 @@ export function registerPrune(program: Command): void {
     const { dir } = resolveCacheDir(opts);
     const now = Date.now();
     const scan = await scanCache(dir, { now, checkModels: false });
-    const plan = planEviction(scan.entries, {
+    const policy = {
       now,
       ...(opts.maxSize !== undefined ? { maxBytes: opts.maxSize } : {}),
       ...(opts.olderThan !== undefined ? { maxAgeMs: opts.olderThan } : {}),
       ...(opts.keepPerModel !== undefined ? { maxEntriesPerModel: opts.keepPerModel } : {}),
-    });
+    };
     const row = (e: ScannedEntry, reason: EvictionReason): Row => ({ ...entryJson(e), reason });
-    let removed: Row[];
-    let skipped: Array<Row & { status: string; message: string }> = [];
-    let bytesFreed: number;
+    const progress = opts.json || opts.dryRun ? undefined : lazyProgress('removing', 50);
+    const result = await runEviction({
+      cacheDir: dir,
+      entries: scan.entries,
+      select: byPolicy(() => policy),
+      dryRun: Boolean(opts.dryRun),
+      ...(progress ? { onProgress: progress.onProgress } : {}),
+    }).finally(() => progress?.stop());
+    const removed = result.removed.map((r) => row(r.entry, r.reason));
+    const skipped = result.skipped.map((s) => ({ ...row(s.entry, s.reason), status: s.status, message: s.message }));
+    const bytesFreed = result.bytesFreed;
     let trash = { removed: 0, bytes: 0 };
-    if (opts.dryRun) {
-      removed = plan.remove.map((r) => row(r.entry, r.reason));
-      bytesFreed = plan.bytesFreed;
-    } else {
-      const progress = opts.json ? undefined : lazyProgress('removing', 50);
-      const result = await executeEviction(dir, plan, progress ? { onProgress: progress.onProgress } : {}).finally(() => progress?.stop());
-      removed = result.removed.map((r) => row(r.entry, r.reason));
-      skipped = result.skipped.map((s) => ({ ...row(s.entry, s.reason), status: s.status, message: s.message }));
-      bytesFreed = result.bytesFreed;
+    if (!opts.dryRun) {
       const cleaned = await cleanTrash(dir);
       trash = { removed: cleaned.removed.length, bytes: cleaned.bytes };
     }

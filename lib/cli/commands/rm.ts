@@ -1,8 +1,8 @@
 // `ovcache rm <key|key-prefix|model>...`: remove named entries.
 import type { Command } from 'commander';
 import { OvcacheError } from '../../errors';
-import { removeEntry, type RemoveResult } from '../../cache/remove-entry';
-import { shortKeyOfEntryName } from '../../cache/entry-name';
+import { shortKeyOfEntryName } from '../../cache/entry/name';
+import { named, runEviction } from '../../cache/eviction/driver';
 import { scanCache, type ScannedEntry } from '../../cache/scan';
 import { formatBytes } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
@@ -36,31 +36,18 @@ export interface RemovalReport {
   bytesFreed: number;
 }
 
-/** Removes entries one by one (lock-checked); collects what was removed and skipped. */
+/** Removes the entries through the eviction driver (same protections as every removal). */
 export async function removeAll(dir: string, entries: ScannedEntry[], what: string, force: boolean): Promise<RemovalReport> {
-  const report: RemovalReport = { dir, removed: [], skipped: [], bytesFreed: 0 };
   const progress = lazyProgress(what, 50);
-  try {
-    let done = 0;
-    for (const e of entries) {
-      let r: RemoveResult;
-      try {
-        r = await removeEntry(dir, e.dir, { key: e.key, bytes: e.bytes, force });
-      } catch (error) {
-        report.skipped.push({ ...entryJson(e), status: 'error', message: (error as Error).message });
-        progress.onProgress(++done, entries.length);
-        continue;
-      }
-      if (r.status === 'removed') {
-        report.removed.push(entryJson(e));
-        report.bytesFreed += r.bytes;
-      } else report.skipped.push({ ...entryJson(e), status: r.status, message: r.status === 'locked' ? r.reason : 'already removed' });
-      progress.onProgress(++done, entries.length);
-    }
-  } finally {
-    progress.stop();
-  }
-  return report;
+  const result = await runEviction({ cacheDir: dir, entries, select: named(entries), force, onProgress: progress.onProgress }).finally(() =>
+    progress.stop(),
+  );
+  return {
+    dir,
+    removed: result.removed.map((r) => entryJson(r.entry)),
+    skipped: result.skipped.map((s) => ({ ...entryJson(s.entry), status: s.status, message: s.message })),
+    bytesFreed: result.bytesFreed,
+  };
 }
 
 export function formatRemoval(r: RemovalReport): string {

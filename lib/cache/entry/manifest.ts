@@ -3,8 +3,8 @@
 // or a half-written file is reported as invalid, never thrown.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write';
-import { isKey, type KeyParts } from './key';
+import { writeFileAtomic } from '../../fs/atomic-write';
+import { isKey, type KeyParts } from '../key';
 
 export const MANIFEST_FILE = 'ovcache-entry.json';
 export const MANIFEST_FORMAT = 1;

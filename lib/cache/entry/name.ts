@@ -1,7 +1,7 @@
 // Entry folder names: readable by a person and safe on every filesystem.
 //   <model>-<shapes>-<device>-<short key>     e.g. resnet50-1x3x224x224-GPU-3f2a9c1e7b4d
 // Only [A-Za-z0-9._+-] appear; no name starts with a dot; the short key keeps names unique.
-import { shortKey, type InputIdentity, type KeyParts } from './key';
+import { shortKey, type InputIdentity, type KeyParts } from '../key';
 
 export const MAX_MODEL_LABEL = 48;
 export const MAX_SHAPE_LABEL = 64;

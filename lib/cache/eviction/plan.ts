@@ -1,4 +1,4 @@
-// Which entries to evict, and evicting them.
+// Which entries to evict (evicting them: driver.ts).
 //
 // planEviction is pure: the same entries and policy give the same plan. Three rules, applied
 // in this order, each only to entries no earlier rule took:
@@ -10,7 +10,6 @@
 // so a model whose weights were replaced in place competes with its older versions and those
 // go first. Protected keys (being compiled, loaded in this process) are never planned; they
 // still count towards usage and per-model counts.
-import { removeEntry, DEFAULT_STALE_LOCK_MS, type RemoveResult } from './remove-entry';
 
 /** What eviction needs to know of an entry; ScannedEntry has all of it. */
 export interface EvictionEntry {
@@ -129,72 +128,4 @@ export function planEviction<E extends EvictionEntry>(entries: readonly E[], pol
     overBudget: policy.maxBytes !== undefined && bytesBefore - bytesFreed > policy.maxBytes,
     protectedSkipped: skipped.size,
   };
-}
-
-export interface EvictionSkip<E extends EvictionEntry = EvictionEntry> {
-  entry: E;
-  reason: EvictionReason;
-  /** locked: a live process holds it; missing: already gone; error: removal failed (message says why). */
-  status: 'locked' | 'missing' | 'error';
-  message: string;
-}
-
-export interface EvictionResult<E extends EvictionEntry = EvictionEntry> {
-  removed: Array<PlannedRemoval<E>>;
-  skipped: Array<EvictionSkip<E>>;
-  bytesFreed: number;
-}
-
-export interface ExecuteOptions {
-  staleLockMs?: number;
-  /** Spare entries a live process is loading (removeEntry's spareLoading). */
-  spareLoading?: boolean;
-  /** Removals at once. Default 8. */
-  concurrency?: number;
-  onProgress?: (done: number, total: number) => void;
-  /** Injected for tests; default removeEntry. */
-  remove?: typeof removeEntry;
-}
-
-/** Removes what the plan lists with removeEntry, which re-checks each lock; never throws per entry. */
-export async function executeEviction<E extends EvictionEntry>(
-  cacheDir: string,
-  plan: Pick<EvictionPlan<E>, 'remove'>,
-  options: ExecuteOptions = {},
-): Promise<EvictionResult<E>> {
-  const remove = options.remove ?? removeEntry;
-  const result: EvictionResult<E> = { removed: [], skipped: [], bytesFreed: 0 };
-  const queue = [...plan.remove];
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      let outcome: RemoveResult;
-      try {
-        outcome = await remove(cacheDir, item.entry.dir, {
-          staleLockMs: options.staleLockMs ?? DEFAULT_STALE_LOCK_MS,
-          ...(options.spareLoading ? { spareLoading: true } : {}),
-          key: item.entry.key,
-          bytes: item.entry.bytes,
-        });
-      } catch (error) {
-        result.skipped.push({ entry: item.entry, reason: item.reason, status: 'error', message: (error as Error).message });
-        options.onProgress?.(++done, plan.remove.length);
-        continue;
-      }
-      if (outcome.status === 'removed') {
-        result.removed.push({ ...item, bytes: outcome.bytes });
-        result.bytesFreed += outcome.bytes;
-      } else {
-        const message = outcome.status === 'locked' ? outcome.reason : 'already removed';
-        result.skipped.push({ entry: item.entry, reason: item.reason, status: outcome.status, message });
-      }
-      options.onProgress?.(++done, plan.remove.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, plan.remove.length)) }, worker));
-  // Workers finish out of order: report in plan order.
-  const order = new Map(plan.remove.map((r, i) => [r.entry, i]));
-  result.removed.sort((a, b) => (order.get(a.entry) ?? 0) - (order.get(b.entry) ?? 0));
-  result.skipped.sort((a, b) => (order.get(a.entry) ?? 0) - (order.get(b.entry) ?? 0));
-  return result;
 }

@@ -5,8 +5,9 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
-import { logger } from '../log';
-import { makeOwnerOnlyDir } from './cache-dir';
+import { errnoCode, isUnwritableError } from '../../fs/errno';
+import { logger } from '../../log';
+import { makeOwnerOnlyDir } from '../cache-dir';
 
 const log = logger('cache');
 
@@ -36,8 +37,8 @@ export interface LockAttempt {
   unwritable?: string;
 }
 
-/** Errors that mean the locks folder cannot be written: waiting would not help. */
-const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT']);
+/** ModelCache's default staleLockMs, and the CLI's. */
+export const DEFAULT_STALE_LOCK_MS = 10_000;
 
 function tryLock(lockPath: string, staleMs: number, retried = false): Promise<EntryLock | null> {
   let compromised = false;
@@ -91,8 +92,9 @@ export async function acquireLock(lockPath: string, options: LockOptions): Promi
     try {
       lock = await tryLock(lockPath, options.staleMs);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === undefined || !UNWRITABLE.has(code)) throw error;
+      // The locks folder cannot be written: waiting would not help.
+      if (!isUnwritableError(error)) throw error;
+      const code = errnoCode(error) as string;
       log('cannot make lock %s (%s): the cache folder is not writable', lockPath, code);
       return { lock: null, waitedMs: Date.now() - started, contended, unwritable: code };
     }

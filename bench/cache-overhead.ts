@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelCache } from '../lib/cache/model-cache';
 import { ModelRegistry } from '../lib/cache/registry';
-import { clearFingerprintMemory, Fingerprinter, sha256File } from '../lib/cache/fingerprint';
+import { Fingerprinter, sha256File } from '../lib/cache/fingerprint';
 import { MANIFEST_FILE, readManifest, type EntryManifest } from '../lib/cache/entry/manifest';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       const bare: number[] = [];
       const cached: number[] = [];
       const diffs: number[] = [];
-      const fresh = new ModelCache({ core, dir }); // a new instance: nothing remembered but the process-wide memo
+      const fresh = new ModelCache({ core, dir }); // a new instance: nothing remembered but the memo files
       for (let i = 0; i < ITERATIONS + 20; i++) {
         let t = performance.now();
         const b = await core.compileModel(xml, 'CPU', { CACHE_DIR: entryDir });
@@ -133,21 +133,21 @@ async function main(): Promise<void> {
     }
     const memoDir = path.join(work, 'memo');
     fs.mkdirSync(memoDir);
-    clearFingerprintMemory();
+    const printer = new Fingerprinter({ memoDir });
     let t = performance.now();
-    const computed = await new Fingerprinter({ memoDir }).fingerprint(big);
+    const computed = await printer.fingerprint(big);
     const coldMs = performance.now() - t;
     if (computed.source !== 'computed') throw new Error('expected a computed fingerprint');
     const memoryTimes: number[] = [];
     const diskTimes: number[] = [];
     for (let i = 0; i < 200; i++) {
       t = performance.now();
-      const m = await new Fingerprinter({ memoDir }).fingerprint(big);
+      const m = await printer.fingerprint(big);
       memoryTimes.push(performance.now() - t);
       if (m.source !== 'memory') throw new Error(`expected a memory memo, got ${m.source}`);
-      clearFingerprintMemory();
+      printer.forget();
       t = performance.now();
-      const d = await new Fingerprinter({ memoDir }).fingerprint(big);
+      const d = await printer.fingerprint(big);
       diskTimes.push(performance.now() - t);
       if (d.source !== 'disk') throw new Error(`expected a disk memo, got ${d.source}`);
     }

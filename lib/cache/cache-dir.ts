@@ -169,3 +169,34 @@ export function ensureCacheDir(root: string, options: CacheDirOptions = {}): Cac
   }
   return layout;
 }
+
+/** A cache folder laid out on first use, and again after it was cleared under a running process. */
+export class CacheFolder {
+  readonly layout: CacheLayout;
+  private laidOut = false;
+
+  constructor(
+    root: string,
+    private readonly shared: SharedMode,
+  ) {
+    this.layout = cacheLayout(root);
+  }
+
+  /** Whether the folder was laid out by this process (memo files may be written into it). */
+  get ready(): boolean {
+    return this.laidOut;
+  }
+
+  ensure(): void {
+    if (this.laidOut) return;
+    ensureCacheDir(this.layout.root, { shared: this.shared });
+    this.laidOut = true;
+  }
+
+  /** Lays the folder out again if entries/ is gone (the cache was cleared meanwhile). */
+  ensureStill(): void {
+    if (fs.existsSync(this.layout.entries)) return;
+    this.laidOut = false;
+    this.ensure();
+  }
+}

@@ -2,30 +2,24 @@
 //
 // The digest is the plain sha256 of the file (what `sha256sum` prints), computed with Node's
 // OpenSSL: with SHA extensions it runs 3-4x faster than coreutils' sha256sum (docs/caching.md).
-// The memo is keyed by the file's identity (dev, ino, size, mtime ns, ctime ns): any write,
-// replacement or rename-over changes at least one of them. ctime cannot be set back by
-// utimes, so `touch -d` on changed content does not fool it.
+// The memo is keyed by the file's identity (lib/fs/file-identity.ts): any write, replacement or
+// rename-over changes it. Each Fingerprinter keeps its own bounded memo in memory; the memo
+// files are what survives a restart or is shared between instances.
 // "Racy" files (changed within racyWindowMs of hashing, where a same-tick rewrite could keep
 // the identity) are hashed but not memoized, like git's racy-clean check.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { logger } from '../log';
+import { LRUCache } from 'lru-cache';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { identityText, statIdentity, type FileStatIdentity } from '../fs/file-identity';
+import { logger } from '../log';
 
 const log = logger('cache');
 
 export const MEMO_FORMAT = 1;
 const CHUNK = 4 << 20;
-
-export interface FileStatIdentity {
-  dev: string;
-  ino: string;
-  size: string;
-  mtimeNs: string;
-  ctimeNs: string;
-}
 
 export interface FileFingerprint {
   path: string;
@@ -36,20 +30,6 @@ export interface FileFingerprint {
   identity: FileStatIdentity;
   mtimeNs: string;
   ms: number;
-}
-
-export function statIdentity(stat: fs.BigIntStats): FileStatIdentity {
-  return {
-    dev: String(stat.dev),
-    ino: String(stat.ino),
-    size: String(stat.size),
-    mtimeNs: String(stat.mtimeNs),
-    ctimeNs: String(stat.ctimeNs),
-  };
-}
-
-function identityText(id: FileStatIdentity): string {
-  return `${id.dev}:${id.ino}:${id.size}:${id.mtimeNs}:${id.ctimeNs}`;
 }
 
 /** sha256 of a file, streamed with two buffers so reading the next chunk overlaps hashing this one. */
@@ -82,13 +62,8 @@ interface MemoRecord {
   path: string;
 }
 
-const memory = new Map<string, string>();
-const inflight = new Map<string, Promise<string>>();
-
-/** Forgets the process-wide memo (tests and benchmarks). */
-export function clearFingerprintMemory(): void {
-  memory.clear();
-}
+/** Digests remembered in memory per Fingerprinter (the memo files hold the rest). */
+const MEMORY_ENTRIES = 4096;
 
 export interface FingerprinterOptions {
   /** Folder for memo files; undefined keeps the memo in this process only. */
@@ -103,11 +78,18 @@ export class Fingerprinter {
   private readonly memoDir: string | undefined;
   private readonly writeMemo: boolean;
   private readonly racyWindowNs: bigint;
+  private readonly memory = new LRUCache<string, string>({ max: MEMORY_ENTRIES });
+  private readonly inflight = new Map<string, Promise<string>>();
 
   constructor(options: FingerprinterOptions = {}) {
     this.memoDir = options.memoDir;
     this.writeMemo = options.writeMemo ?? true;
     this.racyWindowNs = BigInt(Math.round((options.racyWindowMs ?? 2000) * 1e6));
+  }
+
+  /** Forgets the digests remembered in memory (the memo files stay). */
+  forget(): void {
+    this.memory.clear();
   }
 
   async fingerprint(file: string): Promise<FileFingerprint> {
@@ -126,18 +108,18 @@ export class Fingerprinter {
       ms: performance.now() - started,
     });
 
-    const remembered = memory.get(id);
+    const remembered = this.memory.get(id);
     if (remembered !== undefined) return done(remembered, 'memory');
     const fromDisk = await this.readMemo(id, identity);
     if (fromDisk !== undefined) {
-      memory.set(id, fromDisk);
+      this.memory.set(id, fromDisk);
       return done(fromDisk, 'disk');
     }
-    let running = inflight.get(id);
+    let running = this.inflight.get(id);
     if (running === undefined) {
       running = this.compute(resolved, stat, id, identity);
-      inflight.set(id, running);
-      void running.finally(() => inflight.delete(id)).catch(() => undefined);
+      this.inflight.set(id, running);
+      void running.finally(() => this.inflight.delete(id)).catch(() => undefined);
     }
     return done(await running, 'computed');
   }
@@ -152,7 +134,7 @@ export class Fingerprinter {
     if (!unchanged) log('%s changed while it was hashed; digest not memoized', file);
     else if (racy) log('%s changed moments ago; digest not memoized', file);
     else {
-      memory.set(id, digest);
+      this.memory.set(id, digest);
       await this.writeMemoFile(id, { format: MEMO_FORMAT, algorithm: 'sha256', identity, sha256: digest, path: file });
     }
     return digest;

@@ -1,6 +1,6 @@
 // Public surface of the model cache.
+export { ModelCache } from './model-cache';
 export {
-  ModelCache,
   type CompileResult,
   type CompileTimings,
   type UncachedReason,
@@ -12,7 +12,7 @@ export {
   type SimilarEntry,
   type EvictOptions,
   type EvictionReport,
-} from './model-cache';
+} from './compile-types';
 export type { BudgetOptions } from './budget/options';
 export type { BudgetEvent, BudgetCondition, BudgetUncachedReason, EvictedEntry } from './budget/events';
 export type { BudgetStatus, CacheUsage } from './budget/status';

@@ -2,10 +2,11 @@
 // reuse, never load the same model twice at once; unload the least recently used past
 // maxModels (or a memory estimate). Each model is identified by (path, device, shapes, config).
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { OvcacheError } from '../errors';
+import { fileIdentity, identityText } from '../fs/file-identity';
+import { modelFilesOf } from '../fs/model-files';
 import { logger } from '../log';
 import type { CompiledModel } from '../openvino/compiled-model';
 import { formatPartialShape, parseShapeInput, type ShapeInput } from '../openvino/shapes';
@@ -408,18 +409,7 @@ function disposeQuietly(slot: Slot): void {
 
 /** Identity of the model files as they are now (changes when a file is replaced or rewritten). */
 async function fileStamp(model: string): Promise<{ stamp: string; bytes: number }> {
-  const files = [model];
-  if (/\.xml$/i.test(model)) files.push(model.replace(/\.xml$/i, '.bin'));
-  const parts: string[] = [];
-  let bytes = 0;
-  for (const file of files) {
-    try {
-      const s = await fs.promises.stat(file, { bigint: true });
-      parts.push(`${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`);
-      bytes += Number(s.size);
-    } catch {
-      parts.push('-');
-    }
-  }
-  return { stamp: parts.join('|'), bytes };
+  const ids = await Promise.all(modelFilesOf(model).map(fileIdentity));
+  const bytes = ids.reduce((n, id) => n + (id ? Number(id.size) : 0), 0);
+  return { stamp: ids.map((id) => (id ? identityText(id) : '-')).join('|'), bytes };
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { clearFingerprintMemory, Fingerprinter, sha256File } from '../../lib/cache/fingerprint';
+import { Fingerprinter, sha256File } from '../../lib/cache/fingerprint';
 import { makeTempDir, removeDir } from '../helpers/paths';
 import { age } from './helpers';
 
@@ -14,7 +14,6 @@ describe('fingerprints', () => {
     tmp = makeTempDir();
     memo = path.join(tmp, 'memo');
     fs.mkdirSync(memo);
-    clearFingerprintMemory();
   });
   afterEach(() => removeDir(tmp));
 
@@ -32,11 +31,14 @@ describe('fingerprints', () => {
     const file = path.join(tmp, 'w.bin');
     fs.writeFileSync(file, 'weights');
     age(file);
-    const first = await new Fingerprinter({ memoDir: memo, racyWindowMs: 0 }).fingerprint(file);
+    const printer = new Fingerprinter({ memoDir: memo, racyWindowMs: 0 });
+    const first = await printer.fingerprint(file);
     assert.equal(first.source, 'computed');
     assert.equal(fs.readdirSync(memo).length, 1);
-    assert.equal((await new Fingerprinter({ memoDir: memo, racyWindowMs: 0 }).fingerprint(file)).source, 'memory');
-    clearFingerprintMemory();
+    assert.equal((await printer.fingerprint(file)).source, 'memory');
+    printer.forget();
+    assert.equal((await printer.fingerprint(file)).source, 'disk');
+    // Another instance shares nothing in memory, only the memo file.
     const fromDisk = await new Fingerprinter({ memoDir: memo, racyWindowMs: 0 }).fingerprint(file);
     assert.equal(fromDisk.source, 'disk');
     assert.equal(fromDisk.sha256, first.sha256);
@@ -69,13 +71,10 @@ describe('fingerprints', () => {
     const file = path.join(tmp, 'w.bin');
     fs.writeFileSync(file, 'weights');
     age(file);
-    // A file of an earlier test may have had this inode, size and (coarse-clock) times.
-    clearFingerprintMemory();
     const first = await new Fingerprinter({ memoDir: memo, racyWindowMs: 0 }).fingerprint(file);
     assert.equal(first.source, 'computed');
     const [name] = fs.readdirSync(memo);
     fs.writeFileSync(path.join(memo, name as string), '{garbage');
-    clearFingerprintMemory();
     const again = await new Fingerprinter({ memoDir: memo, racyWindowMs: 0, writeMemo: false }).fingerprint(file);
     assert.equal(again.source, 'computed');
     assert.equal(fs.readFileSync(path.join(memo, name as string), 'utf8'), '{garbage');

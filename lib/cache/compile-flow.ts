@@ -1,0 +1,322 @@
+// The compile paths of a cached compile, and single-flight per key:
+//   fast       a complete entry this exact source can load: no lock (a load marker instead)
+//   read-only  a usable entry is loaded, anything else compiles without the cache
+//   fill       under the entry's lock: load what another process filled meanwhile, or make
+//              room (the budget's guard), compile into the entry and write its manifest
+//   uncached   OpenVINO without CACHE_DIR: switched off, refused, or the entry unusable
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { logger } from '../log';
+import type { CompiledModel } from '../openvino/compiled-model';
+import type { Core } from '../openvino/core';
+import { Model } from '../openvino/model';
+import type { CompileConfig } from '../openvino/properties';
+import type { BudgetKeeper } from './budget/keeper';
+import { MIN_LEARN_WEIGHT_BYTES, SizeFactors } from './budget/size-factors';
+import type { CacheFolder } from './cache-dir';
+import type { CompileResult, CompileTimings, UncachedReason } from './compile-types';
+import { lockPathOf } from './entry/layout';
+import { beginLoad, clearEvictingMarker } from './entry/load-marker';
+import { acquireLock } from './entry/lock';
+import { readManifest, writeManifest, type EntryManifest, type EntrySource } from './entry/manifest';
+import { filledManifest, fillingManifest, listEntryFiles, newManifest, sumBytes, type ManifestWriter } from './entry/manifest-writer';
+import { makeOwnerOnlyDir } from './cache-dir';
+import { isUsable } from './entry/usable';
+import { failedWritingInto } from './entry/write-failure';
+import type { KeyBuilder, PreparedCompile } from './key-builder';
+import type { KeyParts } from './key';
+import type { ResolvedCompileOptions } from './options';
+import { SingleFlight } from './single-flight';
+import type { CacheStats } from './stats';
+
+const log = logger('cache');
+
+/** A compile's result with what the statistics and the budget need. */
+export interface Outcome extends CompileResult {
+  savedMs: number;
+  /** Bytes this compile added to its entry folder. */
+  wroteBytes: number;
+}
+
+export interface CompileFlowParts {
+  core(): Core;
+  folder: CacheFolder;
+  keys: KeyBuilder;
+  manifests: ManifestWriter;
+  budget: BudgetKeeper;
+  /** Whether compiles check the budget (a limit is set and the cache may write). */
+  budgetActive: boolean;
+  readOnly: boolean;
+  lockTimeoutMs: number;
+  staleLockMs: number;
+  counters: CacheStats;
+}
+
+/** How a cached compile went, for outcomeOf(). */
+interface Done {
+  compiled: CompiledModel;
+  lockWaitMs: number;
+  compileMs: number;
+  /** The entry's recorded compile time, to credit the time a hit saved. */
+  recordedCompileMs: number | null;
+  wroteBytes?: number;
+}
+
+export class CompileFlow {
+  private readonly flights = new SingleFlight<string, Outcome>();
+
+  constructor(private readonly p: CompileFlowParts) {}
+
+  async cached(model: string | Model, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
+    if (!this.p.readOnly) {
+      try {
+        this.p.folder.ensure();
+      } catch (error) {
+        // A folder that is a file, or on a read-only file system: serve the model anyway and
+        // say why. An insecure folder is not in this list: that stays an error.
+        const code = (error as { code?: string }).code;
+        if (code !== 'OVCACHE_CACHE_DIR_INVALID' && code !== 'OVCACHE_CACHE_READ_ONLY') throw error;
+        log('cache folder %s unusable (%s: %s); compiling without the cache', this.p.folder.layout.root, code, (error as Error).message);
+        return this.uncached(model, opts, started, undefined, 'cache-dir-unusable');
+      }
+    }
+    const prep = await this.p.keys.prepare(model, opts);
+    const release = this.p.budget.hold(prep.key);
+    try {
+      if (this.p.readOnly) return await this.readOnly(prep, opts, started);
+      const fast = await this.fast(prep, opts, started);
+      if (fast) return fast;
+      // One compile per key in this process: the first caller fills the entry, the others
+      // wait for it and then load the entry like any other process would.
+      const flight = this.flights.run(prep.key, () => this.fill(prep, opts, started));
+      if (flight.leader) return await flight.promise;
+      const leader = await flight.promise;
+      const after = await this.fast(prep, opts, started);
+      if (after) return after;
+      if (leader.uncachedReason) return await this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, leader.uncachedReason);
+      return await this.fill(prep, opts, started);
+    } finally {
+      release();
+      if (prep.ownsModel) prep.modelObject?.dispose();
+    }
+  }
+
+  async uncached(
+    model: string | Model,
+    opts: ResolvedCompileOptions,
+    started: number,
+    prep: PreparedCompile | undefined,
+    reason: UncachedReason,
+    lockWaitMs = 0,
+  ): Promise<Outcome> {
+    let readMs = prep?.readMs ?? 0;
+    let compiled: CompiledModel;
+    let compileMs: number;
+    if (typeof model === 'string' && opts.shapes) {
+      const t = performance.now();
+      const read = await this.p.core().readModel(model);
+      try {
+        read.reshape(opts.shapes);
+        readMs += performance.now() - t;
+        const c = performance.now();
+        compiled = await this.p.core().compileModel(read, opts.device, opts.config);
+        compileMs = performance.now() - c;
+      } finally {
+        read.dispose();
+      }
+    } else {
+      if (model instanceof Model && opts.shapes && !prep) model.reshape(opts.shapes);
+      const c = performance.now();
+      compiled = await this.p.core().compileModel(model, opts.device, opts.config);
+      compileMs = performance.now() - c;
+    }
+    const timings: CompileTimings = {
+      fingerprintMs: prep?.fingerprintMs ?? 0,
+      readMs,
+      lockWaitMs,
+      compileMs,
+      totalMs: performance.now() - started,
+    };
+    return {
+      compiled,
+      hit: false,
+      cached: false,
+      key: prep?.key ?? null,
+      parts: prep?.parts ?? null,
+      entryDir: null,
+      uncachedReason: reason,
+      timings,
+      savedMs: 0,
+      wroteBytes: 0,
+    };
+  }
+
+  /** A complete entry this exact source can load without OpenVINO writing: no lock needed. */
+  private async fast(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome | undefined> {
+    // Lock-free: while OpenVINO reads the blob, evictors in any process leave the entry alone.
+    const endLoad = beginLoad(prep.entryDir);
+    if (!endLoad) return undefined;
+    try {
+      const read = await readManifest(prep.entryDir);
+      if (read.status !== 'ok' || !(await isUsable(read.manifest, request(prep)))) return undefined;
+      return await this.load(prep, opts, started, read.manifest, 0, true);
+    } finally {
+      endLoad();
+    }
+  }
+
+  private async readOnly(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
+    const read = await readManifest(prep.entryDir);
+    if (read.status === 'ok' && (await isUsable(read.manifest, request(prep))))
+      return this.load(prep, opts, started, read.manifest, 0, false);
+    log('read-only cache has no usable entry for %s; compiling without the cache', path.basename(prep.entryDir));
+    return this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, 'read-only-miss');
+  }
+
+  /** Loads from a complete entry. Normally a hit; if OpenVINO compiled anyway, a miss. */
+  private async load(
+    prep: PreparedCompile,
+    opts: ResolvedCompileOptions,
+    started: number,
+    manifest: EntryManifest,
+    lockWaitMs: number,
+    touch: boolean,
+  ): Promise<Outcome> {
+    const t = performance.now();
+    const compiled = await this.p.core().compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
+    const compileMs = performance.now() - t;
+    if (touch) {
+      if (compiled.loadedFromCache) this.p.manifests.scheduleTouch(prep.key, prep.entryDir, compileMs);
+      else this.p.manifests.scheduleRefresh(prep.key, prep.entryDir, compileMs);
+    }
+    return outcomeOf(prep, started, { compiled, lockWaitMs, compileMs, recordedCompileMs: manifest.compileMs });
+  }
+
+  /** Under the entry's lock: compile into the entry folder and write its manifest. */
+  private async fill(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
+    const lockPath = lockPathOf(this.p.folder.layout, prep.key);
+    const attempt = await acquireLock(lockPath, { timeoutMs: this.p.lockTimeoutMs, staleMs: this.p.staleLockMs });
+    if (attempt.contended) this.p.counters.lockWaits++;
+    const waited = attempt.waitedMs;
+    const uncached = (reason: UncachedReason) => this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, reason, waited);
+    if (!attempt.lock) {
+      if (attempt.unwritable) log('cannot write the lock %s (%s); compiling without the cache', lockPath, attempt.unwritable);
+      else {
+        this.p.counters.lockTimeouts++;
+        log('gave up waiting %d ms for %s; compiling without the cache', waited, lockPath);
+      }
+      return uncached(attempt.unwritable ? 'cache-not-writable' : 'lock-timeout');
+    }
+    try {
+      // Holding the lock, no evictor is at work: a marker of one is left from a crash.
+      await clearEvictingMarker(prep.entryDir);
+      const read = await readManifest(prep.entryDir);
+      // Another process may have filled the entry while this one waited.
+      if (read.status === 'ok' && (await isUsable(read.manifest, request(prep)))) {
+        return await this.load(prep, opts, started, read.manifest, waited, true);
+      }
+      this.p.folder.ensureStill();
+      // The free-space guard: no entry where there is no room for it.
+      const refused = this.p.budgetActive ? await this.p.budget.guardSpace(spaceRequest(prep, opts)) : null;
+      if (refused) return await uncached(refused);
+      makeOwnerOnlyDir(prep.entryDir);
+      const previous = read.status === 'ok' && read.manifest.key === prep.key ? read.manifest : undefined;
+      const base = previous ?? newManifest(prep.key, prep.parts);
+      const before = await listEntryFiles(prep.entryDir);
+      await writeManifest(prep.entryDir, fillingManifest(base));
+      const t = performance.now();
+      let compiled: CompiledModel;
+      try {
+        compiled = await this.p.core().compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
+      } catch (error) {
+        // Failing to write into our folder must not fail the user's compile: retry without it.
+        if (!(await failedWritingInto(prep.entryDir, before))) {
+          // A compile that failed (bad model, unknown device) leaves no folder of its own behind.
+          if (!previous && before.length === 0)
+            await fs.promises.rm(prep.entryDir, { recursive: true, force: true }).catch(() => undefined);
+          throw error;
+        }
+        log('OpenVINO could not write into %s (%s); compiling without the cache', prep.entryDir, (error as Error).message);
+        return await uncached('cache-write-failed');
+      }
+      const compileMs = performance.now() - t;
+      const files = await listEntryFiles(prep.entryDir);
+      const wroteBytes = Math.max(0, sumBytes(files) - sumBytes(before));
+      this.p.counters.bytesWritten += wroteBytes;
+      const hit = compiled.loadedFromCache;
+      const manifest = filledManifest(base, { xml: prep.xml, source: sourceOf(prep), parts: prep.parts, files, hit, compileMs });
+      try {
+        await writeManifest(prep.entryDir, manifest, { fsync: true });
+      } catch (error) {
+        // The compile worked; an entry without a manifest is simply filled again next time.
+        log('cannot write the manifest of %s: %s', prep.entryDir, (error as Error).message);
+      }
+      if (!manifest.complete) log('OpenVINO wrote no blob into %s (device cannot cache?)', prep.entryDir);
+      else if (!hit && weightBytes(prep.parts) >= MIN_LEARN_WEIGHT_BYTES) {
+        this.p.manifests.track(this.p.budget.sizeFactors.record(sizeFactorKey(opts), manifest.bytes, weightBytes(prep.parts)));
+      }
+      return outcomeOf(prep, started, { compiled, lockWaitMs: waited, compileMs, recordedCompileMs: base.compileMs, wroteBytes });
+    } finally {
+      await attempt.lock.release();
+    }
+  }
+}
+
+function outcomeOf(prep: PreparedCompile, started: number, d: Done): Outcome {
+  const hit = d.compiled.loadedFromCache;
+  return {
+    compiled: d.compiled,
+    hit,
+    cached: true,
+    key: prep.key,
+    parts: prep.parts,
+    entryDir: prep.entryDir,
+    uncachedReason: null,
+    timings: {
+      fingerprintMs: prep.fingerprintMs,
+      readMs: prep.readMs,
+      lockWaitMs: d.lockWaitMs,
+      compileMs: d.compileMs,
+      totalMs: performance.now() - started,
+    },
+    savedMs: hit && d.recordedCompileMs !== null ? Math.max(0, d.recordedCompileMs - d.compileMs) : 0,
+    wroteBytes: d.wroteBytes ?? 0,
+  };
+}
+
+function request(prep: PreparedCompile) {
+  return { key: prep.key, entryDir: prep.entryDir, source: sourceOf(prep) };
+}
+
+function sourceOf(prep: PreparedCompile): EntrySource {
+  return prep.modelObject ? { kind: 'model' } : { kind: 'path', xml: prep.xml, mtimeNs: prep.xmlMtimeNs, size: prep.xmlSize };
+}
+
+function spaceRequest(prep: PreparedCompile, opts: ResolvedCompileOptions) {
+  return {
+    key: prep.key,
+    model: prep.xml,
+    entryName: path.basename(prep.entryDir),
+    device: opts.device,
+    sizeFactorKey: sizeFactorKey(opts),
+    weightBytes: weightBytes(prep.parts),
+  };
+}
+
+function withCacheDir(config: CompileConfig | undefined, dir: string): CompileConfig {
+  return { ...config, CACHE_DIR: dir };
+}
+
+/** Bytes of the model's weights (.bin), or of the model file when there is no .bin. */
+function weightBytes(parts: KeyParts): number {
+  const files = parts.model.files;
+  const bins = files.filter((f) => f.role === 'bin');
+  return (bins.length > 0 ? bins : files).reduce((n, f) => n + f.size, 0);
+}
+
+/** Size factors are learned per device and CACHE_MODE (weightless blobs are much smaller). */
+function sizeFactorKey(opts: ResolvedCompileOptions): string {
+  const mode = opts.config?.CACHE_MODE;
+  return SizeFactors.keyOf(opts.device, mode === undefined ? undefined : String(mode));
+}

@@ -11,13 +11,13 @@ import { performance } from 'node:perf_hooks';
 import { TEMP_SUFFIX } from '../fs/atomic-write';
 import { treeBytes } from '../fs/dir-size';
 import { errnoCode } from '../fs/errno';
-import { weightsFileOf } from '../fs/model-files';
 import { mapPool } from '../fs/pool';
 import { HISTORY_DIR } from '../history/records';
 import { cacheLayout, CACHEDIR_TAG, ENTRIES_DIR, FINGERPRINTS_DIR, isBlobName, LOCKS_DIR, TRASH_DIR } from './entry/layout';
 import { parseManifest, type EntryManifest } from './entry/manifest';
 import type { InputIdentity } from './key';
 import { asyncFolderIo, readFolder, syncFolderIo, type FolderContent } from './scan-folder';
+import { ModelFiles } from './scan-models';
 
 const SLICE = 128;
 
@@ -139,53 +139,6 @@ async function lstatOrNull(file: string): Promise<fs.Stats | null> {
     return await fs.promises.lstat(file);
   } catch {
     return null;
-  }
-}
-
-type ModelStat = { size: bigint; mtimeNs: bigint } | null;
-
-/** Model files named by manifests: stat'ed once each per scan (many entries share a model). */
-class ModelFiles {
-  private readonly stats = new Map<string, Promise<ModelStat>>();
-
-  stat(file: string): Promise<ModelStat> {
-    let p = this.stats.get(file);
-    if (!p) {
-      // Absolute paths only: a manifest cannot make the scan look relative to the cwd.
-      p = path.isAbsolute(file)
-        ? fs.promises.stat(file, { bigint: true }).then(
-            (s) => (s.isFile() ? { size: s.size, mtimeNs: s.mtimeNs } : null),
-            () => null,
-          )
-        : Promise.resolve(null);
-      this.stats.set(file, p);
-    }
-    return p;
-  }
-
-  /** 'model-missing' when no model file it came from exists, 'model-changed' when none still matches. */
-  async check(m: EntryManifest): Promise<StaleReason | undefined> {
-    const bin = m.parts.model.files.find((f) => f.role === 'bin');
-    const paths = m.sources.filter((s) => s.kind === 'path');
-    if (paths.length > 0) {
-      let anyExists = false;
-      for (const s of paths) {
-        const xml = await this.stat(s.xml);
-        if (!xml) continue;
-        anyExists = true;
-        if (xml.size !== BigInt(s.size) || String(xml.mtimeNs) !== s.mtimeNs) continue;
-        if (bin) {
-          const binFile = weightsFileOf(s.xml);
-          const binStat = binFile === undefined ? null : await this.stat(binFile);
-          if (!binStat || binStat.size !== BigInt(bin.size)) continue;
-        }
-        return undefined;
-      }
-      return anyExists ? 'model-changed' : 'model-missing';
-    }
-    if (m.modelPaths.length === 0) return undefined;
-    const found = await Promise.all(m.modelPaths.map((p) => this.stat(p)));
-    return found.some(Boolean) ? undefined : 'model-missing';
   }
 }
 

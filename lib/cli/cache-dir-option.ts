@@ -40,25 +40,25 @@ export function resolveCacheDir(opts: { dir?: string }, env: Record<string, stri
   return defaultCacheDir({ env });
 }
 
-/** commander argParser: a size ("20GB", "512 MiB"); a bad one is a usage error with parseSize's message. */
-export function sizeArgument(name: string): (value: string) => number {
+/** commander argParser over a parser of ovcache's own: its error becomes a usage error with the same message. */
+function parsedArgument(parse: (value: string, name: string) => number, name: string): (value: string) => number {
   return (value) => {
     try {
-      return parseSize(value, name);
+      return parse(value, name);
     } catch (error) {
       throw new InvalidArgumentError((error as Error).message);
     }
   };
 }
 
+/** A size ("20GB", "512 MiB"). */
+export function sizeArgument(name: string): (value: string) => number {
+  return parsedArgument(parseSize, name);
+}
+
+/** A duration ("30d", "12h"). */
 export function durationArgument(name: string): (value: string) => number {
-  return (value) => {
-    try {
-      return parseDuration(value, name);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
+  return parsedArgument(parseDuration, name);
 }
 
 export function countArgument(name: string): (value: string) => number {

@@ -1,0 +1,55 @@
+// Whether the model files an entry was compiled from are still there and unchanged (the
+// scan's 'model-missing' / 'model-changed'): each path stat'ed once per scan, only stat'ed,
+// never read.
+import fs from 'node:fs';
+import path from 'node:path';
+import { weightsFileOf } from '../fs/model-files';
+import type { EntryManifest } from './entry/manifest';
+import type { StaleReason } from './scan';
+
+type ModelStat = { size: bigint; mtimeNs: bigint } | null;
+
+/** Model files named by manifests: stat'ed once each per scan (many entries share a model). */
+export class ModelFiles {
+  private readonly stats = new Map<string, Promise<ModelStat>>();
+
+  stat(file: string): Promise<ModelStat> {
+    let p = this.stats.get(file);
+    if (!p) {
+      // Absolute paths only: a manifest cannot make the scan look relative to the cwd.
+      p = path.isAbsolute(file)
+        ? fs.promises.stat(file, { bigint: true }).then(
+            (s) => (s.isFile() ? { size: s.size, mtimeNs: s.mtimeNs } : null),
+            () => null,
+          )
+        : Promise.resolve(null);
+      this.stats.set(file, p);
+    }
+    return p;
+  }
+
+  /** 'model-missing' when no model file it came from exists, 'model-changed' when none still matches. */
+  async check(m: EntryManifest): Promise<StaleReason | undefined> {
+    const bin = m.parts.model.files.find((f) => f.role === 'bin');
+    const paths = m.sources.filter((s) => s.kind === 'path');
+    if (paths.length > 0) {
+      let anyExists = false;
+      for (const s of paths) {
+        const xml = await this.stat(s.xml);
+        if (!xml) continue;
+        anyExists = true;
+        if (xml.size !== BigInt(s.size) || String(xml.mtimeNs) !== s.mtimeNs) continue;
+        if (bin) {
+          const binFile = weightsFileOf(s.xml);
+          const binStat = binFile === undefined ? null : await this.stat(binFile);
+          if (!binStat || binStat.size !== BigInt(bin.size)) continue;
+        }
+        return undefined;
+      }
+      return anyExists ? 'model-changed' : 'model-missing';
+    }
+    if (m.modelPaths.length === 0) return undefined;
+    const found = await Promise.all(m.modelPaths.map((p) => this.stat(p)));
+    return found.some(Boolean) ? undefined : 'model-missing';
+  }
+}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
 import { ModelCache } from '../lib/cache/model-cache';
-import type { CacheEvent } from '../lib/cache/model-cache';
+import type { CacheEvent } from '../lib/cache/compile-types';
 import { attachHistory } from '../lib/history/index';
 import { createMetrics } from '../lib/metrics/index';
 import { summarize } from '../lib/bench/stats';

@@ -1,9 +1,113 @@
 // ovcache: OpenVINO from Node.js with a model-compilation cache you can trust.
-export * from './openvino/index';
-export { OvcacheError, OpenVINOError, isOvcacheError, type OvcacheErrorCode, type OpenVINOErrorCode } from './errors';
+// The public surface, name by name (docs/api.md documents each; api/ovcache.api.md is the
+// report `npm run api:check` compares against). Internals are imported by path.
+
+// ---- runtime and OpenVINO objects ----
+export { OpenVINO, loadOpenVINO, loadOpenVINOSync, type LoadOptions } from './openvino/openvino';
 export type { OpenVINOVersion } from './runtime/version';
-export type { Probe } from './runtime/finder';
-export * from './cache/index';
+export { RuntimeNotFoundError, type FinderOptions, type Probe, type ProbeOutcome } from './runtime/finder';
+export { Core, type DeviceInfo } from './openvino/core';
+export { Model } from './openvino/model';
+export { CompiledModel } from './openvino/compiled-model';
+export { InferRequest } from './openvino/infer-request';
+export type { PortInfo } from './openvino/port';
+export type { Tensor, TensorInput, TypedArray, ElementType } from './openvino/tensor';
+export {
+  formatPartialShape,
+  parseShapeInput,
+  isStaticShape,
+  type Dimension,
+  type PartialShape,
+  type ShapeInput,
+  type DimensionInput,
+} from './openvino/shapes';
+export {
+  canonicalPropertyValue,
+  type CompileConfig,
+  type PropertyValue,
+  type PerformanceHint,
+  type CacheMode,
+  type ExecutionModeHint,
+  type InferencePrecision,
+} from './openvino/properties';
+
+// ---- errors ----
+export { OvcacheError, OpenVINOError, isOvcacheError, type OvcacheErrorCode, type OpenVINOErrorCode } from './errors';
+
+// ---- the model cache ----
+export { ModelCache } from './cache/model-cache';
+export type {
+  CompileResult,
+  CompileTimings,
+  UncachedReason,
+  CacheEvent,
+  CacheErrorEvent,
+  ModelCacheEvents,
+  KeyInfo,
+  KeyExplanation,
+  SimilarEntry,
+  EvictOptions,
+  EvictionReport,
+} from './cache/compile-types';
+export type { ModelCacheOptions, CompileOptions } from './cache/options';
+export type { CacheStats } from './cache/stats';
+export type { BudgetOptions } from './cache/budget/options';
+export type { BudgetEvent, BudgetEventBase, BudgetCondition, BudgetUncachedReason, EvictedEntry } from './cache/budget/events';
+export type { EvictionReason } from './cache/eviction/plan';
+export type { BudgetStatus, CacheUsage } from './cache/budget/status';
+export type { VolumeStats, StatfsFunction } from './cache/volume';
+export type { KeyParts, KeyPartChange, FileIdentity, InputIdentity } from './cache/key';
+export type { EntryManifest, EntrySource, EntryFile } from './cache/entry/manifest';
+export { defaultCacheDir, type DefaultDir, type DefaultDirInput } from './cache/default-dir';
+
+// ---- the model registry ----
+export {
+  ModelRegistry,
+  type ModelRegistryOptions,
+  type RegistryGetOptions,
+  type RegistryLoadEvent,
+  type RegistryUnloadEvent,
+  type RegistryEvents,
+  type RegistryLoader,
+  type RegistryStats,
+  type RegistryEntryInfo,
+  type LoadOutcome,
+  type LoadedModel,
+  type ModelDefinition,
+} from './cache/registry';
+
+// ---- inspecting a cache folder (what `ovcache ls/du/verify` report) ----
+export {
+  scanCache,
+  type CacheScan,
+  type ScannedEntry,
+  type ScanOptions,
+  type StaleReason,
+  type EntryState,
+  type StrayItem,
+  type StrayKind,
+  type UsageGroup,
+} from './cache/scan';
+export { verifyCache, fixCache, type VerifyReport, type Problem, type ProblemKind, type FixResult, type FixOutcome } from './cache/verify';
+
+// ---- the cache's history (lib/history/): intervals, usage samples and evictions in its folder ----
+export {
+  attachHistory,
+  readHistory,
+  bucketIntervals,
+  HISTORY_DIR,
+  type HistoryOptions,
+  type HistoryRecorder,
+  type History,
+  type HistoryBucket,
+  type ReadHistoryOptions,
+  type HistoryRecord,
+  type IntervalRecord,
+  type UsageRecord,
+  type EvictRecord,
+} from './history/index';
+
+// ---- units ----
 export { parseSize, parseDuration, formatBytes } from './format/units';
 // The cache's history (lib/history/): per-interval counters, usage samples and evictions in its folder.
 export * from './history/index';

@@ -6,7 +6,7 @@ import type { Model } from '../openvino/model';
 import type { Core } from '../openvino/core';
 import type { CompiledModel } from '../openvino/compiled-model';
 import { isStaticShape } from '../openvino/shapes';
-import { ModelCache } from '../cache/index';
+import { ModelCache } from '../cache/model-cache';
 import type { TensorInput, TypedArray } from '../openvino/tensor';
 import { RESULT_PREFIX, type TrialResult, type TrialSpec } from './spec';
 import { runOpenVINONodeTrial } from './openvino-node';

@@ -1,7 +1,6 @@
 // The types ModelCache's methods and events take and return.
 import type { CompiledModel } from '../openvino/compiled-model';
 import type { BudgetEvent, BudgetUncachedReason, EvictedEntry } from './budget/events';
-import type { SkippedRemoval } from './eviction/driver';
 import type { EntryManifest } from './entry/manifest';
 import type { KeyPartChange, KeyParts } from './key';
 
@@ -77,7 +76,7 @@ export interface ModelCacheEvents {
   budget: [BudgetEvent];
 }
 
-/** Limits for cache.evict() / cache.prune(); each defaults to the cache's own budget option. */
+/** Limits for cache.evict(); each defaults to the cache's own budget option. */
 export interface EvictOptions {
   /** Evict least recently used entries while usage is above this ("20GB", bytes). */
   maxBytes?: number | string;
@@ -95,7 +94,7 @@ export interface EvictionReport {
   /** Least recently used first, within each rule. */
   removed: EvictedEntry[];
   /** Planned but left in place: held by another process, already gone, or failed. */
-  skipped: Array<{ name: string; key: string | null; status: SkippedRemoval['status']; message: string }>;
+  skipped: Array<{ name: string; key: string | null; status: 'locked' | 'protected' | 'error'; message: string }>;
   bytesFreed: number;
   before: { bytes: number; entries: number };
   after: { bytes: number; entries: number };

@@ -188,11 +188,6 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     return { dryRun, removed, skipped, bytesFreed, before, after: { bytes: pass.usedBytes, entries: pass.entries } };
   }
 
-  /** The same as evict(). */
-  prune(options: EvictOptions = {}): Promise<EvictionReport> {
-    return this.evict(options);
-  }
-
   /**
    * Checks the budget now, as the monitor does: measures, evicts what the limits require
    * (not in a read-only cache), emits `budget` events for crossings. null without a budget.

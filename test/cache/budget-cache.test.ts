@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import createDebug from 'debug';
-import { ModelCache, ModelRegistry, type CompileResult } from '../../lib/cache/index';
+import { ModelCache, ModelRegistry, type CompileResult } from '../../lib/index';
 import type { BudgetEvent } from '../../lib/cache/budget/events';
 import { acquireLock } from '../../lib/cache/entry/lock';
 import { readManifest, writeManifest } from '../../lib/cache/entry/manifest';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache, type CacheEvent, type CompileResult, type ModelCacheOptions } from '../../lib/cache/index';
+import { ModelCache, type CacheEvent, type CompileResult, type ModelCacheOptions } from '../../lib/index';
 
 /** Every cache a test makes, so afterEach can wait for its background manifest writes. */
 const live: ModelCache[] = [];

@@ -10,7 +10,7 @@ import {
   type LoadedModel,
   type RegistryLoadEvent,
   type RegistryUnloadEvent,
-} from '../../lib/cache/index';
+} from '../../lib/index';
 import type { CompileOptions } from '../../lib/cache/options';
 import { loadOpenVINO, type CompiledModel } from '../../lib/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';

@@ -17,7 +17,8 @@ export interface EvictedEntry {
   reason: EvictionReason;
 }
 
-interface BudgetEventBase {
+/** What every budget event reports. */
+export interface BudgetEventBase {
   /** Entry bytes after whatever the event reports. */
   usedBytes: number;
   entries: number;

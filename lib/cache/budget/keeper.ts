@@ -228,7 +228,10 @@ export class BudgetKeeper {
       select: byPolicy(roundPolicy(limits, this.budget, volume, o.extraBytes ?? 0, now)),
     });
     const removed = result.removed.map((r) => evicted(r.entry, r.reason, r.bytes));
-    const skipped = result.skipped.map((s) => ({ name: s.entry.name, key: s.entry.key, status: s.status, message: s.message }));
+    // 'missing' never reaches the skipped list: the driver counts those entries as gone.
+    const skipped = result.skipped.flatMap((s) =>
+      s.status === 'missing' ? [] : [{ name: s.entry.name, key: s.entry.key, status: s.status, message: s.message }],
+    );
     const usage = { usedBytes: result.usedBytes, entries: result.remaining.length, volume };
     if (!o.dryRun) {
       this.estimate = { bytes: result.usedBytes, entries: result.remaining.length };

@@ -7,6 +7,7 @@
 // The stand-in's load times are simulated; the overheads measured here are ovcache's own.
 // Prints a table and writes bench/results/cache-overhead.json.
 //   node dist/bench/cache-overhead.js [--size-mb 1024] [--iterations 300] [--entries 1,1000,10000]
+//     [--baseline <dist folder of another build>]   adds the warm overhead against that build, interleaved
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ import { Fingerprinter, sha256File } from '../lib/cache/fingerprint';
 import { MANIFEST_FILE, readManifest, type EntryManifest } from '../lib/cache/entry/manifest';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
+import { compareWithBaseline } from './overhead-baseline';
 import { agedMlp, openStandInBench } from './stand-in-bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -31,6 +33,7 @@ function arg(name: string, fallback: string): string {
 const SIZE_MB = Number(arg('size-mb', '1024'));
 const ITERATIONS = Number(arg('iterations', '300'));
 const ENTRY_COUNTS = arg('entries', '1,1000,10000').split(',').map(Number);
+const BASELINE = arg('baseline', '');
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 const ms = (s: Summary) => ({ median: round(s.median), min: round(s.min), max: round(s.max), n: s.n });
@@ -99,6 +102,17 @@ async function main(): Promise<void> {
       ]);
     }
     results.warmOverhead = overhead;
+    if (BASELINE) {
+      const c = await compareWithBaseline(BASELINE, core, xml, work, ITERATIONS);
+      results.warmOverheadVsBaseline = { ...c, current: ms(c.current), baselineOverhead: ms(c.baselineOverhead), ratio: round(c.ratio) };
+      rows.push([
+        'warm overhead, this build / baseline (interleaved, 1 entry)',
+        round(c.ratio),
+        'x',
+        `this ${round(c.current.median)} ms, baseline ${round(c.baselineOverhead.median)} ms`,
+        '<= 1',
+      ]);
+    }
 
     // ---- 3. registry hit ----
     const registry = new ModelRegistry({ cache });

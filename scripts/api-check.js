@@ -31,6 +31,8 @@ if (!result.apiReportChanged && problems.length === 0 && result.succeeded) {
   process.exit(0);
 }
 if (result.apiReportChanged && !update) {
-  console.error(`api: the public surface changed; run "npm run api:update" and commit ${path.relative(process.cwd(), config.reportFilePath)}`);
+  console.error(
+    `api: the public surface changed; run "npm run api:update" and commit ${path.relative(process.cwd(), config.reportFilePath)}`,
+  );
 }
 process.exit(update && problems.length === 0 ? 0 : 1);

@@ -127,13 +127,24 @@ export async function runEviction<R extends string>(request: EvictionRequest<R>)
   return out;
 }
 
-/** Selection by the eviction rules (planEviction); `policy` may depend on the pass's progress. */
+/**
+ * Selection by the eviction rules (planEviction); `policy` may depend on the pass's progress.
+ * Size limits apply to all the bytes still in entries: those of entries another process holds
+ * (no longer candidates) are taken off the limits, so the rest gets under them.
+ */
 export function byPolicy(policy: (state: EvictionState) => Omit<EvictionPolicy, 'protectedKeys'>): Selector<EvictionReason> {
-  return (state) =>
-    planEviction(state.remaining, { ...policy(state), protectedKeys: state.protectedKeys }).remove.map((r) => ({
+  return (state) => {
+    const p = policy(state);
+    const held = state.usedBytes - state.remaining.reduce((n, e) => n + e.bytes, 0);
+    const minus = (limit: number | undefined) => (limit === undefined ? undefined : Math.max(0, limit - held));
+    const maxBytes = minus(p.maxBytes);
+    const lowWatermarkBytes = minus(p.lowWatermarkBytes);
+    const limits = { ...(maxBytes !== undefined ? { maxBytes } : {}), ...(lowWatermarkBytes !== undefined ? { lowWatermarkBytes } : {}) };
+    return planEviction(state.remaining, { ...p, ...limits, protectedKeys: state.protectedKeys }).remove.map((r) => ({
       entry: r.entry,
       reason: r.reason,
     }));
+  };
 }
 
 /** Selection of named entries (rm, clear): each is tried once. */

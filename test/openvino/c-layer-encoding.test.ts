@@ -2,7 +2,8 @@
 // ov_partial_shape_create accepts, pointer-valued properties and string tensors refused with a
 // code before any native call. No runtime needed.
 import assert from 'node:assert/strict';
-import { canonicalPropertyValue, OvcacheError, toPropertyPairs } from '../../lib/index';
+import { canonicalPropertyValue, OvcacheError } from '../../lib/index';
+import { toPropertyPairs } from '../../lib/openvino/properties';
 import { checkReshapeable, fromNativeShape, parseShapeInput, toNativeShape } from '../../lib/openvino/shapes';
 import { toNativeTensor } from '../../lib/openvino/tensor';
 

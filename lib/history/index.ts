@@ -1,4 +1,12 @@
 // A cache's own history in its folder: attachHistory() writes it, readHistory() reads it.
 export { attachHistory, type HistoryOptions, type HistoryRecorder } from './attach';
 export { readHistory, bucketIntervals, type History, type HistoryBucket, type ReadHistoryOptions } from './reader';
-export { HISTORY_DIR, type HistoryRecord, type IntervalRecord, type UsageRecord, type EvictRecord } from './records';
+export {
+  HISTORY_DIR,
+  HISTORY_FORMAT,
+  type HistoryRecord,
+  type HistoryRecordBase,
+  type IntervalRecord,
+  type UsageRecord,
+  type EvictRecord,
+} from './records';

@@ -6,7 +6,7 @@ export const HISTORY_FORMAT = 1;
 /** Under PIPE_BUF (4096 on Linux): a single append of a line this size is not interleaved. */
 export const MAX_LINE_BYTES = 1024;
 
-interface Base {
+export interface HistoryRecordBase {
   v: typeof HISTORY_FORMAT;
   /** Epoch ms: the end of the interval, or when it was measured or happened. */
   t: number;
@@ -14,7 +14,7 @@ interface Base {
 }
 
 /** What one process did in one interval (only intervals with activity are written). */
-export interface IntervalRecord extends Base {
+export interface IntervalRecord extends HistoryRecordBase {
   type: 'interval';
   /** Length of the interval in ms. */
   ms: number;
@@ -32,7 +32,7 @@ export interface IntervalRecord extends Base {
 }
 
 /** The folder as measured (a scan, or a budget event's figures). */
-export interface UsageRecord extends Base {
+export interface UsageRecord extends HistoryRecordBase {
   type: 'usage';
   bytes: number;
   entries: number;
@@ -40,7 +40,7 @@ export interface UsageRecord extends Base {
   availableBytes: number | null;
 }
 
-export interface EvictRecord extends Base {
+export interface EvictRecord extends HistoryRecordBase {
   type: 'evict';
   name: string;
   model: string | null;

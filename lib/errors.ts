@@ -28,6 +28,10 @@ export type OvcacheErrorCode =
   | 'OVCACHE_BAD_DURATION'
   | 'OVCACHE_UNSAFE_PATH'
   | 'OVCACHE_PEER_MISSING'
+  | 'OVCACHE_RESULT_KEY_INVALID'
+  | 'OVCACHE_RESULT_PARTS_INVALID'
+  | 'OVCACHE_RESULT_VALUE_INVALID'
+  | 'OVCACHE_RESULT_STORE_FAILED'
   | OpenVINOErrorCode;
 
 /** One code per ov_status_e value. */

@@ -113,3 +113,4 @@ export {
 export { parseSize, parseDuration, formatBytes } from './format/units';
 // The cache's history (lib/history/): per-interval counters, usage samples and evictions in its folder.
 export * from './history/index';
+export * from './results/index';

@@ -1,0 +1,24 @@
+// Public surface of the result cache.
+export {
+  ResultCache,
+  type ResultSetOptions,
+  type GetOrComputeOptions,
+  type GetOrComputeResult,
+  type ResultKeyExplanation,
+} from './result-cache';
+export type { ResultCacheOptions } from './options';
+export { defaultResultsDir } from './options';
+export type { ResultParts, ResultKeyParts, ResultInputIdentity } from './key';
+export { RESULT_KEY_FORMAT } from './key';
+export type { ResultValue, FileRef } from './value';
+export type { JsonValue } from './canonical';
+export type {
+  ResultCacheEvents,
+  ResultCacheStats,
+  ResultCacheErrorEvent,
+  ResultLookupEvent,
+  ResultEvictEvent,
+  ResultRedisEvent,
+  ResultTier,
+} from './events';
+export type { StoreCounters, StoredEntry } from './local-store';

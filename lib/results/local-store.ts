@@ -1,0 +1,358 @@
+// The embedded store: one LMDB environment (lmdb-js) in the results folder, shared safely by
+// every process on the machine (LMDB: one writer at a time under a robust mutex, readers never
+// blocked, commits atomic, so a SIGKILL at any point leaves the last committed state).
+//
+//   entries  key -> EntryRecord (facts, size, last use, hits)
+//   data     key -> frame bytes, for frames up to INLINE_MAX
+//   blobs    digest -> number of entries that reference the blob file
+//   lru      [seq, key] -> null   access order: the head is the least recently used
+//   expiry   [expiresAt, key] -> null
+//   info     counters: count, bytes, seq, hits, misses, ...
+//
+// Every change runs inside one write transaction, so the indexes, the counters and the entry
+// always agree. Eviction takes entries from the head of `lru` and `expiry`: it never scans.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ABORT, open, type Database, type RootDatabase } from 'lmdb';
+import { blobDigest, blobPath, listBlobFiles, readBlobSync, removeBlobSync, writeBlobSync } from './blob-files';
+import type { EntryFacts, FileRef } from './value';
+
+/** Frames larger than this go to a blob file beside the database. */
+export const INLINE_MAX = 64 * 1024;
+
+export interface EntryRecord {
+  model: string;
+  createdAt: number;
+  expiresAt: number | null;
+  computeMs: number;
+  files: FileRef[];
+  bytes: number;
+  seq: number;
+  lastUsedAt: number;
+  hits: number;
+  blob: string | null;
+}
+
+export interface StoredEntry extends EntryRecord {
+  key: string;
+}
+
+export interface StoreCounters {
+  count: number;
+  bytes: number;
+  hits: number;
+  misses: number;
+  bypasses: number;
+  expired: number;
+  evicted: number;
+  timeSavedMs: number;
+}
+
+export interface Removal {
+  count: number;
+  bytes: number;
+}
+
+export interface PutResult {
+  stored: boolean;
+  evicted: { count: Removal; bytes: Removal; ttl: Removal };
+}
+
+export interface Limits {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/** Expired entries removed per write, from the head of the expiry index (amortized sweep). */
+const SWEEP_PER_WRITE = 16;
+const COUNTERS: ReadonlyArray<keyof StoreCounters> = ['count', 'bytes', 'hits', 'misses', 'bypasses', 'expired', 'evicted', 'timeSavedMs'];
+
+export class LocalStore {
+  readonly dir: string;
+  private readonly blobsDir: string;
+  private readonly root: RootDatabase;
+  private readonly entries: Database<EntryRecord, string>;
+  private readonly data: Database<Buffer, string>;
+  private readonly blobs: Database<number, string>;
+  private readonly lru: Database<null, [number, string]>;
+  private readonly expiry: Database<null, [number, string]>;
+  private readonly info: Database<number, string>;
+  /** Set while a dry run's transaction (rolled back afterwards) runs: touch no files. */
+  private dryRun = false;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    this.blobsDir = path.join(dir, 'blobs');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.root = open({ path: path.join(dir, 'results.mdb'), maxDbs: 8, noSubdir: true });
+    this.entries = this.root.openDB('entries', { encoding: 'msgpack' });
+    this.data = this.root.openDB('data', { encoding: 'binary' });
+    this.blobs = this.root.openDB('blobs', { encoding: 'msgpack' });
+    this.lru = this.root.openDB('lru', { encoding: 'msgpack' });
+    this.expiry = this.root.openDB('expiry', { encoding: 'msgpack' });
+    this.info = this.root.openDB('info', { encoding: 'msgpack' });
+  }
+
+  /** The entry's record and frame as of now (one read snapshot); undefined when absent or its blob is gone. */
+  read(key: string): { record: EntryRecord; frame: Buffer } | undefined {
+    const record = this.entries.get(key);
+    if (!record) return undefined;
+    const frame = record.blob === null ? this.data.get(key) : readBlobSync(this.blobsDir, record.blob);
+    return frame ? { record, frame } : undefined;
+  }
+
+  record(key: string): EntryRecord | undefined {
+    return this.entries.get(key);
+  }
+
+  async put(key: string, frame: Buffer, facts: EntryFacts, limits: Limits, now = Date.now()): Promise<PutResult> {
+    const none = (): Removal => ({ count: 0, bytes: 0 });
+    const result: PutResult = { stored: false, evicted: { count: none(), bytes: none(), ttl: none() } };
+    if (limits.maxEntries === 0 || (limits.maxBytes > 0 && frame.length > limits.maxBytes)) return result;
+    const digest = frame.length > INLINE_MAX ? blobDigest(frame) : null;
+    if (digest) writeBlobSync(this.blobsDir, digest, frame);
+    await this.txn(() => {
+      this.removeInTxn(key);
+      if (digest) {
+        // Under the writer lock: a concurrent removal may have unlinked it since we wrote it.
+        writeBlobSync(this.blobsDir, digest, frame);
+        this.blobs.putSync(digest, (this.blobs.get(digest) ?? 0) + 1);
+      } else {
+        this.data.putSync(key, frame);
+      }
+      const seq = this.bump('seq', 1);
+      const record: EntryRecord = { ...pickFacts(facts), bytes: frame.length, seq, lastUsedAt: now, hits: 0, blob: digest };
+      this.entries.putSync(key, record);
+      this.lru.putSync([seq, key], null);
+      if (record.expiresAt !== null) this.expiry.putSync([record.expiresAt, key], null);
+      this.bump('count', 1);
+      this.bump('bytes', frame.length);
+      add(result.evicted.ttl, this.sweepExpiredInTxn(now, SWEEP_PER_WRITE, key));
+      add(
+        result.evicted.count,
+        this.evictInTxn(() => this.counter('count') > limits.maxEntries),
+      );
+      add(
+        result.evicted.bytes,
+        this.evictInTxn(() => limits.maxBytes > 0 && this.counter('bytes') > limits.maxBytes),
+      );
+      result.stored = this.entries.get(key) !== undefined;
+      this.bump('evicted', result.evicted.count.count + result.evicted.bytes.count);
+      this.bump('expired', result.evicted.ttl.count);
+    });
+    return result;
+  }
+
+  /** Records a hit: the entry moves to the most recently used end. */
+  async touch(key: string, now = Date.now()): Promise<void> {
+    await this.txn(() => {
+      const record = this.entries.get(key);
+      if (!record) return;
+      this.lru.removeSync([record.seq, key]);
+      const seq = this.bump('seq', 1);
+      this.entries.putSync(key, { ...record, seq, lastUsedAt: now, hits: record.hits + 1 });
+      this.lru.putSync([seq, key], null);
+      this.bump('hits', 1);
+      this.bump('timeSavedMs', record.computeMs);
+    });
+  }
+
+  /** Adds to the shared counters (misses, bypasses, expired...). */
+  async count(changes: Partial<Record<'misses' | 'bypasses' | 'expired' | 'evicted', number>>): Promise<void> {
+    await this.txn(() => {
+      for (const [name, n] of Object.entries(changes)) this.bump(name, n);
+    });
+  }
+
+  /** Removes the entry; with ifCreatedAt, only if it is still the one that was read (not replaced since). */
+  async remove(key: string, ifCreatedAt?: number): Promise<boolean> {
+    return this.txn(() => {
+      const record = this.entries.get(key);
+      if (!record || (ifCreatedAt !== undefined && record.createdAt !== ifCreatedAt)) return false;
+      return this.removeInTxn(key) !== undefined;
+    });
+  }
+
+  /** Removes expired entries, then least recently used ones beyond the limits given. */
+  async prune(options: { now?: number; maxEntries?: number; maxBytes?: number; olderThanMs?: number; dryRun?: boolean }): Promise<{
+    expired: Removal;
+    count: Removal;
+    bytes: Removal;
+    age: Removal;
+    orphanBlobs: number;
+  }> {
+    const now = options.now ?? Date.now();
+    const none = (): Removal => ({ count: 0, bytes: 0 });
+    const out = { expired: none(), count: none(), bytes: none(), age: none(), orphanBlobs: 0 };
+    const run = (): void => {
+      add(out.expired, this.sweepExpiredInTxn(now, Number.MAX_SAFE_INTEGER));
+      if (options.olderThanMs !== undefined) {
+        const cutoff = now - options.olderThanMs;
+        add(
+          out.age,
+          this.evictInTxn((head) => head.lastUsedAt < cutoff),
+        );
+      }
+      if (options.maxEntries !== undefined)
+        add(
+          out.count,
+          this.evictInTxn(() => this.counter('count') > (options.maxEntries ?? 0)),
+        );
+      if (options.maxBytes !== undefined)
+        add(
+          out.bytes,
+          this.evictInTxn(() => this.counter('bytes') > (options.maxBytes ?? 0)),
+        );
+      this.bump('expired', out.expired.count);
+      this.bump('evicted', out.count.count + out.bytes.count + out.age.count);
+    };
+    if (options.dryRun) {
+      // The same walk in a transaction that is rolled back.
+      await this.root.childTransaction(() => {
+        this.dryRun = true;
+        try {
+          run();
+        } finally {
+          this.dryRun = false;
+        }
+        return ABORT;
+      });
+      return out;
+    }
+    await this.txn(run);
+    out.orphanBlobs = this.removeOrphanBlobs();
+    return out;
+  }
+
+  async clear(): Promise<Removal> {
+    const removed: Removal = { count: 0, bytes: 0 };
+    await this.txn(() =>
+      add(
+        removed,
+        this.evictInTxn(() => true),
+      ),
+    );
+    return removed;
+  }
+
+  counters(): StoreCounters {
+    const out = {} as StoreCounters;
+    for (const name of COUNTERS) out[name] = this.info.get(name) ?? 0;
+    return out;
+  }
+
+  /** Every entry, least recently used first (a full walk: for the CLI, not the serving path). */
+  list(): StoredEntry[] {
+    const out: StoredEntry[] = [];
+    for (const { key } of this.lru.getRange({})) {
+      const record = this.entries.get(key[1]);
+      if (record) out.push({ key: key[1], ...record });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+
+  /** One atomic change: a throw inside rolls back everything the callback did. */
+  private txn<T>(action: () => T): Promise<T> {
+    return this.root.childTransaction(action);
+  }
+
+  private counter(name: string): number {
+    return this.info.get(name) ?? 0;
+  }
+
+  /** Adds n to a counter inside the current write transaction and returns the new value. */
+  private bump(name: string, n: number): number {
+    const value = this.counter(name) + n;
+    if (n !== 0) this.info.putSync(name, value);
+    return value;
+  }
+
+  /** Removes an entry inside the current write transaction; returns what it was. */
+  private removeInTxn(key: string): EntryRecord | undefined {
+    const record = this.entries.get(key);
+    if (!record) return undefined;
+    this.entries.removeSync(key);
+    this.lru.removeSync([record.seq, key]);
+    if (record.expiresAt !== null) this.expiry.removeSync([record.expiresAt, key]);
+    if (record.blob === null) {
+      this.data.removeSync(key);
+    } else {
+      const refs = (this.blobs.get(record.blob) ?? 1) - 1;
+      if (refs > 0) this.blobs.putSync(record.blob, refs);
+      else {
+        this.blobs.removeSync(record.blob);
+        // Unlinked under the writer lock, so no other process is between writing and referencing it.
+        if (!this.dryRun) removeBlobSync(this.blobsDir, record.blob);
+      }
+    }
+    this.bump('count', -1);
+    this.bump('bytes', -record.bytes);
+    return record;
+  }
+
+  /** Removes least recently used entries while `more(head)` says so. */
+  private evictInTxn(more: (head: EntryRecord) => boolean): Removal {
+    const removed: Removal = { count: 0, bytes: 0 };
+    for (;;) {
+      const head = [...this.lru.getRange({ limit: 1 })][0];
+      if (!head) break;
+      const record = this.entries.get(head.key[1]);
+      if (!record) {
+        this.lru.removeSync(head.key); // an index row without its entry: drop it
+        continue;
+      }
+      if (!more(record)) break;
+      this.removeInTxn(head.key[1]);
+      removed.count++;
+      removed.bytes += record.bytes;
+    }
+    return removed;
+  }
+
+  private sweepExpiredInTxn(now: number, limit: number, keep?: string): Removal {
+    const removed: Removal = { count: 0, bytes: 0 };
+    const due = [...this.expiry.getRange({ end: [now], limit })];
+    for (const { key } of due) {
+      if (key[1] === keep) continue;
+      const record = this.removeInTxn(key[1]);
+      if (!record) this.expiry.removeSync(key);
+      else {
+        removed.count++;
+        removed.bytes += record.bytes;
+      }
+    }
+    return removed;
+  }
+
+  /** Blob files no entry references (left by a process killed between writing and committing). */
+  private removeOrphanBlobs(): number {
+    if (!fs.existsSync(this.blobsDir)) return 0;
+    let removed = 0;
+    for (const { digest, file } of listBlobFiles(this.blobsDir)) {
+      if (digest !== null && this.blobs.get(digest) !== undefined) continue;
+      // A temp file or an unreferenced blob younger than a minute may belong to a write in progress.
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      if (!st || Date.now() - st.mtimeMs < 60_000) continue;
+      fs.rmSync(file, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  blobFile(digest: string): string {
+    return blobPath(this.blobsDir, digest);
+  }
+}
+
+function add(into: Removal, more: Removal): void {
+  into.count += more.count;
+  into.bytes += more.bytes;
+}
+
+function pickFacts(f: EntryFacts): Pick<EntryRecord, 'model' | 'createdAt' | 'expiresAt' | 'computeMs' | 'files'> {
+  return { model: f.model, createdAt: f.createdAt, expiresAt: f.expiresAt, computeMs: f.computeMs, files: f.files };
+}

@@ -1,0 +1,368 @@
+// ResultCache: answers a repeated request from stored results instead of running the model.
+// Tiers: the embedded store (LMDB in the results folder) and, optionally, Redis behind it; a
+// local miss asks Redis and fills the local store from it. Redis trouble never fails a
+// request: lookups and writes go on local-only until the client reconnects.
+import { EventEmitter } from 'node:events';
+import { SingleFlight } from '../cache/single-flight';
+import { logger } from '../log';
+import { parseDuration } from '../format/units';
+import type { ResultCacheEvents, ResultCacheStats, ResultEvictEvent, ResultTier } from './events';
+import { describeResultKeyParts, expectResultKey, keyOfParts, resultKeyParts, type ResultKeyParts, type ResultParts } from './key';
+import { LocalStore, type PutResult, type StoredEntry } from './local-store';
+import { resolveResultOptions, type ResolvedResultOptions, type ResultCacheOptions } from './options';
+import { RedisTier } from './redis-tier';
+import { checkValue, decodeFrame, encodeFrame, filesUnchanged, type EntryFacts, type ResultValue } from './value';
+
+const log = logger('results');
+
+/** keyFor remembers this many keys' parts, so explain() and set() can name them. */
+const REMEMBERED_PARTS = 1000;
+
+export interface ResultSetOptions {
+  /** This entry's TTL instead of the cache's. */
+  ttl?: string | number;
+  /** What producing the value cost (ms): stats().timeSavedMs adds it up over hits. */
+  computeMs?: number;
+}
+
+export interface GetOrComputeOptions {
+  cacheable?: boolean;
+  ttl?: string | number;
+  signal?: AbortSignal;
+}
+
+export interface GetOrComputeResult {
+  value: ResultValue;
+  outcome: 'hit' | 'miss' | 'bypass';
+  /** '' for a bypass. */
+  key: string;
+}
+
+export interface ResultKeyExplanation {
+  key: string;
+  /** What the key is the hash of; null when this process never made the key and no stored entry has it. */
+  parts: ResultKeyParts | null;
+  lines: string[];
+  /** The embedded store's entry for the key, if any. */
+  entry: StoredEntry | null;
+}
+
+type Found = { hit: true; value: ResultValue; facts: EntryFacts; tier: ResultTier } | { hit: false; expired: boolean; tier: ResultTier };
+
+export class ResultCache extends EventEmitter<ResultCacheEvents> {
+  /** The results folder, or null when there is no embedded store. */
+  readonly dir: string | null;
+  /** False when OVCACHE_RESULTS_DISABLE was set or `cacheable: false` was given. */
+  readonly enabled: boolean;
+  private readonly options: ResolvedResultOptions;
+  private readonly store: LocalStore | null;
+  private readonly redis: RedisTier | null;
+  private readonly flights = new SingleFlight<string, { value: ResultValue; outcome: 'hit' | 'miss' }>();
+  private readonly parts = new Map<string, ResultKeyParts>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly counters = {
+    hits: 0,
+    misses: 0,
+    bypasses: 0,
+    expired: 0,
+    evicted: 0,
+    timeSavedMs: 0,
+    localHits: 0,
+    redisHits: 0,
+    joined: 0,
+  };
+  private closed = false;
+
+  constructor(options: ResultCacheOptions = {}) {
+    super();
+    this.options = resolveResultOptions(options);
+    this.dir = this.options.dir;
+    this.enabled = !this.options.disabledByEnv && this.options.cacheable !== false;
+    this.store = this.dir === null ? null : new LocalStore(this.dir);
+    this.redis =
+      this.options.redis === null
+        ? null
+        : new RedisTier(this.options.redis, this.options.namespace, this.options.redisTimeoutMs, (state, error) =>
+            this.emit('redis', error ? { state, error: error.message } : { state }),
+          );
+  }
+
+  /** The hex SHA-256 key of a request: model identity, canonical params, input tensor digests. */
+  keyFor(parts: ResultParts): string {
+    const p = resultKeyParts(parts);
+    const key = keyOfParts(p);
+    this.parts.delete(key);
+    this.parts.set(key, p);
+    if (this.parts.size > REMEMBERED_PARTS) this.parts.delete(this.parts.keys().next().value as string);
+    return key;
+  }
+
+  /** What a key is made of: from this process's keyFor, else from the stored entry. */
+  explain(key: string): ResultKeyExplanation {
+    expectResultKey(key);
+    const record = this.store?.record(key);
+    let parts = this.parts.get(key) ?? null;
+    if (!parts && this.store) {
+      const read = this.store.read(key);
+      if (read) parts = decodeFrame(read.frame).facts.parts;
+    }
+    const lines = parts ? describeResultKeyParts(parts) : ['(unknown: not made by this process, not in the embedded store)'];
+    return { key, parts, lines, entry: record ? { key, ...record } : null };
+  }
+
+  async get(key: string): Promise<ResultValue | undefined> {
+    expectResultKey(key);
+    if (!this.enabled) return undefined;
+    const found = await this.lookup(key);
+    return found.hit ? found.value : undefined;
+  }
+
+  async set(key: string, value: ResultValue, options: ResultSetOptions = {}): Promise<void> {
+    expectResultKey(key);
+    const checked = checkValue(value);
+    if (!this.enabled) return;
+    const now = Date.now();
+    const ttlMs = options.ttl === undefined ? this.options.ttlMs : parseDuration(options.ttl, 'ttl');
+    const parts = this.parts.get(key) ?? null;
+    const facts: EntryFacts = {
+      model: parts?.model ?? '',
+      createdAt: now,
+      expiresAt: ttlMs > 0 ? now + ttlMs : null,
+      computeMs: Math.max(0, options.computeMs ?? 0),
+      files: checked.files,
+      parts,
+    };
+    await this.write(key, encodeFrame(facts, checked), facts, now);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    expectResultKey(key);
+    const local = (await this.store?.remove(key)) ?? false;
+    let remote = false;
+    if (this.redis && (await this.redis.available())) remote = await this.redis.delete(key).catch(() => false);
+    return local || remote;
+  }
+
+  /**
+   * The stored result for parts, or compute's (then stored). Concurrent calls for one key in
+   * this process run compute once. Bypassed (computed, never stored) when the cache is off,
+   * options.cacheable is false, or the cacheable(params) predicate says no.
+   */
+  async getOrCompute(
+    parts: ResultParts,
+    compute: () => Promise<ResultValue>,
+    options: GetOrComputeOptions = {},
+  ): Promise<GetOrComputeResult> {
+    options.signal?.throwIfAborted();
+    const predicate = this.options.cacheable;
+    if (!this.enabled || options.cacheable === false || (typeof predicate === 'function' && !predicate(parts?.params))) {
+      this.counters.bypasses++;
+      this.background(this.store?.count({ bypasses: 1 }));
+      this.emit('lookup', { outcome: 'bypass', tier: 'local', ms: 0, key: '' });
+      return { value: await compute(), outcome: 'bypass', key: '' };
+    }
+    const key = this.keyFor(parts);
+    const { promise, leader } = this.flights.run(key, async () => {
+      const found = await this.lookup(key);
+      if (found.hit) return { value: found.value, outcome: 'hit' as const };
+      options.signal?.throwIfAborted();
+      const started = performance.now();
+      const value = await compute();
+      await this.set(key, value, { computeMs: performance.now() - started, ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) });
+      return { value, outcome: 'miss' as const };
+    });
+    if (leader) return { ...(await promise), key };
+    const shared = await abortable(promise, options.signal);
+    this.counters.joined++;
+    this.counters.hits++;
+    return { value: shared.value, outcome: 'hit', key };
+  }
+
+  stats(): ResultCacheStats {
+    const c = this.counters;
+    const store = this.closed ? null : (this.store?.counters() ?? null);
+    const asked = c.hits + c.misses;
+    return {
+      hits: c.hits,
+      misses: c.misses,
+      bypasses: c.bypasses,
+      expired: c.expired,
+      evicted: c.evicted,
+      entries: store?.count ?? 0,
+      bytes: store?.bytes ?? 0,
+      hitRate: asked === 0 ? 0 : c.hits / asked,
+      timeSavedMs: c.timeSavedMs,
+      localHits: c.localHits,
+      redisHits: c.redisHits,
+      joined: c.joined,
+      redis: this.redis ? this.redis.status : 'off',
+      lifetime: store,
+    };
+  }
+
+  /** Waits for background writes (hit bookkeeping, fills from Redis). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.store?.close();
+    await this.redis?.close();
+  }
+
+  private async lookup(key: string): Promise<Found> {
+    const started = performance.now();
+    const report = (found: Found): Found => {
+      const outcome = found.hit ? 'hit' : found.expired ? 'expired' : 'miss';
+      if (found.hit) {
+        this.counters.hits++;
+        this.counters[found.tier === 'local' ? 'localHits' : 'redisHits']++;
+        this.counters.timeSavedMs += found.facts.computeMs;
+      } else {
+        this.counters.misses++;
+        if (found.expired) this.counters.expired++;
+        this.background(this.store?.count(found.expired ? { misses: 1, expired: 1 } : { misses: 1 }));
+      }
+      this.emit('lookup', { outcome, tier: found.tier, ms: performance.now() - started, key });
+      return found;
+    };
+    const local = this.lookupLocal(key);
+    if (local.hit || !this.redis) return report(local);
+    return report(await this.lookupRedis(key, local.expired));
+  }
+
+  private lookupLocal(key: string): Found {
+    const miss: Found = { hit: false, expired: false, tier: 'local' };
+    if (!this.store) return miss;
+    let read: ReturnType<LocalStore['read']>;
+    try {
+      read = this.store.read(key);
+    } catch (error) {
+      this.fail('get', key, error);
+      return miss;
+    }
+    if (!read) {
+      const orphan = this.store.record(key);
+      if (orphan) this.background(this.store.remove(key, orphan.createdAt)); // its blob file is gone
+      return miss;
+    }
+    const { record, frame } = read;
+    if (record.expiresAt !== null && record.expiresAt <= Date.now()) {
+      this.background(this.store.remove(key, record.createdAt));
+      return { hit: false, expired: true, tier: 'local' };
+    }
+    if (!filesUnchanged(record.files)) {
+      this.background(this.store.remove(key, record.createdAt));
+      this.evicted({ reason: 'files', count: 1, tier: 'local' });
+      return miss;
+    }
+    try {
+      const { facts, value } = decodeFrame(frame);
+      this.background(this.store.touch(key).catch((error: unknown) => this.fail('touch', key, error)));
+      return { hit: true, value, facts, tier: 'local' };
+    } catch (error) {
+      this.fail('get', key, error);
+      this.background(this.store.remove(key, record.createdAt));
+      return miss;
+    }
+  }
+
+  private async lookupRedis(key: string, expiredLocally: boolean): Promise<Found> {
+    const miss: Found = { hit: false, expired: expiredLocally, tier: 'redis' };
+    const redis = this.redis;
+    if (!redis || !(await redis.available())) return { ...miss, tier: 'local' };
+    let reply: Awaited<ReturnType<RedisTier['get']>>;
+    try {
+      reply = await redis.get(key, Date.now());
+    } catch {
+      return miss;
+    }
+    if (reply === undefined) return miss;
+    if (reply === 'expired') return { hit: false, expired: true, tier: 'redis' };
+    let decoded: ReturnType<typeof decodeFrame>;
+    try {
+      decoded = decodeFrame(reply);
+    } catch (error) {
+      this.fail('get', key, error);
+      return miss;
+    }
+    const { facts, value } = decoded;
+    if (facts.expiresAt !== null && facts.expiresAt <= Date.now()) return { hit: false, expired: true, tier: 'redis' };
+    if (!filesUnchanged(facts.files)) {
+      this.background(redis.delete(key));
+      this.evicted({ reason: 'files', count: 1, tier: 'redis' });
+      return miss;
+    }
+    if (this.store) this.background(this.putLocal(key, reply, facts, Date.now())); // fill the local tier
+    return { hit: true, value, facts, tier: 'redis' };
+  }
+
+  /** Writes to both tiers; Redis failures are absorbed, local store failures reported. */
+  private async write(key: string, frame: Buffer, facts: EntryFacts, now: number): Promise<void> {
+    const local = this.store ? this.putLocal(key, frame, facts, now) : Promise.resolve();
+    const remote = this.putRedis(key, frame, facts, now);
+    await Promise.all([local, remote]);
+  }
+
+  private async putLocal(key: string, frame: Buffer, facts: EntryFacts, now: number): Promise<void> {
+    if (!this.store) return;
+    let result: PutResult;
+    try {
+      result = await this.store.put(key, frame, facts, { maxEntries: this.options.maxEntries, maxBytes: this.options.maxBytes }, now);
+    } catch (error) {
+      this.fail('set', key, error);
+      return;
+    }
+    const e = result.evicted;
+    if (e.ttl.count > 0) this.evicted({ reason: 'ttl', count: e.ttl.count, tier: 'local' });
+    if (e.count.count > 0) this.evicted({ reason: 'count', count: e.count.count, tier: 'local' });
+    if (e.bytes.count > 0) this.evicted({ reason: 'bytes', count: e.bytes.count, tier: 'local' });
+  }
+
+  private async putRedis(key: string, frame: Buffer, facts: EntryFacts, now: number): Promise<void> {
+    const redis = this.redis;
+    if (!redis || !(await redis.available())) return;
+    const ttlMs = facts.expiresAt === null ? 0 : facts.expiresAt - now;
+    if (facts.expiresAt !== null && ttlMs <= 0) return;
+    try {
+      const out = await redis.set(key, frame, ttlMs, { maxEntries: this.options.maxEntries, maxBytes: this.options.maxBytes }, now);
+      if (out.expired > 0) this.evicted({ reason: 'ttl', count: out.expired, tier: 'redis' });
+      if (out.byCount > 0) this.evicted({ reason: 'count', count: out.byCount, tier: 'redis' });
+      if (out.byBytes > 0) this.evicted({ reason: 'bytes', count: out.byBytes, tier: 'redis' });
+    } catch (error) {
+      log('redis set of %s failed: %s', key, (error as Error).message);
+    }
+  }
+
+  private evicted(event: ResultEvictEvent): void {
+    this.counters.evicted += event.count;
+    this.emit('evict', event);
+  }
+
+  private fail(operation: 'set' | 'get' | 'touch', key: string, error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    log('%s %s failed: %s', operation, key, e.message);
+    if (this.listenerCount('error') > 0) this.emit('error', { operation, key, error: e });
+  }
+
+  /** Tracks work the caller does not wait for, so flush() and close() can. */
+  private background(work: Promise<unknown> | undefined): void {
+    if (!work) return;
+    const tracked = work.catch((error: unknown) => log('background work failed: %s', (error as Error).message));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+}
+
+async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ResultCache, type ResultEvictEvent, type ResultLookupEvent } from '../../lib/index';
+import { makeTempDir, removeDir } from '../helpers/paths';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ResultCache', () => {
+  let dir: string;
+  const open: ResultCache[] = [];
+  const make = (options: ConstructorParameters<typeof ResultCache>[0] = {}): ResultCache => {
+    const c = new ResultCache({ dir: path.join(dir, `store-${open.length}`), ...options });
+    open.push(c);
+    return c;
+  };
+  beforeEach(() => {
+    dir = makeTempDir('ovcache-results-');
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    removeDir(dir);
+  });
+
+  it('stores tensors as raw bytes with element type and shape, and metadata as JSON', async () => {
+    const cache = make();
+    const key = cache.keyFor({ model: 'm', params: { seed: 1 } });
+    const f32 = new Float32Array([1.5, -2, Math.PI]);
+    const i64 = new BigInt64Array([2n ** 62n, -1n]);
+    const f16 = new Uint16Array([0x3c00, 0xc000]);
+    await cache.set(key, {
+      tensors: {
+        a: { data: f32, shape: [1, 3], elementType: 'f32' },
+        b: { data: i64, shape: [2], elementType: 'i64' },
+        h: { data: f16, shape: [2], elementType: 'f16' },
+      },
+      meta: { width: 1024, note: 'x' },
+    });
+    const got = await cache.get(key);
+    assert.ok(got?.tensors);
+    assert.deepEqual([...(got.tensors.a?.data as Float32Array)], [...f32]);
+    assert.deepEqual(got.tensors.a?.shape, [1, 3]);
+    assert.equal(got.tensors.a?.elementType, 'f32');
+    assert.ok(got.tensors.b?.data instanceof BigInt64Array);
+    assert.deepEqual([...(got.tensors.b?.data ?? [])], [...i64]);
+    assert.equal(got.tensors.h?.elementType, 'f16');
+    assert.deepEqual([...(got.tensors.h?.data as Uint16Array)], [0x3c00, 0xc000]);
+    assert.deepEqual(got.meta, { note: 'x', width: 1024 });
+    // Raw bytes: the stored frame holds the float bits, not their decimal spelling.
+    const frame = fs.readFileSync(path.join(cache.dir ?? '', 'results.mdb'));
+    assert.ok(frame.includes(Buffer.from(f32.buffer)));
+    assert.ok(!frame.includes(Buffer.from(String(Math.PI))));
+    assert.equal(await cache.delete(key), true);
+    assert.equal(await cache.get(key), undefined);
+  });
+
+  it('getOrCompute computes once, then answers from the cache; concurrent calls share one compute', async () => {
+    const cache = make();
+    let computes = 0;
+    const compute = async (): Promise<{ meta: number }> => {
+      computes++;
+      await sleep(20);
+      return { meta: 42 };
+    };
+    const parts = { model: 'm', params: { prompt: 'cat', seed: 3 } };
+    const first = await Promise.all([1, 2, 3, 4].map(() => cache.getOrCompute(parts, compute)));
+    assert.equal(computes, 1);
+    assert.deepEqual(first.map((r) => r.outcome).sort(), ['hit', 'hit', 'hit', 'miss']);
+    const again = await cache.getOrCompute(parts, compute);
+    assert.equal(again.outcome, 'hit');
+    assert.equal(again.value.meta, 42);
+    assert.equal(computes, 1);
+    const s = cache.stats();
+    assert.equal(s.misses, 1);
+    assert.equal(s.hits, 4);
+    assert.equal(s.joined, 3);
+    assert.equal(s.entries, 1);
+    assert.ok(s.timeSavedMs >= 15, `time saved ${s.timeSavedMs} ms: the recorded compute time`);
+  });
+
+  it('a failed compute stores nothing and the next call computes again', async () => {
+    const cache = make();
+    const parts = { model: 'm', params: { x: 1 } };
+    await assert.rejects(
+      cache.getOrCompute(parts, () => Promise.reject(new Error('inference failed'))),
+      /inference failed/,
+    );
+    const r = await cache.getOrCompute(parts, () => Promise.resolve({ meta: 'ok' }));
+    assert.equal(r.outcome, 'miss');
+  });
+
+  it('bypasses: cacheable:false per call, a cacheable(params) predicate, OVCACHE_RESULTS_DISABLE', async () => {
+    const randomSeedRule = make({ cacheable: (p) => (p as { seed?: number }).seed !== undefined });
+    let computes = 0;
+    const compute = (): Promise<{ meta: number }> => Promise.resolve({ meta: ++computes });
+    const lookups: ResultLookupEvent[] = [];
+    randomSeedRule.on('lookup', (e) => lookups.push(e));
+    assert.equal((await randomSeedRule.getOrCompute({ model: 'm', params: { prompt: 'p' } }, compute)).outcome, 'bypass');
+    assert.equal((await randomSeedRule.getOrCompute({ model: 'm', params: { prompt: 'p' } }, compute)).outcome, 'bypass');
+    assert.equal(
+      (await randomSeedRule.getOrCompute({ model: 'm', params: { prompt: 'p', seed: 1 } }, compute, { cacheable: false })).outcome,
+      'bypass',
+    );
+    assert.equal(computes, 3);
+    assert.equal(randomSeedRule.stats().entries, 0);
+    assert.equal(randomSeedRule.stats().bypasses, 3);
+    assert.deepEqual(
+      lookups.map((l) => l.outcome),
+      ['bypass', 'bypass', 'bypass'],
+    );
+
+    process.env.OVCACHE_RESULTS_DISABLE = '1';
+    let disabled: ResultCache;
+    try {
+      disabled = make();
+    } finally {
+      delete process.env.OVCACHE_RESULTS_DISABLE;
+    }
+    assert.equal(disabled.enabled, false);
+    const parts = { model: 'm', params: { seed: 1 } };
+    assert.equal((await disabled.getOrCompute(parts, compute)).outcome, 'bypass');
+    assert.equal((await disabled.getOrCompute(parts, compute)).outcome, 'bypass');
+    assert.equal(computes, 5);
+  });
+
+  it('keeps at most maxEntries after 1.2 x maxEntries sets, and the kept ones are the most recently used', async () => {
+    const maxEntries = 50;
+    const cache = make({ maxEntries });
+    const key = (i: number): string => cache.keyFor({ model: 'm', params: { i } });
+    for (let i = 0; i < maxEntries; i++) await cache.set(key(i), { meta: i });
+    // Use the first ten again: they become the most recently used.
+    for (let i = 0; i < 10; i++) assert.equal((await cache.get(key(i)))?.meta, i);
+    await cache.flush();
+    for (let i = maxEntries; i < maxEntries * 1.2; i++) await cache.set(key(i), { meta: i });
+    const s = cache.stats();
+    assert.equal(s.entries, maxEntries);
+    assert.equal(s.evicted, maxEntries * 0.2);
+    const kept: number[] = [];
+    for (let i = 0; i < maxEntries * 1.2; i++) if ((await cache.get(key(i))) !== undefined) kept.push(i);
+    const expected = [...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 40 }, (_, i) => 20 + i)];
+    assert.deepEqual(kept, expected);
+  });
+
+  it('evicts least recently used entries by bytes too, and keeps large values as files beside the database', async () => {
+    const cache = make({ maxBytes: '400KB' });
+    const evictions: ResultEvictEvent[] = [];
+    cache.on('evict', (e) => evictions.push(e));
+    const big = (i: number): { tensors: { out: { data: Uint8Array; shape: number[]; elementType: 'u8' } } } => ({
+      tensors: { out: { data: new Uint8Array(100_000).fill(i), shape: [100_000], elementType: 'u8' } },
+    });
+    const keys = [0, 1, 2, 3, 4, 5].map((i) => cache.keyFor({ model: 'm', params: { i } }));
+    for (const [i, k] of keys.entries()) await cache.set(k, big(i));
+    const s = cache.stats();
+    assert.ok(s.bytes <= 400_000, `${s.bytes} bytes stored`);
+    assert.equal(s.entries, 3);
+    assert.deepEqual(
+      evictions.map((e) => e.reason),
+      ['bytes', 'bytes', 'bytes'],
+    );
+    assert.equal(await cache.get(keys[0] ?? ''), undefined);
+    const last = await cache.get(keys[5] ?? '');
+    assert.equal(last?.tensors?.out?.data[99_999], 5);
+    const blobs = fs.readdirSync(path.join(cache.dir ?? '', 'blobs'), { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f)));
+    assert.equal(blobs.length, 3, 'one blob file per kept entry; evicted ones removed');
+  });
+
+  it('never returns an expired entry, and counts it', async () => {
+    const cache = make({ ttl: 60 });
+    const key = cache.keyFor({ model: 'm', params: { t: 1 } });
+    const longer = cache.keyFor({ model: 'm', params: { t: 2 } });
+    await cache.set(key, { meta: 'short' });
+    await cache.set(longer, { meta: 'long' }, { ttl: '1h' });
+    assert.equal((await cache.get(key))?.meta, 'short');
+    await sleep(80);
+    assert.equal(await cache.get(key), undefined);
+    assert.equal((await cache.get(longer))?.meta, 'long');
+    const r = await cache.getOrCompute({ model: 'm', params: { t: 1 } }, () => Promise.resolve({ meta: 'again' }));
+    assert.equal(r.outcome, 'miss');
+    assert.ok(cache.stats().expired >= 1);
+  });
+
+  it('a hit whose referenced file is gone or changed is a miss, and the entry is removed', async () => {
+    const cache = make();
+    const image = path.join(dir, 'out.png');
+    fs.writeFileSync(image, 'png-bytes');
+    const evictions: ResultEvictEvent[] = [];
+    cache.on('evict', (e) => evictions.push(e));
+    const parts = { model: 'sd', params: { seed: 9 } };
+    let computes = 0;
+    const compute = (): Promise<{ files: string[] }> => {
+      computes++;
+      fs.writeFileSync(image, `png-bytes-${computes}`);
+      return Promise.resolve({ files: [image] });
+    };
+    assert.equal((await cache.getOrCompute(parts, compute)).outcome, 'miss');
+    const hit = await cache.getOrCompute(parts, compute);
+    assert.equal(hit.outcome, 'hit');
+    assert.deepEqual(hit.value.files, [image]);
+    fs.rmSync(image);
+    assert.equal((await cache.getOrCompute(parts, compute)).outcome, 'miss');
+    fs.appendFileSync(image, '+'); // changed size
+    assert.equal((await cache.getOrCompute(parts, compute)).outcome, 'miss');
+    assert.equal(computes, 3);
+    assert.deepEqual(
+      evictions.map((e) => e.reason),
+      ['files', 'files'],
+    );
+  });
+
+  it('refuses bad keys and values with coded errors, and loses nothing already stored', async () => {
+    const cache = make();
+    const key = cache.keyFor({ model: 'm', params: { keep: true } });
+    await cache.set(key, { meta: 'kept' });
+    await assert.rejects(cache.get('abc'), { code: 'OVCACHE_RESULT_KEY_INVALID' });
+    await assert.rejects(cache.set(key.toUpperCase(), { meta: 1 }), { code: 'OVCACHE_RESULT_KEY_INVALID' });
+    await assert.rejects(cache.delete(''), { code: 'OVCACHE_RESULT_KEY_INVALID' });
+    const bad: Array<[unknown, RegExp]> = [
+      [{ meta: { x: NaN } }, /value\.meta\.x is NaN/],
+      [{ meta: { when: new Date() } }, /value\.meta\.when is a Date/],
+      [{ tensors: { out: [1, 2, 3] } }, /value\.tensors\.out/],
+      [{ tensors: { out: { data: new Float32Array(3), shape: [2], elementType: 'f32' } } }, /shape \[2\]/],
+      [{ tensors: { out: { data: new Float32Array(3), shape: [3], elementType: 'q4' } } }, /value\.tensors\.out\.elementType/],
+      [{ files: [path.join(dir, 'missing.png')] }, /value\.files\[0\].*cannot be read/],
+      [{ output: 1 }, /Unknown field "output"/],
+      [null, /Expected \{ tensors\?, meta\?, files\? \}/],
+    ];
+    for (const [value, message] of bad) {
+      await assert.rejects(cache.set(key, value as never), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'OVCACHE_RESULT_VALUE_INVALID');
+        assert.match(e.message, message);
+        return true;
+      });
+    }
+    await assert.rejects(
+      cache.getOrCompute({ model: 'm', params: { keep: false } }, () => Promise.resolve({ meta: { bad: undefined } } as never)),
+      { code: 'OVCACHE_RESULT_VALUE_INVALID' },
+    );
+    assert.equal((await cache.get(key))?.meta, 'kept');
+    assert.equal(cache.stats().entries, 1);
+  });
+
+  it('refuses bad options with the usual codes', () => {
+    assert.throws(() => new ResultCache({ dir, maxEntrys: 5 } as never), {
+      code: 'OVCACHE_UNKNOWN_OPTION',
+      message: /did you mean "maxEntries"/,
+    });
+    assert.throws(() => new ResultCache({ dir, ttl: 'soon' }), { code: 'OVCACHE_BAD_DURATION' });
+    assert.throws(() => new ResultCache({ dir, maxBytes: 'lots' }), { code: 'OVCACHE_BAD_SIZE' });
+    assert.throws(() => new ResultCache({ dir, maxEntries: 0 }), { code: 'OVCACHE_INVALID_ARGUMENT' });
+    assert.throws(() => new ResultCache({ dir, redis: 'http://x' }), { code: 'OVCACHE_INVALID_ARGUMENT' });
+    assert.throws(() => new ResultCache({ dir: false }), { code: 'OVCACHE_INVALID_ARGUMENT', message: /Redis/ });
+  });
+
+  it('stays consistent after reopening: entries, LRU order and lifetime counters persist', async () => {
+    const storeDir = path.join(dir, 'persist');
+    const a = new ResultCache({ dir: storeDir, maxEntries: 3 });
+    const k = (i: number): string => a.keyFor({ model: 'm', params: { i } });
+    for (const i of [0, 1, 2]) await a.set(k(i), { meta: i });
+    await a.get(k(0));
+    await a.close();
+    const b = make({ dir: storeDir, maxEntries: 3 });
+    await b.set(b.keyFor({ model: 'm', params: { i: 3 } }), { meta: 3 });
+    assert.equal(await b.get(k(1)), undefined, 'entry 1 was the least recently used');
+    assert.equal((await b.get(k(0)))?.meta, 0);
+    await b.flush();
+    assert.equal(b.stats().lifetime?.hits, 2);
+  });
+
+  it('the default folder is "results" inside the ovcache cache folder', async () => {
+    const previous = process.env.OVCACHE_DIR;
+    process.env.OVCACHE_DIR = path.join(dir, 'ovcache');
+    try {
+      const cache = new ResultCache();
+      open.push(cache);
+      assert.equal(cache.dir, path.join(dir, 'ovcache', 'results'));
+      await cache.set(cache.keyFor({ model: 'm' }), { meta: 1 });
+      assert.ok(fs.existsSync(path.join(dir, 'ovcache', 'results', 'results.mdb')));
+    } finally {
+      if (previous === undefined) delete process.env.OVCACHE_DIR;
+      else process.env.OVCACHE_DIR = previous;
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // Lua scripts that keep an entry, its access time and its size in step on Redis. Keys:
 //   KEYS[1] <ns>v:<key>   the frame (same bytes as the embedded store's), with PX expiry
-//   KEYS[2] <ns>lru       sorted set: key -> last access (epoch ms); the head is the LRU entry
+//   KEYS[2] <ns>lru       sorted set: key -> last access (epoch us); the head is the LRU entry
 //   KEYS[3] <ns>size      hash: key -> frame bytes
 //   KEYS[4] <ns>bytes     the sum of that hash
 // An entry Redis expired (or a maxmemory policy removed) leaves its lru/size rows behind until

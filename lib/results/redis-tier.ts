@@ -34,6 +34,7 @@ export class RedisTier {
   private readonly prefix: string;
   private state: RedisState | 'connecting' = 'connecting';
   private everReady = false;
+  private lastScore = 0;
 
   constructor(
     redis: string | Redis,
@@ -68,7 +69,7 @@ export class RedisTier {
 
   /** The frame, 'expired' (it was there; Redis expired it), or undefined. Throws when Redis fails. */
   async get(key: string, now: number): Promise<Buffer | 'expired' | undefined> {
-    const reply = await this.eval(SCRIPTS.get, [key], [String(now), key]);
+    const reply = await this.eval(SCRIPTS.get, [key], [String(this.score(now)), key]);
     if (Buffer.isBuffer(reply)) return reply;
     return reply === 1 ? 'expired' : undefined;
   }
@@ -121,6 +122,12 @@ export class RedisTier {
     this.client.on('error', () => undefined);
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
+  }
+
+  /** LRU score: epoch microseconds, strictly increasing in this process (ms order across processes). */
+  private score(now: number): number {
+    this.lastScore = Math.max(now * 1000, this.lastScore + 1);
+    return this.lastScore;
   }
 
   private setState(state: RedisState, error?: Error): void {

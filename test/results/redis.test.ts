@@ -1,0 +1,150 @@
+// The Redis tier against a real redis-server on loopback (started and stopped here).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { ResultCache, type ResultRedisEvent } from '../../lib/index';
+import { makeTempDir, removeDir } from '../helpers/paths';
+import { range, runShare } from './children';
+import { RedisServer, requireRedis } from './redis-server';
+import { isValueFor, partsFor, valueFor } from './result-child';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('the Redis result tier', function () {
+  this.timeout(120_000);
+  let server: RedisServer;
+  let admin: Redis;
+  let dir: string;
+  let namespace: string;
+  const open: ResultCache[] = [];
+  const make = (options: ConstructorParameters<typeof ResultCache>[0]): ResultCache => {
+    const c = new ResultCache({ redis: server.url, namespace, ...options });
+    open.push(c);
+    return c;
+  };
+
+  before(async function () {
+    requireRedis(this);
+    server = await RedisServer.start();
+    admin = new Redis(server.url);
+  });
+  after(async () => {
+    admin?.disconnect();
+    await server?.stop();
+  });
+  beforeEach(function () {
+    dir = makeTempDir('ovcache-results-redis-');
+    namespace = `t${Math.random().toString(36).slice(2, 8)}:`;
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    removeDir(dir);
+  });
+
+  it("two processes on Redis see each other's results (separate local stores)", async () => {
+    const redis = server.url;
+    const a = await runShare({ dir: path.join(dir, 'a'), redis, keys: range(0, 10) });
+    assert.deepEqual(a.computed, range(0, 10));
+    const b = await runShare({ dir: path.join(dir, 'b'), redis, keys: range(0, 15) });
+    assert.deepEqual(b.hits, range(0, 10));
+    assert.deepEqual(b.computed, range(10, 15));
+    const c = await runShare({ dir: false, redis, keys: range(0, 15) });
+    assert.deepEqual(c.hits, range(0, 15));
+    assert.deepEqual([...a.wrong, ...b.wrong, ...c.wrong], []);
+  });
+
+  it('two-level: a Redis hit fills the local store, which then answers alone', async () => {
+    const writer = make({ dir: false });
+    const key = writer.keyFor(partsFor(1));
+    await writer.set(key, valueFor(1));
+    const reader = make({ dir: path.join(dir, 'local') });
+    const tiers: string[] = [];
+    reader.on('lookup', (e) => tiers.push(`${e.outcome}:${e.tier}`));
+    assert.ok(isValueFor(await reader.get(key), 1));
+    await reader.flush();
+    await admin.del(`${namespace}v:${key}`);
+    assert.ok(isValueFor(await reader.get(key), 1));
+    assert.deepEqual(tiers, ['hit:redis', 'hit:local']);
+    assert.equal(reader.stats().redisHits, 1);
+    assert.equal(reader.stats().localHits, 1);
+  });
+
+  it('TTL through Redis expiry: the key carries a PX expiry and is never returned after it', async () => {
+    const cache = make({ dir: false, ttl: 150 });
+    const key = cache.keyFor(partsFor(2));
+    await cache.set(key, valueFor(2));
+    const pttl = await admin.pttl(`${namespace}v:${key}`);
+    assert.ok(pttl > 0 && pttl <= 150, `PTTL ${pttl}`);
+    assert.ok(isValueFor(await cache.get(key), 2));
+    await sleep(200);
+    assert.equal(await cache.get(key), undefined);
+    assert.equal(cache.stats().expired, 1);
+    assert.equal(await admin.zcard(`${namespace}lru`), 0, 'the expired entry left the LRU index');
+  });
+
+  it('enforces maxEntries on Redis in least-recently-used order', async () => {
+    const cache = make({ dir: false, maxEntries: 10 });
+    const key = (i: number): string => cache.keyFor(partsFor(i));
+    for (let i = 0; i < 10; i++) await cache.set(key(i), valueFor(i));
+    for (const i of [0, 1]) assert.ok(isValueFor(await cache.get(key(i)), i));
+    for (let i = 10; i < 12; i++) await cache.set(key(i), valueFor(i));
+    assert.equal(await admin.zcard(`${namespace}lru`), 10);
+    const kept: number[] = [];
+    for (let i = 0; i < 12; i++) if ((await cache.get(key(i))) !== undefined) kept.push(i);
+    assert.deepEqual(kept, [0, 1, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert.equal(cache.stats().evicted, 2);
+  });
+
+  it('Redis killed and restarted mid-run: no request fails, it degrades to local and comes back by itself', async () => {
+    const cache = make({ dir: path.join(dir, 'local') });
+    const events: ResultRedisEvent[] = [];
+    cache.on('redis', (e) => events.push(e));
+    let slowest = 0;
+    const request = async (i: number): Promise<void> => {
+      const started = Date.now();
+      const r = await cache.getOrCompute(partsFor(i), () => Promise.resolve(valueFor(i)));
+      slowest = Math.max(slowest, Date.now() - started);
+      assert.ok(isValueFor(r.value, i));
+    };
+    for (let n = 0; n < 20; n++) await request(n % 10);
+    await server.kill();
+    for (let n = 0; n < 20; n++) await request(n % 15); // 10..14 are new: computed, stored locally only
+    assert.equal(cache.stats().redis, 'down');
+    await server.restart();
+    await until('the client to reconnect', () => cache.stats().redis === 'up');
+    await request(20);
+    assert.ok((await admin.exists(`${namespace}v:${cache.keyFor(partsFor(20))}`)) === 1, 'writes reach Redis again');
+    assert.deepEqual(
+      events.map((e) => e.state),
+      ['up', 'down', 'up'],
+    );
+    assert.ok(slowest < 5000, `no request hung (slowest ${slowest} ms)`);
+  });
+
+  it('a Redis that stops answering (SIGSTOP) costs at most the timeout per call, never a failure', async () => {
+    const cache = make({ dir: false, redisTimeout: 200 });
+    const key = cache.keyFor(partsFor(3));
+    await cache.set(key, valueFor(3));
+    const pid = (server as unknown as { process: { pid: number } }).process.pid;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      const r = await cache.getOrCompute(partsFor(3), () => Promise.resolve(valueFor(3)));
+      const ms = Date.now() - started;
+      assert.equal(r.outcome, 'miss', 'Redis did not answer: computed instead');
+      assert.ok(isValueFor(r.value, 3));
+      assert.ok(ms < 3000, `answered in ${ms} ms`);
+      assert.equal(cache.stats().redis, 'down');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  });
+});

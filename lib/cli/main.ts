@@ -9,6 +9,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerDu } from './commands/du';
 import { registerLs } from './commands/ls';
 import { registerPrune } from './commands/prune';
+import { registerResults } from './commands/results';
 import { registerRm } from './commands/rm';
 import { registerStats } from './commands/stats';
 import { registerVerify } from './commands/verify';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   for (const register of [registerLs, registerDu, registerPrune, registerRm, registerClear, registerVerify, registerStats])
     register(program);
   registerDashboard(program);
+  registerResults(program);
   return program;
 }
 

@@ -143,17 +143,19 @@ export class LocalStore {
     return result;
   }
 
-  /** Records a hit: the entry moves to the most recently used end. */
-  async touch(key: string, now = Date.now()): Promise<void> {
+  /** Records hits (key -> how many), in the order given: the last one becomes the most recently used. */
+  async touch(hits: ReadonlyMap<string, number>, now = Date.now()): Promise<void> {
     await this.txn(() => {
-      const record = this.entries.get(key);
-      if (!record) return;
-      this.lru.removeSync([record.seq, key]);
-      const seq = this.bump('seq', 1);
-      this.entries.putSync(key, { ...record, seq, lastUsedAt: now, hits: record.hits + 1 });
-      this.lru.putSync([seq, key], null);
-      this.bump('hits', 1);
-      this.bump('timeSavedMs', record.computeMs);
+      for (const [key, n] of hits) {
+        const record = this.entries.get(key);
+        if (!record) continue;
+        this.lru.removeSync([record.seq, key]);
+        const seq = this.bump('seq', 1);
+        this.entries.putSync(key, { ...record, seq, lastUsedAt: now, hits: record.hits + n });
+        this.lru.putSync([seq, key], null);
+        this.bump('hits', n);
+        this.bump('timeSavedMs', record.computeMs * n);
+      }
     });
   }
 

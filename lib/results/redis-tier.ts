@@ -35,6 +35,8 @@ export class RedisTier {
   private state: RedisState | 'connecting' = 'connecting';
   private everReady = false;
   private lastScore = 0;
+  /** One shared wait for the first connection, however many callers ask at once. */
+  private firstReady: Promise<void> | undefined;
 
   constructor(
     redis: string | Redis,
@@ -104,7 +106,7 @@ export class RedisTier {
   async available(): Promise<boolean> {
     if (this.client.status === 'ready') return true;
     if (this.everReady || this.state === 'down') return false;
-    await new Promise<void>((resolve) => {
+    this.firstReady ??= new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.client.off('ready', done);
@@ -113,6 +115,7 @@ export class RedisTier {
       const timer = setTimeout(done, this.timeoutMs);
       this.client.once('ready', done);
     });
+    await this.firstReady;
     return (this.client.status as string) === 'ready';
   }
 

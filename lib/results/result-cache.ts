@@ -17,6 +17,8 @@ const log = logger('results');
 
 /** keyFor remembers this many keys' parts, so explain() and set() can name them. */
 const REMEMBERED_PARTS = 1000;
+/** Hits are written to the store in batches (one transaction) at most this long after they happen. */
+const TOUCH_BATCH_MS = 50;
 
 export interface ResultSetOptions {
   /** This entry's TTL instead of the cache's. */
@@ -71,6 +73,8 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     redisHits: 0,
     joined: 0,
   };
+  private readonly touches = new Map<string, number>();
+  private touchTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(options: ResultCacheOptions = {}) {
@@ -200,8 +204,9 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     };
   }
 
-  /** Waits for background writes (hit bookkeeping, fills from Redis). */
+  /** Writes the hits not yet recorded and waits for background writes (fills from Redis...). */
   async flush(): Promise<void> {
+    await this.flushTouches();
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
@@ -261,7 +266,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     }
     try {
       const { facts, value } = decodeFrame(frame);
-      this.background(this.store.touch(key).catch((error: unknown) => this.fail('touch', key, error)));
+      this.touched(key);
       return { hit: true, value, facts, tier: 'local' };
     } catch (error) {
       this.fail('get', key, error);
@@ -300,8 +305,32 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     return { hit: true, value, facts, tier: 'redis' };
   }
 
+  /** A hit to record: batched, moved to the end so the batch keeps the order of last use. */
+  private touched(key: string): void {
+    const n = this.touches.get(key) ?? 0;
+    this.touches.delete(key);
+    this.touches.set(key, n + 1);
+    if (this.touchTimer) return;
+    this.touchTimer = setTimeout(() => this.background(this.flushTouches()), TOUCH_BATCH_MS);
+    this.touchTimer.unref();
+  }
+
+  private async flushTouches(): Promise<void> {
+    clearTimeout(this.touchTimer);
+    this.touchTimer = undefined;
+    if (!this.store || this.touches.size === 0) return;
+    const batch = new Map(this.touches);
+    this.touches.clear();
+    try {
+      await this.store.touch(batch);
+    } catch (error) {
+      this.fail('touch', [...batch.keys()][0] ?? '', error);
+    }
+  }
+
   /** Writes to both tiers; Redis failures are absorbed, local store failures reported. */
   private async write(key: string, frame: Buffer, facts: EntryFacts, now: number): Promise<void> {
+    await this.flushTouches(); // earlier hits count before this write's eviction picks victims
     const local = this.store ? this.putLocal(key, frame, facts, now) : Promise.resolve();
     const remote = this.putRedis(key, frame, facts, now);
     await Promise.all([local, remote]);

@@ -109,8 +109,8 @@ export {
   type EvictRecord,
 } from './history/index';
 
+// ---- result cache (results.md) ----
+export * from './results/index';
+
 // ---- units ----
 export { parseSize, parseDuration, formatBytes } from './format/units';
-// The cache's history (lib/history/): per-interval counters, usage samples and evictions in its folder.
-export * from './history/index';
-export * from './results/index';

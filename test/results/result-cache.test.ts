@@ -78,6 +78,27 @@ describe('ResultCache', () => {
     assert.ok(s.timeSavedMs >= 15, `time saved ${s.timeSavedMs} ms: the recorded compute time`);
   });
 
+  it('an aborted signal stops a waiting caller, not the compute it joined', async () => {
+    const cache = make();
+    const parts = { model: 'm', params: { slow: true } };
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const leader = cache.getOrCompute(parts, async () => {
+      await gate;
+      return { meta: 'done' };
+    });
+    const controller = new AbortController();
+    const follower = cache.getOrCompute(parts, () => Promise.resolve({ meta: 'never' }), { signal: controller.signal });
+    controller.abort(new Error('client went away'));
+    await assert.rejects(follower, /client went away/);
+    release();
+    assert.equal((await leader).value.meta, 'done');
+    await assert.rejects(
+      cache.getOrCompute(parts, () => Promise.resolve({ meta: 1 }), { signal: AbortSignal.abort() }),
+      { name: 'AbortError' },
+    );
+  });
+
   it('a failed compute stores nothing and the next call computes again', async () => {
     const cache = make();
     const parts = { model: 'm', params: { x: 1 } };

@@ -44,7 +44,8 @@ export function isValueFor(value: ResultValue | undefined, i: number): boolean {
 export const partsFor = (i: number): { model: string; params: { i: number } } => ({ model: 'shared-model', params: { i } });
 
 async function share(job: ShareJob): Promise<void> {
-  const cache = new ResultCache({ dir: job.dir, ...(job.redis ? { redis: job.redis } : {}) });
+  // A generous Redis timeout: on a loaded machine a slow answer must not turn into a miss here.
+  const cache = new ResultCache({ dir: job.dir, ...(job.redis ? { redis: job.redis, redisTimeout: '5s' } : {}) });
   const result: ShareResult = { pid: process.pid, computed: [], hits: [], wrong: [] };
   for (const i of job.keys) {
     const r = await cache.getOrCompute(partsFor(i), async () => {

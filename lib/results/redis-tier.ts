@@ -87,7 +87,7 @@ export class RedisTier {
     const args = [
       frame,
       String(Math.ceil(ttlMs)),
-      String(now),
+      String(this.score(now)),
       key,
       String(frame.length),
       String(maxEntries),

@@ -104,6 +104,17 @@ describe('the Redis result tier', function () {
     assert.equal(cache.stats().evicted, 2);
   });
 
+  it('enforces maxBytes on Redis, least recently used first', async () => {
+    const cache = make({ dir: false, maxBytes: '10KB' });
+    const key = (i: number): string => cache.keyFor(partsFor(i));
+    for (let i = 0; i < 6; i++) await cache.set(key(i), valueFor(i, 3000));
+    const total = Number(await admin.get(`${namespace}bytes`));
+    assert.ok(total <= 10_000, `${total} bytes on Redis`);
+    const kept: number[] = [];
+    for (let i = 0; i < 6; i++) if ((await admin.exists(`${namespace}v:${key(i)}`)) === 1) kept.push(i);
+    assert.deepEqual(kept, [3, 4, 5]);
+  });
+
   it('Redis killed and restarted mid-run: no request fails, it degrades to local and comes back by itself', async () => {
     const cache = make({ dir: path.join(dir, 'local') });
     const events: ResultRedisEvent[] = [];

@@ -260,6 +260,22 @@ describe('ResultCache', () => {
     assert.equal(cache.stats().entries, 1);
   });
 
+  it('a damaged blob file is a miss reported through the error event, never a wrong value', async () => {
+    const cache = make();
+    const errors: string[] = [];
+    cache.on('error', (e) => errors.push(`${e.operation}: ${(e.error as Error & { code?: string }).code ?? ''}`));
+    const key = cache.keyFor({ model: 'm', params: { big: true } });
+    await cache.set(key, { tensors: { out: { data: new Uint8Array(100_000).fill(3), shape: [100_000], elementType: 'u8' } } });
+    const blobs = path.join(cache.dir ?? '', 'blobs');
+    const [sub] = fs.readdirSync(blobs);
+    const [file] = fs.readdirSync(path.join(blobs, sub ?? ''));
+    fs.truncateSync(path.join(blobs, sub ?? '', file ?? ''), 5000); // as if cut short
+    assert.equal(await cache.get(key), undefined);
+    assert.deepEqual(errors, ['get: OVCACHE_RESULT_STORE_FAILED']);
+    await cache.flush();
+    assert.equal(cache.stats().entries, 0, 'the damaged entry was removed');
+  });
+
   it('refuses bad options with the usual codes', () => {
     assert.throws(() => new ResultCache({ dir, maxEntrys: 5 } as never), {
       code: 'OVCACHE_UNKNOWN_OPTION',

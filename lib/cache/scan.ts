@@ -13,6 +13,7 @@ import { treeBytes } from '../fs/dir-size';
 import { errnoCode } from '../fs/errno';
 import { mapPool } from '../fs/pool';
 import { HISTORY_DIR } from '../history/records';
+import { RESULTS_DIR } from '../results/options';
 import { cacheLayout, CACHEDIR_TAG, ENTRIES_DIR, FINGERPRINTS_DIR, isBlobName, LOCKS_DIR, TRASH_DIR } from './entry/layout';
 import { parseManifest, type EntryManifest } from './entry/manifest';
 import type { InputIdentity } from './key';
@@ -100,7 +101,7 @@ export interface CacheScan {
     ok: number;
     stale: number;
     broken: number;
-    /** CACHEDIR.TAG, fingerprints/, locks/, history/: ovcache's own bookkeeping. */
+    /** CACHEDIR.TAG, fingerprints/, locks/, history/, results/: ovcache's own bookkeeping. */
     metadataBytes: number;
     /** Bytes in strays (outside entries, leftover trash, temp files). */
     unaccountedBytes: number;
@@ -252,7 +253,7 @@ function group<K extends string>(
     .sort((a, b) => b.bytes - a.bytes || (a[label] < b[label] ? -1 : 1));
 }
 
-const METADATA = new Set([CACHEDIR_TAG, FINGERPRINTS_DIR, LOCKS_DIR, HISTORY_DIR]);
+const METADATA = new Set([CACHEDIR_TAG, FINGERPRINTS_DIR, LOCKS_DIR, HISTORY_DIR, RESULTS_DIR]);
 
 export async function scanCache(dir: string, options: ScanOptions = {}): Promise<CacheScan> {
   const started = performance.now();

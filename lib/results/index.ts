@@ -21,4 +21,4 @@ export type {
   ResultRedisEvent,
   ResultTier,
 } from './events';
-export type { StoreCounters, StoredEntry } from './local-store';
+export type { StoreCounters, StoredEntry, EntryRecord } from './local-store';

@@ -6,6 +6,9 @@ import { parseDuration, parseSize } from '../format/units';
 import { isTruthyFlag } from '../log';
 import { expectIntegerInRange, expectPlainObject, expectString, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 
+/** The result store's folder inside an ovcache cache folder (the scan treats it as bookkeeping). */
+export const RESULTS_DIR = 'results';
+
 export interface ResultCacheOptions {
   /** The results folder. Default: "results" inside the ovcache cache folder (OVCACHE_DIR, else the user cache folder). false: no embedded store (Redis only). */
   dir?: string | false;
@@ -41,7 +44,7 @@ export interface ResolvedResultOptions {
 const KNOWN = ['dir', 'ttl', 'maxEntries', 'maxBytes', 'redis', 'namespace', 'redisTimeout', 'cacheable'] as const;
 
 export function defaultResultsDir(env: Record<string, string | undefined> = process.env): string {
-  return path.join(defaultCacheDir({ env }).dir, 'results');
+  return path.join(defaultCacheDir({ env }).dir, RESULTS_DIR);
 }
 
 export function resolveResultOptions(

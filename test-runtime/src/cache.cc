@@ -71,9 +71,8 @@ Layout layout_of(const Compiled& c, bool for_cache) {
   l.xml = c.g.xml_text;
   l.params = serialize_params(c.g);
   l.bin = c.g.weights.get();
-  auto it = c.cfg.find("CACHE_MODE");
-  l.weightless = for_cache && c.device == "GPU" && it != c.cfg.end() &&
-                 it->second == "OPTIMIZE_SIZE" && !c.g.bin_path.empty();
+  // Weights stay out of a cache blob only when they can be mapped back from a .bin.
+  l.weightless = for_cache && weightless_enabled(c.device, c.cfg) && !c.g.bin_path.empty();
   if (l.weightless) l.wpath = c.g.bin_path;
   double factor = env_num("OV_STUB_BLOB_FACTOR", 3.5);
   double target = static_cast<double>(c.g.weight_bytes()) * factor;

@@ -50,6 +50,20 @@ std::vector<std::string> devices() {
   return out;
 }
 
+bool device_lists(const std::string& device, const std::string& key) {
+  std::stringstream ss(env_str("OV_STUB_WEIGHTLESS", "GPU:CACHE_MODE+ENABLE_WEIGHTLESS"));
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    size_t colon = item.find(':');
+    if (colon == std::string::npos || item.substr(0, colon) != device) continue;
+    std::stringstream keys(item.substr(colon + 1));
+    std::string k;
+    while (std::getline(keys, k, '+'))
+      if (k == key) return true;
+  }
+  return false;
+}
+
 void blob_open_delay(const std::string& path) {
   double ms = env_num("OV_STUB_BLOB_OPEN_DELAY_MS", 0);
   if (ms > 0 && ::access(path.c_str(), F_OK) == 0) sleep_ms(ms);

@@ -142,7 +142,9 @@ std::string device_property(const std::string& device, const Config& cfg, const 
   if (key == "SUPPORTED_PROPERTIES") {
     std::vector<std::string> all = kRo;
     if (!gpu) all.erase(std::remove(all.begin(), all.end(), "DEVICE_ARCHITECTURE"), all.end());
-    all.insert(all.end(), kRw.begin(), kRw.end());
+    for (const auto& k : kRw)
+      if ((k != "CACHE_MODE" && k != "ENABLE_WEIGHTLESS") || device_lists(device, k))
+        all.push_back(k);
     return join(all);
   }
   if (contains(kRw, key)) {
@@ -150,6 +152,14 @@ std::string device_property(const std::string& device, const Config& cfg, const 
     return it != cfg.end() ? it->second : defaults(device, key);
   }
   throw OvError(kWhere, "[ NOT_FOUND ] Unsupported property " + key + " by " + device + " plugin.");
+}
+
+bool weightless_enabled(const std::string& device, const Config& cfg) {
+  auto ew = cfg.find("ENABLE_WEIGHTLESS");
+  if (ew != cfg.end() && device_lists(device, "ENABLE_WEIGHTLESS"))
+    return check_property(device, "ENABLE_WEIGHTLESS", ew->second) == "YES";
+  auto cm = cfg.find("CACHE_MODE");
+  return cm != cfg.end() && cm->second == "OPTIMIZE_SIZE" && device_lists(device, "CACHE_MODE");
 }
 
 std::vector<std::string> caching_keys(const std::string& device) {

@@ -106,6 +106,9 @@ std::string env_str(const char* name, const std::string& def = "");
 double env_num(const char* name, double def);
 bool fail_mode(const char* mode);  // OV_STUB_FAIL contains this comma-separated item
 std::vector<std::string> devices();
+// OV_STUB_WEIGHTLESS ("GPU:CACHE_MODE+ENABLE_WEIGHTLESS,CPU:ENABLE_WEIGHTLESS"): whether the
+// device lists `key` (CACHE_MODE or ENABLE_WEIGHTLESS) in SUPPORTED_PROPERTIES.
+bool device_lists(const std::string& device, const std::string& key);
 void sleep_ms(double ms);
 // OV_STUB_BLOB_OPEN_DELAY_MS: sleeps before an existing cache blob is opened (the window in which
 // an evictor could remove it).
@@ -212,6 +215,9 @@ std::string normalize_device(const std::string& d);  // "CPU.0" -> "CPU"; throws
 std::string check_property(const std::string& device, const std::string& key,
                            const std::string& value);
 std::string device_property(const std::string& device, const Config& cfg, const std::string& key);
+// Upstream's is_weightless_enabled, limited to what the device lists: ENABLE_WEIGHTLESS when set,
+// else CACHE_MODE=OPTIMIZE_SIZE.
+bool weightless_enabled(const std::string& device, const Config& cfg);
 std::vector<std::string> caching_keys(const std::string& device);
 // One key/value pair from a variadic list, as GET_PROPERTY_FROM_ARGS_LIST
 // (src/bindings/c/src/common.h) reads it: both `char*`, a NULL one throws std::logic_error

@@ -159,6 +159,39 @@ int main(void) {
          file_size(blob2));
   CHECK(file_size(blob2) * 10 < file_size(blob));
   CHECK(compile_once(xml, "GPU", cg2, "CACHE_MODE", "OPTIMIZE_SIZE") == 1);
+  /* SUPPORTED_PROPERTIES lists CACHE_MODE / ENABLE_WEIGHTLESS per OV_STUB_WEIGHTLESS (default:
+     GPU both, CPU neither); a device that does not list them writes full blobs. */
+  char* props = NULL;
+  CHECK(ov_core_get_property(core, "GPU", "SUPPORTED_PROPERTIES", &props) == OK);
+  CHECK(strstr(props, "CACHE_MODE") && strstr(props, "ENABLE_WEIGHTLESS"));
+  ov_free(props);
+  CHECK(ov_core_get_property(core, "CPU", "SUPPORTED_PROPERTIES", &props) == OK);
+  CHECK(!strstr(props, "CACHE_MODE") && !strstr(props, "ENABLE_WEIGHTLESS"));
+  ov_free(props);
+  char cw[4096], cw2[4096];
+  snprintf(cw, sizeof cw, "%s/cpu-weightless-unlisted", tmp);
+  snprintf(cw2, sizeof cw2, "%s/cpu-weightless-listed", tmp);
+  CHECK(compile_once(xml, "CPU", cw, "ENABLE_WEIGHTLESS", "YES") == 0);
+  CHECK(count_blobs(cw, blob, sizeof blob) == 1);
+  long full = file_size(blob);
+  setenv("OV_STUB_WEIGHTLESS", "CPU:ENABLE_WEIGHTLESS", 1);
+  CHECK(ov_core_get_property(core, "CPU", "SUPPORTED_PROPERTIES", &props) == OK);
+  CHECK(strstr(props, "ENABLE_WEIGHTLESS") && !strstr(props, "CACHE_MODE"));
+  ov_free(props);
+  CHECK(ov_core_get_property(core, "GPU", "SUPPORTED_PROPERTIES", &props) == OK);
+  CHECK(!strstr(props, "ENABLE_WEIGHTLESS"));
+  ov_free(props);
+  CHECK(compile_once(xml, "CPU", cw2, "ENABLE_WEIGHTLESS", "YES") == 0);
+  CHECK(count_blobs(cw2, blob2, sizeof blob2) == 1);
+  CHECK(file_size(blob2) * 10 < full);
+  CHECK(compile_once(xml, "CPU", cw2, "ENABLE_WEIGHTLESS", "YES") == 1);
+  /* CACHE_MODE is not listed on CPU here: OPTIMIZE_SIZE writes a full blob */
+  snprintf(cw2, sizeof cw2, "%s/cpu-size-unlisted", tmp);
+  CHECK(compile_once(xml, "CPU", cw2, "CACHE_MODE", "OPTIMIZE_SIZE") == 0);
+  CHECK(count_blobs(cw2, blob2, sizeof blob2) == 1);
+  CHECK(file_size(blob2) * 10 > full);
+  unsetenv("OV_STUB_WEIGHTLESS");
+
   /* GPU_ARCH is caching-relevant on GPU */
   setenv("OV_STUB_GPU_ARCH", "GPU: vendor=0x8086 arch=v12.71.4", 1);
   CHECK(compile_once(xml, "GPU", cg, NULL, NULL) == 0);

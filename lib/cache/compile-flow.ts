@@ -28,6 +28,7 @@ import type { KeyBuilder, PreparedCompile } from './key-builder';
 import type { KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
 import { SingleFlight } from './single-flight';
+import { asksWeightless, type WeightlessChooser } from './weightless';
 import type { CacheStats } from './stats';
 
 const log = logger('cache');
@@ -51,6 +52,7 @@ export interface CompileFlowParts {
   lockTimeoutMs: number;
   staleLockMs: number;
   counters: CacheStats;
+  weightless: WeightlessChooser;
 }
 
 /** How a cached compile went, for outcomeOf(). */
@@ -68,7 +70,8 @@ export class CompileFlow {
 
   constructor(private readonly p: CompileFlowParts) {}
 
-  async cached(model: string | Model, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
+  async cached(model: string | Model, requested: ResolvedCompileOptions, started: number): Promise<Outcome> {
+    const opts = this.p.weightless.apply(model, requested);
     if (!this.p.readOnly) {
       try {
         this.p.folder.ensure();
@@ -246,6 +249,7 @@ export class CompileFlow {
       this.p.counters.bytesWritten += wroteBytes;
       const hit = compiled.loadedFromCache;
       const manifest = filledManifest(base, { xml: prep.xml, source: sourceOf(prep), parts: prep.parts, files, hit, compileMs });
+      if (asksWeightless(opts.config)) manifest.weightless = { weights: prep.parts.model.files.filter((f) => f.role === 'bin') };
       try {
         await writeManifest(prep.entryDir, manifest, { fsync: true });
       } catch (error) {

@@ -25,6 +25,7 @@ import { explainKey } from './explain';
 import { KeyBuilder } from './key-builder';
 import { resolveCompileOptions, resolveOptions, type CompileOptions, type ModelCacheOptions, type ResolvedOptions } from './options';
 import { emptyStats, type CacheStats } from './stats';
+import { WeightlessChooser } from './weightless';
 
 const log = logger('cache');
 
@@ -43,6 +44,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private readonly budget: BudgetKeeper;
   private readonly monitor = new BudgetMonitor();
   private readonly flow: CompileFlow;
+  private readonly weightless: WeightlessChooser;
   private readonly counters: CacheStats = emptyStats();
   private ownCore: Core | undefined;
   private disposed = false;
@@ -72,6 +74,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       sizeFactorsFile: o.enabled && !o.readOnly ? path.join(layout.fingerprints, SIZE_FACTORS_FILE) : undefined,
       emit: (event) => this.emit('budget', event),
     });
+    this.weightless = new WeightlessChooser(o.weightless, () => this.core);
     this.flow = new CompileFlow({
       core: () => this.core,
       folder: this.folder,
@@ -83,6 +86,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       lockTimeoutMs: o.lockTimeoutMs,
       staleLockMs: o.staleLockMs,
       counters: this.counters,
+      weightless: this.weightless,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
     const state = o.enabled
@@ -146,7 +150,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.checkNotDisposed();
     const opts = resolveCompileOptions(options, 'cache.keyFor()');
     checkModelArgument(model);
-    const prep = await this.keys.prepare(model, opts);
+    const prep = await this.keys.prepare(model, opts.cache && this.enabled ? this.weightless.apply(model, opts) : opts);
     if (prep.ownsModel) prep.modelObject?.dispose();
     return { key: prep.key, parts: prep.parts, entryDir: prep.entryDir };
   }

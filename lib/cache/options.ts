@@ -11,6 +11,7 @@ import { BUDGET_OPTIONS, resolveBudget, type BudgetOptions, type ResolvedBudget 
 import { defaultCacheDir } from './default-dir';
 import type { SharedMode } from './cache-dir';
 import { DEFAULT_STALE_LOCK_MS } from './entry/lock';
+import type { WeightlessMode } from './weightless';
 
 /** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts. */
 export interface ModelCacheOptions extends BudgetOptions {
@@ -38,6 +39,12 @@ export interface ModelCacheOptions extends BudgetOptions {
    * others or owned by another user is refused (OVCACHE_CACHE_DIR_INSECURE).
    */
   shared?: 'group' | false;
+  /**
+   * Keep the weights out of the blobs (they are mapped from the model's .bin) where the device
+   * lists ENABLE_WEIGHTLESS or CACHE_MODE in SUPPORTED_PROPERTIES. Default 'auto'; true fails
+   * with OVCACHE_WEIGHTLESS_UNSUPPORTED where it cannot; false writes full blobs.
+   */
+  weightless?: WeightlessMode;
 }
 
 export interface CompileOptions {
@@ -66,6 +73,7 @@ export interface ResolvedOptions {
   shared: SharedMode;
   /** The disk budget (budget/options.ts). */
   budget: ResolvedBudget;
+  weightless: WeightlessMode;
 }
 
 export const MODEL_CACHE_OPTIONS = [
@@ -79,6 +87,7 @@ export const MODEL_CACHE_OPTIONS = [
   'touchIntervalMs',
   'env',
   'shared',
+  'weightless',
   ...BUDGET_OPTIONS,
 ] as const;
 export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
@@ -121,7 +130,11 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw invalidArgument('"group" or false', 'options.shared', options.shared);
   }
   const shared: SharedMode = options.shared === 'group' ? 'group' : 'owner';
+  if (options.weightless !== undefined && options.weightless !== 'auto' && typeof options.weightless !== 'boolean') {
+    throw invalidArgument('"auto", true or false', 'options.weightless', options.weightless);
+  }
   return {
+    weightless: options.weightless ?? 'auto',
     shared,
     core: options.core,
     runtime: options.runtime,

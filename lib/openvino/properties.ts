@@ -22,6 +22,8 @@ export interface CompileConfig {
   NUM_STREAMS?: number | 'AUTO' | 'NUMA';
   INFERENCE_NUM_THREADS?: number;
   ENABLE_MMAP?: boolean;
+  /** Weightless cache blobs (devices that list it in SUPPORTED_PROPERTIES). */
+  ENABLE_WEIGHTLESS?: boolean;
   PERF_COUNT?: boolean;
   LOG_LEVEL?: 'LOG_NONE' | 'LOG_ERROR' | 'LOG_WARNING' | 'LOG_INFO' | 'LOG_DEBUG' | 'LOG_TRACE';
   [rawKey: string]: PropertyValue | undefined;
@@ -44,6 +46,7 @@ const KNOWN: Record<string, Kind> = {
   NUM_STREAMS: { type: 'uint', words: ['AUTO', 'NUMA'] },
   INFERENCE_NUM_THREADS: { type: 'uint' },
   ENABLE_MMAP: { type: 'bool' },
+  ENABLE_WEIGHTLESS: { type: 'bool' },
   PERF_COUNT: { type: 'bool' },
   ENABLE_CPU_PINNING: { type: 'bool' },
   ENABLE_HYPER_THREADING: { type: 'bool' },

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write';
-import { isKey, type KeyParts } from '../key';
+import { isKey, type FileIdentity, type KeyParts } from '../key';
 
 export const MANIFEST_FILE = 'ovcache-entry.json';
 export const MANIFEST_FORMAT = 1;
@@ -40,6 +40,11 @@ export interface EntryManifest {
   /** True once OpenVINO returned and a blob exists. */
   complete: boolean;
   writer: { pid: number; hostname: string };
+  /**
+   * Set when the blobs hold no weights: the content identity of the .bin they map. The entry's
+   * key holds the same digests, so a changed .bin is another key and never loads these blobs.
+   */
+  weightless?: { weights: FileIdentity[] };
 }
 
 export type ManifestRead = { status: 'ok'; manifest: EntryManifest } | { status: 'missing' } | { status: 'invalid'; reason: string };

@@ -50,6 +50,7 @@ export type {
   EvictionReport,
 } from './cache/compile-types';
 export type { ModelCacheOptions, CompileOptions } from './cache/options';
+export type { WeightlessMode } from './cache/weightless';
 export type { CacheStats } from './cache/stats';
 export type { BudgetOptions } from './cache/budget/options';
 export type { BudgetEvent, BudgetEventBase, BudgetCondition, BudgetUncachedReason, EvictedEntry } from './cache/budget/events';

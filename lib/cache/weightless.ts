@@ -11,6 +11,7 @@ import type { CompileConfig } from '../openvino/properties';
 import { modelFilesOf } from '../fs/model-files';
 import type { ResolvedCompileOptions } from './options';
 
+/** `weightless` of ModelCacheOptions: 'auto' where the device can, true (or fail), false. */
 export type WeightlessMode = 'auto' | boolean;
 
 /** The property a device takes to write weightless blobs, or null when it lists neither. */

@@ -176,6 +176,7 @@ std::shared_ptr<Compiled> parse_payload(const char* data, size_t size) {
     ssize_t got = st.st_size ? ::read(fd, &(*bin)[0], bin->size()) : 0;
     ::close(fd);
     if (got != st.st_size) throw std::runtime_error("cannot read " + c->weights_path);
+    c->mapped_bytes = bin->size();
   }
   c->g = read_ir(xml, bin, "<compiled blob>");
   c->g.bin_path = c->weights_path;
@@ -344,7 +345,9 @@ std::shared_ptr<Compiled> try_load(const std::string& path, const std::string& f
     remove_blob(path, reason);
     return nullptr;
   }
-  sleep_ms(static_cast<double>(size) / (1 << 20) * env_num("OV_STUB_IMPORT_MS_PER_MB", 1.5));
+  // A weightless import pays for the weights it reads from the .bin as for blob bytes.
+  sleep_ms(static_cast<double>(size + c->mapped_bytes) / (1 << 20) *
+           env_num("OV_STUB_IMPORT_MS_PER_MB", 1.5));
   c->loaded_from_cache = true;
   log_event("import", {lf("blob", path), lf("bytes", static_cast<double>(size)),
                        lf("device", c->device), lf("ms", now_ms() - t0)});

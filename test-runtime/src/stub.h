@@ -244,7 +244,8 @@ struct Compiled {
   Config cfg;
   Graph g;
   bool loaded_from_cache = false;
-  std::string weights_path;  // for weightless blobs
+  std::string weights_path;   // for weightless blobs
+  uint64_t mapped_bytes = 0;  // weights a weightless import read from the .bin
 };
 
 // ---- cache (cache.cc) -------------------------------------------------------------------------

@@ -33,6 +33,9 @@ export type OvcacheErrorCode =
   | 'OVCACHE_RESULT_PARTS_INVALID'
   | 'OVCACHE_RESULT_VALUE_INVALID'
   | 'OVCACHE_RESULT_STORE_FAILED'
+  | 'OVCACHE_TIER_UNAVAILABLE'
+  | 'OVCACHE_WARM_MANIFEST_INVALID'
+  | 'OVCACHE_BUNDLE_INVALID'
   | OpenVINOErrorCode;
 
 /** One code per ov_status_e value. */

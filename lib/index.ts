@@ -112,6 +112,16 @@ export {
 
 // ---- result cache (results.md) ----
 export * from './results/index';
+// ---- the fleet: tiers below the local cache, warm-up manifests (docs/fleet.md) ----
+export { Fleet, type FleetEvents, type FleetStats, type TierEvent, type LeaseOutcome } from './fleet/fleet';
+export type { FleetOptions, ResolvedFleetOptions, TierOptions } from './fleet/fleet-options';
+export type { Tier, Lease, LeaseProvider } from './fleet/tier';
+export type { PullTarget } from './fleet/transfer';
+export type { FolderTierOptions } from './fleet/folder-tier';
+export type { S3TierOptions, S3Location } from './fleet/s3-tier';
+export type { RedisCoordinatorOptions } from './fleet/redis-lease';
+export { readWarmManifest, parseWarmManifest, type WarmManifest, type WarmModel } from './fleet/warm-manifest';
+export type { WarmOptions, WarmReport, WarmResult, WarmStatus } from './fleet/warm';
 
 // ---- units ----
 export { parseSize, parseDuration, formatBytes } from './format/units';

@@ -29,6 +29,7 @@ import type { KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
 import { SingleFlight } from './single-flight';
 import { asksWeightless, type WeightlessChooser } from './weightless';
+import type { EntryTiers } from './tiers';
 import type { CacheStats } from './stats';
 
 const log = logger('cache');
@@ -53,6 +54,8 @@ export interface CompileFlowParts {
   staleLockMs: number;
   counters: CacheStats;
   weightless: WeightlessChooser;
+  /** Below the local folder: asked on a local miss, given every fill to publish. */
+  tiers?: EntryTiers | undefined;
 }
 
 /** How a cached compile went, for outcomeOf(). */
@@ -92,7 +95,7 @@ export class CompileFlow {
       if (fast) return fast;
       // One compile per key in this process: the first caller fills the entry, the others
       // wait for it and then load the entry like any other process would.
-      const flight = this.flights.run(prep.key, () => this.fill(prep, opts, started));
+      const flight = this.flights.run(prep.key, () => this.fillThroughTiers(prep, opts, started));
       if (flight.leader) return await flight.promise;
       const leader = await flight.promise;
       const after = await this.fast(prep, opts, started);
@@ -194,6 +197,27 @@ export class CompileFlow {
       else this.p.manifests.scheduleRefresh(prep.key, prep.entryDir, compileMs);
     }
     return outcomeOf(prep, started, { compiled, lockWaitMs, compileMs, recordedCompileMs: manifest.compileMs });
+  }
+
+  /** On a local miss: the tiers first (an entry copied down, or the fleet-wide lease), then the fill, then publish. */
+  private async fillThroughTiers(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
+    const tiers = this.p.tiers;
+    if (!tiers) return this.fill(prep, opts, started);
+    const got = await tiers.beforeFill(request(prep));
+    if (got.found) {
+      this.p.counters.bytesWritten += got.bytes;
+      const loaded = await this.fast(prep, opts, started);
+      if (loaded) return { ...loaded, ...(got.tier ? { tier: got.tier } : {}), wroteBytes: got.bytes };
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await this.fill(prep, opts, started);
+    } catch (error) {
+      await got.finish(null);
+      throw error;
+    }
+    await got.finish(outcome.cached ? outcome.entryDir : null);
+    return outcome;
   }
 
   /** Under the entry's lock: compile into the entry folder and write its manifest. */

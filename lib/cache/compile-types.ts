@@ -44,6 +44,8 @@ export interface CompileResult {
   entryDir: string | null;
   uncachedReason: UncachedReason | null;
   timings: CompileTimings;
+  /** Set when this compile's entry was copied down from a tier (its name, e.g. "s3://bucket/prefix/"). */
+  tier?: string;
 }
 
 export interface CacheEvent {

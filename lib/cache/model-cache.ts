@@ -26,6 +26,10 @@ import { KeyBuilder } from './key-builder';
 import { resolveCompileOptions, resolveOptions, type CompileOptions, type ModelCacheOptions, type ResolvedOptions } from './options';
 import { emptyStats, type CacheStats } from './stats';
 import { WeightlessChooser } from './weightless';
+import { fleetTiers } from '../fleet/entry-tiers';
+import { Fleet } from '../fleet/fleet';
+import { warm, type WarmOptions, type WarmReport } from '../fleet/warm';
+import type { WarmManifest } from '../fleet/warm-manifest';
 
 const log = logger('cache');
 
@@ -45,6 +49,9 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private readonly monitor = new BudgetMonitor();
   private readonly flow: CompileFlow;
   private readonly weightless: WeightlessChooser;
+  /** The tiers below the folder, if any; ownFleet: made from options.tiers, closed by dispose(). */
+  readonly fleet: Fleet | undefined;
+  private readonly ownFleet: boolean;
   private readonly counters: CacheStats = emptyStats();
   private ownCore: Core | undefined;
   private disposed = false;
@@ -75,6 +82,9 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       emit: (event) => this.emit('budget', event),
     });
     this.weightless = new WeightlessChooser(o.weightless, () => this.core);
+    this.ownFleet = o.fleet !== undefined && !(o.fleet instanceof Fleet);
+    this.fleet = o.fleet === undefined || o.fleet instanceof Fleet ? o.fleet : new Fleet(o.fleet);
+    const lock = { lockTimeoutMs: o.lockTimeoutMs, staleLockMs: o.staleLockMs };
     this.flow = new CompileFlow({
       core: () => this.core,
       folder: this.folder,
@@ -87,6 +97,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       staleLockMs: o.staleLockMs,
       counters: this.counters,
       weightless: this.weightless,
+      tiers: this.fleet && o.enabled && !o.readOnly ? fleetTiers(this.fleet, o.dir, lock) : undefined,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
     const state = o.enabled
@@ -225,9 +236,19 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     return this.budget.hold(key);
   }
 
-  /** Waits for background manifest updates (last-used times, hit counts). */
-  flush(): Promise<void> {
-    return this.manifests.flush();
+  /** Waits for background manifest updates (last-used times, hit counts) and publishes to tiers. */
+  async flush(): Promise<void> {
+    await this.manifests.flush();
+    await this.fleet?.flush();
+  }
+
+  /**
+   * Compiles every model of a warm-up manifest into this cache and its writable tiers; says for
+   * each whether it was compiled, already cached (here or on a tier) or failed (docs/fleet.md).
+   */
+  warm(manifest: WarmManifest, options?: WarmOptions): Promise<WarmReport> {
+    this.checkNotDisposed();
+    return warm(this, manifest, options);
   }
 
   /** Flushes, then disposes the Core this cache created (a Core passed in stays the caller's). */
@@ -236,6 +257,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.stopMonitor();
     await this.flush();
     await this.budget.drain();
+    if (this.ownFleet) await this.fleet?.close();
     this.disposed = true;
     this.ownCore?.dispose();
     this.ownCore = undefined;

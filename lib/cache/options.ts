@@ -12,6 +12,9 @@ import { defaultCacheDir } from './default-dir';
 import type { SharedMode } from './cache-dir';
 import { DEFAULT_STALE_LOCK_MS } from './entry/lock';
 import type { WeightlessMode } from './weightless';
+import { Fleet } from '../fleet/fleet';
+import { resolveFleetOptions, type FleetOptions, type TierOptions } from '../fleet/fleet-options';
+import type { RedisCoordinatorOptions } from '../fleet/redis-lease';
 
 /** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts. */
 export interface ModelCacheOptions extends BudgetOptions {
@@ -45,6 +48,14 @@ export interface ModelCacheOptions extends BudgetOptions {
    * with OVCACHE_WEIGHTLESS_UNSUPPORTED where it cannot; false writes full blobs.
    */
   weightless?: WeightlessMode;
+  /** Tiers below the local folder, tried in order on a local miss; fills are published to the writable ones (docs/fleet.md). */
+  tiers?: TierOptions[];
+  /** With tiers: leases in Redis instead of the first writable tier's own. */
+  coordinator?: RedisCoordinatorOptions;
+  /** With tiers: 'background' (default) publishes after compile() returns; 'sync' before. */
+  publish?: 'background' | 'sync';
+  /** A Fleet made beforehand (its own deadlines, lease times, events), instead of tiers/coordinator/publish. */
+  fleet?: Fleet;
 }
 
 export interface CompileOptions {
@@ -74,6 +85,8 @@ export interface ResolvedOptions {
   /** The disk budget (budget/options.ts). */
   budget: ResolvedBudget;
   weightless: WeightlessMode;
+  /** The tiers: a Fleet given, or the options to make one. */
+  fleet: Fleet | FleetOptions | undefined;
 }
 
 export const MODEL_CACHE_OPTIONS = [
@@ -88,6 +101,10 @@ export const MODEL_CACHE_OPTIONS = [
   'env',
   'shared',
   'weightless',
+  'tiers',
+  'coordinator',
+  'publish',
+  'fleet',
   ...BUDGET_OPTIONS,
 ] as const;
 export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
@@ -149,7 +166,25 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     touchIntervalMs:
       options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
     budget: resolveBudget(options),
+    fleet: resolveTiers(options),
   };
+}
+
+function resolveTiers(options: ModelCacheOptions): Fleet | FleetOptions | undefined {
+  const { tiers, coordinator, publish, fleet } = options;
+  if (fleet !== undefined) {
+    if (!(fleet instanceof Fleet)) throw invalidArgument('a Fleet', 'options.fleet', fleet);
+    if (tiers !== undefined || coordinator !== undefined || publish !== undefined)
+      throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', 'Give options.fleet or options.tiers (with coordinator, publish), not both');
+    return fleet;
+  }
+  if (tiers === undefined) {
+    if (coordinator !== undefined || publish !== undefined) throw invalidArgument('a list of tiers', 'options.tiers', tiers);
+    return undefined;
+  }
+  const fleetOptions: FleetOptions = { tiers, ...(coordinator ? { coordinator } : {}), ...(publish ? { publish } : {}) };
+  resolveFleetOptions(fleetOptions, 'options'); // checked now, so a typo fails here, not at the first compile
+  return fleetOptions;
 }
 
 export interface ResolvedCompileOptions {

@@ -8,11 +8,14 @@ import { registerDashboard } from './commands/dashboard';
 import { registerDoctor } from './commands/doctor';
 import { registerDu } from './commands/du';
 import { registerLs } from './commands/ls';
+import { registerPack } from './commands/pack';
 import { registerPrune } from './commands/prune';
 import { registerResults } from './commands/results';
 import { registerRm } from './commands/rm';
 import { registerStats } from './commands/stats';
+import { registerUnpack } from './commands/unpack';
 import { registerVerify } from './commands/verify';
+import { registerWarm } from './commands/warm';
 import { EXIT } from './exit-codes';
 
 export function buildProgram(): Command {
@@ -26,6 +29,7 @@ export function buildProgram(): Command {
     register(program);
   registerDashboard(program);
   registerResults(program);
+  for (const register of [registerWarm, registerPack, registerUnpack]) register(program);
   return program;
 }
 

@@ -1,0 +1,46 @@
+// `ovcache pack <out.tar.gz> [selectors...]`: write cache entries (all complete ones, or those
+// the selectors name, as `ovcache rm` reads them) with their manifests and digests to a bundle.
+import type { Command } from 'commander';
+import { scanCache } from '../../cache/scan';
+import { OvcacheError } from '../../errors';
+import { packBundle } from '../../fleet/bundle-pack';
+import { formatBytes } from '../../format/units';
+import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
+import { matchTargets } from './rm';
+
+interface PackOptions {
+  dir?: string;
+  json?: boolean;
+}
+
+export function registerPack(program: Command): void {
+  const command = program
+    .command('pack')
+    .description('write cache entries, with their manifests and digests, to one .tar.gz bundle')
+    .argument('<out>', 'the bundle to write, e.g. models-cache.tar.gz')
+    .argument('[selectors...]', 'model names, entry folder names or key prefixes (default: every complete entry)');
+  withCacheOptions(command).action(async (out: string, selectors: string[], opts: PackOptions) => {
+    const { dir } = resolveCacheDir(opts);
+    const scan = await scanCache(dir, { checkModels: false });
+    const complete = scan.entries.filter((e) => e.manifest === 'ok' && e.complete);
+    let chosen = complete;
+    if (selectors.length > 0) {
+      const names = new Set<string>();
+      for (const s of selectors) {
+        const matched = matchTargets(complete, s);
+        if (matched.length === 0) throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry matches "${s}" in ${dir}`);
+        for (const e of matched) names.add(e.name);
+      }
+      chosen = complete.filter((e) => names.has(e.name));
+    }
+    const report = await packBundle(dir, chosen, out);
+    if (opts.json) {
+      printJson({ dir, ...report });
+      return;
+    }
+    const skipped = report.skipped.length > 0 ? `; skipped ${report.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
+    print(
+      `Packed ${report.entries.length} entr${report.entries.length === 1 ? 'y' : 'ies'} (${formatBytes(report.bytes)}) into ${report.file} (${formatBytes(report.archiveBytes)})${skipped}`,
+    );
+  });
+}

@@ -1,0 +1,69 @@
+// `ovcache unpack <bundle>`: verify a bundle and install its entries. Entries for another
+// OpenVINO build or another device are refused unless --force. Exit code 1 when any entry was
+// refused or damaged.
+import type { Command } from 'commander';
+import { unpackBundle, type LocalIdentity } from '../../fleet/bundle-unpack';
+import { deviceIdentity } from '../../fleet/device-identity';
+import { formatTable } from '../../format/table';
+import { loadOpenVINOSync } from '../../openvino/openvino';
+import { logger } from '../../log';
+import { print, printJson, resolveCacheDir, withCacheOptions, withLibraryOption } from '../cache-dir-option';
+import { EXIT } from '../exit-codes';
+
+const log = logger('cli');
+
+interface UnpackOptions {
+  dir?: string;
+  json?: boolean;
+  library?: string;
+  force?: boolean;
+}
+
+/** This machine's build and devices, or null without a runtime (then only --force installs). */
+function localIdentity(library: string | undefined): { identity: LocalIdentity | null; dispose: () => void } {
+  try {
+    const ov = loadOpenVINOSync(library ? { libraryPath: library } : {});
+    const core = ov.createCore();
+    return {
+      identity: { buildNumber: ov.version.buildNumber, device: (name) => deviceIdentity(core, name) },
+      dispose: () => core.dispose(),
+    };
+  } catch (error) {
+    log('no runtime to compare bundled entries with: %s', (error as Error).message);
+    return { identity: null, dispose: () => undefined };
+  }
+}
+
+export function registerUnpack(program: Command): void {
+  const command = program
+    .command('unpack')
+    .description("verify a bundle and install its entries (refusing another OpenVINO build's or device's unless --force)")
+    .argument('<bundle>', 'a bundle written by "ovcache pack"')
+    .option('--force', 'install entries for another build or device too, and replace complete local entries');
+  withLibraryOption(withCacheOptions(command)).action(async (file: string, opts: UnpackOptions) => {
+    const { dir } = resolveCacheDir(opts);
+    const local = localIdentity(opts.library);
+    let report;
+    try {
+      report = await unpackBundle(dir, file, local.identity, { force: opts.force === true });
+    } finally {
+      local.dispose();
+    }
+    const bad = report.entries.filter((e) => e.status === 'refused' || e.status === 'invalid' || e.status === 'busy');
+    process.exitCode = bad.length > 0 ? EXIT.FAILED : EXIT.OK;
+    if (opts.json) {
+      printJson(report);
+      return;
+    }
+    print(
+      formatTable(
+        ['ENTRY', 'DEVICE', 'RESULT', 'WHY'],
+        report.entries.map((e) => [e.name, e.device, e.status, e.reason ?? '']),
+      ),
+    );
+    const installed = report.entries.filter((e) => e.status === 'installed').length;
+    print(
+      `\n${installed} installed, ${report.entries.filter((e) => e.status === 'present').length} already present, ${bad.length} refused into ${dir}`,
+    );
+  });
+}

@@ -1,0 +1,82 @@
+// `ovcache warm <manifest>`: compile everything a manifest lists into the cache and its
+// writable tiers (an init container, a CI step). Exit code: 0 when every model is compiled or
+// already cached, 1 when any failed (or no runtime), 2 for a bad manifest or option.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ModelCache } from '../../cache/model-cache';
+import { Fleet } from '../../fleet/fleet';
+import { isOvcacheError } from '../../errors';
+import { readWarmManifest, type WarmManifest } from '../../fleet/warm-manifest';
+import type { WarmReport, WarmResult } from '../../fleet/warm';
+import { formatDuration } from '../../format/units';
+import { formatTable } from '../../format/table';
+import { loadOpenVINO } from '../../openvino/openvino';
+import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
+import { EXIT } from '../exit-codes';
+import { createProgress } from '../progress';
+
+interface WarmOptions {
+  dir?: string;
+  json?: boolean;
+  library?: string;
+}
+
+function shapesText(r: WarmResult): string {
+  if (!r.shapes) return '-';
+  return Object.entries(r.shapes)
+    .map(
+      ([name, dims]) =>
+        `${name}=${Array.isArray(dims) ? dims.map((d) => (typeof d === 'number' ? String(d) : JSON.stringify(d))).join('x') : dims}`,
+    )
+    .join(' ');
+}
+
+export function formatWarmReport(report: WarmReport, dir: string): string {
+  const table = formatTable(
+    ['MODEL', 'DEVICE', 'SHAPES', 'RESULT', 'FROM', 'TIME'],
+    report.results.map((r) => [
+      path.basename(r.model),
+      r.device,
+      shapesText(r),
+      r.status === 'cached' ? 'already cached' : r.status,
+      r.status === 'failed' ? `${r.error?.code ? `[${r.error.code}] ` : ''}${r.error?.message ?? ''}` : (r.from ?? 'compiled here'),
+      formatDuration(r.ms),
+    ]),
+  );
+  return `${table}\n\n${report.compiled} compiled, ${report.cached} already cached, ${report.failed} failed in ${formatDuration(report.ms)} (cache ${dir})`;
+}
+
+export function registerWarm(program: Command): void {
+  const command = program
+    .command('warm')
+    .description('compile every model a YAML or JSON manifest lists into the cache and its writable tiers')
+    .argument('<manifest>', 'the manifest (.yaml, .yml or .json)')
+    .option('--library <path>', 'the OpenVINO C library to use');
+  withCacheOptions(command).action(async (file: string, opts: WarmOptions) => {
+    let manifest: WarmManifest;
+    try {
+      manifest = await readWarmManifest(file);
+    } catch (error) {
+      if (!isOvcacheError(error, 'OVCACHE_WARM_MANIFEST_INVALID')) throw error;
+      process.stderr.write(`ovcache warm: [${error.code}] ${error.message}\n`);
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    const { dir } = opts.dir !== undefined || manifest.dir === undefined ? resolveCacheDir(opts) : { dir: manifest.dir };
+    const runtime = await loadOpenVINO(opts.library ? { libraryPath: opts.library } : {});
+    const { models: _models, dir: _dir, tiers, ...fleet } = manifest;
+    const cache = new ModelCache({ runtime, dir, ...(tiers && tiers.length > 0 ? { fleet: new Fleet({ ...fleet, tiers }) } : {}) });
+    const progress = opts.json ? undefined : createProgress(manifest.models.length, 'warming');
+    let report: WarmReport;
+    try {
+      report = await cache.warm(manifest, { onProgress: (done, _total, label) => progress?.update(done, path.basename(label)) });
+    } finally {
+      progress?.stop();
+      await cache.fleet?.close();
+      await cache.dispose();
+    }
+    if (opts.json) printJson({ dir, ...report, tiers: cache.fleet?.tiers.map((t) => t.name) ?? [] });
+    else print(formatWarmReport(report, dir));
+    process.exitCode = report.failed > 0 ? EXIT.FAILED : EXIT.OK;
+  });
+}

@@ -1,0 +1,39 @@
+// A bundle: chosen cache entries in one .tar.gz, for baking a warm cache into an image.
+//   ovcache-bundle.json            index: format, and per entry its folder name, key, build,
+//                                  device identity and every file's size and sha256
+//   entries/<name>/<file>          the entry's files
+//   entries/<name>/ovcache-entry.json   its manifest
+import type { KeyParts } from '../cache/key';
+import type { RemoteFile } from './remote-manifest';
+
+export const BUNDLE_INDEX = 'ovcache-bundle.json';
+export const BUNDLE_FORMAT = 1;
+
+export interface BundleEntry {
+  name: string;
+  key: string;
+  model: string;
+  buildNumber: string;
+  device: KeyParts['device'];
+  files: RemoteFile[];
+}
+
+export interface BundleIndex {
+  format: number;
+  createdAt: string;
+  entries: BundleEntry[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The index's shape (entries are checked one by one against their manifests when unpacked). */
+export function indexProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'the index is not a JSON object';
+  if (v.format !== BUNDLE_FORMAT) return `unknown bundle format ${JSON.stringify(v.format)}`;
+  if (!Array.isArray(v.entries)) return 'entries is not a list';
+  for (const e of v.entries) {
+    if (!isObject(e) || typeof e.name !== 'string' || typeof e.key !== 'string' || !Array.isArray(e.files) || !isObject(e.device))
+      return 'an entry of the index is malformed';
+  }
+  return undefined;
+}

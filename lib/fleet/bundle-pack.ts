@@ -1,0 +1,82 @@
+// `ovcache pack`: writes complete cache entries, their manifests and digests into one .tar.gz.
+// The entries' files are hard-linked into a staging folder first (copied where links fail),
+// so an eviction during the pack cannot tear an entry; the archive is written to a temp name
+// and renamed, so a half-written bundle never has the final name.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tar from 'tar';
+import { MANIFEST_FILE, readManifest } from '../cache/entry/manifest';
+import type { ScannedEntry } from '../cache/scan';
+import { OvcacheError } from '../errors';
+import { BUNDLE_FORMAT, BUNDLE_INDEX, type BundleEntry, type BundleIndex } from './bundle-format';
+import { makeStaging, removeStaging } from './install-entry';
+import { digestEntryFiles } from './transfer';
+
+export interface PackReport {
+  file: string;
+  entries: BundleEntry[];
+  /** Bytes of the entries' files (before compression). */
+  bytes: number;
+  archiveBytes: number;
+  /** Selected entries left out, with why (incomplete, stale, gone). */
+  skipped: Array<{ name: string; reason: string }>;
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fs.promises.link(from, to);
+  } catch {
+    await fs.promises.copyFile(from, to);
+  }
+}
+
+export async function packBundle(cacheDir: string, entries: ScannedEntry[], out: string): Promise<PackReport> {
+  const file = path.resolve(out);
+  const staging = makeStaging(cacheDir);
+  const report: PackReport = { file, entries: [], bytes: 0, archiveBytes: 0, skipped: [] };
+  try {
+    for (const e of entries) {
+      const read = await readManifest(e.dir);
+      if (read.status !== 'ok' || !read.manifest.complete) {
+        report.skipped.push({ name: e.name, reason: read.status === 'ok' ? 'incomplete' : `manifest ${read.status}` });
+        continue;
+      }
+      const m = read.manifest;
+      const dest = path.join(staging, 'entries', e.name);
+      await fs.promises.mkdir(dest, { recursive: true });
+      try {
+        for (const f of m.files) await linkOrCopy(path.join(e.dir, f.name), path.join(dest, f.name));
+        await fs.promises.writeFile(path.join(dest, MANIFEST_FILE), `${JSON.stringify(m, null, 2)}\n`);
+        const files = await digestEntryFiles(dest, m.files);
+        report.entries.push({
+          name: e.name,
+          key: m.key,
+          model: m.parts.model.name,
+          buildNumber: m.parts.runtime.buildNumber,
+          device: m.parts.device,
+          files,
+        });
+        report.bytes += files.reduce((n, f) => n + f.bytes, 0);
+      } catch (error) {
+        await fs.promises.rm(dest, { recursive: true, force: true });
+        report.skipped.push({ name: e.name, reason: (error as Error).message });
+      }
+    }
+    if (report.entries.length === 0) throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to pack from ${cacheDir}`);
+    const index: BundleIndex = { format: BUNDLE_FORMAT, createdAt: new Date().toISOString(), entries: report.entries };
+    await fs.promises.writeFile(path.join(staging, BUNDLE_INDEX), `${JSON.stringify(index, null, 2)}\n`);
+    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await tar.c({ gzip: true, file: temp, cwd: staging, portable: true }, [BUNDLE_INDEX, 'entries']);
+      await fs.promises.rename(temp, file);
+    } catch (error) {
+      await fs.promises.rm(temp, { force: true });
+      throw error;
+    }
+    report.archiveBytes = (await fs.promises.stat(file)).size;
+    return report;
+  } finally {
+    await removeStaging(staging);
+  }
+}

@@ -1,0 +1,132 @@
+// `ovcache unpack`: verifies a bundle and installs its entries into a cache folder. Each entry
+// must be whole (its manifest hashes to its key, every file has the size and sha256 of the
+// index) or it is refused; an entry for another OpenVINO build or another device than this
+// machine's is refused unless force (the key could never match here, so it would only take room).
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tar from 'tar';
+import { deriveKey, type KeyParts } from '../cache/key';
+import { entryName } from '../cache/entry/name';
+import { MANIFEST_FILE, readManifest } from '../cache/entry/manifest';
+import { OvcacheError } from '../errors';
+import { BUNDLE_INDEX, indexProblem, type BundleEntry, type BundleIndex } from './bundle-format';
+import { installEntry, makeStaging, removeStaging } from './install-entry';
+import { digestEntryFiles } from './transfer';
+
+/** What this machine would put in a key; null when no runtime was found. */
+export interface LocalIdentity {
+  buildNumber: string;
+  device(name: string): KeyParts['device'];
+}
+
+export interface UnpackedEntry {
+  name: string;
+  key: string;
+  model: string;
+  device: string;
+  status: 'installed' | 'present' | 'refused' | 'invalid' | 'busy';
+  reason: string | null;
+}
+
+export interface UnpackReport {
+  dir: string;
+  entries: UnpackedEntry[];
+}
+
+export interface UnpackOptions {
+  /** Install entries for another build or device, and replace complete local ones. */
+  force?: boolean;
+}
+
+function mismatch(e: BundleEntry, local: LocalIdentity | null): string | null {
+  if (!local) return 'no OpenVINO runtime found to compare the build and device with';
+  if (e.buildNumber !== local.buildNumber) return `made by OpenVINO ${e.buildNumber}, this runtime is ${local.buildNumber}`;
+  const here = local.device(e.device.name);
+  if (here.fullName !== e.device.fullName || here.architecture !== e.device.architecture)
+    return `made for ${e.device.name} "${e.device.fullName}", this machine's is "${here.fullName}"`;
+  return null;
+}
+
+async function readIndex(staging: string, file: string): Promise<BundleIndex> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await fs.promises.readFile(path.join(staging, BUNDLE_INDEX), 'utf8'));
+  } catch (error) {
+    throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not an ovcache bundle (${BUNDLE_INDEX}: ${(error as Error).message})`);
+  }
+  const problem = indexProblem(parsed);
+  if (problem) throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not an ovcache bundle: ${problem}`);
+  return parsed as BundleIndex;
+}
+
+/** The entry's reason to be refused as damaged, or null when it is whole. */
+async function damage(e: BundleEntry, dir: string): Promise<string | null> {
+  const read = await readManifest(dir);
+  if (read.status !== 'ok') return `manifest ${read.status}${read.status === 'invalid' ? `: ${read.reason}` : ''}`;
+  const m = read.manifest;
+  if (m.key !== e.key || deriveKey(m.parts) !== e.key) return 'its manifest does not hash to its key';
+  if (entryName(m.parts, e.key) !== e.name) return 'its folder name does not match its manifest';
+  if (!m.complete) return 'incomplete';
+  const listed = new Set(e.files.map((f) => f.name));
+  if (m.files.length !== e.files.length || !m.files.every((f) => listed.has(f.name))) return 'its files differ from the index';
+  const present = (await fs.promises.readdir(dir)).filter((n) => n !== MANIFEST_FILE);
+  if (present.some((n) => !listed.has(n))) return 'it holds files the index does not list';
+  let files;
+  try {
+    files = await digestEntryFiles(dir, e.files);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const bad = files.find((f, i) => f.sha256 !== e.files[i]?.sha256);
+  return bad ? `${bad.name}: sha256 does not match the index` : null;
+}
+
+export async function unpackBundle(
+  cacheDir: string,
+  file: string,
+  local: LocalIdentity | null,
+  options: UnpackOptions = {},
+): Promise<UnpackReport> {
+  const staging = makeStaging(cacheDir);
+  const report: UnpackReport = { dir: cacheDir, entries: [] };
+  try {
+    try {
+      // Only plain files and folders; tar itself refuses absolute paths and "..".
+      await tar.x({
+        file,
+        cwd: staging,
+        strict: true,
+        filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
+      });
+    } catch (error) {
+      throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not a readable .tar.gz: ${(error as Error).message}`, { cause: error });
+    }
+    const index = await readIndex(staging, file);
+    for (const e of index.entries) {
+      const row: UnpackedEntry = { name: e.name, key: e.key, model: e.model, device: e.device.name, status: 'refused', reason: null };
+      report.entries.push(row);
+      const dir = path.join(staging, 'entries', path.basename(e.name));
+      if (path.basename(e.name) !== e.name || !fs.existsSync(dir)) {
+        [row.status, row.reason] = ['invalid', 'not in the archive'];
+        continue;
+      }
+      const damaged = await damage(e, dir);
+      if (damaged) {
+        [row.status, row.reason] = ['invalid', damaged];
+        continue;
+      }
+      const other = mismatch(e, local);
+      if (other && !options.force) {
+        row.reason = `${other} (--force installs it anyway)`;
+        continue;
+      }
+      const read = await readManifest(dir);
+      if (read.status !== 'ok') continue;
+      row.status = await installEntry(cacheDir, e.name, dir, read.manifest, { replace: options.force === true });
+      row.reason = other;
+    }
+    return report;
+  } finally {
+    await removeStaging(staging);
+  }
+}

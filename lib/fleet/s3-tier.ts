@@ -1,0 +1,161 @@
+// An S3-compatible object store as a tier, through the official @aws-sdk/client-s3. Objects:
+// <prefix>entries/<key>/<uploadId>/<file> and <prefix>entries/<key>/fleet-entry.json (the
+// manifest, PUT last; a PUT is atomic, so readers see a whole manifest or none).
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type * as S3 from '@aws-sdk/client-s3';
+import { isKey } from '../cache/key';
+import { OvcacheError } from '../errors';
+import { requireOptional } from './optional-require';
+import { S3Leases } from './s3-lease';
+import { REMOTE_MANIFEST, type LeaseProvider, type Tier } from './tier';
+
+export interface S3Location {
+  bucket: string;
+  /** Folder-like prefix inside the bucket, e.g. "ovcache/prod/". */
+  prefix?: string;
+  /** A custom endpoint (MinIO, Ceph, R2, a test server): path-style addressing is used. */
+  endpoint?: string;
+  region?: string;
+  /** Default: the SDK's usual chain (environment, profile, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+export interface S3TierOptions {
+  s3: S3Location;
+  readOnly?: boolean;
+}
+
+type S3Module = typeof S3;
+
+/** True for "no such object" answers (404 / NoSuchKey / NotFound). */
+export function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
+}
+
+export class S3Tier implements Tier {
+  readonly name: string;
+  readonly readOnly: boolean;
+  private readonly sdk: S3Module;
+  private readonly client: S3.S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private leaseProvider: S3Leases | undefined;
+
+  constructor(options: S3TierOptions) {
+    const { bucket, prefix = '', endpoint, region, credentials } = options.s3;
+    this.sdk = requireOptional<S3Module>('@aws-sdk/client-s3', 'An S3 tier');
+    this.bucket = bucket;
+    this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.readOnly = options.readOnly === true;
+    this.name = `s3://${bucket}/${this.prefix}`;
+    this.client = new this.sdk.S3Client({
+      region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+      // Other stores (MinIO, Ceph, test servers) often keep the SDK's default aws-chunked
+      // checksum framing as object bytes: send plain bodies to them (the digests still check every byte).
+      ...(endpoint
+        ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+        : {}),
+      ...(credentials ? { credentials: { ...credentials } } : {}), // a copy: the SDK writes into it
+      // The tier's deadline bounds each call; retries beyond one only delay "skip this tier".
+      maxAttempts: 2,
+    });
+  }
+
+  private objectKey(key: string, ...rest: string[]): string {
+    if (!isKey(key))
+      throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `Expected a cache key (64 hex digits) but received ${JSON.stringify(key)}`);
+    return [`${this.prefix}entries`, key, ...rest].join('/');
+  }
+
+  private refuseWrite(what: string): void {
+    if (this.readOnly) throw new OvcacheError('OVCACHE_CACHE_READ_ONLY', `${this.name} is read-only: not writing ${what}`);
+  }
+
+  async getManifest(key: string, signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(
+        new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key, REMOTE_MANIFEST) }),
+        {
+          abortSignal: signal,
+        },
+      );
+      return await out.Body?.transformToString('utf8');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async download(key: string, uploadId: string, file: string, to: string, signal: AbortSignal): Promise<void> {
+    const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key, uploadId, file) }), {
+      abortSignal: signal,
+    });
+    if (!out.Body) throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${this.name}: empty answer for ${file}`);
+    await pipeline(out.Body as Readable, fs.createWriteStream(to, { mode: 0o600 }), { signal });
+  }
+
+  async upload(key: string, uploadId: string, file: string, from: string, signal: AbortSignal): Promise<void> {
+    this.refuseWrite(file);
+    const { size } = await fs.promises.stat(from);
+    await this.client.send(
+      new this.sdk.PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key, uploadId, file),
+        Body: fs.createReadStream(from),
+        ContentLength: size,
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async putManifest(key: string, text: string, signal: AbortSignal): Promise<void> {
+    this.refuseWrite(REMOTE_MANIFEST);
+    await this.client.send(
+      new this.sdk.PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key, REMOTE_MANIFEST),
+        Body: text,
+        ContentType: 'application/json',
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async list(signal: AbortSignal): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    const suffix = `/${REMOTE_MANIFEST}`;
+    do {
+      const out = await this.client.send(
+        new this.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}entries/`, ContinuationToken: token }),
+        { abortSignal: signal },
+      );
+      for (const o of out.Contents ?? []) {
+        const k = o.Key ?? '';
+        if (!k.endsWith(suffix)) continue;
+        const key = k.slice(`${this.prefix}entries/`.length, -suffix.length);
+        if (isKey(key)) keys.push(key);
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
+  async health(signal: AbortSignal): Promise<void> {
+    await this.client.send(new this.sdk.HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
+  }
+
+  leases(): LeaseProvider | undefined {
+    if (this.readOnly) return undefined;
+    this.leaseProvider ??= new S3Leases(this.sdk, this.client, this.bucket, `${this.prefix}leases/`, this.name);
+    return this.leaseProvider;
+  }
+
+  async close(): Promise<void> {
+    await this.leaseProvider?.close();
+    this.client.destroy();
+  }
+}

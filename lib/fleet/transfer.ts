@@ -1,0 +1,106 @@
+// Copying one entry between the local cache and a tier. Publish: digest every file, upload
+// the files under a fresh uploadId, then the remote manifest LAST. Pull: read the manifest,
+// check it belongs to the key and holds the wanted form, download into a staging folder,
+// check each file's size and sha256, then install atomically. A file whose bytes differ from
+// its digest refuses the whole entry: nothing of it reaches the local cache.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { entryName } from '../cache/entry/name';
+import { sha256File } from '../cache/fingerprint';
+import { readManifest, type EntrySource } from '../cache/entry/manifest';
+import { OvcacheError } from '../errors';
+import { withDeadline } from './deadline';
+import { installEntry, makeStaging, removeStaging, type InstallStatus } from './install-entry';
+import { parseRemoteManifest, remoteManifestText, type RemoteFile } from './remote-manifest';
+import { sameSource } from '../cache/entry/usable';
+import type { Tier } from './tier';
+
+/** A file transfer gets the call deadline plus one second per 8 MiB. */
+const TRANSFER_BYTES_PER_SECOND = 8 * 1024 * 1024;
+
+export function transferDeadline(timeoutMs: number, bytes: number): number {
+  return timeoutMs + Math.ceil((bytes / TRANSFER_BYTES_PER_SECOND) * 1000);
+}
+
+/** Size and sha256 of each file of a local entry; a missing or resized file is the entry's problem, not a tier's. */
+export async function digestEntryFiles(entryDir: string, listed: Array<{ name: string; bytes: number }>): Promise<RemoteFile[]> {
+  const files: RemoteFile[] = [];
+  for (const f of listed) {
+    const full = path.join(entryDir, f.name);
+    const size = (await fs.promises.stat(full).catch(() => undefined))?.size;
+    if (size === undefined) throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `${full} is gone`);
+    if (size !== f.bytes)
+      throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `${full} is ${size} bytes, its manifest says ${f.bytes}: not a complete entry`);
+    files.push({ name: f.name, bytes: size, sha256: await sha256File(full) });
+  }
+  return files;
+}
+
+export type PublishStatus = 'published' | 'present';
+
+/** Publishes the complete local entry in `entryDir` to `tier`; 'present' when the tier already has it. */
+export async function publishEntry(tier: Tier, entryDir: string, timeoutMs: number): Promise<{ status: PublishStatus; bytes: number }> {
+  const read = await readManifest(entryDir);
+  if (read.status !== 'ok' || !read.manifest.complete)
+    throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to publish in ${entryDir}`);
+  const entry = read.manifest;
+  const existing = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(entry.key, s));
+  if (existing !== undefined && parseRemoteManifest(existing, entry.key).status === 'ok') return { status: 'present', bytes: 0 };
+  const files = await digestEntryFiles(entryDir, entry.files);
+  const uploadId = crypto.randomBytes(16).toString('hex');
+  for (const f of files) {
+    await withDeadline(`${tier.name} upload of ${f.name}`, transferDeadline(timeoutMs, f.bytes), (s) =>
+      tier.upload(entry.key, uploadId, f.name, path.join(entryDir, f.name), s),
+    );
+  }
+  // Last: until this PUT / rename, no reader knows the files exist.
+  const text = remoteManifestText({ key: entry.key, name: path.basename(entryDir), uploadId, files, entry });
+  await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.putManifest(entry.key, text, s));
+  return { status: 'published', bytes: files.reduce((n, f) => n + f.bytes, 0) };
+}
+
+export type PullResult =
+  { status: 'miss'; reason: 'absent' | 'other-source' } | { status: 'refused'; reason: string } | { status: InstallStatus; bytes: number };
+
+export interface PullTarget {
+  key: string;
+  cacheDir: string;
+  /** The compiled form wanted; an entry without it is a miss. */
+  source?: EntrySource;
+  lockTimeoutMs?: number;
+  staleLockMs?: number;
+}
+
+export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: number): Promise<PullResult> {
+  const { key } = target;
+  const text = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(key, s));
+  if (text === undefined) return { status: 'miss', reason: 'absent' };
+  const parsed = parseRemoteManifest(text, key);
+  if (parsed.status !== 'ok') return { status: 'refused', reason: `remote manifest: ${parsed.reason}` };
+  const remote = parsed.manifest;
+  if (remote.name !== entryName(remote.entry.parts, key))
+    return { status: 'refused', reason: 'remote manifest: name does not match its parts' };
+  const wanted = target.source;
+  if (wanted && !remote.entry.sources.some((s) => sameSource(s, wanted))) return { status: 'miss', reason: 'other-source' };
+  const staging = makeStaging(target.cacheDir);
+  let handedOver = false;
+  try {
+    for (const f of remote.files) {
+      const to = path.join(staging, f.name);
+      await withDeadline(`${tier.name} download of ${f.name}`, transferDeadline(timeoutMs, f.bytes), (s) =>
+        tier.download(key, remote.uploadId, f.name, to, s),
+      );
+      const { size } = await fs.promises.stat(to);
+      if (size !== f.bytes) return { status: 'refused', reason: `${f.name}: ${size} bytes, the manifest says ${f.bytes}` };
+      const digest = await sha256File(to);
+      if (digest !== f.sha256)
+        return { status: 'refused', reason: `${f.name}: sha256 ${digest} does not match the manifest's ${f.sha256}` };
+    }
+    handedOver = true; // installEntry removes the staging folder in every case
+    const status = await installEntry(target.cacheDir, remote.name, staging, remote.entry, target);
+    return { status, bytes: remote.files.reduce((n, f) => n + f.bytes, 0) };
+  } finally {
+    if (!handedOver) await removeStaging(staging);
+  }
+}

@@ -1,0 +1,73 @@
+// warm(): compile every (model, device, shapes, config) of a manifest into the cache and its
+// writable tiers, one after the other, and say for each whether it was compiled, already
+// cached (locally or on a tier) or failed. A failure does not stop the others; a compile the
+// cache could not keep (over budget, read-only) counts as failed: the point was to keep it.
+import { performance } from 'node:perf_hooks';
+import type { ModelCache } from '../cache/model-cache';
+import type { WarmManifest, WarmModel } from './warm-manifest';
+
+export type WarmStatus = 'compiled' | 'cached' | 'failed';
+
+export interface WarmResult {
+  model: string;
+  device: string;
+  shapes: WarmModel['shapes'] | null;
+  status: WarmStatus;
+  /** 'local', a tier's name, or null when compiled here or failed. */
+  from: string | null;
+  key: string | null;
+  ms: number;
+  error: { code: string | null; message: string } | null;
+}
+
+export interface WarmReport {
+  results: WarmResult[];
+  compiled: number;
+  cached: number;
+  failed: number;
+  ms: number;
+}
+
+export interface WarmOptions {
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+async function warmOne(cache: ModelCache, m: WarmModel): Promise<WarmResult> {
+  const device = m.device ?? 'CPU';
+  const started = performance.now();
+  const base = { model: m.model, device, shapes: m.shapes ?? null };
+  try {
+    const r = await cache.compile(m.model, {
+      device,
+      ...(m.shapes ? { shapes: m.shapes } : {}),
+      ...(m.config ? { config: m.config } : {}),
+    });
+    r.compiled.dispose();
+    const ms = performance.now() - started;
+    if (!r.cached) {
+      const message = `compiled but not cached (${r.uncachedReason ?? 'unknown'})`;
+      return { ...base, status: 'failed', from: null, key: r.key, ms, error: { code: null, message } };
+    }
+    // An entry that was already local may be missing from the tiers: publish it (skipped where present).
+    if (cache.fleet && r.hit && r.entryDir && r.key && r.tier === undefined) await cache.fleet.publish(r.entryDir, r.key);
+    return { ...base, status: r.hit ? 'cached' : 'compiled', from: r.hit ? (r.tier ?? 'local') : null, key: r.key, ms, error: null };
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    const failure = { code: e.code ?? null, message: e.message ?? String(error) };
+    return { ...base, status: 'failed', from: null, key: null, ms: performance.now() - started, error: failure };
+  }
+}
+
+/** What cache.warm(manifest) does; the manifest's own dir and tiers are the caller's to apply. */
+export async function warm(cache: ModelCache, manifest: WarmManifest, options: WarmOptions = {}): Promise<WarmReport> {
+  const started = performance.now();
+  const results: WarmResult[] = [];
+  for (const m of manifest.models) {
+    options.onProgress?.(results.length, manifest.models.length, m.model);
+    results.push(await warmOne(cache, m));
+  }
+  options.onProgress?.(results.length, manifest.models.length, '');
+  await cache.fleet?.flush(); // every publish done before warm() says it is done
+  const count = (s: WarmStatus) => results.filter((r) => r.status === s).length;
+  return { results, compiled: count('compiled'), cached: count('cached'), failed: count('failed'), ms: performance.now() - started };
+}

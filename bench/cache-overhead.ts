@@ -15,7 +15,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelCache } from '../lib/cache/model-cache';
-import { ModelRegistry } from '../lib/cache/registry';
+import { ModelRegistry } from '../lib/registry/index';
 import { Fingerprinter, sha256File } from '../lib/cache/fingerprint';
 import { MANIFEST_FILE, readManifest, type EntryManifest } from '../lib/cache/entry/manifest';
 import { summarize, type Summary } from '../lib/bench/stats';

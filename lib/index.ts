@@ -75,7 +75,7 @@ export {
   type LoadOutcome,
   type LoadedModel,
   type ModelDefinition,
-} from './cache/registry';
+} from './registry/index';
 
 // ---- inspecting a cache folder (what `ovcache ls/du/verify` report) ----
 export {

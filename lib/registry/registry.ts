@@ -12,10 +12,10 @@ import type { CompiledModel } from '../openvino/compiled-model';
 import { formatPartialShape, parseShapeInput, type ShapeInput } from '../openvino/shapes';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 import type { CompileConfig } from '../openvino/properties';
-import { canonicalConfig } from './config-canon';
-import { canonicalJson } from './key';
-import { ModelCache } from './model-cache';
-import type { CompileOptions } from './options';
+import { canonicalConfig } from '../cache/config-canon';
+import { canonicalJson } from '../cache/key';
+import { ModelCache } from '../cache/model-cache';
+import type { CompileOptions } from '../cache/options';
 
 const log = logger('registry');
 

@@ -3,8 +3,8 @@ import util from 'node:util';
 import createDebug from 'debug';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ModelCache } from '../../lib/index';
 import {
-  ModelCache,
   ModelRegistry,
   type ModelRegistryOptions,
   type LoadedModel,
@@ -15,7 +15,7 @@ import type { CompileOptions } from '../../lib/cache/options';
 import { loadOpenVINO, type CompiledModel } from '../../lib/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
-import { countEvents, expectCode } from './helpers';
+import { countEvents, expectCode } from '../cache/helpers';
 
 /** A stand-in for CompiledModel: only what the registry touches. */
 class FakeCompiled {

@@ -96,6 +96,12 @@ void run_infer(StubRequest& r) {
   }
 }
 
+// Wall-clock ms since the epoch, as the log's "time" (fractional: intervals can be compared).
+double epoch_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(system_clock::now().time_since_epoch()).count();
+}
+
 ov_status_e busy_error() {
   set_last_error(
       "Exception from src/inference/src/dev/iasync_infer_request.cpp:\n"
@@ -359,6 +365,21 @@ ov_status_e ov_infer_request_get_output_tensor(const ov_infer_request_t* infer_r
 ov_status_e ov_infer_request_infer(ov_infer_request_t* infer_request) {
   if (!infer_request) return INVALID_C_PARAM;
   StubRequest& r = *infer_request->obj;
+  double cost = env_num("OV_STUB_INFER_MS", 0);
+  if (cost > 0) {
+    {
+      std::lock_guard<std::mutex> lock(r.mu);
+      if (r.running) return busy_error();
+      r.running = true;  // busy for others while the cost is slept off, with no lock held
+    }
+    double start = epoch_ms();
+    sleep_ms(cost);
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.running = false;
+    ov_status_e st = guarded([&] { run_infer(r); });
+    log_event("infer", {lf("start", start), lf("ms", epoch_ms() - start)});
+    return st;
+  }
   std::lock_guard<std::mutex> lock(r.mu);
   if (r.running) return busy_error();
   return guarded([&] { run_infer(r); });
@@ -372,6 +393,7 @@ ov_status_e ov_infer_request_start_async(ov_infer_request_t* infer_request) {
   r->running = true;
   r->fut = std::async(std::launch::async, [r]() {
     ov_status_e st;
+    sleep_ms(env_num("OV_STUB_INFER_MS", 0));  // before the request's lock: requests overlap
     {
       std::lock_guard<std::mutex> l(r->mu);
       st = guarded([&] { run_infer(*r); });

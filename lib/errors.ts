@@ -36,6 +36,7 @@ export type OvcacheErrorCode =
   | 'OVCACHE_TIER_UNAVAILABLE'
   | 'OVCACHE_WARM_MANIFEST_INVALID'
   | 'OVCACHE_BUNDLE_INVALID'
+  | 'OVCACHE_QUEUE_FULL'
   | OpenVINOErrorCode;
 
 /** One code per ov_status_e value. */

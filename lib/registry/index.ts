@@ -1,15 +1,28 @@
 // Public surface of the model registry (compiled models kept in memory and served).
-export {
-  ModelRegistry,
-  type ModelRegistryOptions,
-  type RegistryGetOptions,
-  type RegistryLoadEvent,
-  type RegistryUnloadEvent,
-  type RegistryEvents,
-  type RegistryLoader,
-  type LoadedModel,
-  type ModelDefinition,
-  type RegistryStats,
-  type RegistryEntryInfo,
-  type LoadOutcome,
-} from './registry';
+export { ModelRegistry } from './registry';
+export { ModelHandle, type HandleInferOptions } from './handle';
+export type {
+  ModelRegistryOptions,
+  RegistryGetOptions,
+  RegistryInferOptions,
+  RegistryBatchOptions,
+  BatchProgress,
+  RegistryLoader,
+  LoadedModel,
+  ModelDefinition,
+} from './options';
+export type { KeepAlive } from './keep-alive';
+export type { InferInputs } from './infer-pool';
+export type { ResultCacheLike, ResultCacheParts, ResultCacheValue } from './result-cache';
+export type {
+  RegistryLoadEvent,
+  RegistryUnloadEvent,
+  RegistryInferEvent,
+  RegistryEvents,
+  RegistryStats,
+  RegistryModelStats,
+  RegistryEntryInfo,
+  LoadOutcome,
+  UnloadReason,
+  InferOutcome,
+} from './events';

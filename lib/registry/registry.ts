@@ -1,224 +1,208 @@
 // ModelRegistry: compiled models kept in memory and shared between requests. Load once,
 // reuse, never load the same model twice at once; unload the least recently used past
-// maxModels (or a memory estimate). Each model is identified by (path, device, shapes, config).
+// maxModels or maxBytes, and models idle past their keep-alive (pinned ones: never); run
+// infer() on a pool of infer requests per model behind a bounded queue. A model is disposed
+// only when no handle holds it and no inference runs on it.
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { OvcacheError } from '../errors';
-import { fileIdentity, identityText } from '../fs/file-identity';
-import { modelFilesOf } from '../fs/model-files';
+import { isOvcacheError, OvcacheError } from '../errors';
 import { logger } from '../log';
-import type { CompiledModel } from '../openvino/compiled-model';
-import { formatPartialShape, parseShapeInput, type ShapeInput } from '../openvino/shapes';
-import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
-import type { CompileConfig } from '../openvino/properties';
-import { canonicalConfig } from '../cache/config-canon';
-import { canonicalJson } from '../cache/key';
 import { ModelCache } from '../cache/model-cache';
-import type { CompileOptions } from '../cache/options';
+import type { CompiledModel } from '../openvino/compiled-model';
+import type { Tensor } from '../openvino/tensor';
+import { invalidArgument } from '../openvino/validate';
+import type { InferOutcome, RegistryEntryInfo, RegistryEvents, RegistryStats, UnloadReason } from './events';
+import { fileStamp } from './file-stamp';
+import { ModelHandle, type HandleInferOptions, type HandleOwner } from './handle';
+import { InferPool, optimalInferRequests, type InferInputs } from './infer-pool';
+import { abortable } from './abort';
+import { parseKeepAlive } from './keep-alive';
+import {
+  BATCH_OPTIONS,
+  callOptions,
+  checkInferOptions,
+  disposedError,
+  GET_OPTIONS,
+  INFER_OPTIONS,
+  parseDefinition,
+  parseRegistryOptions,
+  type LoadedModel,
+  type ModelDefinition,
+  type ModelRegistryOptions,
+  type RegistryBatchOptions,
+  type RegistryGetOptions,
+  type RegistryInferOptions,
+  type RegistryLoader,
+  type RegistrySettings,
+} from './options';
+import { Resolver, type Resolved } from './resolve';
+import { namedInputs } from './named-inputs';
+import { Slot } from './slot';
 
 const log = logger('registry');
 
-export interface RegistryGetOptions {
-  device?: string;
-  shapes?: Record<string, ShapeInput>;
-  config?: CompileConfig;
-  /** false: load without the disk cache (still shared in memory). */
-  cache?: boolean;
-}
-
-/** A named model: get('classifier') loads `model` with these defaults. */
-export interface ModelDefinition extends RegistryGetOptions {
-  model: string;
-}
-
-export interface LoadedModel {
-  compiled: CompiledModel;
-  /** Loaded from the disk cache. */
-  hit: boolean;
-  /** The disk cache was used (false: compiled without it). */
-  cached: boolean;
-  key: string | null;
-}
-
-/** How the registry loads a model; defaults to cache.compile(). Tests inject their own. */
-export type RegistryLoader = (model: string, options: CompileOptions) => Promise<LoadedModel>;
-
-export interface ModelRegistryOptions {
-  /** The cache loads go through. Give this or `loader`. */
-  cache?: ModelCache;
-  loader?: RegistryLoader;
-  /** Most models kept loaded; the least recently used beyond it is unloaded. Default: no limit. */
-  maxModels?: number;
-  /** Memory budget in bytes for the estimate below. Default: no limit. */
-  maxBytes?: number;
-  /** Memory estimate of a loaded model. Default: the size of its model files (.xml + .bin). */
-  estimateBytes?: (info: { model: string; fileBytes: number; compiled: CompiledModel }) => number;
-  /** Named models for get(name). */
-  models?: Record<string, ModelDefinition>;
-  /** Reload when the model files change on disk (one stat per file per get). Default true. */
-  checkFiles?: boolean;
-}
-
-export type LoadOutcome = 'miss' | 'hit' | 'uncached' | 'reuse';
-
-export interface RegistryLoadEvent {
-  /** Registry identity of the model (canonical JSON of path, device, shapes, config). */
-  id: string;
-  model: string;
-  name: string | undefined;
-  device: string;
-  /** miss: compiled (and cached); hit: loaded from the disk cache; uncached: compiled without it; reuse: already loaded or loading. */
-  outcome: LoadOutcome;
-  key: string | null;
-  ms: number;
-  bytes: number;
-}
-
-export interface RegistryUnloadEvent {
-  id: string;
-  model: string;
-  name: string | undefined;
-  device: string;
-  reason: 'lru' | 'memory' | 'unload' | 'clear' | 'dispose' | 'changed';
-}
-
-export interface RegistryEvents {
-  load: [RegistryLoadEvent];
-  unload: [RegistryUnloadEvent];
-}
-
-export interface RegistryStats {
-  loaded: number;
-  bytes: number;
-  loads: number;
-  cacheHits: number;
-  cacheMisses: number;
-  uncached: number;
-  reuses: number;
-  unloads: number;
-}
-
-export interface RegistryEntryInfo {
-  id: string;
-  model: string;
-  name: string | undefined;
-  device: string;
-  key: string | null;
-  bytes: number;
-  pins: number;
-  loading: boolean;
-}
-
-interface Slot {
-  id: string;
-  model: string;
-  name: string | undefined;
-  device: string;
-  stamp: string;
-  fileBytes: number;
-  promise: Promise<LoadedModel>;
-  loaded: LoadedModel | undefined;
-  bytes: number;
-  pins: number;
-  removed: boolean;
-  /** Ends the cache's hold on the entry (loaded models' entries are never evicted). */
-  release: (() => void) | undefined;
-}
-
-const OPTIONS = ['cache', 'loader', 'maxModels', 'maxBytes', 'estimateBytes', 'models', 'checkFiles'] as const;
-const GET_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
-
-export class ModelRegistry extends EventEmitter<RegistryEvents> {
+export class ModelRegistry extends EventEmitter<RegistryEvents> implements HandleOwner {
   private readonly loader: RegistryLoader;
   /** The cache whose entries the loaded models came from: told which keys are held. */
   private readonly cache: ModelCache | undefined;
-  private readonly maxModels: number;
-  private readonly maxBytes: number;
-  private readonly estimate: ModelRegistryOptions['estimateBytes'];
-  private readonly checkFiles: boolean;
-  private readonly definitions = new Map<string, ModelDefinition>();
+  private readonly settings: RegistrySettings;
+  private readonly resolver = new Resolver();
   /** Insertion order is recency: the first slot is the least recently used. */
   private readonly slots = new Map<string, Slot>();
-  private counters = { loads: 0, cacheHits: 0, cacheMisses: 0, uncached: 0, reuses: 0, unloads: 0 };
+  /** pin() / unpin() by identity; they win over a definition's `pinned`. */
+  private readonly pinnedIds = new Map<string, boolean>();
+  private counters = {
+    loads: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    uncached: 0,
+    reuses: 0,
+    unloads: 0,
+    infers: 0,
+    resultHits: 0,
+    queueFull: 0,
+    aborted: 0,
+  };
   private disposed = false;
 
   constructor(options: ModelRegistryOptions) {
     super();
-    const o = expectPlainObject(options, 'options') as ModelRegistryOptions;
-    rejectUnknownOptions(o as Record<string, unknown>, OPTIONS, 'new ModelRegistry()');
-    if (o.cache !== undefined && !(o.cache instanceof ModelCache)) throw invalidArgument('a ModelCache', 'options.cache', o.cache);
-    if (o.loader !== undefined && typeof o.loader !== 'function') throw invalidArgument('a function', 'options.loader', o.loader);
-    const cache = o.cache;
+    this.settings = parseRegistryOptions(options);
+    const { cache, loader, models } = options;
+    if (cache !== undefined && !(cache instanceof ModelCache)) throw invalidArgument('a ModelCache', 'options.cache', cache);
+    if (loader !== undefined && typeof loader !== 'function') throw invalidArgument('a function', 'options.loader', loader);
     this.cache = cache;
-    if (o.loader) this.loader = o.loader;
+    if (loader) this.loader = loader;
     else if (cache) this.loader = (model, opts) => cache.compile(model, opts);
     else
       throw new OvcacheError(
         'OVCACHE_INVALID_ARGUMENT',
         'Expected options.cache or options.loader for new ModelRegistry() but received neither',
       );
-    this.maxModels = o.maxModels === undefined ? Infinity : expectIntegerInRange(o.maxModels, 'options.maxModels', 1);
-    this.maxBytes = o.maxBytes === undefined ? Infinity : expectIntegerInRange(o.maxBytes, 'options.maxBytes', 1);
-    if (o.estimateBytes !== undefined && typeof o.estimateBytes !== 'function')
-      throw invalidArgument('a function', 'options.estimateBytes', o.estimateBytes);
-    this.estimate = o.estimateBytes;
-    if (o.checkFiles !== undefined && typeof o.checkFiles !== 'boolean')
-      throw invalidArgument('a boolean', 'options.checkFiles', o.checkFiles);
-    this.checkFiles = o.checkFiles ?? true;
-    for (const [name, def] of Object.entries(o.models === undefined ? {} : expectPlainObject(o.models, 'options.models'))) {
-      this.define(name, def as ModelDefinition);
+    for (const [name, def] of Object.entries(models === undefined ? {} : (models as Record<string, ModelDefinition>))) {
+      this.define(name, def);
     }
   }
 
   /** Names a model so that get(name) loads it with these defaults. */
   define(name: string, definition: ModelDefinition): void {
-    if (typeof name !== 'string' || name === '') throw invalidArgument('a non-empty name', 'name', name);
-    const def = expectPlainObject(definition, `models.${name}`) as unknown as ModelDefinition;
-    rejectUnknownOptions(def as unknown as Record<string, unknown>, ['model', ...GET_OPTIONS], `model definition "${name}"`);
-    if (typeof def.model !== 'string' || def.model === '') throw invalidArgument('a model path', `models.${name}.model`, def.model);
-    this.definitions.set(name, { ...def, model: path.resolve(def.model) });
+    this.resolver.define(name, parseDefinition(name, definition));
   }
 
-  /** The one shared compiled model for (model, device, shapes, config), loaded on first use. Do not dispose it: unload() does. */
+  /**
+   * The one shared compiled model for (model, device, shapes, config), loaded on first use. Do
+   * not dispose it. It is not held: it can be unloaded under a later call (use acquire()).
+   */
   async get(pathOrName: string, options: RegistryGetOptions = {}): Promise<CompiledModel> {
-    const slot = await this.acquire(pathOrName, options);
-    return (slot.loaded as LoadedModel).compiled;
+    const slot = await this.take(pathOrName, callOptions(options, GET_OPTIONS, 'registry.get()'));
+    const { compiled } = slot.loaded as LoadedModel;
+    this.releaseSlot(slot);
+    return compiled;
   }
 
-  /** Runs fn with the model pinned: it is not disposed while fn runs, even if unloaded meanwhile. */
+  /** A handle that holds the model until released: `await using m = await registry.acquire(name)`. */
+  async acquire(pathOrName: string, options: RegistryGetOptions = {}): Promise<ModelHandle> {
+    const slot = await this.take(pathOrName, callOptions(options, GET_OPTIONS, 'registry.acquire()'));
+    return new ModelHandle(slot, this);
+  }
+
+  /** Runs fn with the model held: it is not disposed while fn runs, even if unloaded meanwhile. */
   async use<T>(pathOrName: string, options: RegistryGetOptions, fn: (compiled: CompiledModel) => T | Promise<T>): Promise<T> {
-    const slot = await this.acquire(pathOrName, options);
-    slot.pins++;
+    const handle = await this.acquire(pathOrName, options);
     try {
-      return await fn((slot.loaded as LoadedModel).compiled);
+      return await fn(handle.compiled);
     } finally {
-      slot.pins--;
-      if (slot.removed && slot.pins === 0) disposeQuietly(slot);
+      handle.release();
     }
   }
 
-  /** Whether the model is loaded (or loading). */
-  has(pathOrName: string, options: RegistryGetOptions = {}): boolean {
-    return this.slots.has(this.resolve(pathOrName, options).id);
+  /** Runs one inference on the model's pool of infer requests (queued when all are busy). */
+  async infer(pathOrName: string, inputs: InferInputs, options: RegistryInferOptions = {}): Promise<Record<string, Tensor>> {
+    const o = callOptions<RegistryInferOptions>(options, INFER_OPTIONS, 'registry.infer()');
+    checkInferOptions(o);
+    const slot = await this.take(pathOrName, o);
+    try {
+      return await this.inferOn(slot, inputs, o);
+    } finally {
+      this.releaseSlot(slot);
+    }
   }
 
-  /** Unloads one model (after its load finishes, if loading). Returns whether it was there. */
+  /** Runs every input through the pool (as many at once as it has requests); results in input order. */
+  async inferBatch(
+    pathOrName: string,
+    inputsList: InferInputs[],
+    options: RegistryBatchOptions = {},
+  ): Promise<Array<Record<string, Tensor>>> {
+    const o = callOptions<RegistryBatchOptions>(options, BATCH_OPTIONS, 'registry.inferBatch()');
+    checkInferOptions(o);
+    if (!Array.isArray(inputsList)) throw invalidArgument('an array of inputs', 'inputsList', inputsList);
+    const onProgress = o.onProgress;
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidArgument('a function', 'options.onProgress', onProgress);
+    const slot = await this.take(pathOrName, o);
+    try {
+      const total = inputsList.length;
+      const results = new Array<Record<string, Tensor>>(total);
+      let next = 0;
+      let done = 0;
+      let failed = false;
+      onProgress?.({ done, total });
+      const lane = async (): Promise<void> => {
+        while (!failed && next < total) {
+          const i = next++;
+          try {
+            results[i] = await this.inferOn(slot, inputsList[i] as InferInputs, o);
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
+          onProgress?.({ done: ++done, total });
+        }
+      };
+      const lanes = Math.min(this.poolOf(slot).size, total);
+      const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+      const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failure) throw failure.reason;
+      return results;
+    } finally {
+      this.releaseSlot(slot);
+    }
+  }
+
+  /** Keeps the model loaded whatever the limits and idle time (also before it is loaded). */
+  pin(pathOrName: string, options: RegistryGetOptions = {}): void {
+    this.setPinned(pathOrName, options, true);
+  }
+
+  /** Undoes pin() (or a definition's `pinned`); the idle clock starts if nothing holds it. */
+  unpin(pathOrName: string, options: RegistryGetOptions = {}): void {
+    this.setPinned(pathOrName, options, false);
+  }
+
+  /** Whether the model is loaded (or loading). Does not count as a use. */
+  has(pathOrName: string, options: RegistryGetOptions = {}): boolean {
+    return this.slots.has(this.resolver.resolve(pathOrName, callOptions(options, GET_OPTIONS, 'registry.has()')).id);
+  }
+
+  /**
+   * Unloads one model (pinned or not) and frees its native memory before resolving: waits for
+   * its load, its handles and its running inferences. Returns whether it was there.
+   */
   async unload(pathOrName: string, options: RegistryGetOptions = {}): Promise<boolean> {
-    const slot = this.slots.get(this.resolve(pathOrName, options).id);
+    const slot = this.slots.get(this.resolver.resolve(pathOrName, callOptions(options, GET_OPTIONS, 'registry.unload()')).id);
     if (!slot) return false;
     await slot.promise.catch(() => undefined);
     if (slot.removed) return false;
-    this.remove(slot, 'unload');
+    await this.remove(slot, 'unload');
     return true;
   }
 
-  /** Unloads every model. */
+  /** Unloads every model (waiting as unload() does). */
   async clear(): Promise<void> {
     await this.clearAll('clear');
   }
 
-  /** Unloads everything; later calls to get() fail. */
+  /** Unloads everything, waiting for held handles; later calls fail OVCACHE_DISPOSED. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -233,7 +217,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     return this.slots.size;
   }
 
-  /** Loaded models, least recently used first. */
+  /** Loaded models, least recently used first. Does not count as a use. */
   list(): RegistryEntryInfo[] {
     return [...this.slots.values()].map((s) => ({
       id: s.id,
@@ -242,174 +226,251 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
       device: s.device,
       key: s.loaded?.key ?? null,
       bytes: s.bytes,
-      pins: s.pins,
+      bytesSource: s.bytesSource,
+      handles: s.holders,
+      pins: s.holders,
+      pinned: s.pinned,
+      keepAliveMs: s.keepAliveMs,
+      idleSince: s.idleSince,
       loading: s.loaded === undefined,
     }));
   }
 
+  /** Counters, memory and per-model queues. Does not count as a use. */
   stats(): RegistryStats {
     let bytes = 0;
-    for (const s of this.slots.values()) bytes += s.bytes;
-    return { loaded: this.slots.size, bytes, ...this.counters };
+    const models: RegistryStats['models'] = [];
+    for (const s of this.slots.values()) {
+      bytes += s.bytes;
+      models.push({
+        id: s.id,
+        model: s.model,
+        name: s.name,
+        device: s.device,
+        queueDepth: s.pool?.queueDepth ?? 0,
+        inFlight: s.pool?.inFlight ?? 0,
+        inferRequests: s.pool?.size ?? 0,
+        handles: s.holders,
+        pinned: s.pinned,
+      });
+    }
+    return { loaded: this.slots.size, bytes, rssBytes: process.memoryUsage.rss(), ...this.counters, models };
+  }
+
+  // ---- for handles ----
+
+  /** @internal */
+  async inferOn(slot: Slot, inputs: InferInputs, o: HandleInferOptions): Promise<Record<string, Tensor>> {
+    const pool = this.poolOf(slot);
+    let queuedMs = 0;
+    let inferMs = 0;
+    const run = async () => {
+      const r = await pool.run(inputs, o);
+      queuedMs = r.queuedMs;
+      inferMs = r.inferMs;
+      return r.outputs;
+    };
+    let outcome: InferOutcome = 'inferred';
+    try {
+      const resultCache = this.settings.resultCache;
+      if (!resultCache) return await run();
+      const { compiled, key } = slot.loaded as LoadedModel;
+      const parts = {
+        model: key ?? slot.id,
+        inputs: namedInputs(compiled, inputs),
+        ...(o.params === undefined ? {} : { params: o.params }),
+      };
+      const options = { ...(o.cacheable === undefined ? {} : { cacheable: o.cacheable }), ...(o.signal ? { signal: o.signal } : {}) };
+      const result = await resultCache.getOrCompute(parts, async () => ({ tensors: await run() }), options);
+      outcome = result.outcome;
+      if (outcome === 'hit') this.counters.resultHits++;
+      return result.value.tensors ?? {};
+    } catch (error) {
+      if (o.signal?.aborted && error === o.signal.reason) outcome = 'aborted';
+      else if (isOvcacheError(error, 'OVCACHE_QUEUE_FULL')) outcome = 'queue-full';
+      else outcome = 'error';
+      if (outcome === 'aborted') this.counters.aborted++;
+      if (outcome === 'queue-full') this.counters.queueFull++;
+      throw error;
+    } finally {
+      if (outcome !== 'error' && outcome !== 'aborted' && outcome !== 'queue-full') this.counters.infers++;
+      this.emit('infer', { id: slot.id, name: slot.name, device: slot.device, queuedMs, inferMs, outcome });
+    }
+  }
+
+  /** @internal */
+  releaseSlot(slot: Slot): void {
+    if (slot.unhold()) this.startIdleClock(slot);
   }
 
   // ---- internals ----
 
-  private async clearAll(reason: 'clear' | 'dispose'): Promise<void> {
-    const slots = [...this.slots.values()];
-    await Promise.all(slots.map((s) => s.promise.catch(() => undefined)));
-    for (const s of slots) if (!s.removed) this.remove(s, reason);
+  private poolOf(slot: Slot): InferPool {
+    const { compiled } = slot.loaded as LoadedModel;
+    slot.pool ??= new InferPool(
+      compiled,
+      this.settings.inferRequests ?? optimalInferRequests(compiled),
+      this.settings.maxQueue,
+      `${slot.label} on ${slot.device}`,
+    );
+    return slot.pool;
   }
 
-  private resolve(
-    pathOrName: string,
-    options: RegistryGetOptions,
-  ): { id: string; model: string; name: string | undefined; opts: CompileOptions } {
-    if (typeof pathOrName !== 'string' || pathOrName === '')
-      throw invalidArgument('a model path or a defined name', 'pathOrName', pathOrName);
-    const o = expectPlainObject(options, 'options') as RegistryGetOptions;
-    rejectUnknownOptions(o as Record<string, unknown>, GET_OPTIONS, 'registry.get()');
-    const def = this.definitions.get(pathOrName);
-    const name = def ? pathOrName : undefined;
-    const model = def ? def.model : path.resolve(pathOrName);
-    const device = o.device ?? def?.device;
-    if (typeof device !== 'string' || device === '') throw invalidArgument('a device name such as "CPU"', 'options.device', device);
-    const shapes = o.shapes ?? def?.shapes;
-    const config = def?.config || o.config ? { ...def?.config, ...o.config } : undefined;
-    const cache = o.cache ?? def?.cache;
-    const canonicalShapes: Record<string, string> = {};
-    for (const [input, shape] of Object.entries(shapes ?? {}))
-      canonicalShapes[input] = formatPartialShape(parseShapeInput(shape, `shapes.${input}`));
-    const id = canonicalJson({ model, device, shapes: canonicalShapes, config: canonicalConfig(config), cache: cache ?? true });
-    const opts: CompileOptions = { device };
-    if (shapes) opts.shapes = shapes;
-    if (config) opts.config = config;
-    if (cache !== undefined) opts.cache = cache;
-    return { id, model, name, opts };
-  }
-
-  private async acquire(pathOrName: string, options: RegistryGetOptions): Promise<Slot> {
-    if (this.disposed) throw new OvcacheError('OVCACHE_DISPOSED', 'This ModelRegistry has been disposed');
+  /** The slot for the model, loaded, with one more holder (the caller releases it). */
+  private async take(pathOrName: string, o: RegistryGetOptions): Promise<Slot> {
+    if (this.disposed) throw disposedError();
+    o.signal?.throwIfAborted();
     const started = performance.now();
-    const { id, model, name, opts } = this.resolve(pathOrName, options);
-    const files = this.checkFiles ? await fileStamp(model) : { stamp: '', bytes: 0 };
-    let slot = this.slots.get(id);
-    if (slot && slot.loaded && slot.stamp !== files.stamp) {
-      log('%s changed on disk; reloading', model);
-      this.remove(slot, 'changed');
-      slot = undefined;
+    const resolved = this.resolver.resolve(pathOrName, o);
+    const keepAliveMs = o.keepAlive === undefined ? undefined : parseKeepAlive(o.keepAlive, 'options.keepAlive');
+    let slot = this.slots.get(resolved.id);
+    if (slot?.loaded && this.settings.checkFiles && started - slot.checkedAt >= this.settings.checkFilesIntervalMs) {
+      slot.checkedAt = started; // one check at a time per interval
+      const { stamp } = await fileStamp(resolved.model);
+      if (this.slots.get(resolved.id) === slot && stamp !== slot.stamp) {
+        log('%s changed on disk; reloading', resolved.model);
+        void this.remove(slot, 'changed');
+      }
+      slot = this.slots.get(resolved.id);
+      if (this.disposed) throw disposedError();
     }
-    const label = name ?? path.basename(model);
+    const reuse = slot !== undefined;
     if (slot) {
-      this.slots.delete(id);
-      this.slots.set(id, slot);
-      const wasLoading = slot.loaded === undefined;
-      const loaded = await slot.promise;
-      this.counters.reuses++;
-      log('already %s %s on %s', wasLoading ? 'loading' : 'loaded', label, opts.device);
-      this.emit('load', {
-        id,
-        model,
-        name,
-        device: opts.device,
-        outcome: 'reuse',
-        key: loaded.key,
-        ms: performance.now() - started,
-        bytes: slot.bytes,
-      });
-      return slot;
+      this.slots.delete(resolved.id);
+      this.slots.set(resolved.id, slot);
+    } else {
+      slot = this.startLoad(resolved, started);
     }
-    log('loading %s on %s...', label, opts.device);
-    const fresh: Slot = {
-      id,
-      model,
-      name,
-      device: opts.device,
-      stamp: files.stamp,
-      fileBytes: files.bytes,
-      promise: undefined as unknown as Promise<LoadedModel>,
-      loaded: undefined,
-      bytes: 0,
-      pins: 0,
-      removed: false,
-      release: undefined,
+    slot.hold();
+    if (keepAliveMs !== undefined) slot.keepAliveMs = keepAliveMs;
+    if (slot.loaded === undefined) {
+      try {
+        await abortable(slot.promise, o.signal);
+      } catch (error) {
+        this.releaseSlot(slot);
+        throw error;
+      }
+      if (!reuse) return slot;
+    }
+    this.counters.reuses++;
+    log('already %s %s on %s', slot.loaded ? 'loaded' : 'loading', slot.label, slot.device);
+    const { key } = slot.loaded as LoadedModel;
+    this.emit('load', {
+      id: slot.id,
+      model: slot.model,
+      name: slot.name,
+      device: slot.device,
+      outcome: 'reuse',
+      key,
+      ms: performance.now() - started,
+      bytes: slot.bytes,
+    });
+    return slot;
+  }
+
+  private startLoad(resolved: Resolved, started: number): Slot {
+    const { id, model, name, opts, definition } = resolved;
+    const keepAlive = definition?.keepAlive === undefined ? this.settings.keepAliveMs : parseKeepAlive(definition.keepAlive, 'keepAlive');
+    const slot = new Slot({ id, model, name, device: opts.device }, keepAlive);
+    slot.pinned = this.pinnedIds.get(id) ?? definition?.pinned ?? false;
+    log('loading %s on %s...', slot.label, opts.device);
+    const load = async () => {
+      const files = await fileStamp(model);
+      slot.stamp = files.stamp;
+      slot.fileBytes = files.bytes;
+      slot.checkedAt = performance.now();
+      return this.loader(model, opts);
     };
-    fresh.promise = this.loader(model, opts).then(
-      (loaded) => {
-        fresh.loaded = loaded;
-        fresh.bytes = this.estimate ? this.estimate({ model, fileBytes: fresh.fileBytes, compiled: loaded.compiled }) : fresh.fileBytes;
-        const outcome: LoadOutcome = !loaded.cached ? 'uncached' : loaded.hit ? 'hit' : 'miss';
-        this.counters.loads++;
-        if (outcome === 'hit') this.counters.cacheHits++;
-        else if (outcome === 'miss') this.counters.cacheMisses++;
-        else this.counters.uncached++;
-        const ms = performance.now() - started;
-        log(
-          'loaded %s on %s in %s ms (%s)',
-          label,
-          opts.device,
-          ms.toFixed(1),
-          outcome === 'hit' ? 'cache hit' : outcome === 'miss' ? 'cache miss, compiled' : 'compiled without cache',
-        );
-        this.emit('load', { id, model, name, device: opts.device, outcome, key: loaded.key, ms, bytes: fresh.bytes });
-        if (fresh.removed) disposeQuietly(fresh);
-        else {
-          // The cache must not evict the entry of a model this registry keeps loaded.
-          if (this.cache && loaded.cached && loaded.key) fresh.release = this.cache.hold(loaded.key);
-          this.enforceLimits(fresh);
-        }
-        return loaded;
-      },
+    slot.promise = load().then(
+      (loaded) => this.loaded(slot, loaded, started),
       (error: unknown) => {
-        if (this.slots.get(id) === fresh) this.slots.delete(id);
-        fresh.removed = true;
-        log('loading %s on %s failed: %s', label, opts.device, (error as Error).message);
+        if (this.slots.get(id) === slot) this.slots.delete(id);
+        slot.removed = true;
+        log('loading %s on %s failed: %s', slot.label, opts.device, (error as Error).message);
         throw error;
       },
     );
-    this.slots.set(id, fresh);
-    await fresh.promise;
-    return fresh;
+    this.slots.set(id, slot);
+    return slot;
   }
 
-  /** Unloads least recently used models until within maxModels and maxBytes; never the one just loaded. */
-  private enforceLimits(keep: Slot): void {
-    for (;;) {
-      const loaded = [...this.slots.values()].filter((s) => s.loaded !== undefined);
-      const bytes = loaded.reduce((n, s) => n + s.bytes, 0);
-      const overCount = loaded.length > this.maxModels;
-      const overBytes = bytes > this.maxBytes;
-      if (!overCount && !overBytes) return;
-      const victim = loaded.find((s) => s !== keep);
-      if (!victim) return;
-      this.remove(victim, overCount ? 'lru' : 'memory');
+  private loaded(slot: Slot, loaded: LoadedModel, started: number): LoadedModel {
+    slot.loaded = loaded;
+    const estimate = this.settings.estimate;
+    slot.bytes = estimate ? estimate({ model: slot.model, fileBytes: slot.fileBytes, compiled: loaded.compiled }) : slot.fileBytes;
+    slot.bytesSource = estimate ? 'estimate' : 'files';
+    const outcome = !loaded.cached ? 'uncached' : loaded.hit ? 'hit' : 'miss';
+    this.counters.loads++;
+    if (outcome === 'hit') this.counters.cacheHits++;
+    else if (outcome === 'miss') this.counters.cacheMisses++;
+    else this.counters.uncached++;
+    const ms = performance.now() - started;
+    const how = outcome === 'hit' ? 'cache hit' : outcome === 'miss' ? 'cache miss, compiled' : 'compiled without cache';
+    log('loaded %s on %s in %s ms (%s)', slot.label, slot.device, ms.toFixed(1), how);
+    const { id, model, name, device } = slot;
+    this.emit('load', { id, model, name, device, outcome, key: loaded.key, ms, bytes: slot.bytes });
+    if (slot.removed) void slot.dispose();
+    else {
+      // The cache must not evict the entry of a model this registry keeps loaded.
+      if (this.cache && loaded.cached && loaded.key) slot.release = this.cache.hold(loaded.key);
+      this.enforceLimits(slot);
+      if (slot.holders === 0) this.startIdleClock(slot);
+    }
+    return loaded;
+  }
+
+  private setPinned(pathOrName: string, options: RegistryGetOptions, pinned: boolean): void {
+    const { id } = this.resolver.resolve(pathOrName, callOptions(options, GET_OPTIONS, pinned ? 'registry.pin()' : 'registry.unpin()'));
+    this.pinnedIds.set(id, pinned);
+    const slot = this.slots.get(id);
+    if (!slot) return;
+    slot.pinned = pinned;
+    if (pinned) slot.idle.stop();
+    else {
+      if (slot.holders === 0) this.startIdleClock(slot);
+      this.enforceLimits(undefined);
     }
   }
 
-  private remove(slot: Slot, reason: RegistryUnloadEvent['reason']): void {
+  private startIdleClock(slot: Slot): void {
+    if (slot.pinned || slot.removed || slot.loaded === undefined) return;
+    slot.idle.start(slot.keepAliveMs, () => {
+      if (!slot.removed && !slot.pinned && slot.holders === 0) void this.remove(slot, 'idle');
+    });
+  }
+
+  private async clearAll(reason: 'clear' | 'dispose'): Promise<void> {
+    const slots = [...this.slots.values()];
+    await Promise.all(slots.map((s) => s.promise.catch(() => undefined)));
+    await Promise.all(slots.map((s) => this.remove(s, reason)));
+  }
+
+  /** Unloads least recently used models (not pinned) until within maxModels and maxBytes; never `keep`. */
+  private enforceLimits(keep: Slot | undefined): void {
+    for (;;) {
+      const loaded = [...this.slots.values()].filter((s) => s.loaded !== undefined);
+      const bytes = loaded.reduce((n, s) => n + s.bytes, 0);
+      const overCount = loaded.length > this.settings.maxModels;
+      const overBytes = bytes > this.settings.maxBytes;
+      if (!overCount && !overBytes) return;
+      const victim = loaded.find((s) => s !== keep && !s.pinned);
+      if (!victim) return;
+      void this.remove(victim, overCount ? 'lru' : 'memory');
+    }
+  }
+
+  /** Takes the slot out of the registry; resolves once its native objects are freed. */
+  private remove(slot: Slot, reason: UnloadReason): Promise<void> {
     if (this.slots.get(slot.id) === slot) this.slots.delete(slot.id);
-    if (slot.removed) return;
+    if (slot.removed) return slot.gone;
     slot.removed = true;
+    slot.idle.stop();
     slot.release?.();
     slot.release = undefined;
     this.counters.unloads++;
-    log('unloaded %s on %s (%s)', slot.name ?? path.basename(slot.model), slot.device, reason);
-    if (slot.pins === 0) disposeQuietly(slot);
+    log('unloaded %s on %s (%s)', slot.label, slot.device, reason);
+    const gone = slot.dispose();
     this.emit('unload', { id: slot.id, model: slot.model, name: slot.name, device: slot.device, reason });
+    return gone;
   }
-}
-
-function disposeQuietly(slot: Slot): void {
-  try {
-    if (slot.loaded && !slot.loaded.compiled.disposed) slot.loaded.compiled.dispose();
-  } catch (error) {
-    log('disposing %s: %s', slot.model, (error as Error).message);
-  }
-}
-
-/** Identity of the model files as they are now (changes when a file is replaced or rewritten). */
-async function fileStamp(model: string): Promise<{ stamp: string; bytes: number }> {
-  const ids = await Promise.all(modelFilesOf(model).map(fileIdentity));
-  const bytes = ids.reduce((n, id) => n + (id ? Number(id.size) : 0), 0);
-  return { stamp: ids.map((id) => (id ? identityText(id) : '-')).join('|'), bytes };
 }

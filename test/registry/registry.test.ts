@@ -166,9 +166,9 @@ describe('ModelRegistry', () => {
     assert.ok(lines.some((l) => l.includes('already loaded a.xml on CPU')));
   });
 
-  it('reloads a model whose files changed on disk', async () => {
+  it('reloads a model whose files changed on disk (checked on every call with an interval of 0)', async () => {
     const { loader, calls } = fakeLoader();
-    const registry = new ModelRegistry({ loader });
+    const registry = new ModelRegistry({ loader, checkFilesInterval: 0 });
     const first = (await registry.get(files[0]!, { device: 'CPU' })) as unknown as FakeCompiled;
     fs.writeFileSync(files[0]!.replace(/\.xml$/, '.bin'), Buffer.alloc(100, 1));
     const second = await registry.get(files[0]!, { device: 'CPU' });

@@ -1,0 +1,74 @@
+// A hold on a loaded model: while any handle is held, the model is not disposed (unloading
+// waits). `await using m = await registry.acquire(name)` releases it at the end of the block.
+import { OvcacheError } from '../errors';
+import type { CompiledModel } from '../openvino/compiled-model';
+import type { Tensor } from '../openvino/tensor';
+import type { InferInputs } from './infer-pool';
+import type { RegistryInferOptions } from './options';
+import type { Slot } from './slot';
+
+export type HandleInferOptions = Pick<RegistryInferOptions, 'signal' | 'priority' | 'params' | 'cacheable'>;
+
+/** What a handle asks of its registry. */
+export interface HandleOwner {
+  inferOn(slot: Slot, inputs: InferInputs, options: HandleInferOptions): Promise<Record<string, Tensor>>;
+  releaseSlot(slot: Slot): void;
+}
+
+export class ModelHandle implements Disposable, AsyncDisposable {
+  private held = true;
+
+  /** @internal */
+  constructor(
+    private readonly slot: Slot,
+    private readonly owner: HandleOwner,
+  ) {}
+
+  /** The shared compiled model; do not dispose it. */
+  get compiled(): CompiledModel {
+    this.check();
+    return (this.slot.loaded as { compiled: CompiledModel }).compiled;
+  }
+
+  get name(): string | undefined {
+    return this.slot.name;
+  }
+
+  get id(): string {
+    return this.slot.id;
+  }
+
+  get released(): boolean {
+    return !this.held;
+  }
+
+  /** Runs on the model's infer pool, as registry.infer() does. */
+  infer(inputs: InferInputs, options: HandleInferOptions = {}): Promise<Record<string, Tensor>> {
+    try {
+      this.check();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.owner.inferOn(this.slot, inputs, options);
+  }
+
+  /** Lets the model go; idempotent. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.owner.releaseSlot(this.slot);
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return Promise.resolve();
+  }
+
+  private check(): void {
+    if (!this.held) throw new OvcacheError('OVCACHE_DISPOSED', `This handle on ${this.slot.label} has been released`);
+  }
+}

@@ -43,12 +43,8 @@ export class ModelHandle implements Disposable, AsyncDisposable {
   }
 
   /** Runs on the model's infer pool, as registry.infer() does. */
-  infer(inputs: InferInputs, options: HandleInferOptions = {}): Promise<Record<string, Tensor>> {
-    try {
-      this.check();
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  async infer(inputs: InferInputs, options: HandleInferOptions = {}): Promise<Record<string, Tensor>> {
+    this.check();
     return this.owner.inferOn(this.slot, inputs, options);
   }
 

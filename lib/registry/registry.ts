@@ -5,13 +5,13 @@
 // only when no handle holds it and no inference runs on it.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { isOvcacheError, OvcacheError } from '../errors';
+import { OvcacheError } from '../errors';
 import { logger } from '../log';
 import { ModelCache } from '../cache/model-cache';
 import type { CompiledModel } from '../openvino/compiled-model';
 import type { Tensor } from '../openvino/tensor';
 import { invalidArgument } from '../openvino/validate';
-import type { InferOutcome, RegistryEntryInfo, RegistryEvents, RegistryStats, UnloadReason } from './events';
+import type { RegistryEntryInfo, RegistryEvents, RegistryStats, UnloadReason } from './events';
 import { fileStamp } from './file-stamp';
 import { ModelHandle, type HandleInferOptions, type HandleOwner } from './handle';
 import { InferPool, optimalInferRequests, type InferInputs } from './infer-pool';
@@ -36,7 +36,7 @@ import {
   type RegistrySettings,
 } from './options';
 import { Resolver, type Resolved } from './resolve';
-import { namedInputs } from './named-inputs';
+import { runBatch, runInference } from './run';
 import { Slot } from './slot';
 
 const log = logger('registry');
@@ -51,7 +51,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
   private readonly slots = new Map<string, Slot>();
   /** pin() / unpin() by identity; they win over a definition's `pinned`. */
   private readonly pinnedIds = new Map<string, boolean>();
-  private counters = {
+  private readonly counters = {
     loads: 0,
     cacheHits: 0,
     cacheMisses: 0,
@@ -79,7 +79,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
         'OVCACHE_INVALID_ARGUMENT',
         'Expected options.cache or options.loader for new ModelRegistry() but received neither',
       );
-    for (const [name, def] of Object.entries(models === undefined ? {} : (models as Record<string, ModelDefinition>))) {
+    for (const [name, def] of Object.entries(models === undefined ? {} : (models))) {
       this.define(name, def);
     }
   }
@@ -141,29 +141,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
     if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidArgument('a function', 'options.onProgress', onProgress);
     const slot = await this.take(pathOrName, o);
     try {
-      const total = inputsList.length;
-      const results = new Array<Record<string, Tensor>>(total);
-      let next = 0;
-      let done = 0;
-      let failed = false;
-      onProgress?.({ done, total });
-      const lane = async (): Promise<void> => {
-        while (!failed && next < total) {
-          const i = next++;
-          try {
-            results[i] = await this.inferOn(slot, inputsList[i] as InferInputs, o);
-          } catch (error) {
-            failed = true;
-            throw error;
-          }
-          onProgress?.({ done: ++done, total });
-        }
-      };
-      const lanes = Math.min(this.poolOf(slot).size, total);
-      const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
-      const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failure) throw failure.reason;
-      return results;
+      return await runBatch(this.poolOf(slot).size, inputsList, (inputs) => this.inferOn(slot, inputs, o), onProgress);
     } finally {
       this.releaseSlot(slot);
     }
@@ -260,42 +238,16 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
   // ---- for handles ----
 
   /** @internal */
-  async inferOn(slot: Slot, inputs: InferInputs, o: HandleInferOptions): Promise<Record<string, Tensor>> {
-    const pool = this.poolOf(slot);
-    let queuedMs = 0;
-    let inferMs = 0;
-    const run = async () => {
-      const r = await pool.run(inputs, o);
-      queuedMs = r.queuedMs;
-      inferMs = r.inferMs;
-      return r.outputs;
-    };
-    let outcome: InferOutcome = 'inferred';
-    try {
-      const resultCache = this.settings.resultCache;
-      if (!resultCache) return await run();
-      const { compiled, key } = slot.loaded as LoadedModel;
-      const parts = {
-        model: key ?? slot.id,
-        inputs: namedInputs(compiled, inputs),
-        ...(o.params === undefined ? {} : { params: o.params }),
-      };
-      const options = { ...(o.cacheable === undefined ? {} : { cacheable: o.cacheable }), ...(o.signal ? { signal: o.signal } : {}) };
-      const result = await resultCache.getOrCompute(parts, async () => ({ tensors: await run() }), options);
-      outcome = result.outcome;
-      if (outcome === 'hit') this.counters.resultHits++;
-      return result.value.tensors ?? {};
-    } catch (error) {
-      if (o.signal?.aborted && error === o.signal.reason) outcome = 'aborted';
-      else if (isOvcacheError(error, 'OVCACHE_QUEUE_FULL')) outcome = 'queue-full';
-      else outcome = 'error';
-      if (outcome === 'aborted') this.counters.aborted++;
-      if (outcome === 'queue-full') this.counters.queueFull++;
-      throw error;
-    } finally {
-      if (outcome !== 'error' && outcome !== 'aborted' && outcome !== 'queue-full') this.counters.infers++;
-      this.emit('infer', { id: slot.id, name: slot.name, device: slot.device, queuedMs, inferMs, outcome });
-    }
+  inferOn(slot: Slot, inputs: InferInputs, o: HandleInferOptions): Promise<Record<string, Tensor>> {
+    return runInference({
+      slot,
+      pool: this.poolOf(slot),
+      inputs,
+      options: o,
+      resultCache: this.settings.resultCache,
+      counters: this.counters,
+      emit: (event) => this.emit('infer', event),
+    });
   }
 
   /** @internal */

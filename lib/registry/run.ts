@@ -1,0 +1,104 @@
+// One inference through the result cache (when there is one) and the model's pool, reported
+// as an 'infer' event; and a batch of them, as many at once as the pool has requests.
+import { isOvcacheError } from '../errors';
+import type { Tensor } from '../openvino/tensor';
+import type { InferOutcome, RegistryInferEvent } from './events';
+import type { HandleInferOptions } from './handle';
+import type { InferInputs, InferPool } from './infer-pool';
+import type { BatchProgress, LoadedModel } from './options';
+import type { ResultCacheLike } from './result-cache';
+import type { Slot } from './slot';
+import type { CompiledModel } from '../openvino/compiled-model';
+import type { TensorInput } from '../openvino/tensor';
+
+export interface InferCounters {
+  infers: number;
+  resultHits: number;
+  queueFull: number;
+  aborted: number;
+}
+
+export interface InferenceJob {
+  slot: Slot;
+  pool: InferPool;
+  inputs: InferInputs;
+  options: HandleInferOptions;
+  resultCache: ResultCacheLike | undefined;
+  counters: InferCounters;
+  emit: (event: RegistryInferEvent) => void;
+}
+
+export async function runInference(job: InferenceJob): Promise<Record<string, Tensor>> {
+  const { slot, pool, inputs, options: o, resultCache, counters } = job;
+  let queuedMs = 0;
+  let inferMs = 0;
+  const run = async () => {
+    const r = await pool.run(inputs, o);
+    queuedMs = r.queuedMs;
+    inferMs = r.inferMs;
+    return r.outputs;
+  };
+  let outcome: InferOutcome = 'inferred';
+  try {
+    if (!resultCache) return await run();
+    // The model's identity for the result cache: its compile-cache key, else the registry's id.
+    const { compiled, key } = slot.loaded as LoadedModel;
+    const parts = { model: key ?? slot.id, inputs: namedInputs(compiled, inputs), ...(o.params === undefined ? {} : { params: o.params }) };
+    const options = { ...(o.cacheable === undefined ? {} : { cacheable: o.cacheable }), ...(o.signal ? { signal: o.signal } : {}) };
+    const result = await resultCache.getOrCompute(parts, async () => ({ tensors: await run() }), options);
+    outcome = result.outcome;
+    if (outcome === 'hit') counters.resultHits++;
+    return result.value.tensors ?? {};
+  } catch (error) {
+    if (o.signal?.aborted && error === o.signal.reason) {
+      outcome = 'aborted';
+      counters.aborted++;
+    } else if (isOvcacheError(error, 'OVCACHE_QUEUE_FULL')) {
+      outcome = 'queue-full';
+      counters.queueFull++;
+    } else outcome = 'error';
+    throw error;
+  } finally {
+    if (outcome !== 'error' && outcome !== 'aborted' && outcome !== 'queue-full') counters.infers++;
+    job.emit({ id: slot.id, name: slot.name, device: slot.device, queuedMs, inferMs, outcome });
+  }
+}
+
+/** Results in input order; stops taking inputs at the first failure and rejects with it once the others end. */
+export async function runBatch<R>(
+  width: number,
+  inputsList: InferInputs[],
+  inferOne: (inputs: InferInputs) => Promise<R>,
+  onProgress: ((progress: BatchProgress) => void) | undefined,
+): Promise<R[]> {
+  const total = inputsList.length;
+  const results = new Array<R>(total);
+  let next = 0;
+  let done = 0;
+  let failed = false;
+  onProgress?.({ done, total });
+  const lane = async (): Promise<void> => {
+    while (!failed && next < total) {
+      const i = next++;
+      try {
+        results[i] = await inferOne(inputsList[i] as InferInputs);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      onProgress?.({ done: ++done, total });
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(width, total) }, lane));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results;
+}
+
+/** The inputs by input name, as a result cache keys them (data alone: the model's one input). */
+function namedInputs(compiled: CompiledModel, inputs: InferInputs): Record<string, TensorInput | Tensor> {
+  const single = ArrayBuffer.isView(inputs) || (inputs !== null && typeof inputs === 'object' && 'data' in inputs && 'shape' in inputs);
+  if (!single) return inputs;
+  const only = compiled.inputs[0];
+  return only ? { [only.name]: inputs as TensorInput } : {};
+}

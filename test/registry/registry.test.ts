@@ -7,51 +7,21 @@ import { ModelCache } from '../../lib/index';
 import {
   ModelRegistry,
   type ModelRegistryOptions,
-  type LoadedModel,
   type RegistryLoadEvent,
   type RegistryUnloadEvent,
 } from '../../lib/index';
-import type { CompileOptions } from '../../lib/cache/options';
 import { loadOpenVINO, type CompiledModel } from '../../lib/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { countEvents, expectCode } from '../cache/helpers';
-
-/** A stand-in for CompiledModel: only what the registry touches. */
-class FakeCompiled {
-  disposed = false;
-  constructor(readonly model: string) {}
-  dispose(): void {
-    this.disposed = true;
-  }
-}
-
-function fakeLoader(delayMs = 10) {
-  const calls: Array<{ model: string; options: CompileOptions }> = [];
-  const loader = async (model: string, options: CompileOptions): Promise<LoadedModel> => {
-    calls.push({ model, options });
-    await new Promise((r) => setTimeout(r, delayMs));
-    return {
-      compiled: new FakeCompiled(model) as unknown as CompiledModel,
-      hit: calls.length % 2 === 0,
-      cached: true,
-      key: 'k'.repeat(64),
-    };
-  };
-  return { loader, calls };
-}
+import { FakeCompiled, fakeLoader, writeModelFiles } from './helpers';
 
 describe('ModelRegistry', () => {
   let tmp: string;
   let files: string[];
   beforeEach(() => {
     tmp = makeTempDir();
-    files = ['a', 'b', 'c', 'd'].map((n) => {
-      const file = path.join(tmp, `${n}.xml`);
-      fs.writeFileSync(file, `<net name="${n}"/>`);
-      fs.writeFileSync(file.replace(/\.xml$/, '.bin'), Buffer.alloc(100));
-      return file;
-    });
+    files = writeModelFiles(tmp);
   });
   afterEach(() => removeDir(tmp));
 

@@ -15,14 +15,17 @@ export interface FakeRuns {
 export class FakeRequest {
   disposed = false;
   constructor(private readonly owner: FakeCompiled) {}
-  async infer(inputs: { input: Float32Array }): Promise<Record<string, { data: Float32Array; shape: number[]; elementType: 'f32' }>> {
+  async infer(
+    inputs: { input: Float32Array } | Float32Array,
+  ): Promise<Record<string, { data: Float32Array; shape: number[]; elementType: 'f32' }>> {
+    const data = ArrayBuffer.isView(inputs) ? inputs : inputs.input;
     const runs = this.owner.runs;
     runs.running++;
     runs.maxRunning = Math.max(runs.maxRunning, runs.running);
     await new Promise((r) => setTimeout(r, this.owner.inferMs));
     runs.running--;
-    runs.order.push(inputs.input[0] ?? NaN);
-    return { output: { data: inputs.input.map((v) => v * 2), shape: [1, inputs.input.length], elementType: 'f32' } };
+    runs.order.push(data[0] ?? NaN);
+    return { output: { data: data.map((v) => v * 2), shape: [1, data.length], elementType: 'f32' } };
   }
   dispose(): void {
     this.disposed = true;

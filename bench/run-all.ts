@@ -4,7 +4,18 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const BENCHES = ['cold-warm', 'cache-overhead', 'cache-budget', 'cli-scan', 'metrics', 'result-cache', 'weightless', 'fleet'];
+const BENCHES = [
+  'cold-warm',
+  'cache-overhead',
+  'cache-budget',
+  'cli-scan',
+  'metrics',
+  'result-cache',
+  'weightless',
+  'fleet',
+  'registry-serving',
+  'registry-soak',
+];
 
 let failed = 0;
 for (const name of BENCHES) {

@@ -87,11 +87,23 @@ async function main(): Promise<void> {
       registryInfer: us(viaRegistry),
       registryInferOverheadUs: round((viaRegistry.median - bare.median) * 1000, 2),
     };
-    rows.push(['registry.get, files stat\'ed every call (before)', round(before.median * 1000, 2), 'us', '2 stat calls per get', '']);
-    rows.push(['registry.get, files checked once per 1 s (default)', round(after.median * 1000, 2), 'us', `${round(before.median / after.median, 1)}x faster`, '< 10 us']);
+    rows.push(["registry.get, files stat'ed every call (before)", round(before.median * 1000, 2), 'us', '2 stat calls per get', '']);
+    rows.push([
+      'registry.get, files checked once per 1 s (default)',
+      round(after.median * 1000, 2),
+      'us',
+      `${round(before.median / after.median, 1)}x faster`,
+      '< 10 us',
+    ]);
     rows.push(['registry.get by name', round(byName.median * 1000, 2), 'us', '', '< 10 us']);
     rows.push(['bare request.infer (stand-in MLP)', round(bare.median * 1000, 2), 'us', 'SIMULATED compute', '']);
-    rows.push(['registry.infer, same model', round(viaRegistry.median * 1000, 2), 'us', `overhead ${round((viaRegistry.median - bare.median) * 1000, 1)} us`, '']);
+    rows.push([
+      'registry.infer, same model',
+      round(viaRegistry.median * 1000, 2),
+      'us',
+      `overhead ${round((viaRegistry.median - bare.median) * 1000, 1)} us`,
+      '',
+    ]);
 
     // ---- 2. the pool ----
     const walls: Record<string, number> = {};
@@ -103,7 +115,12 @@ async function main(): Promise<void> {
     if (child.status !== 0) throw new Error(`pool child failed: ${child.stderr}`);
     walls.pool8uv8 = round(Number(child.stdout.trim()), 1);
     const serial = walls.pool1 as number;
-    results.pool = { inferMs: INFER_MS, requests: REQUESTS, wallMs: walls, speedUp: Object.fromEntries(Object.entries(walls).map(([k, v]) => [k, round(serial / v, 2)])) };
+    results.pool = {
+      inferMs: INFER_MS,
+      requests: REQUESTS,
+      wallMs: walls,
+      speedUp: Object.fromEntries(Object.entries(walls).map(([k, v]) => [k, round(serial / v, 2)])),
+    };
     const label: Record<string, string> = {
       pool1: 'pool of 1 (serial)',
       pool4: 'pool of 4',
@@ -111,7 +128,13 @@ async function main(): Promise<void> {
       pool8uv8: 'pool of 8, UV_THREADPOOL_SIZE 8',
     };
     for (const [k, v] of Object.entries(walls))
-      rows.push([`${REQUESTS} infers of ${INFER_MS} ms, ${label[k]}`, v, 'ms', `${round(serial / v, 2)}x serial (SIMULATED cost)`, k === 'pool4' ? '> 3x' : '']);
+      rows.push([
+        `${REQUESTS} infers of ${INFER_MS} ms, ${label[k]}`,
+        v,
+        'ms',
+        `${round(serial / v, 2)}x serial (SIMULATED cost)`,
+        k === 'pool4' ? '> 3x' : '',
+      ]);
 
     // ---- 3. abort latency of a queue wait ----
     const registry = new ModelRegistry({ cache, inferRequests: 1, models: { m: { model: xml, device: 'CPU' } } });

@@ -86,7 +86,15 @@ export const fake = (compiled: CompiledModel): FakeCompiled => compiled as unkno
 export const input = (value: number): { input: Float32Array } => ({ input: new Float32Array(4).fill(value) });
 
 /** Resolves with the first `event` the emitter sends that passes `test`. */
-export function nextEvent<T>(emitter: { once(e: string, f: (v: T) => void): unknown; off(e: string, f: (v: T) => void): unknown; on(e: string, f: (v: T) => void): unknown }, event: string, test: (v: T) => boolean = () => true): Promise<T> {
+export function nextEvent<T>(
+  emitter: {
+    once(e: string, f: (v: T) => void): unknown;
+    off(e: string, f: (v: T) => void): unknown;
+    on(e: string, f: (v: T) => void): unknown;
+  },
+  event: string,
+  test: (v: T) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve) => {
     const listener = (v: T) => {
       if (!test(v)) return;

@@ -40,7 +40,11 @@ describe('ModelRegistry.infer', () => {
     const fixed = new ModelRegistry({ loader: fakeLoader().loader, inferRequests: 3 });
     await fixed.infer(files[0]!, input(1), { device: 'CPU' });
     assert.equal(fixed.stats().models[0]?.inferRequests, 3);
-    await expectCode(() => new ModelRegistry({ loader: fakeLoader().loader, inferRequests: 0 }), 'OVCACHE_INVALID_ARGUMENT', /inferRequests/);
+    await expectCode(
+      () => new ModelRegistry({ loader: fakeLoader().loader, inferRequests: 0 }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /inferRequests/,
+    );
     await Promise.all([registry.dispose(), fixed.dispose()]);
   });
 
@@ -50,10 +54,7 @@ describe('ModelRegistry.infer', () => {
     const runs = [1, 2, 3, 4, 5].map((v) => registry.infer(files[0]!, input(v), { device: 'CPU' }));
     const urgent = registry.infer(files[0]!, input(9), { device: 'CPU', priority: 10 });
     await sleep(1);
-    assert.deepEqual(
-      [registry.stats().models[0]?.inFlight, registry.stats().models[0]?.queueDepth],
-      [2, 4],
-    );
+    assert.deepEqual([registry.stats().models[0]?.inFlight, registry.stats().models[0]?.queueDepth], [2, 4]);
     const outs = await Promise.all([...runs, urgent]);
     assert.deepEqual(
       outs.map((o) => o.output?.data[0]),
@@ -109,11 +110,10 @@ describe('ModelRegistry.infer', () => {
   it('inferBatch returns results in input order and reports done/total', async () => {
     const registry = new ModelRegistry({ loader: fakeLoader().loader, inferRequests: 3 });
     const progress: string[] = [];
-    const outs = await registry.inferBatch(
-      files[0]!,
-      [1, 2, 3, 4, 5, 6, 7].map(input),
-      { device: 'CPU', onProgress: ({ done, total }) => progress.push(`${done}/${total}`) },
-    );
+    const outs = await registry.inferBatch(files[0]!, [1, 2, 3, 4, 5, 6, 7].map(input), {
+      device: 'CPU',
+      onProgress: ({ done, total }) => progress.push(`${done}/${total}`),
+    });
     assert.deepEqual(
       outs.map((o) => o.output?.data[0]),
       [2, 4, 6, 8, 10, 12, 14],
@@ -180,7 +180,11 @@ describe('ModelRegistry.infer', () => {
       await registry.infer('mlp', new Float32Array(16));
       assert.equal(registry.stats().models[0]?.inferRequests, 1, 'OPTIMAL_NUMBER_OF_INFER_REQUESTS of a LATENCY model');
       process.env.OV_STUB_INFER_MS = '100';
-      const fixed = new ModelRegistry({ cache, inferRequests: 4, models: { mlp: { model: path.join(tmp, 'm', 'mlp.xml'), device: 'CPU' } } });
+      const fixed = new ModelRegistry({
+        cache,
+        inferRequests: 4,
+        models: { mlp: { model: path.join(tmp, 'm', 'mlp.xml'), device: 'CPU' } },
+      });
       const inputs = Array.from({ length: 16 }, (_, i) => new Float32Array(16).fill(i / 16));
       const started = Date.now();
       const outs = await Promise.all(inputs.map((x) => fixed.infer('mlp', { input: x })));

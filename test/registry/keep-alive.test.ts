@@ -182,7 +182,11 @@ describe('ModelRegistry keep-alive, pinning and handles', () => {
     const compiled = await registry.get(files[0]!, { device: 'CPU' });
     assert.equal(calls.length, 1, 'the abandoned load was reused');
     assert.equal(fake(compiled).disposed, false);
-    await expectCode(() => registry.acquire(files[0]!, { device: 'CPU', signal: 'no' as never }), 'OVCACHE_INVALID_ARGUMENT', /AbortSignal/);
+    await expectCode(
+      () => registry.acquire(files[0]!, { device: 'CPU', signal: 'no' as never }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /AbortSignal/,
+    );
     const already = AbortSignal.abort(new Error('already'));
     await assert.rejects(registry.acquire(files[0]!, { device: 'CPU', signal: already }), /already/);
     await registry.dispose();

@@ -3,13 +3,7 @@ import util from 'node:util';
 import createDebug from 'debug';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache } from '../../lib/index';
-import {
-  ModelRegistry,
-  type ModelRegistryOptions,
-  type RegistryLoadEvent,
-  type RegistryUnloadEvent,
-} from '../../lib/index';
+import { ModelCache, ModelRegistry, type ModelRegistryOptions, type RegistryLoadEvent, type RegistryUnloadEvent } from '../../lib/index';
 import { loadOpenVINO, type CompiledModel } from '../../lib/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';

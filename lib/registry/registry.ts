@@ -79,7 +79,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
         'OVCACHE_INVALID_ARGUMENT',
         'Expected options.cache or options.loader for new ModelRegistry() but received neither',
       );
-    for (const [name, def] of Object.entries(models === undefined ? {} : (models))) {
+    for (const [name, def] of Object.entries(models === undefined ? {} : models)) {
       this.define(name, def);
     }
   }

@@ -37,6 +37,7 @@ import {
 } from './options';
 import { Resolver, type Resolved } from './resolve';
 import { runBatch, runInference } from './run';
+import { entryInfo, modelStats } from './report';
 import { Slot } from './slot';
 
 const log = logger('registry');
@@ -197,42 +198,14 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
 
   /** Loaded models, least recently used first. Does not count as a use. */
   list(): RegistryEntryInfo[] {
-    return [...this.slots.values()].map((s) => ({
-      id: s.id,
-      model: s.model,
-      name: s.name,
-      device: s.device,
-      key: s.loaded?.key ?? null,
-      bytes: s.bytes,
-      bytesSource: s.bytesSource,
-      handles: s.holders,
-      pins: s.holders,
-      pinned: s.pinned,
-      keepAliveMs: s.keepAliveMs,
-      idleSince: s.idleSince,
-      loading: s.loaded === undefined,
-    }));
+    return [...this.slots.values()].map(entryInfo);
   }
 
   /** Counters, memory and per-model queues. Does not count as a use. */
   stats(): RegistryStats {
-    let bytes = 0;
-    const models: RegistryStats['models'] = [];
-    for (const s of this.slots.values()) {
-      bytes += s.bytes;
-      models.push({
-        id: s.id,
-        model: s.model,
-        name: s.name,
-        device: s.device,
-        queueDepth: s.pool?.queueDepth ?? 0,
-        inFlight: s.pool?.inFlight ?? 0,
-        inferRequests: s.pool?.size ?? 0,
-        handles: s.holders,
-        pinned: s.pinned,
-      });
-    }
-    return { loaded: this.slots.size, bytes, rssBytes: process.memoryUsage.rss(), ...this.counters, models };
+    const slots = [...this.slots.values()];
+    const bytes = slots.reduce((n, s) => n + s.bytes, 0);
+    return { loaded: slots.length, bytes, rssBytes: process.memoryUsage.rss(), ...this.counters, models: slots.map(modelStats) };
   }
 
   // ---- for handles ----

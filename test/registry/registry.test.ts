@@ -141,6 +141,51 @@ describe('ModelRegistry', () => {
     assert.equal(calls.length, 2);
   });
 
+  it('checks the model files at most once per checkFilesInterval', async () => {
+    const { loader, calls } = fakeLoader();
+    const slow = new ModelRegistry({ loader, checkFilesInterval: '1h' });
+    const first = await slow.get(files[0]!, { device: 'CPU' });
+    fs.writeFileSync(files[0]!.replace(/\.xml$/, '.bin'), Buffer.alloc(100, 1));
+    assert.equal(await slow.get(files[0]!, { device: 'CPU' }), first, 'not checked again within the hour');
+    const quick = new ModelRegistry({ loader, checkFilesInterval: 30 });
+    const before = await quick.get(files[1]!, { device: 'CPU' });
+    fs.writeFileSync(files[1]!.replace(/\.xml$/, '.bin'), Buffer.alloc(100, 1));
+    await new Promise((r) => setTimeout(r, 40));
+    assert.notEqual(await quick.get(files[1]!, { device: 'CPU' }), before, 'checked once the interval passed');
+    assert.equal(calls.length, 3);
+    await Promise.all([slow.dispose(), quick.dispose()]);
+  });
+
+  it('checks the serving options', async () => {
+    const { loader } = fakeLoader();
+    await expectCode(() => new ModelRegistry({ loader, maxQueue: -1 }), 'OVCACHE_INVALID_ARGUMENT', /options\.maxQueue/);
+    await expectCode(() => new ModelRegistry({ loader, checkFilesInterval: 'often' }), 'OVCACHE_BAD_DURATION', /checkFilesInterval/);
+    await expectCode(() => new ModelRegistry({ loader, resultCache: {} as never }), 'OVCACHE_INVALID_ARGUMENT', /getOrCompute/);
+    await expectCode(
+      () => new ModelRegistry({ loader, models: { m: { model: files[0]!, pinned: 'yes' as never } } }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /models\.m\.pinned/,
+    );
+    const registry = new ModelRegistry({ loader });
+    await expectCode(
+      registry.infer(files[0]!, new Float32Array(4), { device: 'CPU', prioirty: 1 } as never),
+      'OVCACHE_UNKNOWN_OPTION',
+      /did you mean "priority"\?/,
+    );
+    await expectCode(
+      registry.infer(files[0]!, new Float32Array(4), { device: 'CPU', priority: NaN }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /options\.priority/,
+    );
+    await expectCode(registry.get(files[0]!, { device: 'CPU', keepAlive: 'later' }), 'OVCACHE_BAD_DURATION', /options\.keepAlive/);
+    await expectCode(
+      registry.inferBatch(files[0]!, [], { device: 'CPU', onProgress: 1 as never }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /onProgress/,
+    );
+    assert.equal(registry.size, 0, 'bad calls load nothing');
+  });
+
   it('named models, unload, clear and dispose', async () => {
     const { loader, calls } = fakeLoader();
     const registry = new ModelRegistry({

@@ -15,10 +15,22 @@ export interface HandleOwner {
   releaseSlot(slot: Slot): void;
 }
 
-export class ModelHandle implements Disposable, AsyncDisposable {
+/** A hold on one loaded model of a registry (from registry.acquire()). */
+export interface ModelHandle extends Disposable, AsyncDisposable {
+  /** The shared compiled model; do not dispose it. */
+  readonly compiled: CompiledModel;
+  readonly name: string | undefined;
+  readonly id: string;
+  readonly released: boolean;
+  /** Runs on the model's infer pool, as registry.infer() does. */
+  infer(inputs: InferInputs, options?: HandleInferOptions): Promise<Record<string, Tensor>>;
+  /** Lets the model go; idempotent. */
+  release(): void;
+}
+
+export class SlotHandle implements ModelHandle {
   private held = true;
 
-  /** @internal */
   constructor(
     private readonly slot: Slot,
     private readonly owner: HandleOwner,

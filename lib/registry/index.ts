@@ -1,6 +1,6 @@
 // Public surface of the model registry (compiled models kept in memory and served).
 export { ModelRegistry } from './registry';
-export { ModelHandle, type HandleInferOptions } from './handle';
+export type { ModelHandle, HandleInferOptions } from './handle';
 export type {
   ModelRegistryOptions,
   RegistryGetOptions,

@@ -13,7 +13,7 @@ import type { Tensor } from '../openvino/tensor';
 import { invalidArgument } from '../openvino/validate';
 import type { RegistryEntryInfo, RegistryEvents, RegistryStats, UnloadReason } from './events';
 import { fileStamp } from './file-stamp';
-import { ModelHandle, type HandleInferOptions, type HandleOwner } from './handle';
+import { SlotHandle, type HandleInferOptions, type HandleOwner, type ModelHandle } from './handle';
 import { InferPool, optimalInferRequests, type InferInputs } from './infer-pool';
 import { abortable } from './abort';
 import { parseKeepAlive } from './keep-alive';
@@ -42,7 +42,7 @@ import { Slot } from './slot';
 
 const log = logger('registry');
 
-export class ModelRegistry extends EventEmitter<RegistryEvents> implements HandleOwner {
+export class ModelRegistry extends EventEmitter<RegistryEvents> {
   private readonly loader: RegistryLoader;
   /** The cache whose entries the loaded models came from: told which keys are held. */
   private readonly cache: ModelCache | undefined;
@@ -65,6 +65,11 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
     aborted: 0,
   };
   private disposed = false;
+  /** What handles call back into. */
+  private readonly handleOwner: HandleOwner = {
+    inferOn: (slot, inputs, options) => this.inferOn(slot, inputs, options),
+    releaseSlot: (slot) => this.releaseSlot(slot),
+  };
 
   constructor(options: ModelRegistryOptions) {
     super();
@@ -104,7 +109,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
   /** A handle that holds the model until released: `await using m = await registry.acquire(name)`. */
   async acquire(pathOrName: string, options: RegistryGetOptions = {}): Promise<ModelHandle> {
     const slot = await this.take(pathOrName, callOptions(options, GET_OPTIONS, 'registry.acquire()'));
-    return new ModelHandle(slot, this);
+    return new SlotHandle(slot, this.handleOwner);
   }
 
   /** Runs fn with the model held: it is not disposed while fn runs, even if unloaded meanwhile. */
@@ -208,10 +213,9 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
     return { loaded: slots.length, bytes, rssBytes: process.memoryUsage.rss(), ...this.counters, models: slots.map(modelStats) };
   }
 
-  // ---- for handles ----
+  // ---- what handles call ----
 
-  /** @internal */
-  inferOn(slot: Slot, inputs: InferInputs, o: HandleInferOptions): Promise<Record<string, Tensor>> {
+  private inferOn(slot: Slot, inputs: InferInputs, o: HandleInferOptions): Promise<Record<string, Tensor>> {
     return runInference({
       slot,
       pool: this.poolOf(slot),
@@ -223,8 +227,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> implements Handl
     });
   }
 
-  /** @internal */
-  releaseSlot(slot: Slot): void {
+  private releaseSlot(slot: Slot): void {
     if (slot.unhold()) this.startIdleClock(slot);
   }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ModelCache } from '../../lib/cache/index';
+import { ModelCache } from '../../lib/index';
 import { loadOpenVINO, type Core } from '../../lib/index';
 import { ModelRegistry, type RegistryInferEvent, type ResultCacheLike, type ResultCacheValue } from '../../lib/registry/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';

@@ -66,6 +66,7 @@ describe('ModelRegistry keep-alive, pinning and handles', () => {
     const registry = new ModelRegistry({ loader: fakeLoader().loader, keepAlive: 0 });
     const unloads = unloadsOf(registry);
     const handle = await registry.acquire(files[0]!, { device: 'CPU' });
+    const compiled = fake(handle.compiled);
     await sleep(20);
     assert.equal(unloads.length, 0);
     assert.equal(registry.list()[0]?.handles, 1);
@@ -76,7 +77,7 @@ describe('ModelRegistry keep-alive, pinning and handles', () => {
       unloads.map((u) => u.reason),
       ['idle'],
     );
-    assert.equal(fake(handle['slot'].loaded!.compiled).disposed, true);
+    assert.equal(compiled.disposed, true);
     await expectCode(handle.infer(input(1)), 'OVCACHE_DISPOSED', /released/);
   });
 

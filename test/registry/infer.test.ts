@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelCache } from '../../lib/index';
-import { loadOpenVINO, type Core } from '../../lib/index';
+import { loadOpenVINO, ResultCache, type Core } from '../../lib/index';
 import { ModelRegistry, type RegistryInferEvent, type ResultCacheLike, type ResultCacheValue } from '../../lib/registry/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
@@ -170,6 +170,33 @@ describe('ModelRegistry.infer', () => {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
+    });
+
+    it('consults the real ResultCache: a miss runs the model, the same input again is a hit', async () => {
+      const cache = new ModelCache({ core, dir: path.join(tmp, 'cache') });
+      const results = new ResultCache({ dir: path.join(tmp, 'results') });
+      const registry = new ModelRegistry({
+        cache,
+        resultCache: results,
+        models: { mlp: { model: writeMlp(path.join(tmp, 'm')).xml, device: 'CPU' } },
+      });
+      const events: RegistryInferEvent[] = [];
+      registry.on('infer', (e) => events.push(e));
+      const x = new Float32Array(16).fill(0.25);
+      const first = await registry.infer('mlp', { input: x }, { params: { v: 1 } });
+      const second = await registry.infer('mlp', { input: x }, { params: { v: 1 } });
+      assert.deepEqual(
+        events.map((e) => e.outcome),
+        ['miss', 'hit'],
+      );
+      const a = Object.values(first)[0]?.data as Float32Array;
+      const b = Object.values(second)[0]?.data as Float32Array;
+      assert.deepEqual([...b], [...a]);
+      assert.ok(Math.abs(a[0]! - mlpReference(x)[0]!) < 1e-4);
+      assert.equal(results.stats().hits, 1);
+      await registry.dispose();
+      await results.close();
+      await cache.dispose();
     });
 
     it('a pool of 4 on 100 ms inferences runs 16 requests four at a time, with real results', async () => {

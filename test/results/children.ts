@@ -21,19 +21,39 @@ export function runShare(job: Omit<ShareJob, 'mode'>): Promise<ShareResult> {
   });
 }
 
+/** What each writer printed on stderr, so a writer that dies or hangs explains itself. */
+const writerErrors = new WeakMap<ChildProcess, () => string>();
+
+/** A writer that has opened the store (printed READY); one that cannot within 30 s is a failure, not a hang. */
 export function startWriter(job: Omit<WriterJob, 'mode'>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, JSON.stringify({ mode: 'writer', ...job })], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.once('data', () => resolve(child));
-    child.once('exit', (code, signal) => reject(new Error(`writer exited early (${code ?? signal}): ${err}`)));
+    writerErrors.set(child, () => err);
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`writer did not open the store within 30 s: ${err}`));
+    }, 30_000);
+    child.stdout.once('data', () => {
+      clearTimeout(deadline);
+      resolve(child);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(deadline);
+      reject(new Error(`writer exited early (${code ?? signal}): ${err}`));
+    });
   });
 }
 
+/** Kills a running writer; a writer that already died on its own fails the test with its stderr. */
 export const killed = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
+  new Promise((resolve, reject) => {
     child.removeAllListeners('exit');
+    if (child.exitCode !== null || child.signalCode !== null) {
+      reject(new Error(`writer died before it was killed (${child.exitCode ?? child.signalCode}): ${writerErrors.get(child)?.() ?? ''}`));
+      return;
+    }
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });

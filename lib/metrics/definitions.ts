@@ -28,6 +28,10 @@ export interface Collectors {
   lockTimeoutsDelta(): number;
   registryModels(): number;
   registryBytes(): number;
+  registryQueueDepth(): number;
+  resultEntries(): number;
+  resultBytes(): number;
+  resultTimeSavedSecondsDelta(): number;
 }
 
 export interface MetricSet {
@@ -53,6 +57,15 @@ export interface MetricSet {
   registryUnloads: Counter<'reason'>;
   registryModels: Gauge;
   registryBytes: Gauge;
+  registryInferences: Counter<'outcome' | 'device'>;
+  registryQueueSeconds: Histogram<'device'>;
+  registryInferSeconds: Histogram<'device'>;
+  registryQueueDepth: Gauge;
+  resultLookups: Counter<'outcome' | 'tier'>;
+  resultEvictions: Counter<'reason' | 'tier'>;
+  resultEntries: Gauge;
+  resultBytes: Gauge;
+  resultTimeSaved: Counter;
 }
 
 export const METRIC_NAMES = [
@@ -78,6 +91,15 @@ export const METRIC_NAMES = [
   'ovcache_registry_unloads_total',
   'ovcache_registry_models',
   'ovcache_registry_bytes',
+  'ovcache_registry_inferences_total',
+  'ovcache_registry_queue_wait_seconds',
+  'ovcache_registry_infer_duration_seconds',
+  'ovcache_registry_queue_depth',
+  'ovcache_result_lookups_total',
+  'ovcache_result_evictions_total',
+  'ovcache_result_entries',
+  'ovcache_result_bytes',
+  'ovcache_result_time_saved_seconds_total',
 ] as const;
 
 export function defineMetrics(prom: PromClientModule, register: Registry, c: Collectors): MetricSet {
@@ -190,5 +212,47 @@ export function defineMetrics(prom: PromClientModule, register: Registry, c: Col
     ),
     registryModels: gauge('ovcache_registry_models', 'Models the registries keep loaded.', () => c.registryModels()),
     registryBytes: gauge('ovcache_registry_bytes', 'Memory estimate of the loaded models.', () => c.registryBytes()),
+    registryInferences: counter(
+      'ovcache_registry_inferences_total',
+      'registry.infer() calls by outcome: inferred, hit / miss / bypass (with a result cache), error, aborted, queue-full.',
+      ['outcome', 'device'],
+    ),
+    registryQueueSeconds: new prom.Histogram({
+      name: 'ovcache_registry_queue_wait_seconds',
+      help: 'Time registry.infer() calls waited for a free infer request.',
+      labelNames: ['device'],
+      buckets: LOAD_BUCKETS,
+      registers,
+      collect,
+    }),
+    registryInferSeconds: new prom.Histogram({
+      name: 'ovcache_registry_infer_duration_seconds',
+      help: 'Time of the inference itself in registry.infer() (result-cache hits excluded).',
+      labelNames: ['device'],
+      buckets: LOAD_BUCKETS,
+      registers,
+      collect,
+    }),
+    registryQueueDepth: gauge(
+      'ovcache_registry_queue_depth',
+      'registry.infer() calls waiting for a free infer request, over every model.',
+      () => c.registryQueueDepth(),
+    ),
+    resultLookups: counter(
+      'ovcache_result_lookups_total',
+      'ResultCache lookups by outcome (hit, miss, bypass, expired) and by the tier that answered (local, redis).',
+      ['outcome', 'tier'],
+    ),
+    resultEvictions: counter('ovcache_result_evictions_total', 'Results removed by rule (ttl, count, bytes, files) and tier.', [
+      'reason',
+      'tier',
+    ]),
+    resultEntries: gauge('ovcache_result_entries', 'Results in the embedded stores.', () => c.resultEntries()),
+    resultBytes: gauge('ovcache_result_bytes', 'Bytes of results in the embedded stores.', () => c.resultBytes()),
+    resultTimeSaved: statsCounter(
+      'ovcache_result_time_saved_seconds_total',
+      'Sum over result-cache hits of the compute time recorded with the result.',
+      () => c.resultTimeSavedSecondsDelta(),
+    ),
   };
 }

@@ -1,6 +1,6 @@
 // Follows one ModelRegistry: load and unload events feed counters and a histogram; the loaded
 // models and their memory estimate are read from stats() at scrape time.
-import type { ModelRegistry, RegistryLoadEvent, RegistryUnloadEvent } from '../index';
+import type { ModelRegistry, RegistryInferEvent, RegistryLoadEvent, RegistryUnloadEvent } from '../index';
 import type { MetricSet } from './definitions';
 import type { Incrementable, Observer, Tally } from './tally';
 
@@ -28,11 +28,26 @@ export class RegistryFollower {
         );
     };
     const onUnload = (e: RegistryUnloadEvent) => tally.inc(child(`unload\0${e.reason}`, () => m.registryUnloads.labels(e.reason)));
+    const onInfer = (e: RegistryInferEvent) => {
+      tally.inc(child(`infer\0${e.outcome}\0${e.device}`, () => m.registryInferences.labels(e.outcome, e.device)));
+      if (e.outcome === 'queue-full') return;
+      tally.observe(
+        child(`queued\0${e.device}`, () => m.registryQueueSeconds.labels(e.device)),
+        e.queuedMs / 1000,
+      );
+      if (e.inferMs > 0)
+        tally.observe(
+          child(`inferred\0${e.device}`, () => m.registryInferSeconds.labels(e.device)),
+          e.inferMs / 1000,
+        );
+    };
     registry.on('load', onLoad);
     registry.on('unload', onUnload);
+    registry.on('infer', onInfer);
     this.detachers.push(
       () => registry.off('load', onLoad),
       () => registry.off('unload', onUnload),
+      () => registry.off('infer', onInfer),
     );
   }
 
@@ -42,6 +57,10 @@ export class RegistryFollower {
 
   bytes(): number {
     return this.registry.stats().bytes;
+  }
+
+  queueDepth(): number {
+    return this.registry.stats().models.reduce((n, m) => n + m.queueDepth, 0);
   }
 
   detach(): void {

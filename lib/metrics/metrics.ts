@@ -1,12 +1,13 @@
 // createMetrics(): ovcache's Prometheus metrics on a prom-client registry, following every
-// ModelCache and ModelRegistry given to observe().
+// ModelCache, ModelRegistry and ResultCache given to observe().
 import type { Registry } from 'prom-client';
 import { OvcacheError } from '../errors';
-import { ModelCache, ModelRegistry } from '../index';
+import { ModelCache, ModelRegistry, ResultCache } from '../index';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 import { defineMetrics, METRIC_NAMES, type Collectors, type MetricSet } from './definitions';
 import { CacheFollower } from './follow-cache';
 import { RegistryFollower } from './follow-registry';
+import { ResultsFollower } from './follow-results';
 import { loadPromClient } from './prom-client';
 import { Tally } from './tally';
 
@@ -17,11 +18,11 @@ export interface MetricsOptions {
   usageIntervalMs?: number;
 }
 
-export type Observable = ModelCache | ModelRegistry;
+export type Observable = ModelCache | ModelRegistry | ResultCache;
 
 export interface Metrics {
   readonly register: Registry;
-  /** Follows a ModelCache or a ModelRegistry; returns a function that stops following it. */
+  /** Follows a ModelCache, a ModelRegistry or a ResultCache; returns a function that stops following it. */
   observe(target: Observable): () => void;
 }
 
@@ -32,6 +33,7 @@ class OvcacheMetrics implements Metrics, Collectors {
   private readonly m: MetricSet;
   private readonly caches = new Map<ModelCache, CacheFollower>();
   private readonly registries = new Map<ModelRegistry, RegistryFollower>();
+  private readonly resultCaches = new Map<ResultCache, ResultsFollower>();
   private readonly usageIntervalMs: number;
   private readonly tally = new Tally();
 
@@ -69,7 +71,14 @@ class OvcacheMetrics implements Metrics, Collectors {
         this.registries.delete(target);
       };
     }
-    throw invalidArgument('a ModelCache or a ModelRegistry', 'target', target);
+    if (target instanceof ResultCache) {
+      if (!this.resultCaches.has(target)) this.resultCaches.set(target, new ResultsFollower(target, this.m, this.tally));
+      return () => {
+        this.resultCaches.get(target)?.detach();
+        this.resultCaches.delete(target);
+      };
+    }
+    throw invalidArgument('a ModelCache, a ModelRegistry or a ResultCache', 'target', target);
   }
 
   // ---- Collectors: what the gauges read at scrape time, summed over the observed objects ----
@@ -100,6 +109,10 @@ class OvcacheMetrics implements Metrics, Collectors {
   lockTimeoutsDelta = () => this.sum((f) => f.delta('lockTimeouts'));
   registryModels = () => [...this.registries.values()].reduce((n, r) => n + r.models(), 0);
   registryBytes = () => [...this.registries.values()].reduce((n, r) => n + r.bytes(), 0);
+  registryQueueDepth = () => [...this.registries.values()].reduce((n, r) => n + r.queueDepth(), 0);
+  resultEntries = () => [...this.resultCaches.values()].reduce((n, r) => n + r.entries(), 0);
+  resultBytes = () => [...this.resultCaches.values()].reduce((n, r) => n + r.bytes(), 0);
+  resultTimeSavedSecondsDelta = () => [...this.resultCaches.values()].reduce((n, r) => n + r.timeSavedDelta(), 0) / 1000;
 }
 
 /**

@@ -99,6 +99,11 @@ describe('ovcache/metrics', function () {
         'ovcache_registry_load_duration_seconds_count{device="CPU"}': 1,
         ovcache_registry_models: 1,
         ovcache_registry_bytes: modelBytes,
+        // Nothing inferred through the registry and no ResultCache observed: the gauges are 0.
+        ovcache_registry_queue_depth: 0,
+        ovcache_result_entries: 0,
+        ovcache_result_bytes: 0,
+        ovcache_result_time_saved_seconds_total: 0,
       });
       assert.ok(stats.bytesWritten > 0 && stats.timeSavedMs >= 0);
       // Histograms: cumulative buckets ending in +Inf = count, and a positive sum.
@@ -165,7 +170,7 @@ describe('ovcache/metrics', function () {
     assert.equal(s.get('ovcache_compiles_total{outcome="miss",device="CPU"}'), 1);
     assert.equal(s.get('ovcache_compiles_total{outcome="hit",device="CPU"}'), undefined);
     await cache.dispose();
-    await expectCode(() => metrics.observe({} as ModelCache), 'OVCACHE_INVALID_ARGUMENT', /ModelCache or a ModelRegistry/);
+    await expectCode(() => metrics.observe({} as ModelCache), 'OVCACHE_INVALID_ARGUMENT', /a ModelCache, a ModelRegistry or a ResultCache/);
     await expectCode(() => createMetrics({ register }), 'OVCACHE_INVALID_ARGUMENT', /already registered on this registry/);
     await expectCode(() => createMetrics({ registr: register } as never), 'OVCACHE_UNKNOWN_OPTION');
     await expectCode(() => createMetrics({ register: {} as Registry }), 'OVCACHE_INVALID_ARGUMENT', /prom-client Registry/);

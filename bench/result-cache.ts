@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { ResultCache } from '../lib/results/result-cache';
 import type { ResultValue } from '../lib/results/value';
 import { formatTable } from '../lib/format/table';
-import { RedisServer, hasRedisServer } from '../test/results/redis-server';
+import { RedisServer, hasRedisServer } from '../test/helpers/redis-server';
 import { openStandInBench } from './stand-in-bench';
 import { writeMlp } from '../scripts/make-fixtures';
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { logger } from '../log';
+import { HeldLeases } from './held-leases';
 import type { Lease, LeaseProvider } from './tier';
 
 const log = logger('fleet');
@@ -14,7 +15,7 @@ const MIN_TTL_MS = 2000;
 
 export class FolderLeases implements LeaseProvider {
   readonly name: string;
-  private readonly held = new Set<Lease>();
+  private readonly held = new HeldLeases();
 
   constructor(private readonly dir: string) {
     this.name = `folder-lock:${dir}`;
@@ -24,7 +25,8 @@ export class FolderLeases implements LeaseProvider {
     await fs.promises.mkdir(this.dir, { recursive: true });
     const file = path.join(this.dir, `${key}.lock`);
     const stale = Math.max(MIN_TTL_MS, ttlMs);
-    let lost = false;
+    // proper-lockfile refreshes the lock itself and says so here when it could not.
+    let markLost = (why: string) => log('lease %s lost while being taken: %s', file, why);
     let unlock: () => Promise<void>;
     try {
       unlock = await lockfile.lock(file, {
@@ -33,32 +35,18 @@ export class FolderLeases implements LeaseProvider {
         stale,
         update: Math.max(1000, Math.floor(stale / 2)),
         retries: 0,
-        onCompromised: (error) => {
-          lost = true;
-          log('lease %s lost: %s', file, error.message);
-        },
+        onCompromised: (error) => markLost(error.message),
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return null;
       throw error;
     }
-    const held = this.held;
-    const lease: Lease = {
-      key,
-      get lost() {
-        return lost;
-      },
-      release: async () => {
-        held.delete(lease);
-        if (lost) return;
-        await unlock().catch((error: Error) => log('releasing %s: %s', file, error.message));
-      },
-    };
-    held.add(lease);
+    const lease = this.held.track(key, { what: file, release: () => unlock() });
+    markLost = lease.markLost;
     return lease;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.held].map((l) => l.release()));
+    await this.held.releaseAll();
   }
 }

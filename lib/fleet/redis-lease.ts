@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { logger } from '../log';
+import { HeldLeases, renewalInterval } from './held-leases';
 import type { Lease, LeaseProvider } from './tier';
 
 const log = logger('fleet');
@@ -23,7 +24,7 @@ export class RedisLeases implements LeaseProvider {
   readonly name: string;
   private readonly client: Redis;
   private readonly prefix: string;
-  private readonly held = new Set<Lease>();
+  private readonly held = new HeldLeases();
 
   constructor(options: RedisCoordinatorOptions) {
     this.prefix = options.keyPrefix ?? 'ovcache:lease:';
@@ -45,40 +46,18 @@ export class RedisLeases implements LeaseProvider {
     const name = this.prefix + key;
     const ok = await this.client.set(name, token, 'PX', ttlMs, 'NX');
     if (ok !== 'OK') return null;
-    let lost = false;
-    const timer = setInterval(
-      () => {
-        this.client.eval(RENEW, 1, name, token, String(ttlMs)).then(
-          (renewed) => {
-            if (Number(renewed) === 1) return;
-            lost = true;
-            clearInterval(timer);
-            log('lease %s lost: it expired before renewal', name);
-          },
-          (error: Error) => log('renewing lease %s: %s', name, error.message),
-        );
-      },
-      Math.max(200, Math.floor(ttlMs / 3)),
-    );
-    timer.unref();
-    const held = this.held;
-    const lease: Lease = {
-      key,
-      get lost() {
-        return lost;
-      },
+    return this.held.track(key, {
+      what: name,
+      everyMs: renewalInterval(ttlMs),
+      renew: async () => (Number(await this.client.eval(RENEW, 1, name, token, String(ttlMs))) === 1 ? null : 'it expired before renewal'),
       release: async () => {
-        clearInterval(timer);
-        held.delete(lease);
-        await this.client.eval(RELEASE, 1, name, token).catch((error: Error) => log('releasing %s: %s', name, error.message));
+        await this.client.eval(RELEASE, 1, name, token);
       },
-    };
-    held.add(lease);
-    return lease;
+    });
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.held].map((l) => l.release()));
+    await this.held.releaseAll();
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

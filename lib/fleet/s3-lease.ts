@@ -9,6 +9,7 @@ import os from 'node:os';
 import type * as S3 from '@aws-sdk/client-s3';
 import { logger } from '../log';
 import { isNotFound } from './s3-tier';
+import { HeldLeases, renewalInterval } from './held-leases';
 import type { Lease, LeaseProvider } from './tier';
 
 const log = logger('fleet');
@@ -26,7 +27,7 @@ function isConflict(error: unknown): boolean {
 }
 
 export class S3Leases implements LeaseProvider {
-  private readonly held = new Set<Lease>();
+  private readonly held = new HeldLeases();
 
   constructor(
     private readonly sdk: typeof S3,
@@ -88,47 +89,24 @@ export class S3Leases implements LeaseProvider {
 
   private hold(key: string, ttlMs: number, token: string, firstEtag: string): Lease {
     let etag = firstEtag;
-    let lost = false;
-    const timer = setInterval(
-      () => {
-        this.put(key, ttlMs, token, { IfMatch: etag }).then(
-          (next) => {
-            if (next === null) {
-              lost = true;
-              clearInterval(timer);
-              log('lease %s lost: another process replaced it', key);
-            } else etag = next;
-          },
-          (error: Error) => log('renewing lease %s: %s', key, error.message),
-        );
-      },
-      Math.max(200, Math.floor(ttlMs / 3)),
-    );
-    timer.unref();
-    const held = this.held;
-    const lease: Lease = {
-      key,
-      get lost() {
-        return lost;
+    return this.held.track(key, {
+      what: key,
+      everyMs: renewalInterval(ttlMs),
+      renew: async () => {
+        const next = await this.put(key, ttlMs, token, { IfMatch: etag });
+        if (next === null) return 'another process replaced it';
+        etag = next;
+        return null;
       },
       release: async () => {
-        clearInterval(timer);
-        held.delete(lease);
-        if (lost) return;
-        try {
-          const current = await this.read(key);
-          if (current?.body?.token === token)
-            await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
-        } catch (error) {
-          log('releasing lease %s: %s', key, (error as Error).message);
-        }
+        const current = await this.read(key);
+        if (current?.body?.token === token)
+          await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
       },
-    };
-    held.add(lease);
-    return lease;
+    });
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.held].map((l) => l.release()));
+    await this.held.releaseAll();
   }
 }

@@ -1,26 +1,16 @@
 // Real servers for the fleet tests, on loopback, started and stopped by the tests: an
 // S3-compatible server (s3rver, in a child process) and redis-server. A missing redis-server
 // skips the test with the reason, and fails it when CI=true.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import type { Context } from 'mocha';
 import type { S3TierOptions } from '../../lib/fleet/s3-tier';
+import { RedisServer } from '../helpers/redis-server';
+
+export { freePort, requireRedis, RedisServer } from '../helpers/redis-server';
 
 export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const BUCKET = 'ovcache-fleet';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningServer {
   port: number;
@@ -82,33 +72,9 @@ export async function startS3(directory: string, port?: number): Promise<S3Serve
   };
 }
 
-function hasBinary(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Skips the test without redis-server (fails it when CI=true). */
-export function requireRedis(context: Context): void {
-  if (hasBinary('redis-server')) return;
-  if (process.env.CI === 'true') throw new Error('redis-server is not installed (apt-get install redis-server); CI must run this test');
-  context.skip();
-}
-
-export interface RedisServer extends RunningServer {
-  url: string;
-}
-
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await waitForLine(child, /Ready to accept connections/, 'redis-server');
-  return { port, url: `redis://127.0.0.1:${port}`, stop: stopper(child) };
+/** redis-server for the fleet tests: the same throwaway server as the result-cache tests'. */
+export function startRedis(): Promise<RedisServer> {
+  return RedisServer.start();
 }
 
 /** Files s3rver stores for objects whose key contains `part` (its own layout: <dir>/<bucket>/<key>._S3rver_object). */

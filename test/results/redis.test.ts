@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { ResultCache, type ResultRedisEvent } from '../../lib/index';
 import { makeTempDir, removeDir } from '../helpers/paths';
 import { range, runShare } from './children';
-import { RedisServer, requireRedis } from './redis-server';
+import { RedisServer, requireRedis } from '../helpers/redis-server';
 import { isValueFor, partsFor, valueFor } from './result-child';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

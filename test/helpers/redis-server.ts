@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Context } from 'mocha';
-import { makeTempDir, removeDir } from '../helpers/paths';
+import { makeTempDir, removeDir } from './paths';
 
 export const REDIS_BINARY = 'redis-server';
 

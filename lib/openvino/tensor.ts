@@ -28,10 +28,14 @@ export interface Tensor {
   elementType: ElementType;
 }
 
-type ArrayCtor = { new (buffer: ArrayBuffer): TypedArray; BYTES_PER_ELEMENT: number; name: string };
+export type TypedArrayConstructor = {
+  new (buffer: ArrayBuffer, byteOffset?: number, length?: number): TypedArray;
+  BYTES_PER_ELEMENT: number;
+  name: string;
+};
 
 /** Element types with a natural TypedArray. f16/bf16 travel as raw Uint16 bits. */
-const ARRAYS: Partial<Record<ElementType, ArrayCtor>> = {
+const ARRAYS: Partial<Record<ElementType, TypedArrayConstructor>> = {
   f32: Float32Array,
   f64: Float64Array,
   i8: Int8Array,
@@ -46,6 +50,11 @@ const ARRAYS: Partial<Record<ElementType, ArrayCtor>> = {
   i64: BigInt64Array,
   u64: BigUint64Array,
 };
+
+/** The TypedArray that carries an element type; undefined for types without one (u4, string, ...). */
+export function typedArrayFor(elementType: string): TypedArrayConstructor | undefined {
+  return Object.prototype.hasOwnProperty.call(ARRAYS, elementType) ? ARRAYS[elementType as ElementType] : undefined;
+}
 
 function isTypedArray(value: unknown): value is TypedArray {
   return ArrayBuffer.isView(value) && !(value instanceof DataView);

@@ -2,27 +2,8 @@
 // enter keys by content digest; output tensors are stored as their bytes, never as JSON numbers.
 import crypto from 'node:crypto';
 import { OvcacheError, type OvcacheErrorCode } from '../errors';
-import type { ElementType, Tensor, TensorInput, TypedArray } from '../openvino/tensor';
+import { typedArrayFor, type ElementType, type Tensor, type TensorInput, type TypedArray } from '../openvino/tensor';
 import { describeValue } from '../openvino/validate';
-
-type ArrayCtor = { new (buffer: ArrayBuffer, byteOffset?: number, length?: number): TypedArray; BYTES_PER_ELEMENT: number; name: string };
-
-/** Element type -> the TypedArray that carries it (as lib/openvino/tensor.ts: f16/bf16 as Uint16 bits). */
-const ARRAYS: Record<string, ArrayCtor> = {
-  f32: Float32Array,
-  f64: Float64Array,
-  i8: Int8Array,
-  u8: Uint8Array,
-  boolean: Uint8Array,
-  i16: Int16Array,
-  u16: Uint16Array,
-  f16: Uint16Array,
-  bf16: Uint16Array,
-  i32: Int32Array,
-  u32: Uint32Array,
-  i64: BigInt64Array,
-  u64: BigUint64Array,
-};
 
 /** The element type a bare TypedArray stands for. */
 const DEFAULT_TYPE: Record<string, ElementType> = {
@@ -42,10 +23,6 @@ export function isTypedArray(value: unknown): value is TypedArray {
   return ArrayBuffer.isView(value) && !(value instanceof DataView);
 }
 
-export function arrayFor(elementType: string): ArrayCtor | undefined {
-  return Object.prototype.hasOwnProperty.call(ARRAYS, elementType) ? ARRAYS[elementType] : undefined;
-}
-
 function bad(code: OvcacheErrorCode, what: string, name: string, value: unknown): OvcacheError {
   return new OvcacheError(code, `Expected ${what} for ${name} but received ${describeValue(value)}`);
 }
@@ -63,7 +40,7 @@ export function toTensor(value: unknown, name: string, code: OvcacheErrorCode): 
   }
   if (!isTypedArray(data)) throw bad(code, 'a TypedArray or { data, shape, elementType? }', name, data);
   const type = elementType ?? DEFAULT_TYPE[data.constructor.name];
-  const ctor = typeof type === 'string' ? arrayFor(type) : undefined;
+  const ctor = typeof type === 'string' ? typedArrayFor(type) : undefined;
   if (!ctor) throw bad(code, 'an OpenVINO element type such as f32, u8, i64', `${name}.elementType`, type);
   if (!(data instanceof (ctor as unknown as typeof Float32Array))) {
     throw new OvcacheError(
@@ -98,7 +75,7 @@ export function tensorDigest(t: Tensor): string {
 
 /** A tensor over a copy of bytes (aligned for its array type). */
 export function tensorFromBytes(bytes: Uint8Array, elementType: string, shape: number[]): Tensor {
-  const ctor = arrayFor(elementType) ?? Uint8Array;
+  const ctor = typedArrayFor(elementType) ?? Uint8Array;
   const copy = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(copy).set(bytes);
   return { data: new ctor(copy), shape, elementType: elementType as ElementType };

@@ -25,6 +25,7 @@ export interface TierEvent {
   outcome: 'hit' | 'miss' | 'refused' | 'published' | 'present' | 'acquired' | 'waiting' | 'down' | 'skipped';
   key: string;
   ms: number;
+  /** Bytes copied down (get) or up (publish); 0 when the entry was already there. */
   bytes?: number;
   /** Why: the refusal, the error of a tier that is down, "retry after ..." for a skipped tier. */
   reason?: string;
@@ -110,8 +111,9 @@ export class Fleet extends EventEmitter<FleetEvents> {
         const ms = Date.now() - started;
         if (r.status === 'installed' || r.status === 'present') {
           this.counters.tierHits++;
-          this.note({ tier: tier.name, op: 'get', outcome: 'hit', key: target.key, ms, bytes: r.bytes });
-          return { tier: tier.name, bytes: r.status === 'installed' ? r.bytes : 0 };
+          const copied = r.status === 'installed' ? r.bytes : 0;
+          this.note({ tier: tier.name, op: 'get', outcome: 'hit', key: target.key, ms, bytes: copied });
+          return { tier: tier.name, bytes: copied };
         }
         if (r.status === 'refused') {
           this.counters.refused++;

@@ -66,6 +66,9 @@ export interface MetricSet {
   resultEntries: Gauge;
   resultBytes: Gauge;
   resultTimeSaved: Counter;
+  tierOperations: Counter<'kind' | 'op' | 'outcome'>;
+  tierSeconds: Histogram<'kind' | 'op'>;
+  tierBytes: Counter<'kind' | 'direction'>;
 }
 
 export const METRIC_NAMES = [
@@ -100,6 +103,9 @@ export const METRIC_NAMES = [
   'ovcache_result_entries',
   'ovcache_result_bytes',
   'ovcache_result_time_saved_seconds_total',
+  'ovcache_tier_operations_total',
+  'ovcache_tier_operation_duration_seconds',
+  'ovcache_tier_bytes_total',
 ] as const;
 
 export function defineMetrics(prom: PromClientModule, register: Registry, c: Collectors): MetricSet {
@@ -254,5 +260,22 @@ export function defineMetrics(prom: PromClientModule, register: Registry, c: Col
       'Sum over result-cache hits of the compute time recorded with the result.',
       () => c.resultTimeSavedSecondsDelta(),
     ),
+    tierOperations: counter(
+      'ovcache_tier_operations_total',
+      'Fleet tier and lease calls by kind (folder, s3, redis, folder-lock), op (get, publish, lease) and outcome (hit, miss, refused, published, present, acquired, waiting, down, skipped).',
+      ['kind', 'op', 'outcome'],
+    ),
+    tierSeconds: new prom.Histogram({
+      name: 'ovcache_tier_operation_duration_seconds',
+      help: 'Time of fleet tier calls that reached the tier (skipped calls and lease waits excluded).',
+      labelNames: ['kind', 'op'],
+      buckets: LOAD_BUCKETS,
+      registers,
+      collect,
+    }),
+    tierBytes: counter('ovcache_tier_bytes_total', 'Entry bytes copied down from tiers (down) and published to them (up).', [
+      'kind',
+      'direction',
+    ]),
   };
 }

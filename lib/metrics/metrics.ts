@@ -1,11 +1,13 @@
 // createMetrics(): ovcache's Prometheus metrics on a prom-client registry, following every
-// ModelCache, ModelRegistry and ResultCache given to observe().
+// ModelCache (and the Fleet of tiers below it), ModelRegistry and ResultCache given to observe().
 import type { Registry } from 'prom-client';
 import { OvcacheError } from '../errors';
 import { ModelCache, ModelRegistry, ResultCache } from '../index';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 import { defineMetrics, METRIC_NAMES, type Collectors, type MetricSet } from './definitions';
+import { Fleet } from '../fleet/fleet';
 import { CacheFollower } from './follow-cache';
+import { FleetFollower } from './follow-fleet';
 import { RegistryFollower } from './follow-registry';
 import { ResultsFollower } from './follow-results';
 import { loadPromClient } from './prom-client';
@@ -18,11 +20,14 @@ export interface MetricsOptions {
   usageIntervalMs?: number;
 }
 
-export type Observable = ModelCache | ModelRegistry | ResultCache;
+export type Observable = ModelCache | ModelRegistry | ResultCache | Fleet;
 
 export interface Metrics {
   readonly register: Registry;
-  /** Follows a ModelCache, a ModelRegistry or a ResultCache; returns a function that stops following it. */
+  /**
+   * Follows a ModelCache (with its fleet of tiers, if it has one), a ModelRegistry, a ResultCache
+   * or a Fleet; returns a function that stops following it.
+   */
   observe(target: Observable): () => void;
 }
 
@@ -34,6 +39,8 @@ class OvcacheMetrics implements Metrics, Collectors {
   private readonly caches = new Map<ModelCache, CacheFollower>();
   private readonly registries = new Map<ModelRegistry, RegistryFollower>();
   private readonly resultCaches = new Map<ResultCache, ResultsFollower>();
+  /** Each Fleet followed once, however many caches share it; counted by its observers. */
+  private readonly fleets = new Map<Fleet, { follower: FleetFollower; observers: number }>();
   private readonly usageIntervalMs: number;
   private readonly tally = new Tally();
 
@@ -58,11 +65,16 @@ class OvcacheMetrics implements Metrics, Collectors {
 
   observe(target: Observable): () => void {
     if (target instanceof ModelCache) {
-      if (!this.caches.has(target)) this.caches.set(target, new CacheFollower(target, this.m, this.tally, this.usageIntervalMs));
+      if (this.caches.has(target)) return () => this.stopCache(target);
+      this.caches.set(target, new CacheFollower(target, this.m, this.tally, this.usageIntervalMs));
+      const stopFleet = target.fleet ? this.followFleet(target.fleet) : undefined;
       return () => {
-        this.caches.get(target)?.detach();
-        this.caches.delete(target);
+        if (this.caches.has(target)) stopFleet?.();
+        this.stopCache(target);
       };
+    }
+    if (target instanceof Fleet) {
+      return this.followFleet(target);
     }
     if (target instanceof ModelRegistry) {
       if (!this.registries.has(target)) this.registries.set(target, new RegistryFollower(target, this.m, this.tally));
@@ -78,7 +90,29 @@ class OvcacheMetrics implements Metrics, Collectors {
         this.resultCaches.delete(target);
       };
     }
-    throw invalidArgument('a ModelCache, a ModelRegistry or a ResultCache', 'target', target);
+    throw invalidArgument('a ModelCache, a ModelRegistry, a ResultCache or a Fleet', 'target', target);
+  }
+
+  private stopCache(cache: ModelCache): void {
+    this.caches.get(cache)?.detach();
+    this.caches.delete(cache);
+  }
+
+  /** Follows a fleet until every observe() of it (direct or through a cache) is stopped. */
+  private followFleet(fleet: Fleet): () => void {
+    let followed = this.fleets.get(fleet);
+    if (!followed) this.fleets.set(fleet, (followed = { follower: new FleetFollower(fleet, this.m, this.tally), observers: 0 }));
+    followed.observers++;
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      const f = this.fleets.get(fleet);
+      if (f && --f.observers === 0) {
+        f.follower.detach();
+        this.fleets.delete(fleet);
+      }
+    };
   }
 
   // ---- Collectors: what the gauges read at scrape time, summed over the observed objects ----

@@ -170,7 +170,11 @@ describe('ovcache/metrics', function () {
     assert.equal(s.get('ovcache_compiles_total{outcome="miss",device="CPU"}'), 1);
     assert.equal(s.get('ovcache_compiles_total{outcome="hit",device="CPU"}'), undefined);
     await cache.dispose();
-    await expectCode(() => metrics.observe({} as ModelCache), 'OVCACHE_INVALID_ARGUMENT', /a ModelCache, a ModelRegistry or a ResultCache/);
+    await expectCode(
+      () => metrics.observe({} as ModelCache),
+      'OVCACHE_INVALID_ARGUMENT',
+      /a ModelCache, a ModelRegistry, a ResultCache or a Fleet/,
+    );
     await expectCode(() => createMetrics({ register }), 'OVCACHE_INVALID_ARGUMENT', /already registered on this registry/);
     await expectCode(() => createMetrics({ registr: register } as never), 'OVCACHE_UNKNOWN_OPTION');
     await expectCode(() => createMetrics({ register: {} as Registry }), 'OVCACHE_INVALID_ARGUMENT', /prom-client Registry/);

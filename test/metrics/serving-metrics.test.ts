@@ -60,8 +60,8 @@ describe('ovcache/metrics: registry inference and the result cache', function ()
     await cache.dispose();
   });
 
-  it('refuses an object it cannot follow, naming all three kinds', () => {
+  it('refuses an object it cannot follow, naming the four kinds', () => {
     const metrics = createMetrics({ register: new Registry() });
-    assert.throws(() => metrics.observe({} as never), /a ModelCache, a ModelRegistry or a ResultCache/);
+    assert.throws(() => metrics.observe({} as never), /a ModelCache, a ModelRegistry, a ResultCache or a Fleet/);
   });
 });

@@ -128,7 +128,8 @@ export class BudgetKeeper {
    * compile() returns); a warm hit changes no usage and only compares the in-memory figures.
    */
   async afterCompile(o: CompileReport): Promise<void> {
-    if (!(o.cached && !o.hit && o.key)) {
+    // A new entry: compiled here (a miss), or a hit on an entry just copied down from a tier.
+    if (!(o.cached && o.key && (!o.hit || o.wroteBytes > 0))) {
       if (this.estimate) this.checkUsage(this.estimate.bytes, this.lastVolume);
       return;
     }

@@ -129,7 +129,8 @@ export * from './results/index';
 // ---- the fleet: tiers below the local cache, warm-up manifests (docs/fleet.md) ----
 export { Fleet, type FleetEvents, type FleetStats, type TierEvent, type LeaseOutcome } from './fleet/fleet';
 export type { FleetOptions, ResolvedFleetOptions, TierOptions } from './fleet/fleet-options';
-export type { Tier, Lease, LeaseProvider } from './fleet/tier';
+export type { Tier, TierObject, Lease, LeaseProvider } from './fleet/tier';
+export { collectTierGarbage, type TierGcOptions, type TierGcReport, type TierGarbage } from './fleet/tier-gc';
 export type { PullTarget } from './fleet/transfer';
 export type { FolderTierOptions } from './fleet/folder-tier';
 export type { S3TierOptions, S3Location } from './fleet/s3-tier';

@@ -13,6 +13,7 @@ import { registerPrune } from './commands/prune';
 import { registerResults } from './commands/results';
 import { registerRm } from './commands/rm';
 import { registerStats } from './commands/stats';
+import { registerTierGc } from './commands/tier-gc';
 import { registerUnpack } from './commands/unpack';
 import { registerVerify } from './commands/verify';
 import { registerWarm } from './commands/warm';
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     register(program);
   registerDashboard(program);
   registerResults(program);
-  for (const register of [registerWarm, registerPack, registerUnpack]) register(program);
+  for (const register of [registerWarm, registerPack, registerUnpack, registerTierGc]) register(program);
   return program;
 }
 

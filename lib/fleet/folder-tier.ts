@@ -8,7 +8,8 @@ import { writeFileAtomic } from '../fs/atomic-write';
 import { isKey } from '../cache/key';
 import { OvcacheError } from '../errors';
 import { FolderLeases } from './folder-lease';
-import { REMOTE_MANIFEST, type LeaseProvider, type Tier } from './tier';
+import { isPlainFileName } from './remote-manifest';
+import { REMOTE_MANIFEST, type LeaseProvider, type Tier, type TierObject } from './tier';
 
 export interface FolderTierOptions {
   /** The shared folder. */
@@ -88,6 +89,29 @@ export class FolderTier implements Tier {
     return keys.filter((_, i) => present[i]);
   }
 
+  async inventory(): Promise<TierObject[]> {
+    const entries = path.join(this.root, 'entries');
+    const out: TierObject[] = [];
+    const stat = async (key: string, uploadId: string | null, file: string, full: string) => {
+      const st = await fs.promises.lstat(full).catch(() => undefined);
+      if (st?.isFile()) out.push({ key, uploadId, file, bytes: st.size, modifiedMs: st.mtimeMs });
+    };
+    for (const key of (await readdirOrEmpty(entries)).filter(isKey)) {
+      for (const item of await readdirOrEmpty(path.join(entries, key), true)) {
+        const full = path.join(entries, key, item.name);
+        if (item.isFile() && item.name === REMOTE_MANIFEST) await stat(key, null, item.name, full);
+        else if (item.isDirectory()) for (const file of await readdirOrEmpty(full)) await stat(key, item.name, file, path.join(full, file));
+      }
+    }
+    return out;
+  }
+
+  async removeUpload(key: string, uploadId: string): Promise<void> {
+    this.refuseWrite(`${key}/${uploadId}`);
+    if (!isPlainFileName(uploadId)) throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `Not an upload id: ${JSON.stringify(uploadId)}`);
+    await fs.promises.rm(path.join(this.entryDir(key), uploadId), { recursive: true, force: true });
+  }
+
   async health(): Promise<void> {
     const stat = await fs.promises.stat(this.root);
     if (!stat.isDirectory()) throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${this.name} is not a folder`);
@@ -102,5 +126,17 @@ export class FolderTier implements Tier {
 
   async close(): Promise<void> {
     await this.leaseProvider?.close();
+  }
+}
+
+function readdirOrEmpty(dir: string): Promise<string[]>;
+function readdirOrEmpty(dir: string, withTypes: true): Promise<fs.Dirent[]>;
+async function readdirOrEmpty(dir: string, withTypes?: true): Promise<string[] | fs.Dirent[]> {
+  try {
+    return withTypes ? await fs.promises.readdir(dir, { withFileTypes: true }) : await fs.promises.readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw error;
   }
 }

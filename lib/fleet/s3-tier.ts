@@ -8,8 +8,9 @@ import type * as S3 from '@aws-sdk/client-s3';
 import { isKey } from '../cache/key';
 import { OvcacheError } from '../errors';
 import { requireOptional } from './optional-require';
+import { isPlainFileName } from './remote-manifest';
 import { S3Leases } from './s3-lease';
-import { REMOTE_MANIFEST, type LeaseProvider, type Tier } from './tier';
+import { REMOTE_MANIFEST, type LeaseProvider, type Tier, type TierObject } from './tier';
 
 export interface S3Location {
   bucket: string;
@@ -125,23 +126,47 @@ export class S3Tier implements Tier {
   }
 
   async list(signal: AbortSignal): Promise<string[]> {
-    const keys: string[] = [];
+    const objects = await this.inventory(signal);
+    return objects
+      .filter((o) => o.uploadId === null)
+      .map((o) => o.key)
+      .sort();
+  }
+
+  async inventory(signal: AbortSignal, under = ''): Promise<TierObject[]> {
+    const out: TierObject[] = [];
+    const root = `${this.prefix}entries/`;
     let token: string | undefined;
-    const suffix = `/${REMOTE_MANIFEST}`;
     do {
-      const out = await this.client.send(
-        new this.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}entries/`, ContinuationToken: token }),
+      const page = await this.client.send(
+        new this.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: root + under, ContinuationToken: token }),
         { abortSignal: signal },
       );
-      for (const o of out.Contents ?? []) {
-        const k = o.Key ?? '';
-        if (!k.endsWith(suffix)) continue;
-        const key = k.slice(`${this.prefix}entries/`.length, -suffix.length);
-        if (isKey(key)) keys.push(key);
+      for (const o of page.Contents ?? []) {
+        const parts = (o.Key ?? '').slice(root.length).split('/');
+        const [key, second, third] = parts;
+        if (key === undefined || !isKey(key)) continue;
+        const object = { key, bytes: o.Size ?? 0, modifiedMs: o.LastModified?.getTime() ?? 0 };
+        if (parts.length === 2 && second === REMOTE_MANIFEST) out.push({ ...object, uploadId: null, file: second });
+        else if (parts.length === 3 && second && third) out.push({ ...object, uploadId: second, file: third });
       }
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return out;
+  }
+
+  async removeUpload(key: string, uploadId: string, signal: AbortSignal): Promise<void> {
+    this.refuseWrite(`${key}/${uploadId}`);
+    this.objectKey(key, uploadId); // checks the key
+    if (!isPlainFileName(uploadId)) throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `Not an upload id: ${JSON.stringify(uploadId)}`);
+    const files = await this.inventory(signal, `${key}/${uploadId}/`);
+    // DeleteObjects takes at most 1000 keys a request.
+    for (let i = 0; i < files.length; i += 1000) {
+      const batch = files.slice(i, i + 1000).map((f) => ({ Key: this.objectKey(key, uploadId, f.file) }));
+      await this.client.send(new this.sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }), {
+        abortSignal: signal,
+      });
+    }
   }
 
   async health(signal: AbortSignal): Promise<void> {

@@ -10,6 +10,16 @@
 
 export const REMOTE_MANIFEST = 'fleet-entry.json';
 
+/** One stored object under entries/: a remote manifest (uploadId null) or a file of a publish. */
+export interface TierObject {
+  key: string;
+  uploadId: string | null;
+  file: string;
+  bytes: number;
+  /** When the tier last wrote it (ms since the epoch). */
+  modifiedMs: number;
+}
+
 /** One operation on a tier; every call gets a signal that fires at its deadline. */
 export interface Tier {
   /** "folder:/mnt/models-cache", "s3://bucket/prefix/". */
@@ -25,6 +35,10 @@ export interface Tier {
   putManifest(key: string, text: string, signal: AbortSignal): Promise<void>;
   /** Keys that have a remote manifest. */
   list(signal: AbortSignal): Promise<string[]>;
+  /** Every object under entries/, for cleaning the tier (tier-gc.ts). */
+  inventory(signal: AbortSignal): Promise<TierObject[]>;
+  /** Removes every file of one publish (never a manifest). */
+  removeUpload(key: string, uploadId: string, signal: AbortSignal): Promise<void>;
   /** Resolves when the tier answers; rejects with the reason otherwise. */
   health(signal: AbortSignal): Promise<void>;
   /** The tier's own lease (a folder lock, an S3 conditional write); none for read-only tiers. */

@@ -1,0 +1,92 @@
+// `ovcache tier-gc <tier>`: removes from a fleet tier the files of publishes no manifest names
+// (killed publishers, keys published again), once they are older than --older-than.
+import type { Command } from 'commander';
+import { OvcacheError } from '../../errors';
+import { createTier } from '../../fleet/fleet';
+import type { TierOptions } from '../../fleet/fleet-options';
+import { collectTierGarbage, DEFAULT_GC_AGE_MS } from '../../fleet/tier-gc';
+import { formatBytes, formatDuration } from '../../format/units';
+import { formatTable } from '../../format/table';
+import { durationArgument, print, printJson } from '../cache-dir-option';
+import { EXIT } from '../exit-codes';
+
+interface TierGcOptions {
+  endpoint?: string;
+  region?: string;
+  olderThan?: number;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** A folder path, or s3://bucket/prefix (credentials from the AWS SDK's usual chain). */
+export function tierFromArgument(spec: string, opts: { endpoint?: string; region?: string }): TierOptions {
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
+  if (!s3) {
+    if (opts.endpoint !== undefined) throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', '--endpoint is for s3:// tiers only');
+    return { path: spec };
+  }
+  return {
+    s3: {
+      bucket: s3[1] as string,
+      ...(s3[2] ? { prefix: s3[2] } : {}),
+      ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+      ...(opts.region !== undefined ? { region: opts.region } : {}),
+    },
+  };
+}
+
+export function registerTierGc(program: Command): void {
+  program
+    .command('tier-gc <tier>')
+    .description('remove from a fleet tier (a folder or s3://bucket/prefix) the files of publishes that no manifest names')
+    .option('--endpoint <url>', 'S3-compatible endpoint (MinIO, Ceph, R2); credentials come from the AWS SDK chain')
+    .option('--region <region>', 'S3 region (default AWS_REGION, else us-east-1)')
+    .option(
+      '--older-than <duration>',
+      `leave what is younger alone (default ${formatDuration(DEFAULT_GC_AGE_MS)})`,
+      durationArgument('--older-than'),
+    )
+    .option('--dry-run', 'show what would be removed, remove nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (spec: string, opts: TierGcOptions) => {
+      // A dry run opens the tier read-only: nothing can be written or removed.
+      const tier = createTier({ ...tierFromArgument(spec, opts), readOnly: Boolean(opts.dryRun) });
+      try {
+        await tier.health(AbortSignal.timeout(30_000)).catch((error: Error) => {
+          throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${tier.name} cannot be reached: ${error.message}`, { cause: error });
+        });
+        const report = await collectTierGarbage(tier, {
+          dryRun: Boolean(opts.dryRun),
+          ...(opts.olderThan !== undefined ? { olderThanMs: opts.olderThan } : {}),
+        });
+        if (opts.json) {
+          printJson(report);
+          return;
+        }
+        const lines: string[] = [];
+        if (report.removed.length > 0) {
+          lines.push(
+            formatTable(
+              ['KEY', 'UPLOAD', 'WHY', 'FILES', 'SIZE'],
+              report.removed.map((g) => [g.key.slice(0, 12), g.uploadId, g.why, String(g.files), formatBytes(g.bytes)]),
+              { align: ['left', 'left', 'left', 'right', 'right'] },
+            ),
+            '',
+          );
+        }
+        const verb = report.dryRun ? 'Would remove' : 'Removed';
+        lines.push(
+          `${verb} ${report.removed.length} unreferenced upload(s), ${formatBytes(report.bytesFreed)}, from ${report.tier}; ` +
+            `${report.entries} entries (${formatBytes(report.entryBytes)}) stay.`,
+        );
+        if (report.young.length > 0)
+          lines.push(
+            `Left ${report.young.length} younger than ${formatDuration(opts.olderThan ?? DEFAULT_GC_AGE_MS)} (a publish may be in progress).`,
+          );
+        print(lines.join('\n'));
+        process.exitCode = EXIT.OK;
+      } finally {
+        await tier.close();
+      }
+    });
+}

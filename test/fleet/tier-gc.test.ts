@@ -1,0 +1,157 @@
+// Cleaning a tier (`ovcache tier-gc`, collectTierGarbage): uploads no manifest names are removed
+// once old enough (a killed publisher's files, a key's earlier publish); the entry every
+// manifest names stays, and a fresh machine still loads it. On a shared folder and on s3rver.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadOpenVINO, ModelCache, type Core } from '../../lib/index';
+import { createTier } from '../../lib/fleet/fleet';
+import type { TierOptions } from '../../lib/fleet/fleet-options';
+import { collectTierGarbage, type TierGcReport } from '../../lib/fleet/tier-gc';
+import { REMOTE_MANIFEST, type Tier } from '../../lib/fleet/tier';
+import { writeMlp } from '../../scripts/make-fixtures';
+import { makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
+import { startS3, type S3Server } from './servers';
+
+const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+const HOUR = 3600_000;
+const ORPHAN_KEY = 'a'.repeat(64);
+
+/** Files a publisher killed before its manifest leaves, and an earlier publish of `key`. */
+async function leaveGarbage(tier: Tier, key: string, tmp: string): Promise<void> {
+  const file = path.join(tmp, 'leftover.bin');
+  fs.writeFileSync(file, Buffer.alloc(5000, 7));
+  const signal = new AbortController().signal;
+  await tier.upload(ORPHAN_KEY, 'killed-upload', 'model.blob', file, signal);
+  await tier.upload(key, 'earlier-upload', 'model.blob', file, signal);
+}
+
+describe('fleet: cleaning a tier', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  let xml: string;
+  let core: Core;
+  before(async () => {
+    core = (await loadOpenVINO({ libraryPath: STAND_IN })).createCore();
+  });
+  after(() => core.dispose());
+  beforeEach(() => {
+    tmp = makeTempDir('ovcache-tier-gc-');
+    xml = writeMlp(path.join(tmp, 'model')).xml;
+  });
+  afterEach(() => removeDir(tmp));
+
+  /** Publishes one entry through a cache; returns its key. */
+  async function publish(tierOptions: TierOptions): Promise<string> {
+    const cache = new ModelCache({ core, dir: path.join(tmp, 'publisher'), tiers: [tierOptions], publish: 'sync' });
+    const r = await cache.compile(xml, { device: 'CPU' });
+    r.compiled.dispose();
+    await cache.dispose();
+    return r.key as string;
+  }
+
+  /** A fresh machine loads the entry from the tier, compiling nothing. */
+  async function freshMachineHits(tierOptions: TierOptions): Promise<void> {
+    const cache = new ModelCache({ core, dir: path.join(tmp, `fresh-${Date.now()}`), tiers: [tierOptions] });
+    const r = await cache.compile(xml, { device: 'CPU' });
+    assert.ok(r.hit && r.tier, 'loaded from the tier');
+    r.compiled.dispose();
+    await cache.dispose();
+  }
+
+  function removedSorted(report: TierGcReport) {
+    return report.removed.map((g) => `${g.why}:${g.uploadId}`).sort();
+  }
+
+  it('a shared folder: old unreferenced uploads go, young ones and the entry stay', async () => {
+    const root = path.join(tmp, 'tier');
+    const options = { path: root };
+    const key = await publish(options);
+    const tier = createTier(options);
+    await leaveGarbage(tier, key, tmp);
+
+    // Everything is fresh: nothing is old enough to be removed.
+    const early = await collectTierGarbage(tier);
+    assert.equal(early.removed.length, 0);
+    assert.deepEqual(early.young.map((g) => g.why).sort(), ['orphan', 'superseded']);
+
+    // Two hours later, as the files' times say.
+    const old = (Date.now() - 2 * HOUR) / 1000;
+    for (const f of fs.readdirSync(path.join(root, 'entries'), { recursive: true, withFileTypes: true }))
+      fs.utimesSync(path.join(f.parentPath, f.name), old, old);
+    const dry = await collectTierGarbage(tier, { dryRun: true });
+    assert.deepEqual(removedSorted(dry), ['orphan:killed-upload', 'superseded:earlier-upload']);
+    assert.ok(fs.existsSync(path.join(root, 'entries', ORPHAN_KEY, 'killed-upload')), 'a dry run removes nothing');
+
+    const real = await collectTierGarbage(tier);
+    assert.deepEqual(removedSorted(real), ['orphan:killed-upload', 'superseded:earlier-upload']);
+    assert.equal(real.bytesFreed, 10_000);
+    assert.equal(real.entries, 1);
+    assert.ok(!fs.existsSync(path.join(root, 'entries', ORPHAN_KEY, 'killed-upload')));
+    assert.ok(!fs.existsSync(path.join(root, 'entries', key, 'earlier-upload')));
+    assert.ok(fs.existsSync(path.join(root, 'entries', key, REMOTE_MANIFEST)));
+    await tier.close();
+    await freshMachineHits(options);
+  });
+
+  it('ovcache tier-gc on a folder: --dry-run --json, then a real run with --older-than', async () => {
+    const root = path.join(tmp, 'tier');
+    const key = await publish({ path: root });
+    const tier = createTier({ path: root });
+    await leaveGarbage(tier, key, tmp);
+    await tier.close();
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'tier-gc', root, ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      });
+    const dry = run('--dry-run', '--json', '--older-than', '0s');
+    assert.equal(dry.status, 0, dry.stderr);
+    const report = JSON.parse(dry.stdout) as TierGcReport;
+    assert.equal(report.dryRun, true);
+    assert.deepEqual(removedSorted(report), ['orphan:killed-upload', 'superseded:earlier-upload']);
+    assert.ok(fs.existsSync(path.join(root, 'entries', key, 'earlier-upload')));
+    const young = run();
+    assert.equal(young.status, 0, young.stderr);
+    assert.match(young.stdout, /Removed 0 unreferenced upload\(s\).*1 entries/);
+    assert.match(young.stdout, /Left 2 younger than 1\.0 h/);
+    const real = run('--older-than', '0s');
+    assert.equal(real.status, 0, real.stderr);
+    assert.match(real.stdout, /Removed 2 unreferenced upload\(s\), 9\.8 KiB/);
+    assert.ok(!fs.existsSync(path.join(root, 'entries', key, 'earlier-upload')));
+    const bad = run('--endpoint', 'http://127.0.0.1:1');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /OVCACHE_INVALID_ARGUMENT.*--endpoint is for s3:\/\/ tiers only/);
+    const missing = spawnSync(process.execPath, [CLI, 'tier-gc', path.join(tmp, 'no-such-tier')], { encoding: 'utf8' });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /OVCACHE_TIER_UNAVAILABLE.*no-such-tier cannot be reached/);
+  });
+
+  describe('on s3rver', () => {
+    let s3: S3Server;
+    beforeEach(async () => {
+      s3 = await startS3(path.join(tmp, 's3'));
+    });
+    afterEach(() => s3.stop());
+
+    it('removes what no manifest names once old enough; the entry stays and loads', async () => {
+      const options = s3.tier({ prefix: 'gc' });
+      const key = await publish(options);
+      const tier = createTier(options);
+      await leaveGarbage(tier, key, tmp);
+      const early = await collectTierGarbage(tier);
+      assert.equal(early.removed.length, 0);
+      assert.equal(early.young.length, 2);
+      // Object times cannot be set back on S3: look from two hours ahead instead.
+      const report = await collectTierGarbage(tier, { now: Date.now() + 2 * HOUR });
+      assert.deepEqual(removedSorted(report), ['orphan:killed-upload', 'superseded:earlier-upload']);
+      assert.equal(report.bytesFreed, 10_000);
+      const left = await tier.inventory(new AbortController().signal);
+      assert.deepEqual([...new Set(left.map((o) => o.key))], [key]);
+      assert.ok(left.every((o) => o.uploadId === null || o.uploadId !== 'earlier-upload'));
+      await tier.close();
+      await freshMachineHits(options);
+    });
+  });
+});

@@ -3,7 +3,8 @@
 //   read-only  a usable entry is loaded, anything else compiles without the cache
 //   fill       under the entry's lock: load what another process filled meanwhile, or make
 //              room (the budget's guard), compile into the entry and write its manifest
-//   uncached   OpenVINO without CACHE_DIR: switched off, refused, or the entry unusable
+//   uncached   OpenVINO without CACHE_DIR: switched off, refused, the entry unusable, or the
+//              caching policy (policy/policy.ts) found that caching this key does not pay
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +31,8 @@ import type { ResolvedCompileOptions } from './options';
 import { SingleFlight } from './single-flight';
 import { asksWeightless, type WeightlessChooser } from './weightless';
 import type { EntryTiers } from './tiers';
+import type { CachePolicyKeeper } from './policy/policy';
+import { measureBlobWrite, roundMs } from './policy/timings';
 import type { CacheStats } from './stats';
 
 const log = logger('cache');
@@ -54,6 +57,7 @@ export interface CompileFlowParts {
   staleLockMs: number;
   counters: CacheStats;
   weightless: WeightlessChooser;
+  policy: CachePolicyKeeper;
   /** Below the local folder: asked on a local miss, given every fill to publish. */
   tiers?: EntryTiers | undefined;
 }
@@ -89,8 +93,15 @@ export class CompileFlow {
     }
     const prep = await this.p.keys.prepare(model, opts);
     const release = this.p.budget.hold(prep.key);
+    const leave = this.p.policy.enter();
     try {
       if (this.p.readOnly) return await this.readOnly(prep, opts, started);
+      const skip = await this.p.policy.skip(prep.key);
+      if (skip) {
+        const plain = await this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, skip);
+        this.p.policy.notePlainCompile(prep.key, plain.timings.compileMs);
+        return plain;
+      }
       const fast = await this.fast(prep, opts, started);
       if (fast) return fast;
       // One compile per key in this process: the first caller fills the entry, the others
@@ -103,6 +114,7 @@ export class CompileFlow {
       if (leader.uncachedReason) return await this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, leader.uncachedReason);
       return await this.fill(prep, opts, started);
     } finally {
+      leave();
       release();
       if (prep.ownsModel) prep.modelObject?.dispose();
     }
@@ -189,11 +201,13 @@ export class CompileFlow {
     lockWaitMs: number,
     touch: boolean,
   ): Promise<Outcome> {
+    const mark = this.p.policy.mark();
     const t = performance.now();
     const compiled = await this.p.core().compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
     const compileMs = performance.now() - t;
     if (touch) {
-      if (compiled.loadedFromCache) this.p.manifests.scheduleTouch(prep.key, prep.entryDir, compileMs);
+      const warm = this.p.policy.alone(mark) ? compileMs : undefined;
+      if (compiled.loadedFromCache) this.p.manifests.scheduleTouch(prep.key, prep.entryDir, compileMs, warm);
       else this.p.manifests.scheduleRefresh(prep.key, prep.entryDir, compileMs);
     }
     return outcomeOf(prep, started, { compiled, lockWaitMs, compileMs, recordedCompileMs: manifest.compileMs });
@@ -269,10 +283,24 @@ export class CompileFlow {
       }
       const compileMs = performance.now() - t;
       const files = await listEntryFiles(prep.entryDir);
+      const hit = compiled.loadedFromCache;
+      const blobWriteMs = hit
+        ? null
+        : await measureBlobWrite(
+            prep.entryDir,
+            before.map((f) => f.name),
+            compileMs,
+          );
+      const timings = { coldCompileMs: roundMs(compileMs), blobWriteMs, warmLoadMs: [] };
+      if (!hit && (await this.p.policy.tooFast(prep.key, prep.xml, opts.device, timings))) {
+        await fs.promises.rm(prep.entryDir, { recursive: true, force: true }).catch(() => undefined);
+        const done = outcomeOf(prep, started, { compiled, lockWaitMs: waited, compileMs, recordedCompileMs: null });
+        return { ...done, cached: false, entryDir: null, uncachedReason: 'compile-too-fast' };
+      }
       const wroteBytes = Math.max(0, sumBytes(files) - sumBytes(before));
       this.p.counters.bytesWritten += wroteBytes;
-      const hit = compiled.loadedFromCache;
       const manifest = filledManifest(base, { xml: prep.xml, source: sourceOf(prep), parts: prep.parts, files, hit, compileMs });
+      if (!hit) manifest.timings = timings;
       if (asksWeightless(opts.config)) manifest.weightless = { weights: prep.parts.model.files.filter((f) => f.role === 'bin') };
       try {
         await writeManifest(prep.entryDir, manifest, { fsync: true });

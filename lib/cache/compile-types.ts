@@ -3,6 +3,7 @@ import type { CompiledModel } from '../openvino/compiled-model';
 import type { BudgetEvent, BudgetUncachedReason, EvictedEntry } from './budget/events';
 import type { EntryManifest } from './entry/manifest';
 import type { KeyPartChange, KeyParts } from './key';
+import type { PolicyEvent } from './policy/policy';
 
 export interface CompileTimings {
   /** Digesting the model files (memoized: near zero on a warm start). */
@@ -20,7 +21,9 @@ export interface CompileTimings {
  * Why a compile ran without the cache: switched off, `cache: false`, a read-only cache without
  * the entry, a lock held too long, OpenVINO failing to write into the entry (a full disk
  * fails the whole compile before OpenVINO 2026.2), or the budget: no room above the volume's
- * free-space floor ('low-space') or under maxBytes ('over-budget').
+ * free-space floor ('low-space') or under maxBytes ('over-budget'), or the caching policy: loads
+ * from the cache were not clearly faster than compiling ('not-worth-it'), or the compile is
+ * under minCompileMs ('compile-too-fast').
  */
 export type UncachedReason =
   | 'disabled'
@@ -30,6 +33,8 @@ export type UncachedReason =
   | 'cache-write-failed'
   | 'cache-dir-unusable'
   | 'cache-not-writable'
+  | 'not-worth-it'
+  | 'compile-too-fast'
   | BudgetUncachedReason;
 
 export interface CompileResult {
@@ -76,6 +81,8 @@ export interface ModelCacheEvents {
   error: [CacheErrorEvent];
   /** The disk budget: warn / exceeded / low-space once per crossing, recovered, evicted, uncached. */
   budget: [BudgetEvent];
+  /** The caching policy stopped or resumed caching an entry (policy: 'auto'). */
+  policy: [PolicyEvent];
 }
 
 /** Limits for cache.evict(); each defaults to the cache's own budget option. */

@@ -26,6 +26,8 @@ import { KeyBuilder } from './key-builder';
 import { resolveCompileOptions, resolveOptions, type CompileOptions, type ModelCacheOptions, type ResolvedOptions } from './options';
 import { emptyStats, type CacheStats } from './stats';
 import { WeightlessChooser } from './weightless';
+import { CachePolicyKeeper } from './policy/policy';
+import { POLICY_FILE, POLICY_LOCK, PolicyStore } from './policy/store';
 import { fleetTiers } from '../fleet/entry-tiers';
 import { Fleet } from '../fleet/fleet';
 import { warm, type WarmOptions, type WarmReport } from '../fleet/warm';
@@ -49,6 +51,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private readonly monitor = new BudgetMonitor();
   private readonly flow: CompileFlow;
   private readonly weightless: WeightlessChooser;
+  private readonly policy: CachePolicyKeeper;
   /** The tiers below the folder, if any; ownFleet: made from options.tiers, closed by dispose(). */
   readonly fleet: Fleet | undefined;
   private readonly ownFleet: boolean;
@@ -73,7 +76,19 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       enabled: o.enabled,
       readOnly: o.readOnly,
     });
-    this.manifests = new ManifestWriter({ layout, staleLockMs: o.staleLockMs, touchIntervalMs: o.touchIntervalMs });
+    const writable = o.enabled && !o.readOnly;
+    this.policy = new CachePolicyKeeper({
+      policy: o.policy,
+      writable,
+      store: new PolicyStore({
+        file: writable ? path.join(layout.fingerprints, POLICY_FILE) : undefined,
+        lockPath: path.join(layout.locks, POLICY_LOCK),
+        staleLockMs: o.staleLockMs,
+      }),
+      emit: (event) => this.emit('policy', event),
+    });
+    const review = this.policy.review.bind(this.policy);
+    this.manifests = new ManifestWriter({ layout, staleLockMs: o.staleLockMs, touchIntervalMs: o.touchIntervalMs, review });
     this.budget = new BudgetKeeper({
       dir: o.dir,
       budget: o.budget,
@@ -97,6 +112,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       staleLockMs: o.staleLockMs,
       counters: this.counters,
       weightless: this.weightless,
+      policy: this.policy,
       tiers: this.fleet && o.enabled && !o.readOnly ? fleetTiers(this.fleet, o.dir, lock) : undefined,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);

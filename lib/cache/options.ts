@@ -12,12 +12,13 @@ import { defaultCacheDir } from './default-dir';
 import type { SharedMode } from './cache-dir';
 import { DEFAULT_STALE_LOCK_MS } from './entry/lock';
 import type { WeightlessMode } from './weightless';
+import { POLICY_OPTIONS, resolvePolicy, type PolicyOptions, type ResolvedPolicy } from './policy/options';
 import { Fleet } from '../fleet/fleet';
 import { resolveFleetOptions, type FleetOptions, type TierOptions } from '../fleet/fleet-options';
 import type { RedisCoordinatorOptions } from '../fleet/redis-lease';
 
-/** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts. */
-export interface ModelCacheOptions extends BudgetOptions {
+/** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts, the caching policy's in policy/options.ts. */
+export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
   /** The Core to compile with. Give this or `runtime`. */
   core?: Core;
   /** A loaded runtime: the cache creates (and disposes) its own Core. */
@@ -87,6 +88,8 @@ export interface ResolvedOptions {
   weightless: WeightlessMode;
   /** The tiers: a Fleet given, or the options to make one. */
   fleet: Fleet | FleetOptions | undefined;
+  /** The caching policy (policy/options.ts). */
+  policy: ResolvedPolicy;
 }
 
 export const MODEL_CACHE_OPTIONS = [
@@ -106,6 +109,7 @@ export const MODEL_CACHE_OPTIONS = [
   'publish',
   'fleet',
   ...BUDGET_OPTIONS,
+  ...POLICY_OPTIONS,
 ] as const;
 export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
 
@@ -167,6 +171,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
     budget: resolveBudget(options),
     fleet: resolveTiers(options),
+    policy: resolvePolicy(options),
   };
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { logger } from '../../log';
 import type { KeyParts } from '../key';
+import { timingsOf, withWarmLoads, WARM_SAMPLES, type EntryTimings } from '../policy/timings';
 import { isBlobName, lockPathOf, type CacheLayout } from './layout';
 import { tryAcquireLock } from './lock';
 import {
@@ -32,6 +33,8 @@ export interface ManifestWriterOptions {
   staleLockMs: number;
   /** Last-used time and hit count are written at most this often per entry. */
   touchIntervalMs: number;
+  /** Given an entry's timings with new warm loads (the caching policy): returns the timings to write. */
+  review?: (key: string, manifest: EntryManifest, timings: EntryTimings) => Promise<EntryTimings>;
 }
 
 /** What a fill found in the entry after OpenVINO returned. */
@@ -90,17 +93,18 @@ export function fillingManifest(base: EntryManifest): EntryManifest {
 }
 
 export class ManifestWriter {
-  private readonly pendingHits = new Map<string, { hits: number; importMs: number; entryDir: string }>();
+  private readonly pendingHits = new Map<string, { hits: number; importMs: number; entryDir: string; warm: number[] }>();
   private readonly lastTouch = new LRUCache<string, number>({ max: MAX_TOUCHED });
   private readonly background = new Set<Promise<void>>();
 
   constructor(private readonly options: ManifestWriterOptions) {}
 
-  /** Throttled: last-used time and hit count go to the manifest at most once per interval. */
-  scheduleTouch(key: string, entryDir: string, importMs: number): void {
-    const pending = this.pendingHits.get(key) ?? { hits: 0, importMs, entryDir };
+  /** Throttled: last-used time, hit count and warm loads (`warmMs`: a load timed alone) go to the manifest at most once per interval. */
+  scheduleTouch(key: string, entryDir: string, importMs: number, warmMs?: number): void {
+    const pending = this.pendingHits.get(key) ?? { hits: 0, importMs, entryDir, warm: [] };
     pending.hits++;
     pending.importMs = importMs;
+    if (warmMs !== undefined) pending.warm = [...pending.warm, warmMs].slice(-WARM_SAMPLES);
     this.pendingHits.set(key, pending);
     const now = Date.now();
     const last = this.lastTouch.get(key);
@@ -122,6 +126,7 @@ export class ManifestWriter {
           bytes: sumBytes(files),
           complete: files.some((f) => isBlobName(f.name)),
           compileMs: roundMs(compileMs),
+          ...withRecompile(timingsOf(read.manifest.timings), compileMs),
           lastUsedAt: new Date().toISOString(),
         });
       }),
@@ -149,11 +154,14 @@ export class ManifestWriter {
       if (read.status !== 'ok' || read.manifest.key !== key) return;
       this.pendingHits.delete(key);
       const m = read.manifest;
+      const added = withWarmLoads(timingsOf(m.timings), pending.warm);
+      const timings = added && pending.warm.length > 0 && this.options.review ? await this.options.review(key, m, added) : added;
       await writeManifest(pending.entryDir, {
         ...m,
         hits: m.hits + pending.hits,
         lastUsedAt: new Date().toISOString(),
         importMs: roundMs(pending.importMs),
+        ...(timings ? { timings } : {}),
       });
     });
   }
@@ -199,6 +207,11 @@ export function sumBytes(files: readonly EntryFile[]): number {
 function addSource(sources: EntrySource[], source: EntrySource): EntrySource[] {
   const rest = sources.filter((s) => (source.kind === 'model' ? s.kind !== 'model' : !(s.kind === 'path' && s.xml === source.xml)));
   return [...rest, source].slice(-MAX_SOURCES);
+}
+
+/** After OpenVINO recompiled into the entry: that compile is the cold one now (its blob write not measured). */
+function withRecompile(t: EntryTimings | undefined, compileMs: number): { timings?: EntryTimings } {
+  return t ? { timings: { ...t, coldCompileMs: roundMs(compileMs), blobWriteMs: null } } : {};
 }
 
 function roundMs(ms: number): number {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write';
 import { isKey, type FileIdentity, type KeyParts } from '../key';
+import type { EntryTimings } from '../policy/timings';
 
 export const MANIFEST_FILE = 'ovcache-entry.json';
 export const MANIFEST_FORMAT = 1;
@@ -45,6 +46,8 @@ export interface EntryManifest {
    * key holds the same digests, so a changed .bin is another key and never loads these blobs.
    */
   weightless?: { weights: FileIdentity[] };
+  /** What the caching policy decides on: cold compile, blob write, recent warm loads (policy/timings.ts). */
+  timings?: EntryTimings;
 }
 
 export type ManifestRead = { status: 'ok'; manifest: EntryManifest } | { status: 'missing' } | { status: 'invalid'; reason: string };

@@ -143,7 +143,7 @@ export function defineMetrics(prom: PromClientModule, register: Registry, c: Col
     ),
     uncached: counter(
       'ovcache_uncached_compiles_total',
-      'Compiles that ran without the cache, by reason (disabled, call, read-only-miss, lock-timeout, low-space, over-budget, ...).',
+      'Compiles that ran without the cache, by reason (disabled, call, read-only-miss, lock-timeout, low-space, over-budget, not-worth-it, compile-too-fast, ...).',
       ['reason', 'device'],
     ),
     errors: counter('ovcache_compile_errors_total', 'cache.compile() calls that failed.', ['device']),

@@ -51,6 +51,9 @@ export type {
 } from './cache/compile-types';
 export type { ModelCacheOptions, CompileOptions } from './cache/options';
 export type { WeightlessMode } from './cache/weightless';
+export type { DynamicShapesOption, DynamicBounds, GrowthWarningOption } from './cache/dynamic/options';
+export type { GrowthEvent, VaryingDim } from './cache/dynamic/growth';
+export type { ShapeVariant, EntryCovers } from './cache/dynamic/covers';
 export type { CacheStats } from './cache/stats';
 export type { BudgetOptions } from './cache/budget/options';
 export type { CachePolicy, PolicyOptions } from './cache/policy/options';

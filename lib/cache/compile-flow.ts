@@ -29,11 +29,13 @@ import type { KeyBuilder, PreparedCompile } from './key-builder';
 import type { KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
 import { SingleFlight } from './single-flight';
+import { coversOf } from './dynamic/covers';
 import { asksWeightless, type WeightlessChooser } from './weightless';
 import type { EntryTiers } from './tiers';
 import type { CachePolicyKeeper } from './policy/policy';
 import { measureBlobWrite, roundMs } from './policy/timings';
 import type { CacheStats } from './stats';
+import type { ShapeRoute, ShapeRouter } from './dynamic/shape-router';
 
 const log = logger('cache');
 
@@ -42,6 +44,7 @@ export interface Outcome extends CompileResult {
   savedMs: number;
   /** Bytes this compile added to its entry folder. */
   wroteBytes: number;
+  route?: ShapeRoute;
 }
 
 export interface CompileFlowParts {
@@ -60,6 +63,7 @@ export interface CompileFlowParts {
   policy: CachePolicyKeeper;
   /** Below the local folder: asked on a local miss, given every fill to publish. */
   tiers?: EntryTiers | undefined;
+  shapes: ShapeRouter;
 }
 
 /** How a cached compile went, for outcomeOf(). */
@@ -92,6 +96,7 @@ export class CompileFlow {
       }
     }
     const prep = await this.p.keys.prepare(model, opts);
+    await this.p.shapes.route(model, opts, prep, (shapes) => this.p.keys.reshapePrepared(prep, shapes));
     const release = this.p.budget.hold(prep.key);
     const leave = this.p.policy.enter();
     try {
@@ -167,6 +172,7 @@ export class CompileFlow {
       timings,
       savedMs: 0,
       wroteBytes: 0,
+      ...(prep?.route ? { route: prep.route } : {}),
     };
   }
 
@@ -301,6 +307,7 @@ export class CompileFlow {
       this.p.counters.bytesWritten += wroteBytes;
       const manifest = filledManifest(base, { xml: prep.xml, source: sourceOf(prep), parts: prep.parts, files, hit, compileMs });
       if (!hit) manifest.timings = timings;
+      manifest.covers = coversOf(prep.parts.inputs, prep.route);
       if (asksWeightless(opts.config)) manifest.weightless = { weights: prep.parts.model.files.filter((f) => f.role === 'bin') };
       try {
         await writeManifest(prep.entryDir, manifest, { fsync: true });
@@ -338,6 +345,7 @@ function outcomeOf(prep: PreparedCompile, started: number, d: Done): Outcome {
     },
     savedMs: hit && d.recordedCompileMs !== null ? Math.max(0, d.recordedCompileMs - d.compileMs) : 0,
     wroteBytes: d.wroteBytes ?? 0,
+    ...(prep.route ? { route: prep.route } : {}),
   };
 }
 

@@ -4,6 +4,8 @@ import type { BudgetEvent, BudgetUncachedReason, EvictedEntry } from './budget/e
 import type { EntryManifest } from './entry/manifest';
 import type { KeyPartChange, KeyParts } from './key';
 import type { PolicyEvent } from './policy/policy';
+import type { ShapeVariant } from './dynamic/covers';
+import type { GrowthEvent } from './dynamic/growth';
 
 export interface CompileTimings {
   /** Digesting the model files (memoized: near zero on a warm start). */
@@ -51,6 +53,11 @@ export interface CompileResult {
   timings: CompileTimings;
   /** Set when this compile's entry was copied down from a tier (its name, e.g. "s3://bucket/prefix/"). */
   tier?: string;
+  /**
+   * 'dynamic' when the model compiled has a dynamic input (a variant made by dynamicShapes, or
+   * ranges asked for); 'static' otherwise. Outputs always have the shape of the call's inputs.
+   */
+  variant?: ShapeVariant;
 }
 
 export interface CacheEvent {
@@ -62,6 +69,7 @@ export interface CacheEvent {
   cached: boolean;
   uncachedReason: UncachedReason | null;
   timings: CompileTimings;
+  variant: ShapeVariant;
 }
 
 export interface CacheErrorEvent {
@@ -83,6 +91,8 @@ export interface ModelCacheEvents {
   budget: [BudgetEvent];
   /** The caching policy stopped or resumed caching an entry (policy: 'auto'). */
   policy: [PolicyEvent];
+  /** One model (same files, device, config) went over growthWarning's entries: once per crossing. */
+  growth: [GrowthEvent];
 }
 
 /** Limits for cache.evict(); each defaults to the cache's own budget option. */

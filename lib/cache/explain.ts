@@ -9,6 +9,7 @@ import type { CacheLayout } from './entry/layout';
 import { readManifest, type EntryManifest } from './entry/manifest';
 import { MAX_MODEL_LABEL, sanitizeLabel, shortKeyOfEntryName } from './entry/name';
 import { describeKeyParts, diffKeyParts, type KeyParts } from './key';
+import { describeCovers } from './dynamic/covers';
 
 /** Accepts a unique prefix of at least 8 hex digits; `known` are keys this process built. */
 export async function explainKey(layout: CacheLayout, keyOrPrefix: string, known: Iterable<KeyInfo>): Promise<KeyExplanation> {
@@ -54,6 +55,7 @@ export async function explainKey(layout: CacheLayout, keyOrPrefix: string, known
       `state     ${status}, ${manifest.bytes} bytes in ${manifest.files.length} file(s), ${manifest.hits} hit(s)`,
       `created   ${manifest.createdAt}, last used ${manifest.lastUsedAt}`,
       `times     compile ${manifest.compileMs ?? '-'} ms, last load ${manifest.importMs ?? '-'} ms`,
+      `covers    ${describeCovers(manifest.covers, manifest.parts.inputs)}`,
     );
   } else {
     lines.push(`state     ${read.status === 'invalid' ? `invalid manifest (${read.reason})` : 'no entry on disk'}`);

@@ -13,7 +13,7 @@ import { logger } from '../log';
 import type { Core } from '../openvino/core';
 import { Model } from '../openvino/model';
 import type { OpenVINO } from '../openvino/openvino';
-import { formatPartialShape } from '../openvino/shapes';
+import { formatPartialShape, type ShapeInput } from '../openvino/shapes';
 import type { CacheFolder } from './cache-dir';
 import type { KeyInfo } from './compile-types';
 import { canonicalConfig } from './config-canon';
@@ -21,6 +21,7 @@ import { entryName } from './entry/name';
 import { Fingerprinter, type FileFingerprint } from './fingerprint';
 import { deriveKey, KEY_FORMAT, type FileIdentity, type InputIdentity, type KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
+import type { ShapeRoute } from './dynamic/shape-router';
 
 const log = logger('cache');
 
@@ -43,6 +44,8 @@ export interface PreparedCompile {
   entryDir: string;
   fingerprintMs: number;
   readMs: number;
+  /** Set by dynamic/shape-router.ts for a compile with shapes. */
+  route?: ShapeRoute;
 }
 
 export interface KeyBuilderContext {
@@ -134,6 +137,16 @@ export class KeyBuilder {
       fingerprintMs,
       readMs,
     };
+  }
+
+  /** Reshapes the prepared (owned) model object to other shapes and derives its key again. */
+  reshapePrepared(prep: PreparedCompile, shapes: Record<string, ShapeInput>): void {
+    const model = prep.modelObject as Model;
+    model.reshape(shapes);
+    prep.parts = { ...prep.parts, inputs: toInputIdentities(model) };
+    prep.key = deriveKey(prep.parts);
+    prep.entryDir = path.join(this.ctx.folder.layout.entries, entryName(prep.parts, prep.key));
+    this.known.set(prep.key, { key: prep.key, parts: prep.parts, entryDir: prep.entryDir });
   }
 
   /** Memo files may be read once the folder exists (or is read-only and may hold them). */

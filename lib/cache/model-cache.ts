@@ -28,6 +28,8 @@ import { emptyStats, type CacheStats } from './stats';
 import { WeightlessChooser } from './weightless';
 import { CachePolicyKeeper } from './policy/policy';
 import { POLICY_FILE, POLICY_LOCK, PolicyStore } from './policy/store';
+import { variantOfInputs, variantOfPorts } from './dynamic/covers';
+import { ShapeRouter } from './dynamic/shape-router';
 import { fleetTiers } from '../fleet/entry-tiers';
 import { Fleet } from '../fleet/fleet';
 import { warm, type WarmOptions, type WarmReport } from '../fleet/warm';
@@ -52,6 +54,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private readonly flow: CompileFlow;
   private readonly weightless: WeightlessChooser;
   private readonly policy: CachePolicyKeeper;
+  private readonly shapes: ShapeRouter;
   /** The tiers below the folder, if any; ownFleet: made from options.tiers, closed by dispose(). */
   readonly fleet: Fleet | undefined;
   private readonly ownFleet: boolean;
@@ -97,6 +100,15 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       emit: (event) => this.emit('budget', event),
     });
     this.weightless = new WeightlessChooser(o.weightless, () => this.core);
+    this.shapes = new ShapeRouter({
+      dynamic: o.dynamicShapes,
+      growthEntries: o.growthEntries,
+      layout,
+      readOnly: o.readOnly,
+      staleLockMs: o.staleLockMs,
+      isHeld: (key) => this.budget.isHeld(key),
+      emitGrowth: (event) => this.emit('growth', event),
+    });
     this.ownFleet = o.fleet !== undefined && !(o.fleet instanceof Fleet);
     this.fleet = o.fleet === undefined || o.fleet instanceof Fleet ? o.fleet : new Fleet(o.fleet);
     const lock = { lockTimeoutMs: o.lockTimeoutMs, staleLockMs: o.staleLockMs };
@@ -114,6 +126,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       weightless: this.weightless,
       policy: this.policy,
       tiers: this.fleet && o.enabled && !o.readOnly ? fleetTiers(this.fleet, o.dir, lock) : undefined,
+      shapes: this.shapes,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
     const state = o.enabled
@@ -159,10 +172,12 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
         this.enabled && opts.cache
           ? await this.flow.cached(model, opts, started)
           : await this.flow.uncached(model, opts, started, undefined, this.enabled ? 'call' : 'disabled');
+      await this.shapes.afterCompile(outcome);
+      outcome.variant = outcome.parts ? variantOfInputs(outcome.parts.inputs) : variantOfPorts(outcome.compiled.inputs);
       this.record(label, opts.device, outcome);
       if (outcome.cached && outcome.key) this.budget.noteUse(outcome.key);
       if (this.budgetActive) await this.budget.afterCompile(outcome);
-      const { savedMs: _saved, wroteBytes: _wrote, ...result } = outcome;
+      const { savedMs: _saved, wroteBytes: _wrote, route: _route, ...result } = outcome;
       return result;
     } catch (error) {
       this.counters.errors++;
@@ -290,7 +305,8 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
 
   private record(model: string, device: string, o: Outcome): void {
     const { key, entryDir, hit, cached, uncachedReason, timings } = o;
-    const event: CacheEvent = { model, device, key, entryDir, hit, cached, uncachedReason, timings };
+    const variant = o.variant ?? 'static';
+    const event: CacheEvent = { model, device, key, entryDir, hit, cached, uncachedReason, timings, variant };
     const name = entryDir ? path.basename(entryDir) : path.basename(model);
     const ms = (n: number) => n.toFixed(1);
     if (cached && hit) {

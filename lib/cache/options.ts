@@ -16,6 +16,13 @@ import { POLICY_OPTIONS, resolvePolicy, type PolicyOptions, type ResolvedPolicy 
 import { Fleet } from '../fleet/fleet';
 import { resolveFleetOptions, type FleetOptions, type TierOptions } from '../fleet/fleet-options';
 import type { RedisCoordinatorOptions } from '../fleet/redis-lease';
+import {
+  resolveDynamicShapes,
+  resolveGrowthWarning,
+  type DynamicShapesOption,
+  type GrowthWarningOption,
+  type ResolvedDynamicShapes,
+} from './dynamic/options';
 
 /** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts, the caching policy's in policy/options.ts. */
 export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
@@ -57,6 +64,10 @@ export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
   publish?: 'background' | 'sync';
   /** A Fleet made beforehand (its own deadlines, lease times, events), instead of tiers/coordinator/publish. */
   fleet?: Fleet;
+  /** One dynamic variant after repeated static sizes of a model (dynamic/options.ts). Default: 'auto' on GPU, 'never' elsewhere. */
+  dynamicShapes?: DynamicShapesOption;
+  /** A `growth` event when one model has more than `entries` entries (default 4); false: never. */
+  growthWarning?: GrowthWarningOption;
 }
 
 export interface CompileOptions {
@@ -90,6 +101,9 @@ export interface ResolvedOptions {
   fleet: Fleet | FleetOptions | undefined;
   /** The caching policy (policy/options.ts). */
   policy: ResolvedPolicy;
+  dynamicShapes: ResolvedDynamicShapes;
+  /** Entries per model above which `growth` is emitted; null: never. */
+  growthEntries: number | null;
 }
 
 export const MODEL_CACHE_OPTIONS = [
@@ -108,6 +122,8 @@ export const MODEL_CACHE_OPTIONS = [
   'coordinator',
   'publish',
   'fleet',
+  'dynamicShapes',
+  'growthWarning',
   ...BUDGET_OPTIONS,
   ...POLICY_OPTIONS,
 ] as const;
@@ -172,6 +188,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     budget: resolveBudget(options),
     fleet: resolveTiers(options),
     policy: resolvePolicy(options),
+    dynamicShapes: resolveDynamicShapes(options.dynamicShapes),
+    growthEntries: resolveGrowthWarning(options.growthWarning),
   };
 }
 

@@ -17,6 +17,8 @@ import { RESULTS_DIR } from '../results/options';
 import { cacheLayout, CACHEDIR_TAG, ENTRIES_DIR, FINGERPRINTS_DIR, isBlobName, LOCKS_DIR, TRASH_DIR } from './entry/layout';
 import { parseManifest, type EntryManifest } from './entry/manifest';
 import type { InputIdentity } from './key';
+import { coversOf, type EntryCovers } from './dynamic/covers';
+import { modelIdentity } from './dynamic/shape-memo';
 import { asyncFolderIo, readFolder, syncFolderIo, type FolderContent } from './scan-folder';
 import { ModelFiles } from './scan-models';
 
@@ -72,6 +74,10 @@ export interface ScannedEntry {
   complete: boolean;
   stale: StaleReason[];
   state: EntryState;
+  /** The model's identity (its key parts without the input shapes: dynamic/shape-memo.ts); null without a manifest. */
+  identity?: string | null;
+  /** The shapes the entry serves; null without a manifest. */
+  covers?: EntryCovers | null;
 }
 
 export type StrayKind = 'file' | 'dir' | 'symlink' | 'trash' | 'temp' | 'other';
@@ -219,6 +225,8 @@ async function scanEntry(
     modelPaths: m.modelPaths,
     inputs: m.parts.inputs,
     shapes: m.parts.inputs.map((i) => `${i.name}=${i.shape}`).join(' '),
+    identity: modelIdentity(m.parts),
+    covers: m.covers ?? coversOf(m.parts.inputs, undefined),
     device: m.parts.device.name,
     buildNumber: m.parts.runtime.buildNumber,
     hits: m.hits,

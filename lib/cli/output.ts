@@ -2,6 +2,7 @@
 // its state in words, and a progress bar created once the total is known.
 import type { ScannedEntry } from '../cache/scan';
 import { shortKey } from '../cache/key';
+import type { EntryCovers } from '../cache/dynamic/covers';
 import { createProgress, type Progress } from './progress';
 
 /** An entry as every cache command prints it in --json. */
@@ -22,6 +23,8 @@ export interface EntryJson {
   modelPaths: string[];
   compileMs: number | null;
   importMs: number | null;
+  /** The shapes the entry serves (static, or a dynamic variant's ranges); null without a manifest. */
+  covers: EntryCovers | null;
 }
 
 export function entryJson(e: ScannedEntry): EntryJson {
@@ -42,6 +45,7 @@ export function entryJson(e: ScannedEntry): EntryJson {
     modelPaths: e.modelPaths,
     compileMs: e.compileMs,
     importMs: e.importMs,
+    covers: e.covers ?? null,
   };
 }
 

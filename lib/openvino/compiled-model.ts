@@ -12,6 +12,7 @@ export class CompiledModel extends NativeHandle<NativeCompiledModel> {
   /** The device it was compiled for. */
   readonly device: string;
   private cachedInputs: PortInfo[] | undefined;
+  private bareInputShapes: Record<string, number[]> | undefined;
 
   /** @internal */
   constructor(native: NativeCompiledModel, device: string) {
@@ -52,11 +53,20 @@ export class CompiledModel extends NativeHandle<NativeCompiledModel> {
     callNative(() => this.native.setProperty(key, text));
   }
 
+  /**
+   * @internal The shapes a bare typed array takes on a dynamic input: the static size a caller
+   * asked ModelCache for when a dynamic variant serves it.
+   */
+  setBareInputShapes(shapes: Record<string, number[]>): void {
+    this.bareInputShapes = shapes;
+  }
+
   createInferRequest(): InferRequest {
     const inputs = this.inputs;
     return new InferRequest(
       callNative(() => this.native.createInferRequest()),
       inputs,
+      this.bareInputShapes,
     );
   }
 

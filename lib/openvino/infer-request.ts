@@ -9,11 +9,14 @@ import { NativeHandle } from './native-handle';
 
 export class InferRequest extends NativeHandle<NativeInferRequest> {
   private readonly inputs: PortInfo[];
+  /** Shapes bare typed arrays take on dynamic inputs (CompiledModel.setBareInputShapes). */
+  private readonly bareShapes: Record<string, number[]> | undefined;
 
   /** @internal */
-  constructor(native: NativeInferRequest, inputs: PortInfo[]) {
+  constructor(native: NativeInferRequest, inputs: PortInfo[], bareShapes?: Record<string, number[]>) {
     super(native);
     this.inputs = inputs;
+    this.bareShapes = bareShapes;
   }
 
   /**
@@ -26,7 +29,9 @@ export class InferRequest extends NativeHandle<NativeInferRequest> {
     const tensors = this.inputs.map((port, i) => {
       const key = inputKey(port, i);
       if (!(key in byName)) throw invalidArgument(`data for input "${key}"`, `inputs.${key}`, undefined);
-      return toNativeTensor({ ...port, name: key }, byName[key]);
+      const value = byName[key];
+      const bare = this.bareShapes?.[key];
+      return toNativeTensor({ ...port, name: key }, bare && ArrayBuffer.isView(value) ? { data: value, shape: bare } : value);
     });
     const outputs = await callNativeAsync(() => this.native.infer(tensors));
     const result: Record<string, Tensor> = {};

@@ -18,6 +18,18 @@ struct StubRequest {
 
 namespace {
 const char* kWhere = "src/inference/src/dev/isync_infer_request.cpp";
+
+// OV_STUB_INFER_MS, times OV_STUB_DYNAMIC_INFER_FACTOR for a model compiled with a dynamic
+// input: upstream's plugins run shape inference and reallocate memory per call for those, and
+// optimise them less (GPU docs: "if the same shape is used for a dynamic and a static model,
+// performance is worse in the dynamic one"; CPU docs: dynamic shapes add memory-management
+// overhead and may limit optimisations).
+double infer_cost_ms(const Compiled& cm) {
+  double cost = env_num("OV_STUB_INFER_MS", 0);
+  for (int p : cm.g.params)
+    if (!cm.g.nodes[p].shape.is_static()) return cost * env_num("OV_STUB_DYNAMIC_INFER_FACTOR", 1);
+  return cost;
+}
 std::mutex g_cfg_mu;  // guards Compiled::cfg (set_property on a compiled model)
 
 // ISyncInferRequest::check_tensor (src/inference/src/dev/isync_infer_request.cpp), run by
@@ -365,7 +377,7 @@ ov_status_e ov_infer_request_get_output_tensor(const ov_infer_request_t* infer_r
 ov_status_e ov_infer_request_infer(ov_infer_request_t* infer_request) {
   if (!infer_request) return INVALID_C_PARAM;
   StubRequest& r = *infer_request->obj;
-  double cost = env_num("OV_STUB_INFER_MS", 0);
+  double cost = infer_cost_ms(*r.cm);
   if (cost > 0) {
     {
       std::lock_guard<std::mutex> lock(r.mu);
@@ -393,7 +405,7 @@ ov_status_e ov_infer_request_start_async(ov_infer_request_t* infer_request) {
   r->running = true;
   r->fut = std::async(std::launch::async, [r]() {
     ov_status_e st;
-    sleep_ms(env_num("OV_STUB_INFER_MS", 0));  // before the request's lock: requests overlap
+    sleep_ms(infer_cost_ms(*r->cm));  // before the request's lock: requests overlap
     {
       std::lock_guard<std::mutex> l(r->mu);
       st = guarded([&] { run_infer(*r); });

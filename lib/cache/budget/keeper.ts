@@ -97,6 +97,10 @@ export class BudgetKeeper {
     };
   }
 
+  isHeld(key: string): boolean {
+    return this.holds.has(key);
+  }
+
   noteUse(key: string): void {
     this.lastUse.set(key, Date.now());
   }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write';
 import { isKey, type FileIdentity, type KeyParts } from '../key';
 import type { EntryTimings } from '../policy/timings';
+import type { EntryCovers } from '../dynamic/covers';
 
 export const MANIFEST_FILE = 'ovcache-entry.json';
 export const MANIFEST_FORMAT = 1;
@@ -48,6 +49,8 @@ export interface EntryManifest {
   weightless?: { weights: FileIdentity[] };
   /** What the caching policy decides on: cold compile, blob write, recent warm loads (policy/timings.ts). */
   timings?: EntryTimings;
+  /** The shapes the entry serves: static, or a dynamic variant's ranges (dynamic/covers.ts). */
+  covers?: EntryCovers;
 }
 
 export type ManifestRead = { status: 'ok'; manifest: EntryManifest } | { status: 'missing' } | { status: 'invalid'; reason: string };

@@ -6,6 +6,7 @@ import { formatBytes } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { print, printJson, resolveCacheDir, sizeArgument, withCacheOptions } from '../cache-dir-option';
 import { lazyProgress } from '../output';
+import { formatPerModel, perModel, type ModelGroup } from './du-models';
 
 interface DuOptions {
   dir?: string;
@@ -28,6 +29,8 @@ export interface DuReport {
   byDevice: CacheScan['byDevice'];
   strays: CacheScan['strays'];
   scanMs: number;
+  /** Entries grouped per model (same files, device, config), with the dims their shapes differ in. */
+  perModel: ModelGroup[];
 }
 
 export function duReport(scan: CacheScan, source: string, volume: VolumeStats | null, maxBytes: number | undefined): DuReport {
@@ -50,6 +53,7 @@ export function duReport(scan: CacheScan, source: string, volume: VolumeStats | 
     byDevice: scan.byDevice,
     strays: scan.strays,
     scanMs: Math.round(scan.durationMs * 10) / 10,
+    perModel: perModel(scan.entries),
   };
 }
 
@@ -88,6 +92,7 @@ export function formatDu(r: DuReport): string {
   };
   groups('By model', 'MODEL', r.byModel, (i) => r.byModel[i]?.model ?? '');
   groups('By device', 'DEVICE', r.byDevice, (i) => r.byDevice[i]?.device ?? '');
+  lines.push(...formatPerModel(r.perModel));
   if (r.strays.length > 0)
     lines.push('', `${r.strays.length} item(s) no entry accounts for (${formatBytes(r.unaccountedBytes)}): see "ovcache verify"`);
   return lines.join('\n');

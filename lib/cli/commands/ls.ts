@@ -89,7 +89,7 @@ export function registerLs(program: Command): void {
       ['MODEL', 'SHAPES', 'DEVICE', 'SIZE', 'HITS', 'LAST USED', 'STATE', 'KEY'],
       entries.map((e) => [
         modelText(e),
-        e.shapes || '-',
+        e.shapes ? `${e.shapes}${e.covers?.variant === 'dynamic' ? ' (dynamic)' : ''}` : '-',
         e.device ?? '-',
         formatBytes(e.bytes),
         e.hits,

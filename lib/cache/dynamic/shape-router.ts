@@ -1,0 +1,214 @@
+// Dynamic shapes after repeated sizes, and growth warnings: before a compile's key is final,
+// a static size asked for may be routed to the model's dynamic variant (plan.ts); after the
+// compile, the model's memo records the entry, a widened variant's old entry is removed, and a
+// `growth` event is emitted when the model's entries cross the threshold.
+import fs from 'node:fs';
+import path from 'node:path';
+import { logger } from '../../log';
+import type { Model } from '../../openvino/model';
+import type { CompiledModel } from '../../openvino/compiled-model';
+import type { ShapeInput } from '../../openvino/shapes';
+import type { CacheLayout } from '../entry/layout';
+import { removeEntry } from '../entry/remove';
+import type { InputIdentity, KeyParts } from '../key';
+import type { ResolvedCompileOptions } from '../options';
+import { growthEvent, type GrowthEvent } from './growth';
+import { dynamicShapesFor, type ResolvedDynamicShapes } from './options';
+import { planSizes } from './plan';
+import {
+  emptyMemo,
+  memoFile,
+  modelIdentity,
+  readMemo,
+  writeMemo,
+  type ShapeMemo,
+  type StaticSizes,
+  type VariantShapes,
+} from './shape-memo';
+
+const log = logger('cache');
+
+/** How a compile was routed: kept on the prepared compile and its outcome. */
+export interface ShapeRoute {
+  identity: string;
+  /** The static size the caller asked for; null when the inputs asked are not all static. */
+  asked: StaticSizes | null;
+  /** The variant's shapes when the compile was routed to one. */
+  variant: VariantShapes | null;
+  replaces: string | null;
+  /** The model path (as events name it) and device. */
+  model: string;
+  device: string;
+}
+
+/** What the router needs of a prepared compile (key-builder's PreparedCompile). */
+interface Prepared {
+  parts: KeyParts;
+  modelObject: Model | undefined;
+  route?: ShapeRoute;
+}
+
+/** What it needs of a compile's outcome. */
+interface Compiled {
+  compiled: CompiledModel;
+  cached: boolean;
+  key: string | null;
+  parts: KeyParts | null;
+  entryDir: string | null;
+  route?: ShapeRoute;
+}
+
+export interface ShapeRouterParts {
+  dynamic: ResolvedDynamicShapes;
+  /** Entries per model above which `growth` is emitted; null: never. */
+  growthEntries: number | null;
+  layout: CacheLayout;
+  readOnly: boolean;
+  staleLockMs: number;
+  /** Whether this process holds the entry (compiling it, or a registry keeps it loaded). */
+  isHeld(key: string): boolean;
+  emitGrowth(event: GrowthEvent): void;
+}
+
+export class ShapeRouter {
+  /** Memo updates of one model run one at a time in this process. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly p: ShapeRouterParts) {}
+
+  /** Whether compiles of this device may be routed to dynamic variants. */
+  enabledFor(device: string): boolean {
+    return dynamicShapesFor(this.p.dynamic, device);
+  }
+
+  /**
+   * For a compile with `shapes` (or a Model): records the size and, for a path model asked
+   * for a static size the plan sends to a variant, reshapes the model to the variant's shapes
+   * through `reshape` (which derives the key again).
+   */
+  async route(
+    model: string | Model,
+    opts: ResolvedCompileOptions,
+    prep: Prepared,
+    reshape: (shapes: Record<string, ShapeInput>) => void,
+  ): Promise<void> {
+    if (!opts.shapes && typeof model === 'string') return;
+    const identity = modelIdentity(prep.parts);
+    const asked = staticSizes(prep.parts.inputs);
+    const label = typeof model === 'string' ? path.resolve(model) : model.path;
+    const route: ShapeRoute = { identity, asked, variant: null, replaces: null, model: label, device: opts.device };
+    prep.route = route;
+    if (!asked || typeof model !== 'string' || !prep.modelObject) return;
+    const plan = await this.withMemo(identity, prep.parts, (memo) => {
+      const decided = planSizes(memo, asked, {
+        enabled: this.enabledFor(opts.device),
+        after: this.p.dynamic.after,
+        bounds: this.p.dynamic.bounds,
+      });
+      return { result: decided, changed: decided.changed };
+    });
+    if (!plan.variant) return;
+    try {
+      reshape(plan.variant);
+      route.variant = plan.variant;
+      route.replaces = plan.replaces;
+    } catch (error) {
+      log('cannot compile %s with dynamic %j (%s); compiling the size asked', label, plan.variant, (error as Error).message);
+      reshape(asked);
+    }
+  }
+
+  /** After a compile: bare inputs take the size asked; the memo records the entry; growth. */
+  async afterCompile(o: Compiled): Promise<void> {
+    const route = o.route;
+    if (!route) return;
+    if (route.variant && route.asked) o.compiled.setBareInputShapes(route.asked);
+    if (this.p.readOnly || !o.cached || !o.key || !o.entryDir || !o.parts) return;
+    const key = o.key;
+    const name = path.basename(o.entryDir);
+    const event = await this.withMemo(route.identity, o.parts, async (memo) => {
+      let changed = false;
+      if (route.variant) {
+        const v = memo.variant;
+        if (!v || v.key === null || JSON.stringify(v.shapes) === JSON.stringify(route.variant)) {
+          changed ||= v?.key !== key;
+          memo.variant = { shapes: route.variant, key };
+        }
+      }
+      const before = memo.entries.length;
+      memo.entries = memo.entries.filter((e) => fs.existsSync(path.join(this.p.layout.entries, e.name)));
+      changed ||= memo.entries.length !== before;
+      if (!memo.entries.some((e) => e.key === key)) {
+        memo.entries.push({ key, name, variant: route.variant ? 'dynamic' : 'static' });
+        changed = true;
+      }
+      if (route.replaces && route.replaces !== key) changed = (await this.removeReplaced(memo, route.replaces)) || changed;
+      const warned = memo.warned;
+      const growth = this.growth(memo, route);
+      return { result: growth, changed: changed || memo.warned !== warned };
+    });
+    if (event) this.p.emitGrowth(event);
+  }
+
+  /** The growth event for this crossing of the threshold, if any (updates memo.warned). */
+  private growth(memo: ShapeMemo, route: ShapeRoute): GrowthEvent | null {
+    const limit = this.p.growthEntries;
+    if (limit === null) return null;
+    const count = memo.entries.length;
+    if (count <= limit) {
+      memo.warned = false;
+      return null;
+    }
+    if (memo.warned) return null;
+    memo.warned = true;
+    const event = growthEvent(memo, route, limit, this.enabledFor(route.device));
+    log('growth: %s', event.message);
+    return event;
+  }
+
+  private async removeReplaced(memo: ShapeMemo, key: string): Promise<boolean> {
+    const old = memo.entries.find((e) => e.key === key);
+    if (!old || this.p.isHeld(key)) return false;
+    const r = await removeEntry(this.p.layout.root, path.join(this.p.layout.entries, old.name), { key, staleLockMs: this.p.staleLockMs });
+    log('widened variant replaces %s: %s', old.name, r.status);
+    if (r.status !== 'removed' && r.status !== 'missing') return false;
+    memo.entries = memo.entries.filter((e) => e.key !== key);
+    return true;
+  }
+
+  /** Reads the model's memo, lets `update` change it, writes it back when changed (not read-only). */
+  private withMemo<T>(
+    identity: string,
+    parts: KeyParts,
+    update: (memo: ShapeMemo) => { result: T; changed: boolean } | Promise<{ result: T; changed: boolean }>,
+  ): Promise<T> {
+    const file = memoFile(this.p.layout.fingerprints, identity);
+    const run = async (): Promise<T> => {
+      const memo = (await readMemo(file, identity)) ?? emptyMemo(identity, parts);
+      const { result, changed } = await update(memo);
+      if (changed && !this.p.readOnly) {
+        await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch(() => undefined);
+        await writeMemo(file, memo).catch((error: Error) => log('cannot write %s: %s', file, error.message));
+      }
+      return result;
+    };
+    const previous = this.queues.get(identity) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.catch(() => undefined);
+    this.queues.set(identity, settled);
+    void settled.then(() => {
+      if (this.queues.get(identity) === settled) this.queues.delete(identity);
+    });
+    return next;
+  }
+}
+
+/** The static size of every input, or null when one is not static. */
+function staticSizes(inputs: InputIdentity[]): StaticSizes | null {
+  const out: StaticSizes = {};
+  for (const i of inputs) {
+    if (!/^\[\d+(,\d+)*\]$/.test(i.shape)) return null;
+    out[i.name] = i.shape.slice(1, -1).split(',').map(Number);
+  }
+  return out;
+}

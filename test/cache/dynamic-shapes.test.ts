@@ -1,0 +1,259 @@
+// dynamicShapes against the stand-in: after N distinct static sizes of one model, one dynamic
+// variant serves the sizes within its ranges (widened, or static outside the user's bounds);
+// the memory of sizes survives a restart and another process; outputs keep each call's shape.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readManifest } from '../../lib/cache/entry/manifest';
+import {
+  loadOpenVINO,
+  ModelCache,
+  type CompileResult,
+  type Core,
+  type GrowthEvent,
+  type ModelCacheOptions,
+  type OpenVINO,
+} from '../../lib/index';
+import { imageReference, writeImageModel } from '../../scripts/make-fixtures';
+import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
+import { runChild } from './child';
+import { expectCode, readStubLog } from './helpers';
+
+const SIX_SIZES = [8, 16, 24, 12, 20, 32];
+
+describe('dynamic shapes after repeated sizes', function () {
+  this.timeout(60_000);
+  let ov: OpenVINO;
+  let core: Core;
+  let tmp: string;
+  let xml: string;
+  let dir: string;
+  let log: string;
+  const caches: ModelCache[] = [];
+  const results: CompileResult[] = [];
+  const saved: Record<string, string | undefined> = {};
+  const setEnv = (name: string, value: string) => {
+    if (!(name in saved)) saved[name] = process.env[name];
+    process.env[name] = value;
+  };
+  const newCache = (options: Partial<ModelCacheOptions> = {}) => {
+    const cache = new ModelCache({ core, dir, ...options });
+    caches.push(cache);
+    return cache;
+  };
+  const compileSize = async (cache: ModelCache, size: number, device = 'CPU') => {
+    const r = await cache.compile(xml, { device, shapes: { image: [1, 3, size, size] } });
+    results.push(r);
+    return r;
+  };
+  /** Infers a bare array of the size asked and checks the output's shape and numbers against the JS reference. */
+  const checkOutputs = async (r: CompileResult, size: number) => {
+    const input = Float32Array.from({ length: 3 * size * size }, (_, i) => ((i * 7) % 23) / 4 - 2.5);
+    const request = r.compiled.createInferRequest();
+    try {
+      const out = (await request.infer(input)).output;
+      assert.ok(out, 'an output named "output"');
+      assert.deepEqual(out.shape, [1, 3, size, size], `output shape for size ${size}`);
+      const expected = imageReference(input);
+      const got = out.data as Float32Array;
+      assert.equal(got.length, expected.length);
+      for (let i = 0; i < expected.length; i++) assert.ok(Math.abs((got[i] as number) - (expected[i] as number)) < 1e-5, `value ${i}`);
+    } finally {
+      request.dispose();
+    }
+  };
+  const entryFolders = () => (fs.existsSync(path.join(dir, 'entries')) ? fs.readdirSync(path.join(dir, 'entries')) : []);
+  const compiles = () => readStubLog(log).filter((e) => e.event === 'compile').length;
+
+  before(async () => {
+    ov = await loadOpenVINO({ libraryPath: STAND_IN });
+  });
+  beforeEach(() => {
+    tmp = makeTempDir();
+    ({ xml } = writeImageModel(tmp, 'image'));
+    dir = path.join(tmp, 'cache');
+    log = path.join(tmp, 'stub.log');
+    setEnv('OV_STUB_LOG', log);
+    setEnv('OV_STUB_DEVICES', 'CPU,GPU');
+    core = ov.createCore();
+  });
+  afterEach(async () => {
+    for (const r of results.splice(0)) r.compiled.dispose();
+    for (const c of caches.splice(0)) await c.dispose();
+    core.dispose();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+      delete saved[name];
+    }
+    removeDir(tmp);
+  });
+
+  it("'auto': six sizes leave at most N + 1 entries, every output right in numbers and shape", async () => {
+    const cache = newCache({ dynamicShapes: 'auto' });
+    const variants: string[] = [];
+    for (const size of SIX_SIZES) {
+      const r = await compileSize(cache, size);
+      variants.push(r.variant as string);
+      await checkOutputs(r, size);
+    }
+    assert.deepEqual(variants, ['static', 'static', 'static', 'dynamic', 'dynamic', 'dynamic']);
+    // 8, 16, 24 static; 12 makes the variant 8..24; 20 is inside it; 32 widens it to 8..32,
+    // whose entry replaces the 8..24 one.
+    const names = entryFolders();
+    assert.ok(names.length <= 3 + 1, `entries: ${names.join(', ')}`);
+    assert.equal(names.length, 4);
+    assert.equal(names.filter((n) => n.startsWith('image-1x3x8-32x8-32-CPU-')).length, 1, names.join(', '));
+    assert.equal(compiles(), 5, 'three static sizes, the variant, the widened variant');
+    const last = results[results.length - 1] as CompileResult;
+    assert.deepEqual(
+      last.parts?.inputs.map((i) => i.shape),
+      ['[1,3,8..32,8..32]'],
+    );
+    const read = await readManifest(last.entryDir as string);
+    assert.equal(read.status, 'ok');
+    assert.deepEqual(read.status === 'ok' && read.manifest.covers, {
+      variant: 'dynamic',
+      inputs: { image: '[1,3,8..32,8..32]' },
+      auto: true,
+    });
+    const explained = await cache.explain(last.key as string);
+    assert.ok(
+      explained.lines.includes('covers    dynamic: image=[1,3,8..32,8..32] (made by dynamicShapes after repeated sizes)'),
+      explained.lines.join('\n'),
+    );
+    const first = await cache.explain(results[0]?.key as string);
+    assert.ok(first.lines.includes('covers    static: image=[1,3,8,8]'), first.lines.join('\n'));
+  });
+
+  it("'never' gives one entry per size, and a growth event once, at the threshold, naming the dims", async () => {
+    const cache = newCache({ dynamicShapes: 'never' });
+    const events: GrowthEvent[] = [];
+    cache.on('growth', (e) => events.push(e));
+    const compileEvents: string[] = [];
+    cache.on('compile', (e) => compileEvents.push(e.variant));
+    for (const [i, size] of SIX_SIZES.entries()) {
+      const r = await compileSize(cache, size);
+      assert.equal(r.variant, 'static');
+      await checkOutputs(r, size);
+      assert.equal(events.length, i < 4 ? 0 : 1, `after ${i + 1} sizes`);
+    }
+    assert.equal(entryFolders().length, 6);
+    assert.equal(compiles(), 6);
+    assert.deepEqual(compileEvents, ['static', 'static', 'static', 'static', 'static', 'static']);
+    const e = events[0] as GrowthEvent;
+    assert.equal(e.entries, 5);
+    assert.equal(e.threshold, 4);
+    assert.equal(e.modelName, 'image');
+    assert.equal(e.model, xml);
+    assert.equal(e.device, 'CPU');
+    assert.deepEqual(e.varyingDims, [
+      { input: 'image', dim: 2, values: [8, 12, 16, 20, 24] },
+      { input: 'image', dim: 3, values: [8, 12, 16, 20, 24] },
+    ]);
+    assert.equal(e.suggestion, "dynamicShapes: 'auto'");
+    assert.match(
+      e.message,
+      /image on CPU has 5 cache entries \(more than 4\), its sizes differing in image\[2\] \(8, 12, 16, 20, 24\), image\[3\]/,
+    );
+
+    // A restart: the crossing is remembered, another size gives no second event.
+    const again = newCache({ dynamicShapes: 'never' });
+    again.on('growth', (ev) => events.push(ev));
+    await compileSize(again, 40);
+    assert.equal(events.length, 1);
+    // growthWarning: false, or a higher threshold: no event.
+    const quiet = newCache({ dynamicShapes: 'never', growthWarning: false, dir: path.join(tmp, 'other') });
+    quiet.on('growth', (ev) => events.push(ev));
+    for (const size of SIX_SIZES) await compileSize(quiet, size);
+    assert.equal(events.length, 1);
+  });
+
+  it('a restart (a new ModelCache, then another process) keeps the sizes seen and the variant', async () => {
+    const first = newCache({ dynamicShapes: 'auto' });
+    for (const size of [8, 16]) await compileSize(first, size);
+    // A new cache in this process: it has seen 8 and 16, so 24 is the third static size and 12 the variant.
+    const second = newCache({ dynamicShapes: 'auto' });
+    assert.equal((await compileSize(second, 24)).variant, 'static');
+    assert.equal(compiles(), 3);
+    const child = await runChild({
+      mode: 'compile',
+      dir,
+      model: xml,
+      device: 'CPU',
+      shapes: { image: [1, 3, 12, 12] },
+      dynamicShapes: 'auto',
+    });
+    assert.equal(child.variant, 'dynamic');
+    assert.equal(child.hit, false);
+    assert.ok(path.basename(child.entryDir as string).startsWith('image-1x3x8-24x8-24-CPU-'), child.entryDir as string);
+    // Another process's variant serves this one's sizes within it: a hit, no compile.
+    const third = newCache({ dynamicShapes: 'auto' });
+    const inside = await compileSize(third, 20);
+    assert.equal(inside.variant, 'dynamic');
+    assert.equal(inside.hit, true);
+    assert.equal(inside.key, child.key);
+    await checkOutputs(inside, 20);
+    // 16 too: the variant serves every size in its ranges, also those with a static entry.
+    assert.equal((await compileSize(third, 16)).key, child.key);
+    assert.equal(compiles(), 4);
+  });
+
+  it('bounds: the variant spans the bounds given; a size outside them compiles static', async () => {
+    const bounds = { image: { 2: [8, 64] as [number, number], 3: [8, 64] as [number, number] } };
+    const cache = newCache({ dynamicShapes: { after: 2, bounds } });
+    assert.equal((await compileSize(cache, 8)).variant, 'static');
+    assert.equal((await compileSize(cache, 16)).variant, 'static');
+    const v = await compileSize(cache, 24);
+    assert.equal(v.variant, 'dynamic');
+    assert.deepEqual(
+      v.parts?.inputs.map((i) => i.shape),
+      ['[1,3,8..64,8..64]'],
+    );
+    const inside = await compileSize(cache, 48);
+    assert.equal(inside.key, v.key);
+    assert.equal(inside.hit, true);
+    await checkOutputs(inside, 48);
+    const outside = await compileSize(cache, 72);
+    assert.equal(outside.variant, 'static');
+    assert.deepEqual(
+      outside.parts?.inputs.map((i) => i.shape),
+      ['[1,3,72,72]'],
+    );
+    await checkOutputs(outside, 72);
+    assert.equal(entryFolders().length, 4);
+    assert.equal(compiles(), 4);
+  });
+
+  it("the default: 'auto' on GPU, 'never' on CPU; a Model object is never rerouted", async () => {
+    const cache = newCache();
+    const gpu: string[] = [];
+    const cpu: string[] = [];
+    for (const size of [8, 16, 24, 12]) {
+      gpu.push((await compileSize(cache, size, 'GPU')).variant as string);
+      cpu.push((await compileSize(cache, size, 'CPU')).variant as string);
+    }
+    assert.deepEqual(gpu, ['static', 'static', 'static', 'dynamic']);
+    assert.deepEqual(cpu, ['static', 'static', 'static', 'static']);
+    const auto = newCache({ dynamicShapes: 'auto', dir: path.join(tmp, 'objects') });
+    for (const size of [8, 16, 24, 12]) {
+      using model = await core.readModel(xml);
+      const r = await auto.compile(model, { device: 'CPU', shapes: { image: [1, 3, size, size] } });
+      results.push(r);
+      assert.equal(r.variant, 'static');
+    }
+  });
+
+  it('checks its options', async () => {
+    await expectCode(() => newCache({ dynamicShapes: 'always' as never }), 'OVCACHE_INVALID_ARGUMENT', /options\.dynamicShapes/);
+    await expectCode(() => newCache({ dynamicShapes: { after: 0 } }), 'OVCACHE_INVALID_ARGUMENT', /options\.dynamicShapes\.after/);
+    await expectCode(
+      () => newCache({ dynamicShapes: { bounds: { image: { 2: [9, 3] } } } }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /bounds\.image\.2/,
+    );
+    await expectCode(() => newCache({ dynamicShapes: { afer: 2 } as never }), 'OVCACHE_UNKNOWN_OPTION', /after/);
+    await expectCode(() => newCache({ growthWarning: { entries: 0 } }), 'OVCACHE_INVALID_ARGUMENT', /growthWarning\.entries/);
+    await expectCode(() => newCache({ growthWarning: true as never }), 'OVCACHE_INVALID_ARGUMENT', /growthWarning/);
+  });
+});

@@ -15,6 +15,7 @@ const BENCHES = [
   'fleet',
   'registry-serving',
   'registry-soak',
+  'dynamic-shapes',
 ];
 
 let failed = 0;

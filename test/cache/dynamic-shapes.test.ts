@@ -2,6 +2,7 @@
 // variant serves the sizes within its ranges (widened, or static outside the user's bounds);
 // the memory of sizes survives a restart and another process; outputs keep each call's shape.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readManifest } from '../../lib/cache/entry/manifest';
@@ -15,11 +16,30 @@ import {
   type OpenVINO,
 } from '../../lib/index';
 import { imageReference, writeImageModel } from '../../scripts/make-fixtures';
-import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
+import { makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
 import { runChild } from './child';
 import { expectCode, readStubLog } from './helpers';
 
 const SIX_SIZES = [8, 16, 24, 12, 20, 32];
+const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+
+function cli(args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, OPENVINO_LIB_PATH: STAND_IN },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+interface DuModel {
+  model: string;
+  device: string;
+  entries: number;
+  dynamic: number;
+  varyingDims: string[];
+  warning: string | null;
+}
 
 describe('dynamic shapes after repeated sizes', function () {
   this.timeout(60_000);
@@ -242,6 +262,33 @@ describe('dynamic shapes after repeated sizes', function () {
       results.push(r);
       assert.equal(r.variant, 'static');
     }
+  });
+
+  it('`ovcache du` groups the entries per model, with the dims that differ and a warning; `ls` shows what an entry covers', async () => {
+    for (const size of SIX_SIZES) await compileSize(newCache({ dynamicShapes: 'never' }), size);
+    for (const size of SIX_SIZES) await compileSize(newCache({ dynamicShapes: 'auto' }), size, 'GPU');
+    const du = JSON.parse(cli(['du', '--dir', dir, '--json'])) as { entries: number; perModel: DuModel[]; byModel: unknown[] };
+    assert.equal(du.entries, 6 + 4);
+    assert.equal(du.byModel.length, 1, 'byModel still groups by name, as before');
+    const byDevice = Object.fromEntries(du.perModel.map((g) => [g.device, g]));
+    assert.equal(byDevice.CPU?.entries, 6);
+    assert.equal(byDevice.CPU?.dynamic, 0);
+    assert.deepEqual(byDevice.CPU?.varyingDims, ['image[2]', 'image[3]']);
+    assert.match(
+      byDevice.CPU?.warning ?? '',
+      /^image on CPU has 6 entries \(more than 4\), shapes differ in image\[2\], image\[3\]: set dynamicShapes: 'auto'/,
+    );
+    assert.equal(byDevice.GPU?.entries, 4);
+    assert.equal(byDevice.GPU?.dynamic, 1);
+    assert.equal(byDevice.GPU?.warning, null);
+    const text = cli(['du', '--dir', dir]);
+    assert.match(text, /Per model \(same files, device and config\)/);
+    assert.match(text, /\nwarning: image on CPU has 6 entries/);
+    assert.doesNotMatch(text, /warning: image on GPU/);
+    const ls = cli(['ls', '--dir', dir]);
+    assert.match(ls, /image=\[1,3,8\.\.32,8\.\.32\] \(dynamic\)/);
+    const lsJson = JSON.parse(cli(['ls', '--dir', dir, '--json'])) as { entries: Array<{ covers: { variant: string } | null }> };
+    assert.deepEqual(lsJson.entries.map((e) => e.covers?.variant).sort(), [...Array<string>(9).fill('static'), 'dynamic'].sort());
   });
 
   it('checks its options', async () => {

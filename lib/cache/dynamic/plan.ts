@@ -94,15 +94,28 @@ function variantOf(sizes: StaticSizes[], bounds: DynamicBounds | undefined): Var
   return shapes;
 }
 
-/** The variant's dimensions stretched to take in the size. */
+/**
+ * The variant's dimensions stretched to take in the size, with room: a side that has to move
+ * goes to the next power of two beyond the size (sizes that spread once tend to spread more;
+ * each widening is a compile), never past the user's bounds.
+ */
 function widen(variant: VariantShapes, asked: StaticSizes, bounds: DynamicBounds | undefined): VariantShapes {
   const shapes: VariantShapes = {};
   for (const [name, dims] of Object.entries(variant)) {
     shapes[name] = dims.map((d, i) => {
       const n = (asked[name] as number[])[i] as number;
-      if (typeof d === 'number') return d === n ? d : rangeFor(name, i, Math.min(d, n), Math.max(d, n), bounds);
-      return n >= d[0] && n <= d[1] ? d : rangeFor(name, i, Math.min(d[0], n), Math.max(d[1], n), bounds);
+      const [lo, hi] = typeof d === 'number' ? [d, d] : d;
+      if (n >= lo && n <= hi) return d;
+      return rangeFor(name, i, n < lo ? powerOfTwoAtMost(n) : lo, n > hi ? powerOfTwoAtLeast(n) : hi, bounds);
     });
   }
   return shapes;
+}
+
+function powerOfTwoAtLeast(n: number): number {
+  return n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n));
+}
+
+function powerOfTwoAtMost(n: number): number {
+  return n <= 1 ? 1 : 2 ** Math.floor(Math.log2(n));
 }

@@ -76,9 +76,18 @@ export function formatPerModel(groups: ModelGroup[]): string[] {
   const lines = [
     '',
     formatTable(
-      ['MODEL', 'DEVICE', 'ENTRIES', 'DYNAMIC', 'SIZE', 'HITS', 'SHAPES DIFFER IN'],
-      groups.map((g) => [g.model, g.device, g.entries, g.dynamic, formatBytes(g.bytes), g.hits, g.varyingDims.join(' ') || '-']),
-      { title: 'Per model (same files, device and config)', align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] },
+      ['MODEL', 'ID', 'DEVICE', 'ENTRIES', 'DYNAMIC', 'SIZE', 'HITS', 'SHAPES DIFFER IN'],
+      groups.map((g) => [
+        g.model,
+        g.identity.slice(0, 8),
+        g.device,
+        g.entries,
+        g.dynamic,
+        formatBytes(g.bytes),
+        g.hits,
+        g.varyingDims.join(' ') || '-',
+      ]),
+      { title: 'Per model (same files, device and config)', align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'left'] },
     ),
   ];
   for (const g of groups) if (g.warning) lines.push(`warning: ${g.warning}`);

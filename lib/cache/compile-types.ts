@@ -69,6 +69,7 @@ export interface CacheEvent {
   cached: boolean;
   uncachedReason: UncachedReason | null;
   timings: CompileTimings;
+  /** As CompileResult.variant. */
   variant: ShapeVariant;
 }
 

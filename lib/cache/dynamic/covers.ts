@@ -4,8 +4,10 @@ import { isStaticShape } from '../../openvino/shapes';
 import type { InputIdentity } from '../key';
 import type { ShapeRoute } from './shape-router';
 
+/** Which compile served a call: one for static input shapes, or one with a dynamic input. */
 export type ShapeVariant = 'static' | 'dynamic';
 
+/** The shapes an entry serves (EntryManifest.covers). */
 export interface EntryCovers {
   /** 'dynamic' when an input has a range or an unknown dimension. */
   variant: ShapeVariant;

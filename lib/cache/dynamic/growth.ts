@@ -3,7 +3,9 @@
 import { varyingDims } from './plan';
 import type { ShapeMemo } from './shape-memo';
 
+/** A dimension in which a model's sizes differ. */
 export interface VaryingDim {
+  /** The input's name. */
   input: string;
   /** The dimension's index in the input's shape. */
   dim: number;
@@ -11,19 +13,23 @@ export interface VaryingDim {
   values: number[];
 }
 
+/** ModelCache's `growth` event: one model went over growthWarning's entries. */
 export interface GrowthEvent {
   /** The model path (as the hit/miss/compile events name it). */
   model: string;
   /** The model's name (the file's base name), as entry folders are named. */
   modelName: string;
+  /** The device string compiled for. */
   device: string;
   /** Entries of this model now. */
   entries: number;
   /** The growthWarning threshold it went over. */
   threshold: number;
+  /** The dimensions the model's sizes differ in. */
   varyingDims: VaryingDim[];
   /** The option that would stop the growth, e.g. "dynamicShapes: 'auto'". */
   suggestion: string;
+  /** A readable line, as logged under DEBUG=ovcache:cache. */
   message: string;
 }
 

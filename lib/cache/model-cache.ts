@@ -192,8 +192,13 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.checkNotDisposed();
     const opts = resolveCompileOptions(options, 'cache.keyFor()');
     checkModelArgument(model);
-    const prep = await this.keys.prepare(model, opts.cache && this.enabled ? this.weightless.apply(model, opts) : opts);
-    if (prep.ownsModel) prep.modelObject?.dispose();
+    const cached = opts.cache && this.enabled;
+    const prep = await this.keys.prepare(model, cached ? this.weightless.apply(model, opts) : opts);
+    try {
+      if (cached) await this.shapes.route(model, opts, prep, (shapes) => this.keys.reshapePrepared(prep, shapes), false);
+    } finally {
+      if (prep.ownsModel) prep.modelObject?.dispose();
+    }
     return { key: prep.key, parts: prep.parts, entryDir: prep.entryDir };
   }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { readManifest } from '../../lib/cache/entry/manifest';
 import {
   loadOpenVINO,
@@ -215,6 +216,8 @@ describe('dynamic shapes after repeated sizes', function () {
     assert.equal(inside.key, child.key);
     await checkOutputs(inside, 20);
     // 16 too: the variant serves every size in its ranges, also those with a static entry.
+    // keyFor() says so without compiling or recording anything.
+    assert.equal((await third.keyFor(xml, { device: 'CPU', shapes: { image: [1, 3, 16, 16] } })).key, child.key);
     assert.equal((await compileSize(third, 16)).key, child.key);
     assert.equal(compiles(), 4);
   });
@@ -289,6 +292,25 @@ describe('dynamic shapes after repeated sizes', function () {
     assert.match(ls, /image=\[1,3,8\.\.32,8\.\.32\] \(dynamic\)/);
     const lsJson = JSON.parse(cli(['ls', '--dir', dir, '--json'])) as { entries: Array<{ covers: { variant: string } | null }> };
     assert.deepEqual(lsJson.entries.map((e) => e.covers?.variant).sort(), [...Array<string>(9).fill('static'), 'dynamic'].sort());
+  });
+
+  it('the stand-in charges OV_STUB_DYNAMIC_INFER_FACTOR on a model compiled with a dynamic input only', async () => {
+    setEnv('OV_STUB_INFER_MS', '10');
+    setEnv('OV_STUB_DYNAMIC_INFER_FACTOR', '10');
+    const inferMs = async (shape: Array<number | [number, number]>) => {
+      using model = await core.readModel(xml);
+      model.reshape({ image: shape });
+      using compiled = await core.compileModel(model, 'CPU');
+      using request = compiled.createInferRequest();
+      const t = performance.now();
+      await request.infer({ data: new Float32Array(3 * 16 * 16), shape: [1, 3, 16, 16] });
+      return performance.now() - t;
+    };
+    // Lower bounds are certain (the cost is slept); the static bound leaves 90 ms of slack.
+    const dynamic = await inferMs([1, 3, [8, 32], [8, 32]]);
+    assert.ok(dynamic >= 100, `dynamic: ${dynamic} ms`);
+    const fixed = await inferMs([1, 3, 16, 16]);
+    assert.ok(fixed >= 10 && fixed < 100, `static: ${fixed} ms`);
   });
 
   it('checks its options', async () => {

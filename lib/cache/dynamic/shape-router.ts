@@ -84,13 +84,16 @@ export class ShapeRouter {
   /**
    * For a compile with `shapes` (or a Model): records the size and, for a path model asked
    * for a static size the plan sends to a variant, reshapes the model to the variant's shapes
-   * through `reshape` (which derives the key again).
+   * through `reshape` (which derives the key again). Never throws for the memo: an unreadable
+   * one starts afresh, an unwritable one is logged.
    */
   async route(
     model: string | Model,
     opts: ResolvedCompileOptions,
     prep: Prepared,
     reshape: (shapes: Record<string, ShapeInput>) => void,
+    /** false (keyFor): decide as a compile would, but record nothing. */
+    record = true,
   ): Promise<void> {
     if (!opts.shapes && typeof model === 'string') return;
     const identity = modelIdentity(prep.parts);
@@ -105,7 +108,7 @@ export class ShapeRouter {
         after: this.p.dynamic.after,
         bounds: this.p.dynamic.bounds,
       });
-      return { result: decided, changed: decided.changed };
+      return { result: decided, changed: record && decided.changed };
     });
     if (!plan.variant) return;
     try {

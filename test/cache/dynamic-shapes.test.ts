@@ -294,6 +294,34 @@ describe('dynamic shapes after repeated sizes', function () {
     assert.deepEqual(lsJson.entries.map((e) => e.covers?.variant).sort(), [...Array<string>(9).fill('static'), 'dynamic'].sort());
   });
 
+  it('processes updating one memo at once leave a readable memo (a lost count at worst)', async () => {
+    const sizes = [8, 12, 16, 20];
+    const children = await Promise.all(
+      sizes.map((size) =>
+        runChild({ mode: 'compile', dir, model: xml, device: 'CPU', shapes: { image: [1, 3, size, size] }, dynamicShapes: 'never' }),
+      ),
+    );
+    assert.deepEqual(
+      children.map((c) => c.variant),
+      ['static', 'static', 'static', 'static'],
+    );
+    const memos = fs.readdirSync(path.join(dir, 'fingerprints')).filter((f) => f.startsWith('shapes-'));
+    assert.equal(memos.length, 1, 'one memo for the one model');
+    const memo = JSON.parse(fs.readFileSync(path.join(dir, 'fingerprints', memos[0] as string), 'utf8')) as {
+      format: number;
+      seen: unknown[];
+      entries: unknown[];
+    };
+    assert.equal(memo.format, 1);
+    assert.ok(memo.seen.length >= 1 && memo.seen.length <= 4, `seen ${memo.seen.length}`);
+    assert.ok(memo.entries.length >= 1 && memo.entries.length <= 4, `entries ${memo.entries.length}`);
+    assert.equal(entryFolders().length, 4);
+    // The next compile in this process reads it and goes on counting.
+    const r = await compileSize(newCache({ dynamicShapes: 'never' }), 24);
+    assert.equal(r.variant, 'static');
+    assert.equal(fs.readdirSync(path.join(dir, 'fingerprints')).filter((f) => f.endsWith('.tmp')).length, 0, 'no temp files left');
+  });
+
   it('the stand-in charges OV_STUB_DYNAMIC_INFER_FACTOR on a model compiled with a dynamic input only', async () => {
     setEnv('OV_STUB_INFER_MS', '10');
     setEnv('OV_STUB_DYNAMIC_INFER_FACTOR', '10');

@@ -50,6 +50,7 @@ export type {
   EvictionReport,
 } from './cache/compile-types';
 export type { ModelCacheOptions, CompileOptions } from './cache/options';
+export type { CompileProgress, CompilePhase, CompileProgressListener } from './cache/progress/compile-progress';
 export type { WeightlessMode } from './cache/weightless';
 export type { DynamicShapesOption, DynamicBounds, GrowthWarningOption } from './cache/dynamic/options';
 export type { GrowthEvent, VaryingDim } from './cache/dynamic/growth';
@@ -90,6 +91,7 @@ export {
   type RegistryStats,
   type RegistryModelStats,
   type RegistryEntryInfo,
+  type BytesSource,
   type LoadOutcome,
   type UnloadReason,
   type InferOutcome,

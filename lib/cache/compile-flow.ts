@@ -28,8 +28,9 @@ import { failedWritingInto } from './entry/write-failure';
 import type { KeyBuilder, PreparedCompile } from './key-builder';
 import type { KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
-import { SingleFlight } from './single-flight';
 import { coversOf } from './dynamic/covers';
+import { AbortableFlights } from './abort/flights';
+import { raceAbort } from './abort/signal';
 import { asksWeightless, type WeightlessChooser } from './weightless';
 import type { EntryTiers } from './tiers';
 import type { CachePolicyKeeper } from './policy/policy';
@@ -77,7 +78,7 @@ interface Done {
 }
 
 export class CompileFlow {
-  private readonly flights = new SingleFlight<string, Outcome>();
+  private readonly flights = new AbortableFlights<string, Outcome>();
 
   constructor(private readonly p: CompileFlowParts) {}
 
@@ -111,9 +112,11 @@ export class CompileFlow {
       if (fast) return fast;
       // One compile per key in this process: the first caller fills the entry, the others
       // wait for it and then load the entry like any other process would.
-      const flight = this.flights.run(prep.key, () => this.fillThroughTiers(prep, opts, started));
+      // Its waits end when every caller waiting on it has aborted (abort/flights.ts).
+      const flight = this.flights.run(prep.key, opts.waits.signal, (signal) => this.fillThroughTiers(prep, opts, started, signal));
       if (flight.leader) return await flight.promise;
-      const leader = await flight.promise;
+      opts.waits.progress.phase('lock-wait', { done: 0 });
+      const leader = await raceAbort(flight.promise, opts.waits.signal);
       const after = await this.fast(prep, opts, started);
       if (after) return after;
       if (leader.uncachedReason) return await this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, leader.uncachedReason);
@@ -136,6 +139,7 @@ export class CompileFlow {
     let readMs = prep?.readMs ?? 0;
     let compiled: CompiledModel;
     let compileMs: number;
+    opts.waits.progress.phase('compile');
     if (typeof model === 'string' && opts.shapes) {
       const t = performance.now();
       const read = await this.p.core().readModel(model);
@@ -208,6 +212,7 @@ export class CompileFlow {
     touch: boolean,
   ): Promise<Outcome> {
     const mark = this.p.policy.mark();
+    opts.waits.progress.phase('load');
     const t = performance.now();
     const compiled = await this.p.core().compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
     const compileMs = performance.now() - t;
@@ -220,10 +225,16 @@ export class CompileFlow {
   }
 
   /** On a local miss: the tiers first (an entry copied down, or the fleet-wide lease), then the fill, then publish. */
-  private async fillThroughTiers(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
+  private async fillThroughTiers(
+    prep: PreparedCompile,
+    opts: ResolvedCompileOptions,
+    started: number,
+    signal: AbortSignal,
+  ): Promise<Outcome> {
     const tiers = this.p.tiers;
-    if (!tiers) return this.fill(prep, opts, started);
-    const got = await tiers.beforeFill(request(prep));
+    if (!tiers) return this.fill(prep, opts, started, signal);
+    opts.waits.progress.phase('tier');
+    const got = await tiers.beforeFill(request(prep), signal);
     if (got.found) {
       this.p.counters.bytesWritten += got.bytes;
       const loaded = await this.fast(prep, opts, started);
@@ -231,7 +242,7 @@ export class CompileFlow {
     }
     let outcome: Outcome;
     try {
-      outcome = await this.fill(prep, opts, started);
+      outcome = await this.fill(prep, opts, started, signal);
     } catch (error) {
       await got.finish(null);
       throw error;
@@ -241,9 +252,11 @@ export class CompileFlow {
   }
 
   /** Under the entry's lock: compile into the entry folder and write its manifest. */
-  private async fill(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
+  private async fill(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number, signal = opts.waits.signal): Promise<Outcome> {
     const lockPath = lockPathOf(this.p.folder.layout, prep.key);
-    const attempt = await acquireLock(lockPath, { timeoutMs: this.p.lockTimeoutMs, staleMs: this.p.staleLockMs });
+    const { progress } = opts.waits;
+    const onWait = (ms: number) => progress.waited('lock-wait', ms);
+    const attempt = await acquireLock(lockPath, { timeoutMs: this.p.lockTimeoutMs, staleMs: this.p.staleLockMs, signal, onWait });
     if (attempt.contended) this.p.counters.lockWaits++;
     const waited = attempt.waitedMs;
     const uncached = (reason: UncachedReason) => this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, reason, waited);
@@ -256,6 +269,7 @@ export class CompileFlow {
       return uncached(attempt.unwritable ? 'cache-not-writable' : 'lock-timeout');
     }
     try {
+      signal?.throwIfAborted(); // the last point to stop: OpenVINO's compile cannot be interrupted
       // Holding the lock, no evictor is at work: a marker of one is left from a crash.
       await clearEvictingMarker(prep.entryDir);
       const read = await readManifest(prep.entryDir);
@@ -272,6 +286,7 @@ export class CompileFlow {
       const base = previous ?? newManifest(prep.key, prep.parts);
       const before = await listEntryFiles(prep.entryDir);
       await writeManifest(prep.entryDir, fillingManifest(base));
+      progress.phase('compile');
       const t = performance.now();
       let compiled: CompiledModel;
       try {
@@ -288,6 +303,7 @@ export class CompileFlow {
         return await uncached('cache-write-failed');
       }
       const compileMs = performance.now() - t;
+      progress.phase('write-entry');
       const files = await listEntryFiles(prep.entryDir);
       const hit = compiled.loadedFromCache;
       const blobWriteMs = hit

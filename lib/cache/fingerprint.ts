@@ -32,20 +32,26 @@ export interface FileFingerprint {
   ms: number;
 }
 
+/** Called with the bytes hashed so far, after each chunk. */
+export type HashProgress = (bytesDone: number) => void;
+
 /** sha256 of a file, streamed with two buffers so reading the next chunk overlaps hashing this one. */
-export async function sha256File(file: string): Promise<string> {
+export async function sha256File(file: string, onBytes?: HashProgress): Promise<string> {
   const handle = await fs.promises.open(file, 'r');
   try {
     const hash = crypto.createHash('sha256');
     const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
     let which = 0;
     let pending = handle.read(buffers[0] as Buffer, 0, CHUNK, null);
+    let done = 0;
     for (;;) {
       const { bytesRead, buffer } = await pending;
       if (bytesRead === 0) break;
       which ^= 1;
       pending = handle.read(buffers[which] as Buffer, 0, CHUNK, null);
       hash.update(bytesRead === CHUNK ? buffer : buffer.subarray(0, bytesRead));
+      done += bytesRead;
+      onBytes?.(done);
     }
     return hash.digest('hex');
   } finally {
@@ -79,7 +85,8 @@ export class Fingerprinter {
   private readonly writeMemo: boolean;
   private readonly racyWindowNs: bigint;
   private readonly memory = new LRUCache<string, string>({ max: MEMORY_ENTRIES });
-  private readonly inflight = new Map<string, Promise<string>>();
+  /** Hashes running now, shared by callers of the same file; each caller may listen to the bytes. */
+  private readonly inflight = new Map<string, { digest: Promise<string>; listeners: Set<HashProgress> }>();
 
   constructor(options: FingerprinterOptions = {}) {
     this.memoDir = options.memoDir;
@@ -92,7 +99,8 @@ export class Fingerprinter {
     this.memory.clear();
   }
 
-  async fingerprint(file: string): Promise<FileFingerprint> {
+  /** onBytes hears the bytes hashed when the digest is computed (not when it is remembered). */
+  async fingerprint(file: string, onBytes?: HashProgress): Promise<FileFingerprint> {
     const started = performance.now();
     const resolved = path.resolve(file);
     const stat = await fs.promises.stat(resolved, { bigint: true });
@@ -117,15 +125,28 @@ export class Fingerprinter {
     }
     let running = this.inflight.get(id);
     if (running === undefined) {
-      running = this.compute(resolved, stat, id, identity);
+      const listeners = new Set<HashProgress>();
+      const digest = this.compute(resolved, stat, id, identity, (n) => listeners.forEach((l) => l(n)));
+      running = { digest, listeners };
       this.inflight.set(id, running);
-      void running.finally(() => this.inflight.delete(id)).catch(() => undefined);
+      void digest.finally(() => this.inflight.delete(id)).catch(() => undefined);
     }
-    return done(await running, 'computed');
+    if (onBytes) running.listeners.add(onBytes);
+    try {
+      return done(await running.digest, 'computed');
+    } finally {
+      if (onBytes) running.listeners.delete(onBytes);
+    }
   }
 
-  private async compute(file: string, stat: fs.BigIntStats, id: string, identity: FileStatIdentity): Promise<string> {
-    const digest = await sha256File(file);
+  private async compute(
+    file: string,
+    stat: fs.BigIntStats,
+    id: string,
+    identity: FileStatIdentity,
+    onBytes: HashProgress,
+  ): Promise<string> {
+    const digest = await sha256File(file, onBytes);
     const after = await fs.promises.stat(file, { bigint: true });
     const unchanged = identityText(statIdentity(after)) === id;
     const newest = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;

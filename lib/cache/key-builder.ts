@@ -22,6 +22,8 @@ import { Fingerprinter, type FileFingerprint } from './fingerprint';
 import { deriveKey, KEY_FORMAT, type FileIdentity, type InputIdentity, type KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
 import type { ShapeRoute } from './dynamic/shape-router';
+import { fingerprintBytes } from './progress/fingerprint-bytes';
+import type { ProgressReporter } from './progress/compile-progress';
 
 const log = logger('cache');
 
@@ -80,7 +82,7 @@ export class KeyBuilder {
   async prepare(model: string | Model, opts: ResolvedCompileOptions): Promise<PreparedCompile> {
     const xml = typeof model === 'string' ? path.resolve(model) : model.path;
     const t0 = performance.now();
-    const fingerprints = await this.fingerprintModel(xml);
+    const fingerprints = await this.fingerprintModel(xml, opts.waits.progress);
     const fingerprintMs = performance.now() - t0;
     const xmlPrint = fingerprints[0] as FileFingerprint;
     const files: FileIdentity[] = fingerprints.map((f, i) => ({
@@ -154,12 +156,15 @@ export class KeyBuilder {
     return this.ctx.enabled && (this.ctx.folder.ready || this.ctx.readOnly);
   }
 
-  private async fingerprintModel(xml: string): Promise<FileFingerprint[]> {
+  private async fingerprintModel(xml: string, progress: ProgressReporter): Promise<FileFingerprint[]> {
     const [model, bin] = modelFilesOf(xml);
     const files = bin !== undefined && fs.existsSync(bin) ? [model as string, bin] : [model as string];
     const printer = this.getFingerprinter();
     try {
-      return await Promise.all(files.map((f) => printer.fingerprint(f)));
+      const bytes = progress.active ? await fingerprintBytes(files, progress) : undefined;
+      const prints = await Promise.all(files.map((f, i) => printer.fingerprint(f, bytes && ((n) => bytes.hashed(i, n)))));
+      bytes?.hashed(-1, 0);
+      return prints;
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'ENOENT') throw new OvcacheError('OVCACHE_MODEL_NOT_FOUND', `Model file not found: ${xml}`, { cause: error });

@@ -23,7 +23,16 @@ import type { CacheEvent, CompileResult, EvictionReport, EvictOptions, KeyExplan
 import { ManifestWriter } from './entry/manifest-writer';
 import { explainKey } from './explain';
 import { KeyBuilder } from './key-builder';
-import { resolveCompileOptions, resolveOptions, type CompileOptions, type ModelCacheOptions, type ResolvedOptions } from './options';
+import {
+  resolveCompileOptions,
+  resolveOptions,
+  type CompileOptions,
+  type ModelCacheOptions,
+  type ResolvedCompileOptions,
+  type ResolvedOptions,
+} from './options';
+import { abandonOnAbort } from './abort/compile-abort';
+import { isAbortOf } from './abort/signal';
 import { emptyStats, type CacheStats } from './stats';
 import { WeightlessChooser } from './weightless';
 import { CachePolicyKeeper } from './policy/policy';
@@ -166,6 +175,10 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.checkNotDisposed();
     const opts = resolveCompileOptions(options);
     checkModelArgument(model);
+    return abandonOnAbort(() => this.compileResolved(model, opts, started), opts.waits.signal, this.counters);
+  }
+
+  private async compileResolved(model: string | Model, opts: ResolvedCompileOptions, started: number): Promise<CompileResult> {
     const label = typeof model === 'string' ? path.resolve(model) : model.path;
     try {
       const outcome =
@@ -180,6 +193,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       const { savedMs: _saved, wroteBytes: _wrote, route: _route, ...result } = outcome;
       return result;
     } catch (error) {
+      if (isAbortOf(error, opts.waits.signal)) throw error; // counted as aborted, not as an error
       this.counters.errors++;
       log('compile %s for %s failed: %s', label, opts.device, (error as Error).message);
       if (this.listenerCount('error') > 0) this.emit('error', { model: label, device: opts.device, error });

@@ -23,6 +23,8 @@ import {
   type GrowthWarningOption,
   type ResolvedDynamicShapes,
 } from './dynamic/options';
+import { resolveCompileWaits, WAIT_OPTIONS, type CompileWaits } from './abort/compile-waits';
+import type { CompileProgressListener } from './progress/compile-progress';
 
 /** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts, the caching policy's in policy/options.ts. */
 export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
@@ -79,6 +81,10 @@ export interface CompileOptions {
   config?: CompileConfig;
   /** false: this call compiles without the cache. */
   cache?: boolean;
+  /** Stops waiting (for a lock, another caller's compile, a tier): rejects with signal.reason (docs/caching.md). */
+  signal?: AbortSignal;
+  /** Hears the phases of this compile (fingerprint with a fraction, lock-wait, compile, load, write-entry). */
+  onProgress?: CompileProgressListener;
 }
 
 export interface ResolvedOptions {
@@ -127,7 +133,7 @@ export const MODEL_CACHE_OPTIONS = [
   ...BUDGET_OPTIONS,
   ...POLICY_OPTIONS,
 ] as const;
-export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache'] as const;
+export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache', ...WAIT_OPTIONS] as const;
 
 function optionalBoolean(value: unknown, name: string): boolean | undefined {
   if (value === undefined) return undefined;
@@ -215,6 +221,7 @@ export interface ResolvedCompileOptions {
   shapes: Record<string, ShapeInput> | undefined;
   config: CompileConfig | undefined;
   cache: boolean;
+  waits: CompileWaits;
 }
 
 export function resolveCompileOptions(input: unknown, where = 'cache.compile()'): ResolvedCompileOptions {
@@ -237,5 +244,6 @@ export function resolveCompileOptions(input: unknown, where = 'cache.compile()')
       );
     }
   }
-  return { device: options.device, shapes, config, cache: optionalBoolean(options.cache, 'options.cache') ?? true };
+  const cache = optionalBoolean(options.cache, 'options.cache') ?? true;
+  return { device: options.device, shapes, config, cache, waits: resolveCompileWaits(options) };
 }

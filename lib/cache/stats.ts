@@ -17,8 +17,21 @@ export interface CacheStats {
   /** Times a compile waited for another process's lock, and times it gave up waiting. */
   lockWaits: number;
   lockTimeouts: number;
+  /** compile() calls whose signal aborted before they resolved (not counted in errors). */
+  aborted: number;
 }
 
 export function emptyStats(): CacheStats {
-  return { hits: 0, misses: 0, compiles: 0, uncached: 0, errors: 0, bytesWritten: 0, timeSavedMs: 0, lockWaits: 0, lockTimeouts: 0 };
+  return {
+    hits: 0,
+    misses: 0,
+    compiles: 0,
+    uncached: 0,
+    errors: 0,
+    bytesWritten: 0,
+    timeSavedMs: 0,
+    lockWaits: 0,
+    lockTimeouts: 0,
+    aborted: 0,
+  };
 }

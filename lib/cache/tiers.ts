@@ -18,7 +18,8 @@ export interface TierFill {
 }
 
 export interface EntryTiers {
-  beforeFill(request: EntryRequest): Promise<TierFill>;
+  /** An aborted signal ends its waits (a download, the fleet lease): it rejects with the reason, holding nothing. */
+  beforeFill(request: EntryRequest, signal?: AbortSignal): Promise<TierFill>;
   /** Waits for background publishes. */
   flush(): Promise<void>;
 }

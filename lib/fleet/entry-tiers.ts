@@ -11,17 +11,21 @@ const NOTHING = (): Promise<void> => Promise.resolve();
 /** The tiers of `fleet` in front of the local cache folder `cacheDir`. */
 export function fleetTiers(fleet: Fleet, cacheDir: string, lock: { lockTimeoutMs?: number; staleLockMs?: number } = {}): EntryTiers {
   return {
-    async beforeFill(request) {
+    async beforeFill(request, signal) {
       const target = { key: request.key, cacheDir, source: request.source, ...lock };
       const local = (): Promise<boolean> => localEntryUsable(request);
-      const first = await fleet.fetch(target);
+      const first = await fleet.fetch(target, { signal });
       if (first) return { found: true, tier: first.tier, bytes: first.bytes, waitedMs: 0, finish: NOTHING };
       let late: { tier: string; bytes: number } | undefined;
-      const held = await fleet.lease(request.key, async () => {
-        if (await local()) return true;
-        late = await fleet.fetch(target, { quiet: true });
-        return late !== undefined;
-      });
+      const held = await fleet.lease(
+        request.key,
+        async () => {
+          if (await local()) return true;
+          late = await fleet.fetch(target, { quiet: true, signal });
+          return late !== undefined;
+        },
+        signal,
+      );
       if (held.found) return { found: true, tier: late?.tier ?? null, bytes: late?.bytes ?? 0, waitedMs: held.waitedMs, finish: NOTHING };
       const lease = held.lease;
       return {

@@ -3,7 +3,7 @@
 // fails a compile; local fills are published to every writable tier; before compiling what no
 // tier has, one lease per key across the fleet decides who compiles while the others wait.
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleepOrAbort } from '../cache/abort/signal';
 import { logger } from '../log';
 import { withDeadline } from './deadline';
 import { resolveFleetOptions, type FleetOptions, type ResolvedFleetOptions, type TierOptions } from './fleet-options';
@@ -102,12 +102,16 @@ export class Fleet extends EventEmitter<FleetEvents> {
   }
 
   /** Copies the key's entry down from the first tier that has it: which tier and how many bytes, or undefined. */
-  async fetch(target: PullTarget, options: { quiet?: boolean } = {}): Promise<{ tier: string; bytes: number } | undefined> {
+  async fetch(
+    target: PullTarget,
+    options: { quiet?: boolean; signal?: AbortSignal | undefined } = {},
+  ): Promise<{ tier: string; bytes: number } | undefined> {
+    const { signal } = options;
     for (const tier of this.tiers) {
       if (this.skip(tier.name, 'get', target.key)) continue;
       const started = Date.now();
       try {
-        const r = await pullEntry(tier, target, this.options.timeoutMs);
+        const r = await pullEntry(tier, target, this.options.timeoutMs, signal);
         const ms = Date.now() - started;
         if (r.status === 'installed' || r.status === 'present') {
           this.counters.tierHits++;
@@ -124,6 +128,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
           this.note({ tier: tier.name, op: 'get', outcome: 'miss', key: target.key, ms, reason });
         }
       } catch (error) {
+        if (signal?.aborted) throw signal.reason; // the caller gave up: not the tier's fault
         this.down(tier.name, 'get', target.key, started, error);
       }
     }
@@ -160,8 +165,9 @@ export class Fleet extends EventEmitter<FleetEvents> {
   /**
    * The lease to compile `key`, waiting (bounded by leaseWaitMs) while another process holds
    * it and calling `lookFor` between attempts: when the holder's entry appears, found is true.
+   * An aborted signal ends the wait: it rejects with the signal's reason, holding no lease.
    */
-  async lease(key: string, lookFor: () => Promise<boolean>): Promise<LeaseOutcome> {
+  async lease(key: string, lookFor: () => Promise<boolean>, signal?: AbortSignal): Promise<LeaseOutcome> {
     const provider = this.leases;
     const started = Date.now();
     if (!provider || this.writableTiers.length === 0) return { lease: null, found: false, waitedMs: 0 };
@@ -178,6 +184,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
         this.down(provider.name, 'lease', key, t, error);
         return { lease: null, found: false, waitedMs: Date.now() - started };
       }
+      if (lease && signal?.aborted) await lease.release();
+      signal?.throwIfAborted();
       if (lease) {
         this.note({ tier: provider.name, op: 'lease', outcome: 'acquired', key, ms: Date.now() - started });
         // A holder may have published and released between our first look and this lease: look again.
@@ -192,7 +200,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
         this.counters.leaseWaits++;
         this.note({ tier: provider.name, op: 'lease', outcome: 'waiting', key, ms: Date.now() - started });
       }
-      await sleep(this.options.pollMs * (0.75 + Math.random() / 2));
+      await sleepOrAbort(this.options.pollMs * (0.75 + Math.random() / 2), signal);
       if (await lookFor()) return { lease: null, found: true, waitedMs: Date.now() - started };
       if (Date.now() - started >= this.options.leaseWaitMs) {
         log('waited %d ms for the holder of %s; compiling here', Date.now() - started, key.slice(0, 12));

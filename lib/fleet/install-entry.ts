@@ -16,6 +16,8 @@ export interface InstallOptions {
   staleLockMs?: number;
   /** Replace a complete local entry too (unpack --force). */
   replace?: boolean;
+  /** Stops waiting for the entry's lock (nothing is installed). */
+  signal?: AbortSignal | undefined;
 }
 
 export type InstallStatus = 'installed' | 'present' | 'busy';
@@ -79,6 +81,7 @@ export async function installEntry(
     const attempt = await acquireLock(path.join(layout.locks, `${manifest.key}.lock`), {
       timeoutMs: options.lockTimeoutMs ?? 30_000,
       staleMs: options.staleLockMs ?? 10_000,
+      signal: options.signal,
     });
     if (!attempt.lock) return 'busy';
     try {

@@ -72,9 +72,10 @@ export interface PullTarget {
   staleLockMs?: number;
 }
 
-export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: number): Promise<PullResult> {
+/** An aborted signal stops the pull at once, leaving nothing of it in the cache. */
+export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: number, signal?: AbortSignal): Promise<PullResult> {
   const { key } = target;
-  const text = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(key, s));
+  const text = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(key, s), signal);
   if (text === undefined) return { status: 'miss', reason: 'absent' };
   const parsed = parseRemoteManifest(text, key);
   if (parsed.status !== 'ok') return { status: 'refused', reason: `remote manifest: ${parsed.reason}` };
@@ -88,8 +89,11 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
   try {
     for (const f of remote.files) {
       const to = path.join(staging, f.name);
-      await withDeadline(`${tier.name} download of ${f.name}`, transferDeadline(timeoutMs, f.bytes), (s) =>
-        tier.download(key, remote.uploadId, f.name, to, s),
+      await withDeadline(
+        `${tier.name} download of ${f.name}`,
+        transferDeadline(timeoutMs, f.bytes),
+        (s) => tier.download(key, remote.uploadId, f.name, to, s),
+        signal,
       );
       const { size } = await fs.promises.stat(to);
       if (size !== f.bytes) return { status: 'refused', reason: `${f.name}: ${size} bytes, the manifest says ${f.bytes}` };
@@ -98,7 +102,7 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
         return { status: 'refused', reason: `${f.name}: sha256 ${digest} does not match the manifest's ${f.sha256}` };
     }
     handedOver = true; // installEntry removes the staging folder in every case
-    const status = await installEntry(target.cacheDir, remote.name, staging, remote.entry, target);
+    const status = await installEntry(target.cacheDir, remote.name, staging, remote.entry, { ...target, signal });
     return { status, bytes: remote.files.reduce((n, f) => n + f.bytes, 0) };
   } finally {
     if (!handedOver) await removeStaging(staging);

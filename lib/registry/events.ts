@@ -60,6 +60,9 @@ export interface RegistryModelStats {
   inferRequests: number;
   handles: number;
   pinned: boolean;
+  /** The model's memory figure, counted against maxBytes, and where it comes from. */
+  bytes: number;
+  bytesSource: BytesSource;
 }
 
 export interface RegistryStats {
@@ -81,6 +84,9 @@ export interface RegistryStats {
   models: RegistryModelStats[];
 }
 
+/** Where a model's memory figure comes from: the runtime's device counter, options.estimateBytes, or the model files' sizes. */
+export type BytesSource = 'runtime' | 'estimate' | 'files';
+
 export interface RegistryEntryInfo {
   id: string;
   model: string;
@@ -88,8 +94,8 @@ export interface RegistryEntryInfo {
   device: string;
   key: string | null;
   bytes: number;
-  /** Where `bytes` comes from: the model files' sizes, or options.estimateBytes. */
-  bytesSource: 'files' | 'estimate';
+  /** Where `bytes` comes from (docs/serving.md "Freeing memory"). */
+  bytesSource: BytesSource;
   /** Handles holding it now. */
   handles: number;
   /** @deprecated the same as `handles`. */

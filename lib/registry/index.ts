@@ -25,4 +25,5 @@ export type {
   LoadOutcome,
   UnloadReason,
   InferOutcome,
+  BytesSource,
 } from './events';

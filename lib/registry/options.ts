@@ -70,8 +70,11 @@ export interface ModelRegistryOptions {
   maxModels?: number;
   /** Memory budget in bytes for the estimate below. Default: no limit. */
   maxBytes?: number;
-  /** Memory estimate of a loaded model. Default: the size of its model files (.xml + .bin). */
-  estimateBytes?: (info: { model: string; fileBytes: number; compiled: CompiledModel }) => number;
+  /**
+   * Memory estimate of a loaded model. Default: the device's own counter's growth across the
+   * load where it has one (GPU, NPU: `runtimeBytes`), else the size of its model files (.xml + .bin).
+   */
+  estimateBytes?: (info: { model: string; fileBytes: number; runtimeBytes: number | undefined; compiled: CompiledModel }) => number;
   /** Named models for get(name). */
   models?: Record<string, ModelDefinition>;
   /** Reload when the model files change on disk. Default true. */

@@ -16,6 +16,8 @@ import { fileStamp } from './file-stamp';
 import { SlotHandle, type HandleInferOptions, type HandleOwner, type ModelHandle } from './handle';
 import { InferPool, optimalInferRequests, type InferInputs } from './infer-pool';
 import { abortable } from './abort';
+import { SharedAbort } from '../cache/abort/shared-abort';
+import { DeviceMemory } from './device-memory';
 import { parseKeepAlive } from './keep-alive';
 import {
   BATCH_OPTIONS,
@@ -41,6 +43,7 @@ import { entryInfo, modelStats } from './report';
 import { Slot } from './slot';
 
 const log = logger('registry');
+const noop = (): void => undefined;
 
 export class ModelRegistry extends EventEmitter<RegistryEvents> {
   private readonly loader: RegistryLoader;
@@ -65,6 +68,8 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     aborted: 0,
   };
   private disposed = false;
+  /** The runtime's memory counters, read through the cache's Core (none with a loader only). */
+  private readonly memory = new DeviceMemory(() => this.cache?.core);
   /** What handles call back into. */
   private readonly handleOwner: HandleOwner = {
     inferOn: (slot, inputs, options) => this.inferOn(slot, inputs, options),
@@ -262,6 +267,13 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
       slot = this.slots.get(resolved.id);
       if (this.disposed) throw disposedError();
     }
+    // A load every waiter gave up on is winding down (its compile stops at its next wait, or
+    // finishes): take what comes of it, or load afresh once it has failed.
+    while (slot && slot.loaded === undefined && slot.loadAbort?.signal.aborted) {
+      await abortable(slot.promise.then(noop, noop), o.signal);
+      if (this.disposed) throw disposedError();
+      slot = this.slots.get(resolved.id);
+    }
     const reuse = slot !== undefined;
     if (slot) {
       this.slots.delete(resolved.id);
@@ -272,6 +284,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     slot.hold();
     if (keepAliveMs !== undefined) slot.keepAliveMs = keepAliveMs;
     if (slot.loaded === undefined) {
+      slot.loadAbort?.join(o.signal);
       try {
         await abortable(slot.promise, o.signal);
       } catch (error) {
@@ -300,6 +313,8 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     const { id, model, name, opts, definition } = resolved;
     const keepAlive = definition?.keepAlive === undefined ? this.settings.keepAliveMs : parseKeepAlive(definition.keepAlive, 'keepAlive');
     const slot = new Slot({ id, model, name, device: opts.device }, keepAlive);
+    const loadAbort = new SharedAbort();
+    slot.loadAbort = loadAbort;
     slot.pinned = this.pinnedIds.get(id) ?? definition?.pinned ?? false;
     log('loading %s on %s...', slot.label, opts.device);
     const load = async () => {
@@ -307,11 +322,21 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
       slot.stamp = files.stamp;
       slot.fileBytes = files.bytes;
       slot.checkedAt = performance.now();
-      return this.loader(model, opts);
+      const measure = this.memory.begin(opts.device);
+      try {
+        // The compile's waits end once every caller waiting for this load has aborted.
+        return await this.loader(model, { ...opts, signal: loadAbort.signal });
+      } finally {
+        slot.runtimeBytes = measure.end();
+      }
     };
     slot.promise = load().then(
-      (loaded) => this.loaded(slot, loaded, started),
+      (loaded) => {
+        loadAbort.settle();
+        return this.loaded(slot, loaded, started);
+      },
       (error: unknown) => {
+        loadAbort.settle();
         if (this.slots.get(id) === slot) this.slots.delete(id);
         slot.removed = true;
         log('loading %s on %s failed: %s', slot.label, opts.device, (error as Error).message);
@@ -325,8 +350,11 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
   private loaded(slot: Slot, loaded: LoadedModel, started: number): LoadedModel {
     slot.loaded = loaded;
     const estimate = this.settings.estimate;
-    slot.bytes = estimate ? estimate({ model: slot.model, fileBytes: slot.fileBytes, compiled: loaded.compiled }) : slot.fileBytes;
-    slot.bytesSource = estimate ? 'estimate' : 'files';
+    const { fileBytes, runtimeBytes } = slot;
+    slot.bytes = estimate
+      ? estimate({ model: slot.model, fileBytes, runtimeBytes, compiled: loaded.compiled })
+      : (runtimeBytes ?? fileBytes);
+    slot.bytesSource = estimate ? 'estimate' : runtimeBytes !== undefined ? 'runtime' : 'files';
     const outcome = !loaded.cached ? 'uncached' : loaded.hit ? 'hit' : 'miss';
     this.counters.loads++;
     if (outcome === 'hit') this.counters.cacheHits++;
@@ -398,6 +426,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     this.counters.unloads++;
     log('unloaded %s on %s (%s)', slot.label, slot.device, reason);
     const gone = slot.dispose();
+    void gone.then(() => this.memory.touch(slot.device));
     this.emit('unload', { id: slot.id, model: slot.model, name: slot.name, device: slot.device, reason });
     return gone;
   }

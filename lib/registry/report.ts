@@ -31,5 +31,7 @@ export function modelStats(s: Slot): RegistryModelStats {
     inferRequests: s.pool?.size ?? 0,
     handles: s.holders,
     pinned: s.pinned,
+    bytes: s.bytes,
+    bytesSource: s.bytesSource,
   };
 }

@@ -2,8 +2,10 @@
 // clock and its infer pool. Disposal waits until no handle holds it and no inference runs.
 import { OvcacheError } from '../errors';
 import { logger } from '../log';
+import type { SharedAbort } from '../cache/abort/shared-abort';
 import type { InferPool } from './infer-pool';
 import { IdleTimer } from './keep-alive';
+import type { BytesSource } from './events';
 import type { LoadedModel } from './options';
 
 const log = logger('registry');
@@ -26,9 +28,13 @@ export class Slot implements SlotIdentity {
   /** performance.now() of the last check of the model files. */
   checkedAt = 0;
   promise!: Promise<LoadedModel>;
+  /** The load's signal: aborts when every caller waiting for the load gave up. */
+  loadAbort: SharedAbort | undefined;
   loaded: LoadedModel | undefined;
   bytes = 0;
-  bytesSource: 'files' | 'estimate' = 'files';
+  bytesSource: BytesSource = 'files';
+  /** The device's own memory counter's growth across the load (device-memory.ts), if it has one. */
+  runtimeBytes: number | undefined;
   /** No longer in the registry: disposed once no handle holds it. */
   removed = false;
   pinned = false;

@@ -61,6 +61,7 @@ ov_status_e do_compile(const ov_core_t* core, const ov_model_t* model, const cha
     } else {
       c = compile_with_cache(*core->obj, device, cfg, path, nullptr);
     }
+    track_device_memory(*c);
     *out = new ov_compiled_model{c};
   });
 }
@@ -199,6 +200,7 @@ ov_status_e ov_core_import_model(const ov_core_t* core, const char* content,
   return guarded([&] {
     std::string device = normalize_device(device_name);
     auto c = import_payload(content, content_size, device);
+    track_device_memory(*c);
     *compiled_model = new ov_compiled_model{c};
   });
 }

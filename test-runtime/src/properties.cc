@@ -1,5 +1,6 @@
 // Devices and their properties: names, defaults, validation, read-back spelling.
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <set>
 
@@ -22,7 +23,8 @@ const std::vector<std::string> kRo = {"SUPPORTED_PROPERTIES",
                                       "OPTIMIZATION_CAPABILITIES",
                                       "OPTIMAL_NUMBER_OF_INFER_REQUESTS",
                                       "RANGE_FOR_STREAMS",
-                                      "DEVICE_ARCHITECTURE"};
+                                      "DEVICE_ARCHITECTURE",
+                                      "GPU_MEMORY_STATISTICS"};
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -109,6 +111,19 @@ std::string check_property(const std::string& device, const std::string& key,
   return value;
 }
 
+namespace {
+std::atomic<uint64_t> g_gpu_bytes{0};
+uint64_t gpu_device_bytes() { return g_gpu_bytes.load(); }
+}  // namespace
+
+void track_device_memory(Compiled& c) {
+  if (c.device != "GPU" || c.device_bytes != 0) return;
+  c.device_bytes = c.g.weight_bytes() + c.mapped_bytes;
+  g_gpu_bytes += c.device_bytes;
+}
+
+Compiled::~Compiled() { g_gpu_bytes -= device_bytes; }
+
 std::string device_property(const std::string& device, const Config& cfg, const std::string& key) {
   // Core level: CoreImpl::get_property_for_core (src/inference/src/dev/core_impl.cpp) answers
   // FORCE_TBB_TERMINATE, CACHE_DIR and ENABLE_MMAP (plus ALLOW_AUTO_BATCHING / CACHE_PATH in
@@ -131,6 +146,10 @@ std::string device_property(const std::string& device, const Config& cfg, const 
   if (key == "DEVICE_ARCHITECTURE" && gpu)
     return env_str("OV_STUB_GPU_ARCH", "GPU: vendor=0x8086 arch=v12.55.8");
   if (key == "DEVICE_ARCHITECTURE") return "intel64";
+  // ov::intel_gpu::memory_statistics (openvino/runtime/intel_gpu/properties.hpp): the engine's
+  // current allocations by type, a std::map printed by ov::Any as {key:value,...} (any.hpp).
+  if (key == "GPU_MEMORY_STATISTICS" && gpu)
+    return "{usm_device:" + std::to_string(gpu_device_bytes()) + "}";
   if (key == "OPTIMIZATION_CAPABILITIES")
     return gpu ? "FP32 BIN FP16 INT8 EXPORT_IMPORT" : "FP32 INT8 BIN EXPORT_IMPORT";
   if (key == "AVAILABLE_DEVICES") return gpu ? "0" : "";
@@ -142,6 +161,7 @@ std::string device_property(const std::string& device, const Config& cfg, const 
   if (key == "SUPPORTED_PROPERTIES") {
     std::vector<std::string> all = kRo;
     if (!gpu) all.erase(std::remove(all.begin(), all.end(), "DEVICE_ARCHITECTURE"), all.end());
+    if (!gpu) all.erase(std::remove(all.begin(), all.end(), "GPU_MEMORY_STATISTICS"), all.end());
     for (const auto& k : kRw)
       if ((k != "CACHE_MODE" && k != "ENABLE_WEIGHTLESS") || device_lists(device, k))
         all.push_back(k);

@@ -246,7 +246,11 @@ struct Compiled {
   bool loaded_from_cache = false;
   std::string weights_path;   // for weightless blobs
   uint64_t mapped_bytes = 0;  // weights a weightless import read from the .bin
+  uint64_t device_bytes = 0;  // counted in the GPU's GPU_MEMORY_STATISTICS while alive
+  ~Compiled();
 };
+// A compiled model handed to the caller: on GPU its weights count as device memory until freed.
+void track_device_memory(Compiled& c);
 
 // ---- cache (cache.cc) -------------------------------------------------------------------------
 std::shared_ptr<Compiled> compile_with_cache(Core& core, const std::string& device,

@@ -194,7 +194,9 @@ describe('ModelRegistry', () => {
     });
     const a = (await registry.get('classifier')) as unknown as FakeCompiled;
     assert.equal(calls[0]?.model, files[0]);
-    assert.deepEqual(calls[0]?.options, { device: 'CPU', config: { PERFORMANCE_HINT: 'LATENCY' } });
+    const { signal, ...options } = calls[0]?.options ?? {};
+    assert.deepEqual(options, { device: 'CPU', config: { PERFORMANCE_HINT: 'LATENCY' } });
+    assert.ok(signal instanceof AbortSignal, 'the load gets a signal for its compile');
     assert.equal(registry.has('classifier'), true);
     assert.equal(await registry.unload('classifier'), true);
     assert.equal(a.disposed, true);

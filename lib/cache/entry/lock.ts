@@ -3,11 +3,11 @@
 // Waiting is bounded: after timeoutMs the caller gets null and compiles without the cache
 // rather than hang behind a stuck process.
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { errnoCode, isUnwritableError } from '../../fs/errno';
 import { logger } from '../../log';
 import { makeOwnerOnlyDir } from '../cache-dir';
+import { sleepOrAbort } from '../abort/signal';
 
 const log = logger('cache');
 
@@ -23,6 +23,10 @@ export interface LockOptions {
   timeoutMs: number;
   /** A lock not refreshed for this long is stale. proper-lockfile's minimum is 2000. */
   staleMs: number;
+  /** Stops waiting: the attempt rejects with the signal's reason, holding nothing. */
+  signal?: AbortSignal | undefined;
+  /** Called while waiting for another holder, with the time waited so far. */
+  onWait?: ((waitedMs: number) => void) | undefined;
 }
 
 export interface LockAttempt {
@@ -87,7 +91,9 @@ export async function acquireLock(lockPath: string, options: LockOptions): Promi
   const deadline = started + options.timeoutMs;
   let delay = 20;
   let contended = false;
+  const { signal } = options;
   for (;;) {
+    signal?.throwIfAborted();
     let lock: EntryLock | null;
     try {
       lock = await tryLock(lockPath, options.staleMs);
@@ -98,12 +104,15 @@ export async function acquireLock(lockPath: string, options: LockOptions): Promi
       log('cannot make lock %s (%s): the cache folder is not writable', lockPath, code);
       return { lock: null, waitedMs: Date.now() - started, contended, unwritable: code };
     }
+    if (lock && signal?.aborted) await lock.release();
+    signal?.throwIfAborted();
     if (lock) return { lock, waitedMs: Date.now() - started, contended };
     if (!contended) log('waiting for lock %s', lockPath);
     contended = true;
+    options.onWait?.(Date.now() - started);
     const left = deadline - Date.now();
     if (left <= 0) return { lock: null, waitedMs: Date.now() - started, contended };
-    await sleep(Math.min(left, delay * (0.75 + Math.random() / 2)));
+    await sleepOrAbort(Math.min(left, delay * (0.75 + Math.random() / 2)), signal);
     delay = Math.min(delay * 2, 250);
   }
 }

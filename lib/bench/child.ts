@@ -8,7 +8,7 @@ import type { CompiledModel } from '../openvino/compiled-model';
 import { isStaticShape } from '../openvino/shapes';
 import { ModelCache } from '../cache/model-cache';
 import type { TensorInput, TypedArray } from '../openvino/tensor';
-import { RESULT_PREFIX, type TrialResult, type TrialSpec } from './spec';
+import { PROGRESS_PREFIX, RESULT_PREFIX, type TrialResult, type TrialSpec } from './spec';
 import { runOpenVINONodeTrial } from './openvino-node';
 
 const ZERO_ARRAYS: Record<string, (n: number) => TypedArray> = {
@@ -63,6 +63,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
       device: spec.device,
       ...(spec.shapes ? { shapes: spec.shapes } : {}),
       ...(spec.config ? { config: spec.config } : {}),
+      ...(spec.progress ? { onProgress: (p) => process.stdout.write(`${PROGRESS_PREFIX}${JSON.stringify(p)}\n`) } : {}),
     });
     compiled = result.compiled;
     loadedFromCache = result.hit;

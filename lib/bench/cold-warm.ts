@@ -9,7 +9,8 @@ import path from 'node:path';
 import { treeBytes } from '../fs/dir-size';
 import { formatBytes } from '../format/units';
 import { formatTable, type Cell } from '../format/table';
-import { RESULT_PREFIX, type BenchEngine, type BenchMode, type TrialResult, type TrialSpec } from './spec';
+import { PROGRESS_PREFIX, RESULT_PREFIX, type BenchEngine, type BenchMode, type TrialResult, type TrialSpec } from './spec';
+import type { CompileProgress } from '../cache/progress/compile-progress';
 import { ratio, summarize, type Summary } from './stats';
 import { renderBarChart } from './svg-chart';
 import { resolveOpenVINONode } from './openvino-node';
@@ -25,6 +26,8 @@ export interface ColdWarmOptions {
   compareOpenVINONode?: boolean;
   /** Called after every trial, for progress bars. */
   onTrial?: (done: number, total: number, label: string) => void;
+  /** The compile phases of the trials that use the cache (cold, warm), as they happen. */
+  onPhase?: (trial: string, progress: CompileProgress) => void;
 }
 
 export interface ModeReport {
@@ -58,9 +61,11 @@ export interface ColdWarmReport {
 const MODES: BenchMode[] = ['no-cache', 'cold', 'warm'];
 const CHILD = path.join(__dirname, 'child.js');
 
-function runChild(spec: TrialSpec): Promise<TrialResult> {
+function runChild(spec: TrialSpec, onPhase?: (trial: string, progress: CompileProgress) => void): Promise<TrialResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CHILD, JSON.stringify(spec)], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const withProgress = onPhase !== undefined && spec.engine === 'ovcache' && spec.mode !== 'no-cache';
+    const args = [CHILD, JSON.stringify(withProgress ? { ...spec, progress: true } : spec)];
+    const child = execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
       if (error || !line) {
         reject(new Error(`benchmark trial (${spec.engine} ${spec.mode}) failed: ${stderr.trim() || error?.message || 'no result'}`));
@@ -68,6 +73,19 @@ function runChild(spec: TrialSpec): Promise<TrialResult> {
       }
       resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as TrialResult);
     });
+    if (withProgress) followProgress(child.stdout, (p) => onPhase(`${spec.mode}`, p));
+  });
+}
+
+/** Calls onLine with each PROGRESS_PREFIX line of a child's stdout as it arrives. */
+function followProgress(stdout: NodeJS.ReadableStream | null, onLine: (progress: CompileProgress) => void): void {
+  let pending = '';
+  stdout?.on('data', (chunk: Buffer | string) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines)
+      if (line.startsWith(PROGRESS_PREFIX)) onLine(JSON.parse(line.slice(PROGRESS_PREFIX.length)) as CompileProgress);
   });
 }
 
@@ -95,7 +113,7 @@ async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir:
   const results = {} as Record<BenchMode, ModeReport>;
   const noCache: TrialResult[] = [];
   for (let i = 0; i < runs; i++) {
-    noCache.push(await runChild({ ...base, mode: 'no-cache' }));
+    noCache.push(await runChild({ ...base, mode: 'no-cache' }, options.onPhase));
     progress();
   }
   results['no-cache'] = summarizeMode(
@@ -108,7 +126,7 @@ async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir:
   for (let i = 0; i < runs; i++) {
     const dir = path.join(workDir, `${engine}-cold-${i}`);
     coldDirs.push(dir);
-    cold.push(await runChild({ ...base, mode: 'cold', cacheDir: dir }));
+    cold.push(await runChild({ ...base, mode: 'cold', cacheDir: dir }, options.onPhase));
     coldBytes.push(await treeBytes(dir));
     progress();
   }
@@ -116,7 +134,7 @@ async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir:
   const warm: TrialResult[] = [];
   const warmDir = coldDirs[0]!;
   for (let i = 0; i < runs; i++) {
-    warm.push(await runChild({ ...base, mode: 'warm', cacheDir: warmDir }));
+    warm.push(await runChild({ ...base, mode: 'warm', cacheDir: warmDir }, options.onPhase));
     progress();
   }
   const warmBytes = await treeBytes(warmDir);

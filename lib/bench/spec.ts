@@ -14,6 +14,8 @@ export interface TrialSpec {
   /** The cache folder (cold: empty; warm: filled by an earlier trial). Unused for no-cache. */
   cacheDir?: string;
   libraryPath?: string;
+  /** Print the compile's phases (PROGRESS_PREFIX lines) while it runs. */
+  progress?: boolean;
 }
 
 /** Milliseconds; `*At` are measured from the child's process start (performance.timeOrigin). */
@@ -30,3 +32,4 @@ export interface TrialResult {
 }
 
 export const RESULT_PREFIX = 'OVCACHE_BENCH_RESULT ';
+export const PROGRESS_PREFIX = 'OVCACHE_BENCH_PROGRESS ';

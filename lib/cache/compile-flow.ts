@@ -255,9 +255,13 @@ export class CompileFlow {
   private async fill(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number, signal = opts.waits.signal): Promise<Outcome> {
     const lockPath = lockPathOf(this.p.folder.layout, prep.key);
     const { progress } = opts.waits;
-    const onWait = (ms: number) => progress.waited('lock-wait', ms);
+    let waiting = false;
+    const onWait = (ms: number) => {
+      if (!waiting) this.p.counters.lockWaits++; // counted also when the wait is aborted
+      waiting = true;
+      progress.waited('lock-wait', ms);
+    };
     const attempt = await acquireLock(lockPath, { timeoutMs: this.p.lockTimeoutMs, staleMs: this.p.staleLockMs, signal, onWait });
-    if (attempt.contended) this.p.counters.lockWaits++;
     const waited = attempt.waitedMs;
     const uncached = (reason: UncachedReason) => this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, reason, waited);
     if (!attempt.lock) {

@@ -6,8 +6,9 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(total: number, what: string, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY || total <= 1) return { update: () => undefined, stop: () => undefined };
+/** minTotal: fewer items show no bar (2: a single item shows none; 1: a bar that shows labels for one). */
+export function createProgress(total: number, what: string, stream: NodeJS.WriteStream = process.stderr, minTotal = 2): Progress {
+  if (!stream.isTTY || total < minTotal) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     { stream, format: `${what} [{bar}] {value}/{total} {label}`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

@@ -4,6 +4,7 @@
 // cache could not keep (over budget, read-only) counts as failed: the point was to keep it.
 import { performance } from 'node:perf_hooks';
 import type { ModelCache } from '../cache/model-cache';
+import type { CompileProgress } from '../cache/progress/compile-progress';
 import type { WarmManifest, WarmModel } from './warm-manifest';
 
 export type WarmStatus = 'compiled' | 'cached' | 'failed';
@@ -30,9 +31,12 @@ export interface WarmReport {
 
 export interface WarmOptions {
   onProgress?: (done: number, total: number, label: string) => void;
+  /** The phases of each model's compile (cache.compile's onProgress). */
+  onCompileProgress?: (model: string, progress: CompileProgress) => void;
 }
 
-async function warmOne(cache: ModelCache, m: WarmModel): Promise<WarmResult> {
+async function warmOne(cache: ModelCache, m: WarmModel, options: WarmOptions): Promise<WarmResult> {
+  const onCompileProgress = options.onCompileProgress;
   const device = m.device ?? 'CPU';
   const started = performance.now();
   const base = { model: m.model, device, shapes: m.shapes ?? null };
@@ -41,6 +45,7 @@ async function warmOne(cache: ModelCache, m: WarmModel): Promise<WarmResult> {
       device,
       ...(m.shapes ? { shapes: m.shapes } : {}),
       ...(m.config ? { config: m.config } : {}),
+      ...(onCompileProgress ? { onProgress: (p: CompileProgress) => onCompileProgress(m.model, p) } : {}),
     });
     r.compiled.dispose();
     const ms = performance.now() - started;
@@ -64,7 +69,7 @@ export async function warm(cache: ModelCache, manifest: WarmManifest, options: W
   const results: WarmResult[] = [];
   for (const m of manifest.models) {
     options.onProgress?.(results.length, manifest.models.length, m.model);
-    results.push(await warmOne(cache, m));
+    results.push(await warmOne(cache, m, options));
   }
   options.onProgress?.(results.length, manifest.models.length, '');
   await cache.fleet?.flush(); // every publish done before warm() says it is done

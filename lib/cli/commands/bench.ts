@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { coldWarmChart, formatColdWarm, runColdWarm } from '../../bench/cold-warm';
 import { collectPairs, positiveInteger } from '../parse-args';
 import { createProgress } from '../progress';
+import { phaseText } from '../compile-phases';
+import type { CompileProgress } from '../../cache/progress/compile-progress';
 
 interface BenchOptions {
   device: string;
@@ -35,6 +37,7 @@ export function registerBench(program: Command): void {
         throw new Error(`--compare supports only "openvino-node", not "${opts.compare}"`);
       }
       const progress = createProgress(opts.runs * 3 * (opts.compare ? 2 : 1), 'bench');
+      let done = 0;
       const report = await runColdWarm({
         model,
         device: opts.device,
@@ -43,7 +46,11 @@ export function registerBench(program: Command): void {
         ...(opts.config ? { config: opts.config } : {}),
         ...(opts.library ? { libraryPath: opts.library } : {}),
         compareOpenVINONode: opts.compare === 'openvino-node',
-        onTrial: (done, _total, label) => progress.update(done, label),
+        onTrial: (n, _total, label) => progress.update((done = n), label),
+        // Phases only on a terminal: the trials' children then print them (a few lines per trial).
+        ...(process.stderr.isTTY
+          ? { onPhase: (trial: string, p: CompileProgress) => progress.update(done, `${trial}: ${phaseText(p)}`) }
+          : {}),
       }).finally(() => progress.stop());
       process.stdout.write(`${formatColdWarm(report)}\n`);
       if (opts.json) writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);

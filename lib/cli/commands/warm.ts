@@ -11,9 +11,11 @@ import type { WarmReport, WarmResult } from '../../fleet/warm';
 import { formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { loadOpenVINO } from '../../openvino/openvino';
+import type { CompileProgress } from '../../cache/progress/compile-progress';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
 import { createProgress } from '../progress';
+import { modelPhaseText } from '../compile-phases';
 
 interface WarmOptions {
   dir?: string;
@@ -66,10 +68,14 @@ export function registerWarm(program: Command): void {
     const runtime = await loadOpenVINO(opts.library ? { libraryPath: opts.library } : {});
     const { models: _models, dir: _dir, tiers, ...fleet } = manifest;
     const cache = new ModelCache({ runtime, dir, ...(tiers && tiers.length > 0 ? { fleet: new Fleet({ ...fleet, tiers }) } : {}) });
-    const progress = opts.json ? undefined : createProgress(manifest.models.length, 'warming');
+    const progress = opts.json ? undefined : createProgress(manifest.models.length, 'warming', process.stderr, 1);
     let report: WarmReport;
+    let done = 0;
     try {
-      report = await cache.warm(manifest, { onProgress: (done, _total, label) => progress?.update(done, path.basename(label)) });
+      report = await cache.warm(manifest, {
+        onProgress: (n, _total, label) => progress?.update((done = n), path.basename(label)),
+        ...(progress ? { onCompileProgress: (model: string, p: CompileProgress) => progress.update(done, modelPhaseText(model, p)) } : {}),
+      });
     } finally {
       progress?.stop();
       await cache.fleet?.close();

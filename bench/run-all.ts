@@ -16,6 +16,7 @@ const BENCHES = [
   'registry-serving',
   'registry-soak',
   'dynamic-shapes',
+  'compile-abort',
 ];
 
 let failed = 0;

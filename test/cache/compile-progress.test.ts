@@ -40,8 +40,8 @@ describe('cache.compile({ onProgress })', function () {
     for (const p of prints) {
       assert.equal(p.total, total);
       assert.ok(p.fraction !== undefined && p.fraction >= 0 && p.fraction <= 1, String(p.fraction));
-      assert.ok((p.fraction as number) >= last, 'the fraction never goes back');
-      last = p.fraction as number;
+      assert.ok(p.fraction >= last, 'the fraction never goes back');
+      last = p.fraction;
     }
     assert.equal(prints[0]?.fraction, 0);
     assert.equal(prints.at(-1)?.fraction, 1);

@@ -8,8 +8,8 @@ export function expectAbortSignal(value: unknown, name: string): AbortSignal | u
 }
 
 /** The signal's reason, as `signal.throwIfAborted()` would throw it. */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+export function abortReason(signal: AbortSignal): Error {
+  return (signal.reason as Error | undefined) ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
 /** Whether `error` is what an aborted `signal` rejected with. */
@@ -58,7 +58,7 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
         signal.removeEventListener('abort', onAbort);
         resolve(value);
       },
-      (error: unknown) => {
+      (error: Error) => {
         signal.removeEventListener('abort', onAbort);
         reject(error);
       },

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadOpenVINO, ModelCache, type Core } from '../../lib/index';
+import { Fleet, loadOpenVINO, ModelCache, ModelRegistry, type Core } from '../../lib/index';
 import { acquireLock } from '../../lib/cache/entry/lock';
 import { readManifest } from '../../lib/cache/entry/manifest';
 import { loadNativeBinding } from '../../lib/runtime/binding';
@@ -143,6 +143,66 @@ describe('cache.compile({ signal })', function () {
     assert.equal(liveHandles(), baseline, 'the abandoned CompiledModel was disposed');
     assert.equal(cache.stats().misses, 1, 'the compile that ran is counted');
     assert.equal(cache.stats().hits, 1);
+    await cache.dispose();
+  });
+
+  it('waiting for another machine on the fleet lease: rejects with the reason, holds no lease, copies nothing', async () => {
+    const fleet = new Fleet({ tiers: [{ path: path.join(tmp, 'shared') }], pollMs: 50 });
+    const cache = new ModelCache({ core, dir, fleet });
+    const { key } = await cache.keyFor(mlp, { device: 'CPU' });
+    const leases = fleet.tiers[0]?.leases();
+    const other = await leases?.tryAcquire(key, 30_000); // another machine compiles it
+    assert.ok(other);
+    const controller = new AbortController();
+    const phases: string[] = [];
+    const waiting = cache.compile(mlp, {
+      device: 'CPU',
+      signal: controller.signal,
+      onProgress: (p) => phases.at(-1) !== p.phase && phases.push(p.phase),
+    });
+    await sleep(400);
+    assert.equal(fleet.stats().leaseWaits, 1, 'it is waiting on the lease');
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    await assert.rejects(waiting, (e) => e === reason);
+    assert.deepEqual(phases, ['fingerprint', 'tier']);
+    await other.release();
+    const mine = await leases?.tryAcquire(key, 30_000);
+    assert.ok(mine, 'the aborted caller holds no lease');
+    await mine.release();
+    assert.equal(fleet.stats().down, 0, 'an abort is not a tier outage');
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'entries')), [], 'nothing compiled or copied');
+    assert.equal(fs.existsSync(path.join(dir, 'incoming')), false, 'no staging folder left');
+    await cache.dispose();
+    await fleet.close();
+  });
+
+  it("registry.get({ signal }) passes the signal to the load's compile: aborting every waiter ends its lock wait", async () => {
+    const cache = new ModelCache({ core, dir });
+    const registry = new ModelRegistry({ cache });
+    const { key } = await cache.keyFor(mlp, { device: 'CPU' });
+    const lockPath = path.join(dir, 'locks', `${key}.lock`);
+    fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+    const other = await acquireLock(lockPath, { timeoutMs: 0, staleMs: 10_000 });
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = registry.get(mlp, { device: 'CPU', signal: a.signal });
+    const second = registry.acquire(mlp, { device: 'CPU', signal: b.signal });
+    await sleep(300);
+    a.abort();
+    await assert.rejects(first, { name: 'AbortError' });
+    assert.equal(cache.stats().aborted, 0, 'one caller left: the compile still waits');
+    b.abort();
+    await assert.rejects(second, { name: 'AbortError' });
+    for (let i = 0; i < 50 && registry.size > 0; i++) await sleep(20);
+    assert.equal(registry.size, 0, 'the abandoned load failed with the abort and left the registry');
+    assert.equal(cache.stats().aborted, 1, "the load's compile was aborted");
+    assert.equal(cache.stats().compiles, 0);
+    await other.lock?.release();
+    const compiled = await registry.get(mlp, { device: 'CPU' });
+    assert.ok(compiled, 'a later caller loads afresh');
+    assert.equal(cache.stats().misses, 1);
+    await registry.dispose();
     await cache.dispose();
   });
 

@@ -102,6 +102,13 @@ describe('cache.compile({ onProgress })', function () {
     if (script.error) this.skip(); // no `script` (util-linux) to make a pseudo-TTY
     assert.equal(script.status, 0, script.stdout + script.stderr);
     assert.match(script.stdout, /mlp\.xml: compiling/);
+    const bench = ['bench', mlp, '--runs', '1', '--library', STAND_IN];
+    const onTty = spawnSync('script', ['-qec', [process.execPath, cli, ...bench].map((a) => `'${a}'`).join(' '), '/dev/null'], {
+      env,
+      encoding: 'utf8',
+    });
+    assert.equal(onTty.status, 0, onTty.stdout + onTty.stderr);
+    assert.match(onTty.stdout, /cold: compiling/, 'bench shows the phases of its trials');
     const piped = spawnSync(process.execPath, [cli, ...args, '--dir', path.join(tmp, 'warm-cache-2')], { env, encoding: 'utf8' });
     assert.equal(piped.status, 0, piped.stderr);
     assert.equal(piped.stderr, '');

@@ -189,7 +189,11 @@ export class Fleet extends EventEmitter<FleetEvents> {
       if (lease) {
         this.note({ tier: provider.name, op: 'lease', outcome: 'acquired', key, ms: Date.now() - started });
         // A holder may have published and released between our first look and this lease: look again.
-        if (await lookFor()) {
+        const found = await lookFor().catch(async (error: unknown) => {
+          await lease.release(); // an aborted look holds nothing
+          throw error;
+        });
+        if (found) {
           await lease.release();
           return { lease: null, found: true, waitedMs: Date.now() - started };
         }

@@ -10,6 +10,7 @@ export { Core, type DeviceInfo } from './openvino/core';
 export { Model } from './openvino/model';
 export { CompiledModel } from './openvino/compiled-model';
 export { InferRequest } from './openvino/infer-request';
+export type { RuntimeCore, RuntimeModel, RuntimeCompiledModel, RuntimeInferRequest, RuntimeInfo } from './runtime/runtime-port';
 export type { PortInfo } from './openvino/port';
 export type { Tensor, TensorInput, TypedArray, ElementType } from './openvino/tensor';
 export {

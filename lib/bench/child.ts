@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { loadOpenVINO } from '../openvino/openvino';
 import type { Model } from '../openvino/model';
 import type { Core } from '../openvino/core';
-import type { CompiledModel } from '../openvino/compiled-model';
+import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import { isStaticShape } from '../openvino/shapes';
 import { ModelCache } from '../cache/model-cache';
 import type { TensorInput, TypedArray } from '../openvino/tensor';
@@ -21,7 +21,7 @@ const ZERO_ARRAYS: Record<string, (n: number) => TypedArray> = {
   f16: (n) => new Uint16Array(n),
 };
 
-async function firstInference(compiled: CompiledModel): Promise<number | null> {
+async function firstInference(compiled: RuntimeCompiledModel): Promise<number | null> {
   const inputs: Record<string, TensorInput> = {};
   for (const port of compiled.inputs) {
     const make = ZERO_ARRAYS[port.elementType];
@@ -35,7 +35,7 @@ async function firstInference(compiled: CompiledModel): Promise<number | null> {
   return performance.now() - started;
 }
 
-async function compileWithoutCache(core: Core, spec: TrialSpec): Promise<CompiledModel> {
+async function compileWithoutCache(core: Core, spec: TrialSpec): Promise<RuntimeCompiledModel> {
   if (!spec.shapes) return core.compileModel(spec.model, spec.device, spec.config);
   const model: Model = await core.readModel(spec.model);
   model.reshape(spec.shapes);
@@ -52,7 +52,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   const runtimeLoadedAt = performance.now();
   const core = ov.createCore();
   const started = performance.now();
-  let compiled: CompiledModel;
+  let compiled: RuntimeCompiledModel;
   let loadedFromCache: boolean | null;
   if (spec.mode === 'no-cache') {
     compiled = await compileWithoutCache(core, spec);

@@ -9,9 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { logger } from '../log';
-import type { CompiledModel } from '../openvino/compiled-model';
-import type { Core } from '../openvino/core';
-import { Model } from '../openvino/model';
+import { isRuntimeModel, type RuntimeCompiledModel, type RuntimeCore, type RuntimeModel } from '../runtime/runtime-port';
 import type { CompileConfig } from '../openvino/properties';
 import type { BudgetKeeper } from './budget/keeper';
 import { MIN_LEARN_WEIGHT_BYTES, SizeFactors } from './budget/size-factors';
@@ -49,7 +47,7 @@ export interface Outcome extends CompileResult {
 }
 
 export interface CompileFlowParts {
-  core(): Core;
+  core(): RuntimeCore;
   folder: CacheFolder;
   keys: KeyBuilder;
   manifests: ManifestWriter;
@@ -69,7 +67,7 @@ export interface CompileFlowParts {
 
 /** How a cached compile went, for outcomeOf(). */
 interface Done {
-  compiled: CompiledModel;
+  compiled: RuntimeCompiledModel;
   lockWaitMs: number;
   compileMs: number;
   /** The entry's recorded compile time, to credit the time a hit saved. */
@@ -82,7 +80,7 @@ export class CompileFlow {
 
   constructor(private readonly p: CompileFlowParts) {}
 
-  async cached(model: string | Model, requested: ResolvedCompileOptions, started: number): Promise<Outcome> {
+  async cached(model: string | RuntimeModel, requested: ResolvedCompileOptions, started: number): Promise<Outcome> {
     const opts = this.p.weightless.apply(model, requested);
     if (!this.p.readOnly) {
       try {
@@ -129,7 +127,7 @@ export class CompileFlow {
   }
 
   async uncached(
-    model: string | Model,
+    model: string | RuntimeModel,
     opts: ResolvedCompileOptions,
     started: number,
     prep: PreparedCompile | undefined,
@@ -137,7 +135,7 @@ export class CompileFlow {
     lockWaitMs = 0,
   ): Promise<Outcome> {
     let readMs = prep?.readMs ?? 0;
-    let compiled: CompiledModel;
+    let compiled: RuntimeCompiledModel;
     let compileMs: number;
     opts.waits.progress.phase('compile');
     if (typeof model === 'string' && opts.shapes) {
@@ -153,7 +151,7 @@ export class CompileFlow {
         read.dispose();
       }
     } else {
-      if (model instanceof Model && opts.shapes && !prep) model.reshape(opts.shapes);
+      if (isRuntimeModel(model) && opts.shapes && !prep) model.reshape(opts.shapes);
       const c = performance.now();
       compiled = await this.p.core().compileModel(model, opts.device, opts.config);
       compileMs = performance.now() - c;
@@ -292,7 +290,7 @@ export class CompileFlow {
       await writeManifest(prep.entryDir, fillingManifest(base));
       progress.phase('compile');
       const t = performance.now();
-      let compiled: CompiledModel;
+      let compiled: RuntimeCompiledModel;
       try {
         compiled = await this.p.core().compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
       } catch (error) {

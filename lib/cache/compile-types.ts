@@ -1,5 +1,5 @@
 // The types ModelCache's methods and events take and return.
-import type { CompiledModel } from '../openvino/compiled-model';
+import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { BudgetEvent, BudgetUncachedReason, EvictedEntry } from './budget/events';
 import type { EntryManifest } from './entry/manifest';
 import type { KeyPartChange, KeyParts } from './key';
@@ -40,7 +40,7 @@ export type UncachedReason =
   | BudgetUncachedReason;
 
 export interface CompileResult {
-  compiled: CompiledModel;
+  compiled: RuntimeCompiledModel;
   /** OpenVINO loaded the model from the cache (LOADED_FROM_CACHE), not a guess. */
   hit: boolean;
   /** An entry folder was used (false when the cache was off for this compile). */

@@ -10,9 +10,7 @@ import { writeFileAtomic } from '../fs/atomic-write';
 import { errnoCode } from '../fs/errno';
 import { isIrXml, modelFilesOf } from '../fs/model-files';
 import { logger } from '../log';
-import type { Core } from '../openvino/core';
-import { Model } from '../openvino/model';
-import type { OpenVINO } from '../openvino/openvino';
+import { isRuntimeModel, type RuntimeCore, type RuntimeInfo, type RuntimeModel } from '../runtime/runtime-port';
 import { formatPartialShape, type ShapeInput } from '../openvino/shapes';
 import type { CacheFolder } from './cache-dir';
 import type { KeyInfo } from './compile-types';
@@ -39,7 +37,7 @@ export interface PreparedCompile {
   xmlMtimeNs: string;
   xmlSize: number;
   /** The model object to compile (shapes given or a Model passed); undefined on the path fast path. */
-  modelObject: Model | undefined;
+  modelObject: RuntimeModel | undefined;
   ownsModel: boolean;
   parts: KeyParts;
   key: string;
@@ -51,8 +49,8 @@ export interface PreparedCompile {
 }
 
 export interface KeyBuilderContext {
-  core(): Core;
-  runtime(): OpenVINO;
+  core(): RuntimeCore;
+  runtime(): RuntimeInfo;
   folder: CacheFolder;
   enabled: boolean;
   readOnly: boolean;
@@ -79,7 +77,7 @@ export class KeyBuilder {
   }
 
   /** The key of a compile, with the model object read and reshaped when the compile needs one. */
-  async prepare(model: string | Model, opts: ResolvedCompileOptions): Promise<PreparedCompile> {
+  async prepare(model: string | RuntimeModel, opts: ResolvedCompileOptions): Promise<PreparedCompile> {
     const xml = typeof model === 'string' ? path.resolve(model) : model.path;
     const t0 = performance.now();
     const fingerprints = await this.fingerprintModel(xml, opts.waits.progress);
@@ -92,12 +90,12 @@ export class KeyBuilder {
     }));
 
     const t1 = performance.now();
-    let modelObject: Model | undefined;
+    let modelObject: RuntimeModel | undefined;
     let ownsModel = false;
     let inputs: InputIdentity[];
-    if (model instanceof Model || opts.shapes) {
-      modelObject = model instanceof Model ? model : await this.ctx.core().readModel(xml);
-      ownsModel = !(model instanceof Model);
+    if (isRuntimeModel(model) || opts.shapes) {
+      modelObject = isRuntimeModel(model) ? model : await this.ctx.core().readModel(xml);
+      ownsModel = !isRuntimeModel(model);
       try {
         if (opts.shapes) modelObject.reshape(opts.shapes);
         inputs = toInputIdentities(modelObject);
@@ -143,7 +141,7 @@ export class KeyBuilder {
 
   /** Reshapes the prepared (owned) model object to other shapes and derives its key again. */
   reshapePrepared(prep: PreparedCompile, shapes: Record<string, ShapeInput>): void {
-    const model = prep.modelObject as Model;
+    const model = prep.modelObject as RuntimeModel;
     model.reshape(shapes);
     prep.parts = { ...prep.parts, inputs: toInputIdentities(model) };
     prep.key = deriveKey(prep.parts);
@@ -262,7 +260,7 @@ function modelName(file: string): string {
   return path.basename(file).replace(/\.[^.]*$/, '');
 }
 
-function toInputIdentities(model: Model): InputIdentity[] {
+function toInputIdentities(model: RuntimeModel): InputIdentity[] {
   return model.inputs.map((p) => ({ name: p.name, shape: formatPartialShape(p.shape), elementType: p.elementType }));
 }
 

@@ -9,8 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { OvcacheError } from '../errors';
 import { logger } from '../log';
 import type { Core } from '../openvino/core';
-import { Model } from '../openvino/model';
 import type { OpenVINO } from '../openvino/openvino';
+import { isRuntimeModel, type RuntimeCore, type RuntimeInfo, type RuntimeModel } from '../runtime/runtime-port';
 import { expectIntegerInRange, invalidArgument } from '../openvino/validate';
 import type { BudgetStatus, CacheUsage } from './budget/status';
 import { BudgetKeeper } from './budget/keeper';
@@ -147,13 +147,13 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   }
 
   /** The Core compiles run on: the one given, or one created from `runtime` on first use. */
-  get core(): Core {
+  get core(): RuntimeCore {
     if (this.options.core) return this.options.core;
     this.ownCore ??= (this.options.runtime as OpenVINO).createCore();
     return this.ownCore;
   }
 
-  get runtime(): OpenVINO {
+  get runtime(): RuntimeInfo {
     return this.options.core?.runtime ?? (this.options.runtime as OpenVINO);
   }
 
@@ -170,7 +170,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
    * Compiles `model` (an .xml path or a Model) for a device, through the cache: a hit loads
    * the entry's blob, a miss compiles and fills the entry. The caller owns the CompiledModel.
    */
-  async compile(model: string | Model, options: CompileOptions): Promise<CompileResult> {
+  async compile(model: string | RuntimeModel, options: CompileOptions): Promise<CompileResult> {
     const started = performance.now();
     this.checkNotDisposed();
     const opts = resolveCompileOptions(options);
@@ -202,7 +202,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   }
 
   /** The key a compile would use, with its parts and entry folder, without compiling. */
-  async keyFor(model: string | Model, options: CompileOptions): Promise<KeyInfo> {
+  async keyFor(model: string | RuntimeModel, options: CompileOptions): Promise<KeyInfo> {
     this.checkNotDisposed();
     const opts = resolveCompileOptions(options, 'cache.keyFor()');
     checkModelArgument(model);
@@ -359,7 +359,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
 }
 
 function checkModelArgument(model: unknown): void {
-  if (model instanceof Model) return;
+  if (isRuntimeModel(model)) return;
   if (typeof model !== 'string' || model.length === 0 || model.includes('\0')) {
     throw invalidArgument('a model path (.xml) or a Model', 'model', model);
   }

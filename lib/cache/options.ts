@@ -2,10 +2,10 @@
 import path from 'node:path';
 import { OvcacheError } from '../errors';
 import { isTruthyFlag } from '../log';
-import { Core } from '../openvino/core';
 import { OpenVINO } from '../openvino/openvino';
 import type { CompileConfig } from '../openvino/properties';
 import type { ShapeInput } from '../openvino/shapes';
+import { isRuntimeCore, type RuntimeCore } from '../runtime/runtime-port';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 import { BUDGET_OPTIONS, resolveBudget, type BudgetOptions, type ResolvedBudget } from './budget/options';
 import { defaultCacheDir } from './default-dir';
@@ -28,8 +28,8 @@ import type { CompileProgressListener } from './progress/compile-progress';
 
 /** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts, the caching policy's in policy/options.ts. */
 export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
-  /** The Core to compile with. Give this or `runtime`. */
-  core?: Core;
+  /** The Core to compile with (ovcache's, or `fromOpenvinoNode(addon)`). Give this or `runtime`. */
+  core?: RuntimeCore;
   /** A loaded runtime: the cache creates (and disposes) its own Core. */
   runtime?: OpenVINO;
   /** Cache folder. Default: OVCACHE_DIR, else the user cache folder + "ovcache". */
@@ -88,7 +88,7 @@ export interface CompileOptions {
 }
 
 export interface ResolvedOptions {
-  core: Core | undefined;
+  core: RuntimeCore | undefined;
   runtime: OpenVINO | undefined;
   dir: string;
   dirSource: string;
@@ -144,7 +144,7 @@ function optionalBoolean(value: unknown, name: string): boolean | undefined {
 export function resolveOptions(input: unknown): ResolvedOptions {
   const options = expectPlainObject(input ?? {}, 'options') as ModelCacheOptions;
   rejectUnknownOptions(options as Record<string, unknown>, MODEL_CACHE_OPTIONS, 'new ModelCache()');
-  if (options.core !== undefined && !(options.core instanceof Core)) throw invalidArgument('a Core', 'options.core', options.core);
+  if (options.core !== undefined && !isRuntimeCore(options.core)) throw invalidArgument('a Core', 'options.core', options.core);
   if (options.runtime !== undefined && !(options.runtime instanceof OpenVINO)) {
     throw invalidArgument('an OpenVINO runtime (from loadOpenVINO())', 'options.runtime', options.runtime);
   }

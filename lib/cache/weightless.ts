@@ -5,8 +5,7 @@
 // the entry's key holds the .bin's sha256, so a changed .bin never reaches that blob.
 import fs from 'node:fs';
 import { OvcacheError } from '../errors';
-import type { Core } from '../openvino/core';
-import type { Model } from '../openvino/model';
+import type { RuntimeCore, RuntimeModel } from '../runtime/runtime-port';
 import type { CompileConfig } from '../openvino/properties';
 import { modelFilesOf } from '../fs/model-files';
 import type { ResolvedCompileOptions } from './options';
@@ -22,7 +21,7 @@ export class WeightlessChooser {
 
   constructor(
     private readonly mode: WeightlessMode,
-    private readonly core: () => Core,
+    private readonly core: () => RuntimeCore,
   ) {}
 
   /** The device's weightless property, probed once per device for this cache. */
@@ -36,7 +35,7 @@ export class WeightlessChooser {
   }
 
   /** The compile options with weightless switched on where the mode and the device allow it. */
-  apply(model: string | Model, opts: ResolvedCompileOptions): ResolvedCompileOptions {
+  apply(model: string | RuntimeModel, opts: ResolvedCompileOptions): ResolvedCompileOptions {
     if (this.mode === false) return opts;
     // The user's own choice stands.
     if (opts.config?.ENABLE_WEIGHTLESS !== undefined || opts.config?.CACHE_MODE !== undefined) return opts;
@@ -54,7 +53,7 @@ export class WeightlessChooser {
   }
 }
 
-function probe(core: Core, device: string): WeightlessProperty {
+function probe(core: RuntimeCore, device: string): WeightlessProperty {
   let listed: string[];
   try {
     listed = core.getProperty(device, 'SUPPORTED_PROPERTIES').split(/[\s,]+/);

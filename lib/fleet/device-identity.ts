@@ -1,10 +1,10 @@
 // What identifies the hardware behind a device string, as the cache key records it
 // (KeyParts['device']): FULL_DEVICE_NAME of each physical device, and DEVICE_ARCHITECTURE on
 // GPU. Used to tell whether a bundled entry was made for this machine's device.
-import type { Core } from '../openvino/core';
+import type { RuntimeCore } from '../runtime/runtime-port';
 import type { KeyParts } from '../cache/key';
 
-function propertyOr(core: Core, device: string, key: string, fallback: string): string {
+function propertyOr(core: RuntimeCore, device: string, key: string, fallback: string): string {
   try {
     return core.getProperty(device, key);
   } catch {
@@ -12,7 +12,7 @@ function propertyOr(core: Core, device: string, key: string, fallback: string): 
   }
 }
 
-export function deviceIdentity(core: Core, device: string): KeyParts['device'] {
+export function deviceIdentity(core: RuntimeCore, device: string): KeyParts['device'] {
   const colon = device.indexOf(':');
   const physical =
     colon >= 0

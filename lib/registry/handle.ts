@@ -1,7 +1,7 @@
 // A hold on a loaded model: while any handle is held, the model is not disposed (unloading
 // waits). `await using m = await registry.acquire(name)` releases it at the end of the block.
 import { OvcacheError } from '../errors';
-import type { CompiledModel } from '../openvino/compiled-model';
+import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { Tensor } from '../openvino/tensor';
 import type { InferInputs } from './infer-pool';
 import type { RegistryInferOptions } from './options';
@@ -18,7 +18,7 @@ export interface HandleOwner {
 /** A hold on one loaded model of a registry (from registry.acquire()). */
 export interface ModelHandle extends Disposable, AsyncDisposable {
   /** The shared compiled model; do not dispose it. */
-  readonly compiled: CompiledModel;
+  readonly compiled: RuntimeCompiledModel;
   readonly name: string | undefined;
   readonly id: string;
   readonly released: boolean;
@@ -37,9 +37,9 @@ export class SlotHandle implements ModelHandle {
   ) {}
 
   /** The shared compiled model; do not dispose it. */
-  get compiled(): CompiledModel {
+  get compiled(): RuntimeCompiledModel {
     this.check();
-    return (this.slot.loaded as { compiled: CompiledModel }).compiled;
+    return (this.slot.loaded as { compiled: RuntimeCompiledModel }).compiled;
   }
 
   get name(): string | undefined {

@@ -3,8 +3,8 @@
 // stops waiting at once, and a request that was running goes back to the pool when its
 // inference ends.
 import { performance } from 'node:perf_hooks';
-import type { CompiledModel } from '../openvino/compiled-model';
-import type { InferRequest } from '../openvino/infer-request';
+import type { RuntimeCompiledModel } from '../runtime/runtime-port';
+import type { RuntimeInferRequest } from '../runtime/runtime-port';
 import type { Tensor, TensorInput } from '../openvino/tensor';
 import { abortable } from './abort';
 import { WaitQueue } from './wait-queue';
@@ -23,7 +23,7 @@ export interface PoolRun {
 }
 
 /** The pool size OpenVINO suggests for this compiled model; 1 when it does not say. */
-export function optimalInferRequests(compiled: CompiledModel): number {
+export function optimalInferRequests(compiled: RuntimeCompiledModel): number {
   try {
     const n = Number(compiled.getProperty('OPTIMAL_NUMBER_OF_INFER_REQUESTS'));
     return Number.isInteger(n) && n >= 1 ? n : 1;
@@ -33,14 +33,14 @@ export function optimalInferRequests(compiled: CompiledModel): number {
 }
 
 export class InferPool {
-  private readonly idle: InferRequest[] = [];
-  private readonly all: InferRequest[] = [];
-  private readonly queue: WaitQueue<InferRequest>;
+  private readonly idle: RuntimeInferRequest[] = [];
+  private readonly all: RuntimeInferRequest[] = [];
+  private readonly queue: WaitQueue<RuntimeInferRequest>;
   private running = 0;
   private onSettled: (() => void) | undefined;
 
   constructor(
-    private readonly compiled: CompiledModel,
+    private readonly compiled: RuntimeCompiledModel,
     readonly size: number,
     maxQueue: number,
     label: string,
@@ -93,7 +93,7 @@ export class InferPool {
     this.idle.length = 0;
   }
 
-  private take(options: PoolRunOptions): Promise<InferRequest> {
+  private take(options: PoolRunOptions): Promise<RuntimeInferRequest> {
     options.signal?.throwIfAborted();
     const free = this.idle.pop();
     if (free) return Promise.resolve(free);
@@ -105,7 +105,7 @@ export class InferPool {
     return this.queue.wait(options.signal, options.priority ?? 0);
   }
 
-  private give(request: InferRequest): void {
+  private give(request: RuntimeInferRequest): void {
     this.running--;
     if (!this.queue.handOff(request)) this.idle.push(request);
     if (this.running === 0 && this.onSettled) {

@@ -4,7 +4,7 @@ import { OvcacheError } from '../errors';
 import { parseDuration } from '../format/units';
 import type { ModelCache } from '../cache/model-cache';
 import type { CompileOptions } from '../cache/options';
-import type { CompiledModel } from '../openvino/compiled-model';
+import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { CompileConfig } from '../openvino/properties';
 import type { ShapeInput } from '../openvino/shapes';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
@@ -51,7 +51,7 @@ export interface RegistryBatchOptions extends RegistryInferOptions {
 }
 
 export interface LoadedModel {
-  compiled: CompiledModel;
+  compiled: RuntimeCompiledModel;
   /** Loaded from the disk cache. */
   hit: boolean;
   /** The disk cache was used (false: compiled without it). */
@@ -74,7 +74,7 @@ export interface ModelRegistryOptions {
    * Memory estimate of a loaded model. Default: the device's own counter's growth across the
    * load where it has one (GPU, NPU: `runtimeBytes`), else the size of its model files (.xml + .bin).
    */
-  estimateBytes?: (info: { model: string; fileBytes: number; runtimeBytes: number | undefined; compiled: CompiledModel }) => number;
+  estimateBytes?: (info: { model: string; fileBytes: number; runtimeBytes: number | undefined; compiled: RuntimeCompiledModel }) => number;
   /** Named models for get(name). */
   models?: Record<string, ModelDefinition>;
   /** Reload when the model files change on disk. Default true. */

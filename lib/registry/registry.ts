@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { OvcacheError } from '../errors';
 import { logger } from '../log';
 import { ModelCache } from '../cache/model-cache';
-import type { CompiledModel } from '../openvino/compiled-model';
+import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { Tensor } from '../openvino/tensor';
 import { invalidArgument } from '../openvino/validate';
 import type { RegistryEntryInfo, RegistryEvents, RegistryStats, UnloadReason } from './events';
@@ -104,7 +104,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
    * The one shared compiled model for (model, device, shapes, config), loaded on first use. Do
    * not dispose it. It is not held: it can be unloaded under a later call (use acquire()).
    */
-  async get(pathOrName: string, options: RegistryGetOptions = {}): Promise<CompiledModel> {
+  async get(pathOrName: string, options: RegistryGetOptions = {}): Promise<RuntimeCompiledModel> {
     const slot = await this.take(pathOrName, callOptions(options, GET_OPTIONS, 'registry.get()'));
     const { compiled } = slot.loaded as LoadedModel;
     this.releaseSlot(slot);
@@ -118,7 +118,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /** Runs fn with the model held: it is not disposed while fn runs, even if unloaded meanwhile. */
-  async use<T>(pathOrName: string, options: RegistryGetOptions, fn: (compiled: CompiledModel) => T | Promise<T>): Promise<T> {
+  async use<T>(pathOrName: string, options: RegistryGetOptions, fn: (compiled: RuntimeCompiledModel) => T | Promise<T>): Promise<T> {
     const handle = await this.acquire(pathOrName, options);
     try {
       return await fn(handle.compiled);

@@ -8,7 +8,7 @@ import type { InferInputs, InferPool } from './infer-pool';
 import type { BatchProgress, LoadedModel } from './options';
 import type { ResultCacheLike } from './result-cache';
 import type { Slot } from './slot';
-import type { CompiledModel } from '../openvino/compiled-model';
+import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { TensorInput } from '../openvino/tensor';
 
 export interface InferCounters {
@@ -96,7 +96,7 @@ export async function runBatch<R>(
 }
 
 /** The inputs by input name, as a result cache keys them (data alone: the model's one input). */
-function namedInputs(compiled: CompiledModel, inputs: InferInputs): Record<string, TensorInput | Tensor> {
+function namedInputs(compiled: RuntimeCompiledModel, inputs: InferInputs): Record<string, TensorInput | Tensor> {
   const single = ArrayBuffer.isView(inputs) || (inputs !== null && typeof inputs === 'object' && 'data' in inputs && 'shape' in inputs);
   if (!single) return inputs;
   const only = compiled.inputs[0];

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CompileOptions } from '../../lib/cache/options';
-import type { CompiledModel } from '../../lib/index';
+import type { RuntimeCompiledModel } from '../../lib/index';
 import type { LoadedModel } from '../../lib/registry/index';
 
 /** Infer requests of one FakeCompiled: how many ran at once, in what order. */
@@ -32,7 +32,7 @@ export class FakeRequest {
   }
 }
 
-/** A stand-in for CompiledModel: only what the registry touches. */
+/** A stand-in for RuntimeCompiledModel: only what the registry touches. */
 export class FakeCompiled {
   disposed = false;
   readonly requests: FakeRequest[] = [];
@@ -62,7 +62,7 @@ export function fakeLoader(delayMs = 10) {
     calls.push({ model, options });
     await new Promise((r) => setTimeout(r, delayMs));
     return {
-      compiled: new FakeCompiled(model) as unknown as CompiledModel,
+      compiled: new FakeCompiled(model) as unknown as RuntimeCompiledModel,
       hit: calls.length % 2 === 0,
       cached: true,
       key: 'k'.repeat(64),
@@ -81,7 +81,7 @@ export function writeModelFiles(dir: string, names = ['a', 'b', 'c', 'd']): stri
   });
 }
 
-export const fake = (compiled: CompiledModel): FakeCompiled => compiled as unknown as FakeCompiled;
+export const fake = (compiled: RuntimeCompiledModel): FakeCompiled => compiled as unknown as FakeCompiled;
 
 export const input = (value: number): { input: Float32Array } => ({ input: new Float32Array(4).fill(value) });
 

@@ -4,7 +4,7 @@ import createDebug from 'debug';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ModelCache, ModelRegistry, type ModelRegistryOptions, type RegistryLoadEvent, type RegistryUnloadEvent } from '../../lib/index';
-import { loadOpenVINO, type CompiledModel } from '../../lib/index';
+import { loadOpenVINO, type RuntimeCompiledModel } from '../../lib/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { countEvents, expectCode } from '../cache/helpers';
@@ -214,7 +214,12 @@ describe('ModelRegistry', () => {
     const registry = new ModelRegistry({
       loader: (model) => {
         if (fail) return Promise.reject(new Error('boom'));
-        return Promise.resolve({ compiled: new FakeCompiled(model) as unknown as CompiledModel, hit: false, cached: false, key: null });
+        return Promise.resolve({
+          compiled: new FakeCompiled(model) as unknown as RuntimeCompiledModel,
+          hit: false,
+          cached: false,
+          key: null,
+        });
       },
     });
     await assert.rejects(registry.get(files[0]!, { device: 'CPU' }), /boom/);

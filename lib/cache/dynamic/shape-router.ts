@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { logger } from '../../log';
-import type { Model } from '../../openvino/model';
-import type { CompiledModel } from '../../openvino/compiled-model';
+import type { RuntimeCompiledModel, RuntimeModel } from '../../runtime/runtime-port';
 import type { ShapeInput } from '../../openvino/shapes';
 import type { CacheLayout } from '../entry/layout';
 import { removeEntry } from '../entry/remove';
@@ -44,13 +43,13 @@ export interface ShapeRoute {
 /** What the router needs of a prepared compile (key-builder's PreparedCompile). */
 interface Prepared {
   parts: KeyParts;
-  modelObject: Model | undefined;
+  modelObject: RuntimeModel | undefined;
   route?: ShapeRoute;
 }
 
 /** What it needs of a compile's outcome. */
 interface Compiled {
-  compiled: CompiledModel;
+  compiled: RuntimeCompiledModel;
   cached: boolean;
   key: string | null;
   parts: KeyParts | null;
@@ -88,7 +87,7 @@ export class ShapeRouter {
    * one starts afresh, an unwritable one is logged.
    */
   async route(
-    model: string | Model,
+    model: string | RuntimeModel,
     opts: ResolvedCompileOptions,
     prep: Prepared,
     reshape: (shapes: Record<string, ShapeInput>) => void,

@@ -119,7 +119,7 @@ export class Core extends NativeHandle<NativeCore> {
   }
 }
 
-function checkDevice(device: unknown): string {
+export function checkDevice(device: unknown): string {
   if (typeof device !== 'string' || !DEVICE.test(device)) {
     throw invalidArgument('a device name such as "CPU", "GPU", "GPU.1" or "AUTO:GPU,CPU"', 'device', device);
   }
@@ -127,7 +127,7 @@ function checkDevice(device: unknown): string {
 }
 
 /** Resolves a model file path and checks it is a regular file, with a clear error if not. */
-function checkModelFile(file: unknown, name: string): string {
+export function checkModelFile(file: unknown, name: string): string {
   const resolved = path.resolve(expectString(file, name, 'a file path'));
   let stat: fs.Stats;
   try {

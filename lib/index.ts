@@ -11,6 +11,22 @@ export { Model } from './openvino/model';
 export { CompiledModel } from './openvino/compiled-model';
 export { InferRequest } from './openvino/infer-request';
 export type { RuntimeCore, RuntimeModel, RuntimeCompiledModel, RuntimeInferRequest, RuntimeInfo } from './runtime/runtime-port';
+export { fromOpenvinoNode, OpenvinoNodeCoreAdapter, type OpenvinoNodeRuntimeInfo } from './adapters/openvino-node/core';
+export { OpenvinoNodeModelAdapter } from './adapters/openvino-node/model';
+export { OpenvinoNodeCompiledModelAdapter } from './adapters/openvino-node/compiled-model';
+export { OpenvinoNodeInferRequestAdapter } from './adapters/openvino-node/infer-request';
+export type {
+  OpenvinoNodeAddon,
+  OpenvinoNodeCore,
+  OpenvinoNodeModel,
+  OpenvinoNodeCompiledModel,
+  OpenvinoNodeInferRequest,
+  OpenvinoNodeTensor,
+  OpenvinoNodeOutput,
+  OpenvinoNodePartialShape,
+  OpenvinoNodeValue,
+  OpenvinoNodeElementName,
+} from './adapters/openvino-node/addon-types';
 export type { PortInfo } from './openvino/port';
 export type { Tensor, TensorInput, TypedArray, ElementType } from './openvino/tensor';
 export {

@@ -28,7 +28,7 @@ export interface OpenvinoNodeTensor {
 }
 
 export interface OpenvinoNodeInferRequest {
-  inferAsync(inputData: OpenvinoNodeTensor[]): Promise<Record<string, OpenvinoNodeTensor>>;
+  inferAsync(inputData: OpenvinoNodeTensor[] | Record<string, OpenvinoNodeTensor>): Promise<Record<string, OpenvinoNodeTensor>>;
   getInputTensor(idx: number): OpenvinoNodeTensor;
   getOutputTensor(idx?: number): OpenvinoNodeTensor;
 }

@@ -13,18 +13,21 @@ import { acquireLock } from '../../lib/cache/entry/lock';
 import { readManifest, writeManifest } from '../../lib/cache/entry/manifest';
 import { treeBytes } from '../../lib/fs/dir-size';
 import type { VolumeStats } from '../../lib/cache/volume';
-import { loadOpenVINO, type Core, type OpenVINO } from '../../lib/index';
+import { loadOpenVINO, type OpenVINO, type RuntimeCore } from '../../lib/index';
 import { writeWeightsModel } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
+import { testRuntime } from '../helpers/runtimes';
 import { expectCode } from './helpers';
 
 const WEIGHTS = 100_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('ModelCache disk budget', function () {
+const runtime = testRuntime();
+
+describe(`ModelCache disk budget${runtime.title}`, function () {
   this.timeout(60_000);
   let ov: OpenVINO;
-  let core: Core;
+  let core: RuntimeCore;
   let tmp: string;
   let dir: string;
   let models: string;
@@ -73,7 +76,7 @@ describe('ModelCache disk budget', function () {
     ov = await loadOpenVINO({ libraryPath: STAND_IN });
     const probe = makeTempDir();
     try {
-      const c = ov.createCore();
+      const c = runtime.createCore(ov);
       writeWeightsModel(probe, WEIGHTS, 'probe');
       const cache = new ModelCache({ core: c, dir: path.join(probe, 'cache') });
       (await cache.compile(path.join(probe, 'probe.xml'), { device: 'CPU' })).compiled.dispose();
@@ -90,7 +93,7 @@ describe('ModelCache disk budget', function () {
     dir = path.join(tmp, 'cache');
     models = path.join(tmp, 'models');
     fs.mkdirSync(models);
-    core = ov.createCore();
+    core = runtime.createCore(ov);
   });
   afterEach(async () => {
     for (const c of caches.splice(0)) await c.dispose();

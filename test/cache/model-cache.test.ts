@@ -14,15 +14,18 @@ class TrackedCache extends ModelCache {
 }
 import { acquireLock } from '../../lib/cache/entry/lock';
 import { MANIFEST_FILE, readManifest } from '../../lib/cache/entry/manifest';
-import { loadOpenVINO, type CompileConfig, type Core, type OpenVINO } from '../../lib/index';
+import { loadOpenVINO, type CompileConfig, type OpenVINO, type RuntimeCore } from '../../lib/index';
 import { writeImageModel, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
+import { testRuntime } from '../helpers/runtimes';
+
+const runtime = testRuntime();
 import { countEvents, expectCode, readStubLog, snapshot } from './helpers';
 
-describe('ModelCache against the stand-in', function () {
+describe(`ModelCache against the stand-in${runtime.title}`, function () {
   this.timeout(60_000);
   let ov: OpenVINO;
-  let core: Core;
+  let core: RuntimeCore;
   let tmp: string;
   let dir: string;
   let models: string;
@@ -58,7 +61,7 @@ describe('ModelCache against the stand-in', function () {
     writeImageModel(models);
     stubLog = path.join(tmp, 'stub.log');
     setEnv('OV_STUB_LOG', stubLog);
-    core = ov.createCore();
+    core = runtime.createCore(ov);
   });
   afterEach(async () => {
     for (const r of opened.splice(0)) if (!r.compiled.disposed) r.compiled.dispose();

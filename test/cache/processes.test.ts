@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { mlpReference, writeImageModel, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir } from '../helpers/paths';
+import { testRuntime } from '../helpers/runtimes';
 import { runChild, startChild, type ChildResult } from './child';
 import { countEvents, readStubLog } from './helpers';
 
@@ -12,7 +13,7 @@ function childInput(size: number): Float32Array {
   return new Float32Array(size).map((_, i) => (i % 7) - 3);
 }
 
-describe('ModelCache across processes', function () {
+describe(`ModelCache across processes${testRuntime().title}`, function () {
   this.timeout(120_000);
   let tmp: string;
   let dir: string;

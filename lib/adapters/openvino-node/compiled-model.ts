@@ -112,11 +112,14 @@ export class OpenvinoNodeCompiledModelAdapter implements RuntimeCompiledModel {
     if (this.ports) return this.ports;
     const compiled = this.compiled;
     const request = callOpenvinoNode('CompiledModel.createInferRequest', () => compiled.createInferRequest());
-    const read = (outputs: OpenvinoNodeOutput[], tensor: (i: number) => OpenvinoNodeTensor): PortInfo[] =>
-      outputs.map((o, i) => callOpenvinoNode('Output.getPartialShape', () => portOf(o, elementTypeOf(tensor(i).getElementType()))));
+    const read = (outputs: OpenvinoNodeOutput[], call: string, tensor: (i: number) => OpenvinoNodeTensor): PortInfo[] =>
+      outputs.map((o, i) => {
+        const elementType = elementTypeOf(callOpenvinoNode(call, () => tensor(i).getElementType()));
+        return callOpenvinoNode('Output.getPartialShape', () => portOf(o, elementType));
+      });
     this.ports = {
-      inputs: read(compiled.inputs, (i) => request.getInputTensor(i)),
-      outputs: read(compiled.outputs, (i) => request.getOutputTensor(i)),
+      inputs: read(compiled.inputs, 'InferRequest.getInputTensor', (i) => request.getInputTensor(i)),
+      outputs: read(compiled.outputs, 'InferRequest.getOutputTensor', (i) => request.getOutputTensor(i)),
     };
     return this.ports;
   }

@@ -17,7 +17,7 @@ const STATUS: Partial<Record<OpenVINOErrorCode, number>> = {
 /** The code for one of openvino-node's error texts. */
 export function openvinoNodeErrorCode(text: string): OpenVINOErrorCode {
   if (/\bnot\s*implemented\b/i.test(text)) return 'OV_NOT_IMPLEMENTED';
-  if (/\b(request is busy|REQUEST_BUSY|Busy)\b/.test(text)) return 'OV_REQUEST_BUSY';
+  if (/\bbusy\b|\bREQUEST_BUSY\b/i.test(text)) return 'OV_REQUEST_BUSY';
   if (/\b(cancelled|canceled|INFER_CANCELLED)\b/i.test(text)) return 'OV_INFER_CANCELLED';
   // openvino-node's own argument checks, before any OpenVINO call.
   if (/called with incorrect parameters|Invalid (?:argument|parameters)|Cannot convert argument/i.test(text)) return 'OV_INVALID_C_PARAM';

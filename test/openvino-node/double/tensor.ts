@@ -13,6 +13,10 @@ const ARRAYS: Record<string, new (n: number) => TypedArray> = {
   i64: BigInt64Array,
   f32: Float32Array,
   f64: Float64Array,
+  // Request tensors of these types exist (a port's); ovcache's infer takes their raw bits.
+  f16: Uint16Array,
+  bf16: Uint16Array,
+  boolean: Uint8Array,
 };
 
 export class DoubleTensor implements Instance<ovn.Tensor> {

@@ -37,6 +37,7 @@ export type OvcacheErrorCode =
   | 'OVCACHE_WARM_MANIFEST_INVALID'
   | 'OVCACHE_BUNDLE_INVALID'
   | 'OVCACHE_QUEUE_FULL'
+  | 'OVCACHE_OPENVINO_NODE_NOT_FOUND'
   | OpenVINOErrorCode;
 
 /** One code per ov_status_e value. */

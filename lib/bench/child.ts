@@ -47,7 +47,7 @@ async function compileWithoutCache(core: Core, spec: TrialSpec): Promise<Runtime
 }
 
 export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
-  if (spec.engine === 'openvino-node') return runOpenVINONodeTrial(spec);
+  if (spec.engine === 'openvino-node') return runOpenVINONodeTrial(spec, firstInference);
   const ov = await loadOpenVINO(spec.libraryPath ? { libraryPath: spec.libraryPath } : {});
   const runtimeLoadedAt = performance.now();
   const core = ov.createCore();

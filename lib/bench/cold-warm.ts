@@ -13,7 +13,8 @@ import { PROGRESS_PREFIX, RESULT_PREFIX, type BenchEngine, type BenchMode, type 
 import type { CompileProgress } from '../cache/progress/compile-progress';
 import { ratio, summarize, type Summary } from './stats';
 import { renderBarChart } from './svg-chart';
-import { resolveOpenVINONode } from './openvino-node';
+import { OvcacheError } from '../errors';
+import { openvinoNodeUnavailable } from './openvino-node';
 import { machineInfo, type MachineInfo } from './machine';
 
 export interface ColdWarmOptions {
@@ -159,9 +160,10 @@ export async function runColdWarm(options: ColdWarmOptions): Promise<ColdWarmRep
   const engines: BenchEngine[] = ['ovcache'];
   const skipped: string[] = [];
   if (options.compareOpenVINONode) {
-    const { reason } = resolveOpenVINONode();
-    if (reason) skipped.push(`openvino-node comparison skipped: ${reason}`);
-    else engines.push('openvino-node');
+    // Asked for, so never skipped quietly: without it the whole comparison fails, with a code.
+    const reason = openvinoNodeUnavailable();
+    if (reason) throw new OvcacheError('OVCACHE_OPENVINO_NODE_NOT_FOUND', `bench --compare openvino-node: ${reason}`);
+    engines.push('openvino-node');
   }
   const total = engines.length * MODES.length * runs;
   let done = 0;

@@ -74,17 +74,34 @@ describe('ovcache bench', function () {
     assert.match(svg, /SIMULATED/);
   });
 
-  it('says the openvino-node comparison is unavailable and runs the rest', () => {
+  it('fails --compare openvino-node with a coded error when openvino-node is not installed', () => {
     const r = spawnSync(
       process.execPath,
       [CLI, 'bench', fixture('mlp.xml'), '--runs', '1', '--library', STAND_IN, '--compare', 'openvino-node'],
-      {
-        encoding: 'utf8',
-      },
+      { encoding: 'utf8', env: { ...process.env, OVCACHE_OPENVINO_NODE: '' } },
+    );
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /\[OVCACHE_OPENVINO_NODE_NOT_FOUND\] bench --compare openvino-node: the openvino-node package is not installed/);
+  });
+
+  it('--compare openvino-node measures openvino-node too (the double over the stand-in: simulated)', () => {
+    const json = path.join(tmp, 'compare.json');
+    const double = path.join(ROOT, 'dist', 'test', 'openvino-node', 'double', 'module.js');
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'bench', fixture('mlp.xml'), '--runs', '1', '--library', STAND_IN, '--compare', 'openvino-node', '--json', json],
+      { encoding: 'utf8', env: { ...process.env, OVCACHE_OPENVINO_NODE: double } },
     );
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /openvino-node comparison skipped: the openvino-node package is not installed/);
-    assert.match(r.stdout, /ovcache +warm/);
+    assert.match(r.stdout, /openvino-node +warm/);
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as ColdWarmReport;
+    const theirs = report.engines.find((e) => e.engine === 'openvino-node');
+    assert.ok(theirs, 'an openvino-node engine report');
+    assert.equal(theirs.modes.warm.trials[0]?.loadedFromCache, true);
+    assert.equal(theirs.modes.cold.trials[0]?.loadedFromCache, false);
+    assert.equal(theirs.modes.warm.trials[0]?.runtime.libraryPath, double);
+    assert.equal(theirs.modes.warm.trials[0]?.runtime.standIn, true);
+    assert.ok((theirs.modes.warm.trials[0]?.firstInferenceMs ?? -1) >= 0);
   });
 
   it('rejects bad arguments with exit 2', () => {

@@ -10,6 +10,7 @@ import type { OpenVINO } from './openvino';
 import { canonicalPropertyValue, checkPropertyKey, toPropertyPairs, type CompileConfig, type PropertyValue } from './properties';
 import { expectString, invalidArgument } from './validate';
 import { NativeHandle } from './native-handle';
+import type { RuntimeCore } from '../runtime/runtime-port';
 
 export interface DeviceInfo {
   name: string;
@@ -21,6 +22,28 @@ export interface DeviceInfo {
   canCache: boolean;
   /** DEVICE_ARCHITECTURE, where the device reports it. */
   architecture?: string;
+}
+
+/** A device's name, capabilities and caching ability, through any runtime's getProperty. */
+export function deviceInfoOf(core: Pick<RuntimeCore, 'getProperty'>, device: string): DeviceInfo {
+  const fullName = core.getProperty(device, 'FULL_DEVICE_NAME');
+  const capabilities = core
+    .getProperty(device, 'OPTIMIZATION_CAPABILITIES')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  let architecture: string | undefined;
+  try {
+    architecture = core.getProperty(device, 'DEVICE_ARCHITECTURE');
+  } catch {
+    architecture = undefined;
+  }
+  return {
+    name: device,
+    fullName,
+    capabilities,
+    canCache: capabilities.includes('EXPORT_IMPORT'),
+    ...(architecture ? { architecture } : {}),
+  };
 }
 
 const DEVICE = /^[A-Z][A-Z0-9_]*(\.\d+)?(:[A-Z0-9_.,]+)?$/;
@@ -41,23 +64,7 @@ export class Core extends NativeHandle<NativeCore> {
 
   deviceInfo(device: string): DeviceInfo {
     checkDevice(device);
-    const fullName = this.getProperty(device, 'FULL_DEVICE_NAME');
-    const capabilities = this.getProperty(device, 'OPTIMIZATION_CAPABILITIES')
-      .split(/[\s,]+/)
-      .filter(Boolean);
-    let architecture: string | undefined;
-    try {
-      architecture = this.getProperty(device, 'DEVICE_ARCHITECTURE');
-    } catch {
-      architecture = undefined;
-    }
-    return {
-      name: device,
-      fullName,
-      capabilities,
-      canCache: capabilities.includes('EXPORT_IMPORT'),
-      ...(architecture ? { architecture } : {}),
-    };
+    return deviceInfoOf(this, device);
   }
 
   /** Reads a property; device "" reads a core-level one (e.g. CACHE_DIR). */

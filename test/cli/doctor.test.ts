@@ -73,4 +73,42 @@ describe('ovcache doctor', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /unknown command/);
   });
+  it('finds openvino-node (here the double over the stand-in) and reports its runtime and devices, even with no C library', () => {
+    const double = path.join(ROOT, 'dist', 'test', 'openvino-node', 'double', 'module.js');
+    const r = spawnSync(process.execPath, [CLI, 'doctor', '--json'], { env: bareEnv({ OVCACHE_OPENVINO_NODE: double }), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      library?: unknown;
+      openvinoNode: {
+        found: boolean;
+        path: string;
+        runtime: { buildNumber: string; standIn: boolean };
+        devices: Array<{ name: string; canCache: boolean }>;
+      };
+    };
+    assert.equal(report.ok, true);
+    assert.equal(report.library, undefined, "ovcache's own binding found no library");
+    assert.equal(report.openvinoNode.found, true);
+    assert.equal(report.openvinoNode.path, double);
+    assert.match(report.openvinoNode.runtime.buildNumber, /^20\d\d\./);
+    assert.equal(report.openvinoNode.runtime.standIn, true);
+    assert.deepEqual(
+      report.openvinoNode.devices.map((d) => [d.name, d.canCache]),
+      [['CPU', true]],
+    );
+    const human = spawnSync(process.execPath, [CLI, 'doctor'], { env: bareEnv({ OVCACHE_OPENVINO_NODE: double }), encoding: 'utf8' });
+    assert.match(
+      human.stdout,
+      /openvino-node: .*module\.js\n +OpenVINO 20\d\d\.[^;]+; use it with new ModelCache\(\{ core: fromOpenvinoNode/,
+    );
+  });
+
+  it('says why openvino-node is not usable when it is not installed', () => {
+    const r = spawnSync(process.execPath, [CLI, 'doctor', '--json'], { env: bareEnv({ OPENVINO_LIB_PATH: STAND_IN }), encoding: 'utf8' });
+    const report = JSON.parse(r.stdout) as { openvinoNode: { found: boolean; code: string; reason: string } };
+    assert.equal(report.openvinoNode.found, false);
+    assert.equal(report.openvinoNode.code, 'OVCACHE_OPENVINO_NODE_NOT_FOUND');
+    assert.match(report.openvinoNode.reason, /openvino-node package is not installed/);
+  });
 });

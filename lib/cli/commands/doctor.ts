@@ -7,6 +7,7 @@ import { isSupported } from '../../runtime/version';
 import { EXIT } from '../exit-codes';
 import { sizeArgument } from '../cache-dir-option';
 import { doctorCacheSection, formatDoctorCache, type DoctorCache } from './doctor-cache';
+import { doctorOpenvinoNode, formatDoctorOpenvinoNode, type DoctorOpenvinoNode } from './doctor-openvino-node';
 
 export interface DoctorReport {
   ok: boolean;
@@ -16,9 +17,19 @@ export interface DoctorReport {
   probes: Probe[];
   error?: { code: string; message: string };
   cache?: DoctorCache;
+  /** OpenVINO's own Node binding, when installed: ovcache runs on it through fromOpenvinoNode. */
+  openvinoNode?: DoctorOpenvinoNode;
 }
 
+/** ok when either ovcache's binding finds a runtime or openvino-node's runtime loads. */
 export function runDoctor(options: { library?: string }): DoctorReport {
+  const report = doctorBinding(options);
+  report.openvinoNode = doctorOpenvinoNode();
+  if (report.openvinoNode.found) report.ok = true;
+  return report;
+}
+
+function doctorBinding(options: { library?: string }): DoctorReport {
   let ov: OpenVINO;
   try {
     ov = loadOpenVINOSync(options.library ? { libraryPath: options.library } : {});
@@ -77,7 +88,7 @@ export function registerDoctor(program: Command): void {
       const report = runDoctor(opts);
       report.cache = await doctorCacheSection(opts, report.version?.buildNumber);
       process.stdout.write(
-        `${opts.json ? JSON.stringify(report, null, 2) : `${formatDoctor(report)}\n${formatDoctorCache(report.cache)}`}\n`,
+        `${opts.json ? JSON.stringify(report, null, 2) : `${formatDoctor(report)}\n${formatDoctorOpenvinoNode(report.openvinoNode ?? { found: false })}\n${formatDoctorCache(report.cache)}`}\n`,
       );
       process.exitCode = report.ok ? EXIT.OK : EXIT.FAILED;
     });

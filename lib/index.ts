@@ -12,6 +12,7 @@ export { CompiledModel } from './openvino/compiled-model';
 export { InferRequest } from './openvino/infer-request';
 export type { RuntimeCore, RuntimeModel, RuntimeCompiledModel, RuntimeInferRequest, RuntimeInfo } from './runtime/runtime-port';
 export { fromOpenvinoNode, OpenvinoNodeCoreAdapter, type OpenvinoNodeRuntimeInfo } from './adapters/openvino-node/core';
+export { loadOpenvinoNode, type LocatedOpenvinoNode } from './adapters/openvino-node/locate';
 export { OpenvinoNodeModelAdapter } from './adapters/openvino-node/model';
 export { OpenvinoNodeCompiledModelAdapter } from './adapters/openvino-node/compiled-model';
 export { OpenvinoNodeInferRequestAdapter } from './adapters/openvino-node/infer-request';

@@ -70,7 +70,13 @@ describe('documentation code samples', () => {
       try {
         execFileSync(process.execPath, [file], {
           cwd: work,
-          env: { ...process.env, OPENVINO_LIB_PATH: STAND_IN, OVCACHE_DIR: path.join(work, 'cache') },
+          env: {
+            ...process.env,
+            OPENVINO_LIB_PATH: STAND_IN,
+            OVCACHE_DIR: path.join(work, 'cache'),
+            // docs/openvino-node.md's samples find openvino-node here: the conformance double.
+            OVCACHE_OPENVINO_NODE: path.join(ROOT, 'dist', 'test', 'openvino-node', 'double', 'module.js'),
+          },
           stdio: 'pipe',
         });
       } catch (error) {

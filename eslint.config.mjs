@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', 'out/', 'dist/', 'prebuilds/', 'scripts/*.js', 'eslint.config.mjs', 'test/openvino-node/published-types/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'build/',
+      'out/',
+      'dist/',
+      'prebuilds/',
+      'scripts/*.js',
+      'eslint.config.mjs',
+      'test/openvino-node/published-types/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -11,7 +11,7 @@ export function typedValue(text: string): ovn.OVAny {
 }
 
 const toTensor = (t: Tensor): ovn.Tensor =>
-  asPublished<ovn.Tensor>(new DoubleTensor(t.elementType as ovn.elementTypeString, t.shape, t.data as ovn.SupportedTypedArray));
+  asPublished<ovn.Tensor>(new DoubleTensor(t.elementType as ovn.elementTypeString, t.shape, t.data));
 
 /** A port's tensor before inference: its element type, its shape (0 for a dynamic dimension). */
 const emptyTensor = (port: PortInfo): ovn.Tensor =>

@@ -43,7 +43,7 @@ export class DoubleCore implements Instance<ovn.Core> {
 
   async importModel(model: ovn.Tensor | Buffer, device: string, config?: Config): Promise<ovn.CompiledModel> {
     if (config !== undefined && Object.keys(config).length > 0) throw notInDouble('importModel with a config');
-    const bytes = Buffer.isBuffer(model) ? model : new Uint8Array((model as ovn.Tensor).getData().buffer);
+    const bytes = Buffer.isBuffer(model) ? model : new Uint8Array(model.getData().buffer);
     const compiled = await asOpenvinoNodeAsync(() => this.core.importModel(bytes, device));
     return asPublished<ovn.CompiledModel>(new DoubleCompiledModel(compiled));
   }

@@ -8,7 +8,7 @@ export type * as ovn from '../published-types/addon';
 export type Instance<T> = Pick<T, keyof T>;
 
 export function asPublished<T>(instance: Instance<T>): T {
-  return instance as unknown as T;
+  return instance;
 }
 
 /** What openvino-node throws: a plain Error with OpenVINO's text (Napi::Error from e.what()). */

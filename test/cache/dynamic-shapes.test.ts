@@ -11,13 +11,14 @@ import {
   loadOpenVINO,
   ModelCache,
   type CompileResult,
-  type Core,
   type GrowthEvent,
   type ModelCacheOptions,
   type OpenVINO,
+  type RuntimeCore,
 } from '../../lib/index';
 import { imageReference, writeImageModel } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
+import { testRuntime } from '../helpers/runtimes';
 import { runChild } from './child';
 import { expectCode, readStubLog } from './helpers';
 
@@ -42,10 +43,10 @@ interface DuModel {
   warning: string | null;
 }
 
-describe('dynamic shapes after repeated sizes', function () {
+describe(`dynamic shapes after repeated sizes${testRuntime().title}`, function () {
   this.timeout(60_000);
   let ov: OpenVINO;
-  let core: Core;
+  let core: RuntimeCore;
   let tmp: string;
   let xml: string;
   let dir: string;
@@ -96,7 +97,7 @@ describe('dynamic shapes after repeated sizes', function () {
     log = path.join(tmp, 'stub.log');
     setEnv('OV_STUB_LOG', log);
     setEnv('OV_STUB_DEVICES', 'CPU,GPU');
-    core = ov.createCore();
+    core = testRuntime().createCore(ov);
   });
   afterEach(async () => {
     for (const r of results.splice(0)) r.compiled.dispose();

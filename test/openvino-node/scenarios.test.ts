@@ -1,7 +1,7 @@
-// The ModelCache scenarios (in-process, across processes, the disk budget, the switch) again,
-// through fromOpenvinoNode over the openvino-node double: the same test files, in a mocha child
-// with OVCACHE_TEST_RUNTIME=openvino-node-double (test/helpers/runtimes.ts), which the files
-// and their child processes read.
+// The ModelCache scenarios (in-process, across processes, the disk budget, the switch, dynamic
+// shapes) again, through fromOpenvinoNode over the openvino-node double: the same test files in
+// a mocha child with OVCACHE_TEST_RUNTIME=openvino-node-double (test/helpers/runtimes.ts),
+// which the files and their child processes read.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { runChild } from '../cache/child';
 import { makeTempDir, removeDir } from '../helpers/paths';
 import { writeMlp } from '../../scripts/make-fixtures';
 
-const SCENARIOS = ['cache/model-cache.test.js', 'cache/processes.test.js', 'cache/budget-cache.test.js'];
+const SCENARIOS = ['cache/model-cache.test.js', 'cache/processes.test.js', 'cache/budget-cache.test.js', 'cache/dynamic-shapes.test.js'];
 const ENV = { OVCACHE_TEST_RUNTIME: 'openvino-node-double' };
 
 describe('ModelCache scenarios through fromOpenvinoNode over the openvino-node double', function () {

@@ -178,7 +178,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     return abandonOnAbort(() => this.compileResolved(model, opts, started), opts.waits.signal, this.counters);
   }
 
-  private async compileResolved(model: string | Model, opts: ResolvedCompileOptions, started: number): Promise<CompileResult> {
+  private async compileResolved(model: string | RuntimeModel, opts: ResolvedCompileOptions, started: number): Promise<CompileResult> {
     const label = typeof model === 'string' ? path.resolve(model) : model.path;
     try {
       const outcome =

@@ -6,7 +6,7 @@
 // A model's figure is the growth of that counter across its load, taken only when no other
 // load or unload on the same device overlapped it; CPU (and AUTO/MULTI/HETERO) have none.
 import { logger } from '../log';
-import type { Core } from '../openvino/core';
+import type { RuntimeCore } from '../runtime/runtime-port';
 
 const log = logger('registry');
 
@@ -41,7 +41,7 @@ export class DeviceMemory {
   /** Per device: bumped by every load start, load end and unload, to spot overlaps. */
   private readonly epochs = new Map<string, number>();
 
-  constructor(private readonly core: () => Core | undefined) {}
+  constructor(private readonly core: () => RuntimeCore | undefined) {}
 
   /** Something else changed the device's memory (an unload). */
   touch(device: string): void {

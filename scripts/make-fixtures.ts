@@ -204,6 +204,29 @@ export function writeWeightsModel(dir: string, bytes: number, name = `weights-${
   return ir.write(dir, name);
 }
 
+/**
+ * A 4-D image model with `bytes` of weights: input "image" f32 [1,3,H,W] * scale + bias -> Relu,
+ * plus MatMul(weight^T, weight) ([1,1], weight [K,1], K = bytes / 4) broadcast over it -> "output".
+ */
+export function writeImageWeightsModel(dir: string, bytes: number, name = `image-weights-${bytes}`, hw = [64, 64]): IrPaths {
+  const k = Math.max(1, Math.floor(bytes / 4));
+  const w = new Float32Array(k);
+  for (let i = 0; i < k; i++) w[i] = weightAt(i);
+  const dims = [1, 3, ...hw];
+  const ir = new IrWriter(name);
+  const p = ir.parameter('image', dims);
+  const sc = ir.constant('scale', [1, 3, 1, 1], Float32Array.from(IMAGE_SCALE));
+  const mu = ir.op('Multiply', 'mul', [p, sc], dims, NUMPY);
+  const bi = ir.constant('bias', [1, 3, 1, 1], Float32Array.from(IMAGE_BIAS));
+  const ad = ir.op('Add', 'add', [mu, bi], dims, NUMPY);
+  const re = ir.op('Relu', 'relu', [ad], dims);
+  const c = ir.constant('weight', [k, 1], w);
+  const dot = ir.op('MatMul', 'dot', [c, c], [1, 1], 'transpose_a="true" transpose_b="false"');
+  const out = ir.op('Add', 'with_dot', [re, dot], dims, NUMPY, 'output');
+  ir.op('Result', 'output/sink', [out], dims);
+  return ir.write(dir, name);
+}
+
 /** Reference output of the weights model. */
 export function weightsReference(input: Float32Array): number {
   let s = 0;

@@ -33,6 +33,7 @@ import { asksWeightless, type WeightlessChooser } from './weightless';
 import type { EntryTiers } from './tiers';
 import type { CachePolicyKeeper } from './policy/policy';
 import { measureBlobWrite, roundMs } from './policy/timings';
+import type { ReshapedWarmPath } from './warm/warm-path';
 import type { CacheStats } from './stats';
 import type { ShapeRoute, ShapeRouter } from './dynamic/shape-router';
 
@@ -63,6 +64,7 @@ export interface CompileFlowParts {
   /** Below the local folder: asked on a local miss, given every fill to publish. */
   tiers?: EntryTiers | undefined;
   shapes: ShapeRouter;
+  warm: ReshapedWarmPath;
 }
 
 /** How a cached compile went, for outcomeOf(). */
@@ -96,6 +98,7 @@ export class CompileFlow {
     }
     const prep = await this.p.keys.prepare(model, opts);
     await this.p.shapes.route(model, opts, prep, (shapes) => this.p.keys.reshapePrepared(prep, shapes));
+    if (this.p.warm.eligible(prep, opts)) prep.irSource = await this.p.warm.ensure(prep, opts);
     const release = this.p.budget.hold(prep.key);
     const leave = this.p.policy.enter();
     try {
@@ -209,10 +212,11 @@ export class CompileFlow {
     lockWaitMs: number,
     touch: boolean,
   ): Promise<Outcome> {
+    if (!prep.irSource) await this.p.keys.materialize(prep);
     const mark = this.p.policy.mark();
     opts.waits.progress.phase('load');
     const t = performance.now();
-    const compiled = await this.p.core().compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
+    const compiled = await this.p.core().compileModel(compiledFrom(prep), opts.device, withCacheDir(opts.config, prep.entryDir));
     const compileMs = performance.now() - t;
     if (touch) {
       const warm = this.p.policy.alone(mark) ? compileMs : undefined;
@@ -284,6 +288,9 @@ export class CompileFlow {
       const refused = this.p.budgetActive ? await this.p.budget.guardSpace(spaceRequest(prep, opts)) : null;
       if (refused) return await uncached(refused);
       makeOwnerOnlyDir(prep.entryDir);
+      // With shapes: the reshaped IR, compiled in the path form (lib/cache/warm/), once it reads back right.
+      if (prep.irSource && !(await this.p.warm.verify(prep, prep.irSource))) prep.irSource = undefined;
+      if (!prep.irSource) await this.p.keys.materialize(prep);
       const previous = read.status === 'ok' && read.manifest.key === prep.key ? read.manifest : undefined;
       const base = previous ?? newManifest(prep.key, prep.parts);
       const before = await listEntryFiles(prep.entryDir);
@@ -292,7 +299,7 @@ export class CompileFlow {
       const t = performance.now();
       let compiled: RuntimeCompiledModel;
       try {
-        compiled = await this.p.core().compileModel(prep.modelObject ?? prep.xml, opts.device, withCacheDir(opts.config, prep.entryDir));
+        compiled = await this.p.core().compileModel(compiledFrom(prep), opts.device, withCacheDir(opts.config, prep.entryDir));
       } catch (error) {
         // Failing to write into our folder must not fail the user's compile: retry without it.
         if (!(await failedWritingInto(prep.entryDir, before))) {
@@ -364,7 +371,13 @@ function outcomeOf(prep: PreparedCompile, started: number, d: Done): Outcome {
     savedMs: hit && d.recordedCompileMs !== null ? Math.max(0, d.recordedCompileMs - d.compileMs) : 0,
     wroteBytes: d.wroteBytes ?? 0,
     ...(prep.route ? { route: prep.route } : {}),
+    ...(hit ? { warmPath: prep.irSource ? ('import' as const) : ('openvino' as const) } : {}),
   };
+}
+
+/** What OpenVINO compiles into the entry: the entry's reshaped IR, else the model object, else the model path. */
+function compiledFrom(prep: PreparedCompile): string | RuntimeModel {
+  return prep.irSource?.xml ?? prep.modelObject ?? prep.xml;
 }
 
 function request(prep: PreparedCompile) {
@@ -372,7 +385,10 @@ function request(prep: PreparedCompile) {
 }
 
 function sourceOf(prep: PreparedCompile): EntrySource {
-  return prep.modelObject ? { kind: 'model' } : { kind: 'path', xml: prep.xml, mtimeNs: prep.xmlMtimeNs, size: prep.xmlSize };
+  if (prep.irSource) return { kind: 'path', ...prep.irSource };
+  return prep.modelObject || prep.deferredShapes
+    ? { kind: 'model' }
+    : { kind: 'path', xml: prep.xml, mtimeNs: prep.xmlMtimeNs, size: prep.xmlSize };
 }
 
 function spaceRequest(prep: PreparedCompile, opts: ResolvedCompileOptions) {

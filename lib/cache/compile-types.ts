@@ -58,6 +58,12 @@ export interface CompileResult {
    * ranges asked for); 'static' otherwise. Outputs always have the shape of the call's inputs.
    */
   variant?: ShapeVariant;
+  /**
+   * How a hit was loaded: 'import' when the entry's blob was imported through the path form of
+   * the compile's reshaped IR (with `shapes`: the model is not read, reshaped or hashed), else
+   * 'openvino' (OpenVINO's own load: the path form of the model file, or a model object).
+   */
+  warmPath?: 'import' | 'openvino';
 }
 
 export interface CacheEvent {

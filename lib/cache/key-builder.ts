@@ -22,6 +22,8 @@ import type { ResolvedCompileOptions } from './options';
 import type { ShapeRoute } from './dynamic/shape-router';
 import { fingerprintBytes } from './progress/fingerprint-bytes';
 import type { ProgressReporter } from './progress/compile-progress';
+import { ReshapedInputs } from './warm/reshaped-inputs';
+import type { IrSource } from './warm/warm-path';
 
 const log = logger('cache');
 
@@ -46,6 +48,12 @@ export interface PreparedCompile {
   readMs: number;
   /** Set by dynamic/shape-router.ts for a compile with shapes. */
   route?: ShapeRoute;
+  /** Shapes not applied yet: the key came from the reshaped-inputs memo; materialize() reads and reshapes. */
+  deferredShapes?: ResolvedCompileOptions['shapes'];
+  /** The shapes compiled when they are not the ones asked (a dynamic variant the router chose). */
+  compiledShapes?: Record<string, ShapeInput>;
+  /** The reshaped IR when the compile goes through it (lib/cache/warm/warm-path.ts). */
+  irSource?: IrSource | undefined;
 }
 
 export interface KeyBuilderContext {
@@ -64,8 +72,32 @@ export class KeyBuilder {
   private readonly devices = new LRUCache<string, KeyParts['device']>({ max: MAX_DEVICES });
   /** Keys this process built, for explain() and flush(). */
   private readonly known = new LRUCache<string, KeyInfo>({ max: MAX_KEYS });
+  private readonly reshaped: ReshapedInputs;
 
-  constructor(private readonly ctx: KeyBuilderContext) {}
+  constructor(private readonly ctx: KeyBuilderContext) {
+    this.reshaped = new ReshapedInputs({
+      memoDir: () => (this.memoOnDisk ? this.ctx.folder.layout.fingerprints : undefined),
+      writeMemo: !ctx.readOnly,
+    });
+  }
+
+  /** Reads and reshapes the model of a compile whose key came from the memo (no-op otherwise). */
+  async materialize(prep: PreparedCompile): Promise<void> {
+    const shapes = prep.deferredShapes;
+    if (prep.modelObject || !shapes) return;
+    const t = performance.now();
+    const model = await this.ctx.core().readModel(prep.xml);
+    try {
+      model.reshape(shapes);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    prep.modelObject = model;
+    prep.ownsModel = true;
+    prep.deferredShapes = undefined;
+    prep.readMs += performance.now() - t;
+  }
 
   /** A key this instance built recently. */
   lookup(key: string): KeyInfo | undefined {
@@ -93,7 +125,12 @@ export class KeyBuilder {
     let modelObject: RuntimeModel | undefined;
     let ownsModel = false;
     let inputs: InputIdentity[];
-    if (isRuntimeModel(model) || opts.shapes) {
+    const build = this.ctx.runtime().version.buildNumber;
+    // A warm start with shapes: the reshaped inputs from the memo, the model left unread.
+    const memoized = typeof model === 'string' && opts.shapes ? await this.reshaped.lookup(xmlPrint.sha256, opts.shapes, build) : undefined;
+    if (memoized) {
+      inputs = memoized;
+    } else if (isRuntimeModel(model) || opts.shapes) {
       modelObject = isRuntimeModel(model) ? model : await this.ctx.core().readModel(xml);
       ownsModel = !isRuntimeModel(model);
       try {
@@ -103,6 +140,7 @@ export class KeyBuilder {
         if (ownsModel) modelObject.dispose();
         throw error;
       }
+      if (ownsModel && opts.shapes) await this.reshaped.record(xmlPrint.sha256, opts.shapes, build, inputs);
     } else {
       inputs = await this.inputsOf(xml, xmlPrint.sha256);
     }
@@ -116,7 +154,7 @@ export class KeyBuilder {
         inputs,
         device: this.deviceIdentity(opts.device),
         config: canonicalConfig(opts.config),
-        runtime: { buildNumber: this.ctx.runtime().version.buildNumber },
+        runtime: { buildNumber: build },
       };
     } catch (error) {
       if (ownsModel) modelObject?.dispose();
@@ -136,14 +174,29 @@ export class KeyBuilder {
       entryDir,
       fingerprintMs,
       readMs,
+      ...(memoized ? { deferredShapes: opts.shapes } : {}),
     };
   }
 
-  /** Reshapes the prepared (owned) model object to other shapes and derives its key again. */
-  reshapePrepared(prep: PreparedCompile, shapes: Record<string, ShapeInput>): void {
-    const model = prep.modelObject as RuntimeModel;
-    model.reshape(shapes);
-    prep.parts = { ...prep.parts, inputs: toInputIdentities(model) };
+  /**
+   * Reshapes the prepared compile to other shapes and derives its key again: from the
+   * reshaped-inputs memo while the model is unread, else by reshaping the (owned) model object.
+   */
+  async reshapePrepared(prep: PreparedCompile, shapes: Record<string, ShapeInput>): Promise<void> {
+    const xmlSha256 = prep.parts.model.files.find((f) => f.role === 'xml')?.sha256;
+    const build = prep.parts.runtime.buildNumber;
+    let inputs = !prep.modelObject && xmlSha256 ? await this.reshaped.lookup(xmlSha256, shapes, build) : undefined;
+    if (inputs) {
+      prep.deferredShapes = shapes;
+    } else {
+      await this.materialize(prep);
+      const model = prep.modelObject as RuntimeModel;
+      model.reshape(shapes);
+      inputs = toInputIdentities(model);
+      if (prep.ownsModel && xmlSha256) await this.reshaped.record(xmlSha256, shapes, build, inputs);
+    }
+    prep.compiledShapes = shapes;
+    prep.parts = { ...prep.parts, inputs };
     prep.key = deriveKey(prep.parts);
     prep.entryDir = path.join(this.ctx.folder.layout.entries, entryName(prep.parts, prep.key));
     this.known.set(prep.key, { key: prep.key, parts: prep.parts, entryDir: prep.entryDir });

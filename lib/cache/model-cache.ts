@@ -39,6 +39,7 @@ import { CachePolicyKeeper } from './policy/policy';
 import { POLICY_FILE, POLICY_LOCK, PolicyStore } from './policy/store';
 import { variantOfInputs, variantOfPorts } from './dynamic/covers';
 import { ShapeRouter } from './dynamic/shape-router';
+import { ReshapedWarmPath } from './warm/warm-path';
 import { fleetTiers } from '../fleet/entry-tiers';
 import { Fleet } from '../fleet/fleet';
 import { warm, type WarmOptions, type WarmReport } from '../fleet/warm';
@@ -134,6 +135,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       counters: this.counters,
       weightless: this.weightless,
       policy: this.policy,
+      warm: new ReshapedWarmPath(() => this.core),
       tiers: this.fleet && o.enabled && !o.readOnly ? fleetTiers(this.fleet, o.dir, lock) : undefined,
       shapes: this.shapes,
     });

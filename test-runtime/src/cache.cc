@@ -64,7 +64,9 @@ struct Layout {
   uint64_t total() const { return 8 + 4 + 8 + body_len() + 8; }
 };
 
-Layout layout_of(const Compiled& c, bool for_cache) {
+// Export writes the stream a cache blob holds (core_impl.cpp writes cache blobs with
+// export_model), so a model compiled weightless exports a weightless payload too.
+Layout layout_of(const Compiled& c) {
   Layout l;
   l.device = c.device;
   l.cfg = serialize_cfg(c.cfg);
@@ -72,7 +74,7 @@ Layout layout_of(const Compiled& c, bool for_cache) {
   l.params = serialize_params(c.g);
   l.bin = c.g.weights.get();
   // Weights stay out of a cache blob only when they can be mapped back from a .bin.
-  l.weightless = for_cache && weightless_enabled(c.device, c.cfg) && !c.g.bin_path.empty();
+  l.weightless = weightless_enabled(c.device, c.cfg) && !c.g.bin_path.empty();
   if (l.weightless) l.wpath = c.g.bin_path;
   double factor = env_num("OV_STUB_BLOB_FACTOR", 3.5);
   double target = static_cast<double>(c.g.weight_bytes()) * factor;
@@ -143,7 +145,9 @@ struct Reader {
   }
 };
 
-std::shared_ptr<Compiled> parse_payload(const char* data, size_t size) {
+// `from_cache`: a cache load, where core_impl.cpp hands the plugin WEIGHTS_PATH / the model for
+// a weightless blob. ov_core_import_model passes no properties, so its import of one fails.
+std::shared_ptr<Compiled> parse_payload(const char* data, size_t size, bool from_cache) {
   if (size < 28 || std::memcmp(data, kMagic, 8) != 0)
     throw std::runtime_error("not a compiled model of this runtime (bad magic)");
   uint32_t fmt;
@@ -167,6 +171,10 @@ std::shared_ptr<Compiled> parse_payload(const char* data, size_t size) {
   bool weightless = r.p[r.i++] != 0;
   c->weights_path = r.str();
   auto bin = std::make_shared<std::string>(r.str());
+  if (weightless && !from_cache)
+    throw std::runtime_error(
+        "the compiled blob is weightless: importing it needs WEIGHTS_PATH or the model, which "
+        "ov_core_import_model cannot pass");
   if (weightless) {
     int fd = ::open(c->weights_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw std::runtime_error("weights file " + c->weights_path + " cannot be opened");
@@ -331,7 +339,7 @@ std::shared_ptr<Compiled> try_load(const std::string& path, const std::string& f
         throw std::runtime_error("ie_version " + *v + " != " + build_number());
       if (*fi != finfo) throw std::runtime_error("file_info changed (model file modified)");
       size_t off = static_cast<size_t>(nl - d) + 1;
-      c = parse_payload(d + off, size - off);
+      c = parse_payload(d + off, size - off, true);
     } catch (const std::exception& e) {
       reason = e.what();
       c.reset();
@@ -424,7 +432,7 @@ std::shared_ptr<Compiled> compile_with_cache(Core& core, const std::string& devi
   if (auto c = try_load(blob, finfo)) return c;
 
   auto c = compile_plain(device, cfg, load_graph());
-  Layout l = layout_of(*c, true);
+  Layout l = layout_of(*c);
   std::string err = write_blob(blob, header_line(finfo, device), l);
   if (!err.empty()) {
     if (fail_mode("write-enospc-fatal"))
@@ -439,7 +447,7 @@ void export_payload(const Compiled& c, const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   // ov_compiled_model.cpp: a file that does not open is a bare GENERAL_ERROR, no text.
   if (fd < 0) throw BareStatus{GENERAL_ERROR};
-  Layout l = layout_of(c, false);
+  Layout l = layout_of(c);
   uint64_t written = 0;
   emit(l, [&](const void* p, size_t n) {
     ssize_t w = ::write(fd, p, n);  // like the C layer: short writes are not checked
@@ -454,7 +462,7 @@ std::shared_ptr<Compiled> import_payload(const char* data, size_t size, const st
   double t0 = now_ms();
   std::shared_ptr<Compiled> c;
   try {
-    c = parse_payload(data, size);
+    c = parse_payload(data, size, false);
   } catch (const std::exception& e) {
     throw OvError(
         "src/plugins/intel_cpu/src/plugin.cpp",
@@ -464,7 +472,9 @@ std::shared_ptr<Compiled> import_payload(const char* data, size_t size, const st
     throw OvError("src/plugins/intel_cpu/src/plugin.cpp",
                   "[ GENERAL_ERROR ] The model was compiled for " + c->device + ", not " + device);
   sleep_ms(static_cast<double>(size) / (1 << 20) * env_num("OV_STUB_IMPORT_MS_PER_MB", 1.5));
-  c->loaded_from_cache = true;
+  // The CPU plugin's import (plugin.cpp deserialize_model) sets loaded_from_cache only from the
+  // config core_impl passes on a cache load; a plain import reads LOADED_FROM_CACHE = NO.
+  c->loaded_from_cache = false;
   log_event("import", {lf("blob", "<memory>"), lf("bytes", static_cast<double>(size)),
                        lf("device", device), lf("ms", now_ms() - t0)});
   return c;

@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
   CHECK_OK(ov_core_import_model(core, content, size, "CPU", &imported));
   free(content);
   if (imported) {
-    CHECK(loaded_from_cache(imported) == 1);
+    /* A plain import is not a cache load (CPU plugin.cpp deserialize_model). */
+    CHECK(loaded_from_cache(imported) == 0);
     infer_and_check(imported, 2);
     ov_compiled_model_free(imported);
   }

@@ -44,6 +44,8 @@ export interface ShapeRoute {
 interface Prepared {
   parts: KeyParts;
   modelObject: RuntimeModel | undefined;
+  /** Shapes of a compile keyed from memos, its model unread (key-builder). */
+  deferredShapes?: unknown;
   route?: ShapeRoute;
 }
 
@@ -90,7 +92,7 @@ export class ShapeRouter {
     model: string | RuntimeModel,
     opts: ResolvedCompileOptions,
     prep: Prepared,
-    reshape: (shapes: Record<string, ShapeInput>) => void,
+    reshape: (shapes: Record<string, ShapeInput>) => void | Promise<void>,
     /** false (keyFor): decide as a compile would, but record nothing. */
     record = true,
   ): Promise<void> {
@@ -100,7 +102,7 @@ export class ShapeRouter {
     const label = typeof model === 'string' ? path.resolve(model) : model.path;
     const route: ShapeRoute = { identity, asked, variant: null, replaces: null, model: label, device: opts.device };
     prep.route = route;
-    if (!asked || typeof model !== 'string' || !prep.modelObject) return;
+    if (!asked || typeof model !== 'string' || (!prep.modelObject && !prep.deferredShapes)) return;
     const plan = await this.withMemo(identity, prep.parts, (memo) => {
       const decided = planSizes(memo, asked, {
         enabled: this.enabledFor(opts.device),
@@ -111,12 +113,12 @@ export class ShapeRouter {
     });
     if (!plan.variant) return;
     try {
-      reshape(plan.variant);
+      await reshape(plan.variant);
       route.variant = plan.variant;
       route.replaces = plan.replaces;
     } catch (error) {
       log('cannot compile %s with dynamic %j (%s); compiling the size asked', label, plan.variant, (error as Error).message);
-      reshape(asked);
+      await reshape(asked);
     }
   }
 

@@ -17,6 +17,7 @@ const BENCHES = [
   'registry-soak',
   'dynamic-shapes',
   'compile-abort',
+  'growth',
 ];
 
 let failed = 0;

@@ -181,6 +181,17 @@ export class CompileFlow {
     };
   }
 
+  /** Usable by this compile; an entry filled from a model object serves a reshape through OpenVINO's path. */
+  private async usable(manifest: EntryManifest, prep: PreparedCompile): Promise<boolean> {
+    if (await isUsable(manifest, request(prep))) return true;
+    const ir = prep.irSource;
+    if (!ir) return false;
+    prep.irSource = undefined;
+    if (await isUsable(manifest, request(prep))) return true;
+    prep.irSource = ir;
+    return false;
+  }
+
   /** A complete entry this exact source can load without OpenVINO writing: no lock needed. */
   private async fast(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome | undefined> {
     // Lock-free: while OpenVINO reads the blob, evictors in any process leave the entry alone.
@@ -188,7 +199,7 @@ export class CompileFlow {
     if (!endLoad) return undefined;
     try {
       const read = await readManifest(prep.entryDir);
-      if (read.status !== 'ok' || !(await isUsable(read.manifest, request(prep)))) return undefined;
+      if (read.status !== 'ok' || !(await this.usable(read.manifest, prep))) return undefined;
       return await this.load(prep, opts, started, read.manifest, 0, true);
     } finally {
       endLoad();
@@ -197,8 +208,7 @@ export class CompileFlow {
 
   private async readOnly(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
     const read = await readManifest(prep.entryDir);
-    if (read.status === 'ok' && (await isUsable(read.manifest, request(prep))))
-      return this.load(prep, opts, started, read.manifest, 0, false);
+    if (read.status === 'ok' && (await this.usable(read.manifest, prep))) return this.load(prep, opts, started, read.manifest, 0, false);
     log('read-only cache has no usable entry for %s; compiling without the cache', path.basename(prep.entryDir));
     return this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, 'read-only-miss');
   }
@@ -280,7 +290,7 @@ export class CompileFlow {
       await clearEvictingMarker(prep.entryDir);
       const read = await readManifest(prep.entryDir);
       // Another process may have filled the entry while this one waited.
-      if (read.status === 'ok' && (await isUsable(read.manifest, request(prep)))) {
+      if (read.status === 'ok' && (await this.usable(read.manifest, prep))) {
         return await this.load(prep, opts, started, read.manifest, waited, true);
       }
       this.p.folder.ensureStill();

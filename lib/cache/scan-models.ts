@@ -4,8 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { weightsFileOf } from '../fs/model-files';
-import type { EntryManifest } from './entry/manifest';
+import type { EntryManifest, EntrySource } from './entry/manifest';
 import type { StaleReason } from './scan';
+import { isReshapedIr } from './warm/warm-path';
+
+type PathSource = Extract<EntrySource, { kind: 'path' }>;
 
 type ModelStat = { size: bigint; mtimeNs: bigint } | null;
 
@@ -31,7 +34,8 @@ export class ModelFiles {
   /** 'model-missing' when no model file it came from exists, 'model-changed' when none still matches. */
   async check(m: EntryManifest): Promise<StaleReason | undefined> {
     const bin = m.parts.model.files.find((f) => f.role === 'bin');
-    const paths = m.sources.filter((s) => s.kind === 'path');
+    // A reshaped IR (the warm path) is ovcache's file: the model's own are in modelPaths.
+    const paths = m.sources.filter((s): s is PathSource => s.kind === 'path' && !isReshapedIr(s.xml));
     if (paths.length > 0) {
       let anyExists = false;
       for (const s of paths) {

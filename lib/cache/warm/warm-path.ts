@@ -44,6 +44,12 @@ export function reshapedIrFolder(): string {
   return path.join(os.tmpdir(), `ovcache-${user}`, 'reshaped');
 }
 
+/** Whether a manifest's path source is a reshaped IR (of any user), not a model file of the user's. */
+export function isReshapedIr(file: string): boolean {
+  const folder = path.dirname(file);
+  return path.basename(folder) === 'reshaped' && path.basename(path.dirname(folder)).startsWith('ovcache-');
+}
+
 export class ReshapedWarmPath {
   constructor(
     private readonly core: () => RuntimeCore,

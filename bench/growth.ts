@@ -42,6 +42,9 @@ const DYNAMIC_AVAILABLE = (MODEL_CACHE_OPTIONS as readonly string[]).includes('d
 interface Loaded {
   compiled: CompiledModel;
   hit: boolean;
+  /** ovcache: the hit came through the warm path (no model read); a dynamic variant served it. */
+  imported?: boolean;
+  dynamic?: boolean;
 }
 interface Session {
   compile(h: number, w: number): Promise<Loaded>;
@@ -56,6 +59,8 @@ interface PassFigures {
   medianMs: number;
   totalMs: number;
   hitRate: number;
+  warmPathHits: number;
+  dynamicVariant: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -104,7 +109,8 @@ function ovcache(bench: StandInBench, xml: string, dir: string, device: string, 
   return {
     async compile(h, w) {
       const r = await cache.compile(xml, { device, shapes: { image: [1, 3, h, w] } });
-      return { compiled: r.compiled, hit: r.hit };
+      const variant = (r as { variant?: string }).variant;
+      return { compiled: r.compiled, hit: r.hit, imported: r.warmPath === 'import', dynamic: variant === 'dynamic' };
     },
     async close() {
       await cache.dispose();
@@ -117,9 +123,13 @@ function ovcache(bench: StandInBench, xml: string, dir: string, device: string, 
 async function runPass(session: Session): Promise<PassFigures> {
   const times: number[] = [];
   let hits = 0;
+  let warmPathHits = 0;
+  let dynamicVariant = 0;
   for (const [h, w] of RESOLUTIONS) {
     const t = performance.now();
-    const { compiled, hit } = await session.compile(h, w);
+    const { compiled, hit, imported, dynamic } = await session.compile(h, w);
+    if (imported) warmPathHits++;
+    if (dynamic) dynamicVariant++;
     try {
       await compiled.createInferRequest().infer({ image: new Float32Array(3 * h * w).fill(0.5) });
     } finally {
@@ -129,7 +139,13 @@ async function runPass(session: Session): Promise<PassFigures> {
     if (hit) hits++;
   }
   await session.close();
-  return { medianMs: median(times), totalMs: times.reduce((a, b) => a + b, 0), hitRate: hits / RESOLUTIONS.length };
+  return {
+    medianMs: median(times),
+    totalMs: times.reduce((a, b) => a + b, 0),
+    hitRate: hits / RESOLUTIONS.length,
+    warmPathHits,
+    dynamicVariant,
+  };
 }
 
 async function growth(bench: StandInBench): Promise<Record<string, unknown>[]> {

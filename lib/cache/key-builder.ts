@@ -22,7 +22,7 @@ import type { ResolvedCompileOptions } from './options';
 import type { ShapeRoute } from './dynamic/shape-router';
 import { fingerprintBytes } from './progress/fingerprint-bytes';
 import type { ProgressReporter } from './progress/compile-progress';
-import { ReshapedInputs } from './warm/reshaped-inputs';
+import { deriveReshapedInputs, ReshapedInputs } from './warm/reshaped-inputs';
 import type { IrSource } from './warm/warm-path';
 
 const log = logger('cache');
@@ -127,7 +127,8 @@ export class KeyBuilder {
     let inputs: InputIdentity[];
     const build = this.ctx.runtime().version.buildNumber;
     // A warm start with shapes: the reshaped inputs from the memo, the model left unread.
-    const memoized = typeof model === 'string' && opts.shapes ? await this.reshaped.lookup(xmlPrint.sha256, opts.shapes, build) : undefined;
+    const memoized =
+      typeof model === 'string' && opts.shapes ? await this.reshapedInputsOf(xml, xmlPrint.sha256, opts.shapes, build) : undefined;
     if (memoized) {
       inputs = memoized;
     } else if (isRuntimeModel(model) || opts.shapes) {
@@ -200,6 +201,15 @@ export class KeyBuilder {
     prep.key = deriveKey(prep.parts);
     prep.entryDir = path.join(this.ctx.folder.layout.entries, entryName(prep.parts, prep.key));
     this.known.set(prep.key, { key: prep.key, parts: prep.parts, entryDir: prep.entryDir });
+  }
+
+  /** The inputs after a reshape without reading the model: memoized, or derived from the model's inputs (memoized too). */
+  private async reshapedInputsOf(xml: string, xmlSha256: string, shapes: Record<string, ShapeInput>, build: string) {
+    const known = await this.reshaped.lookup(xmlSha256, shapes, build);
+    if (known) return known;
+    const derived = deriveReshapedInputs(await this.inputsOf(xml, xmlSha256), shapes);
+    if (derived) await this.reshaped.record(xmlSha256, shapes, build, derived);
+    return derived;
   }
 
   /** Memo files may be read once the folder exists (or is read-only and may hold them). */

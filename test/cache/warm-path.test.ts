@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readManifest, type EntryManifest } from '../../lib/cache/entry/manifest';
 import { reshapedIrFolder } from '../../lib/cache/warm/warm-path';
-import { loadOpenVINO, ModelCache, type CompileResult, type Core, type OpenVINO } from '../../lib/index';
+import { loadOpenVINO, ModelCache, type CompileResult, type Core, type ModelCacheOptions, type OpenVINO } from '../../lib/index';
 import { IMAGE_BIAS, IMAGE_SCALE, imageReference, writeImageModel } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { readStubLog, type StubEvent } from './helpers';
@@ -42,9 +42,9 @@ describe('warm path for reshaped models', function () {
     process.env[name] = value;
   };
   /** A new Core and ModelCache, as after a restart. */
-  const restart = (dir = path.join(tmp, 'cache')) => {
+  const restart = (dir = path.join(tmp, 'cache'), options: Partial<ModelCacheOptions> = {}) => {
     const core: Core = ov.createCore();
-    const cache = new ModelCache({ core, dir });
+    const cache = new ModelCache({ core, dir, ...options });
     open.unshift(cache);
     open.push(core);
     return { cache, core };
@@ -162,6 +162,33 @@ describe('warm path for reshaped models', function () {
       await checkOutputs(again, scaledReference(scale));
     });
   }
+
+  it("a dynamic variant (dynamicShapes) is served on a restart through the warm path, outputs in the call's shape", async () => {
+    const options = { dynamicShapes: 'auto' as const };
+    const sized = async (n: number) => {
+      const { cache } = restart(undefined, options);
+      const r = await cache.compile(xml, { device: 'CPU', shapes: { image: [1, 3, n, n] } });
+      open.unshift(r.compiled);
+      return r;
+    };
+    for (const n of [8, 16, 24]) assert.equal((await sized(n)).variant, 'static');
+    const variant = await sized(12);
+    assert.equal(variant.variant, 'dynamic');
+    const since = mark();
+    const inside = await sized(20);
+    assert.equal(inside.variant, 'dynamic');
+    assert.equal(inside.key, variant.key);
+    assert.equal(inside.hit, true);
+    assert.equal(inside.warmPath, 'import');
+    assert.deepEqual(
+      eventsSince(since).filter((e) => ['read_model', 'compile'].includes(e.event)),
+      [],
+    );
+    const input = Float32Array.from({ length: 3 * 20 * 20 }, (_, i) => ((i % 11) - 5) / 2);
+    const out = Object.values(await inside.compiled.createInferRequest().infer({ data: input, shape: [1, 3, 20, 20] }))[0];
+    assert.deepEqual(out?.shape, [1, 3, 20, 20]);
+    assert.deepEqual(Array.from(out?.data as Float32Array), Array.from(imageReference(input)));
+  });
 
   it('a missing reshaped IR (a cleaned-up tmp folder) is written again, and the blob still loads', async () => {
     const cold = await compile({ device: 'CPU', shapes: SHAPES });

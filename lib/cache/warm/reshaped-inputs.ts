@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { writeFileAtomic } from '../../fs/atomic-write';
 import { logger } from '../../log';
-import { formatPartialShape, parseShapeInput, type ShapeInput } from '../../openvino/shapes';
+import { formatPartialShape, parseShapeInput, type Dimension, type ShapeInput } from '../../openvino/shapes';
 import type { InputIdentity } from '../key';
 
 const log = logger('cache');
@@ -85,4 +85,27 @@ function isInputList(value: unknown): value is InputIdentity[] {
         typeof v?.name === 'string' && typeof v.shape === 'string' && typeof v.elementType === 'string',
     )
   );
+}
+
+/**
+ * The inputs a reshape to static (or fully dynamic) dims gives, from the model's own inputs: a
+ * reshape sets each named Parameter to the shape asked and leaves names, element types and the
+ * other inputs alone. Undefined for anything else (ranges, unknown names): read the model then.
+ */
+export function deriveReshapedInputs(base: InputIdentity[], shapes: Record<string, ShapeInput>): InputIdentity[] | undefined {
+  const names = new Set(base.map((i) => i.name));
+  const wanted = new Map<string, string>();
+  for (const [name, input] of Object.entries(shapes)) {
+    if (!names.has(name)) return undefined;
+    let shape;
+    try {
+      shape = parseShapeInput(input, `shapes.${name}`);
+    } catch {
+      return undefined;
+    }
+    const simple = (d: Dimension) => typeof d === 'number' || (d.min === 0 && d.max === undefined);
+    if (shape === null || shape.length === 0 || !shape.every(simple)) return undefined;
+    wanted.set(name, formatPartialShape(shape));
+  }
+  return base.map((i) => ({ ...i, shape: wanted.get(i.name) ?? i.shape }));
 }

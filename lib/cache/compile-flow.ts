@@ -297,10 +297,10 @@ export class CompileFlow {
       // The free-space guard: no entry where there is no room for it.
       const refused = this.p.budgetActive ? await this.p.budget.guardSpace(spaceRequest(prep, opts)) : null;
       if (refused) return await uncached(refused);
-      makeOwnerOnlyDir(prep.entryDir);
       // With shapes: the reshaped IR, compiled in the path form (lib/cache/warm/), once it reads back right.
       if (prep.irSource && !(await this.p.warm.verify(prep, prep.irSource))) prep.irSource = undefined;
       if (!prep.irSource) await this.p.keys.materialize(prep);
+      makeOwnerOnlyDir(prep.entryDir);
       const previous = read.status === 'ok' && read.manifest.key === prep.key ? read.manifest : undefined;
       const base = previous ?? newManifest(prep.key, prep.parts);
       const before = await listEntryFiles(prep.entryDir);

@@ -190,6 +190,13 @@ describe('warm path for reshaped models', function () {
     assert.deepEqual(Array.from(out?.data as Float32Array), Array.from(imageReference(input)));
   });
 
+  it('a shape the model cannot take fails as a reshape does, twice, and leaves no entry', async () => {
+    const bad = { device: 'CPU', shapes: { image: [1, 4, 6, 10] } };
+    await compile({ device: 'CPU', shapes: SHAPES });
+    for (let i = 0; i < 2; i++) await assert.rejects(compile(bad), (e: { code?: string }) => e.code === 'OV_GENERAL_ERROR');
+    assert.equal(fs.readdirSync(path.join(tmp, 'cache', 'entries')).length, 1);
+  });
+
   it('a missing reshaped IR (a cleaned-up tmp folder) is written again, and the blob still loads', async () => {
     const cold = await compile({ device: 'CPU', shapes: SHAPES });
     const reshaped = await reshapedOf(cold);

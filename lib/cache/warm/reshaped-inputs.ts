@@ -90,13 +90,13 @@ function isInputList(value: unknown): value is InputIdentity[] {
 /**
  * The inputs a reshape to static (or fully dynamic) dims gives, from the model's own inputs: a
  * reshape sets each named Parameter to the shape asked and leaves names, element types and the
- * other inputs alone. Undefined for anything else (ranges, unknown names): read the model then.
+ * other inputs alone. Undefined for anything else (ranges, unknown names, another rank): read the model then.
  */
 export function deriveReshapedInputs(base: InputIdentity[], shapes: Record<string, ShapeInput>): InputIdentity[] | undefined {
-  const names = new Set(base.map((i) => i.name));
   const wanted = new Map<string, string>();
   for (const [name, input] of Object.entries(shapes)) {
-    if (!names.has(name)) return undefined;
+    const own = base.find((i) => i.name === name);
+    if (!own || !/^\[.*\]$/.test(own.shape)) return undefined;
     let shape;
     try {
       shape = parseShapeInput(input, `shapes.${name}`);
@@ -104,7 +104,9 @@ export function deriveReshapedInputs(base: InputIdentity[], shapes: Record<strin
       return undefined;
     }
     const simple = (d: Dimension) => typeof d === 'number' || (d.min === 0 && d.max === undefined);
-    if (shape === null || shape.length === 0 || !shape.every(simple)) return undefined;
+    // Same rank as the model's input only: reshape reports any other (OVCACHE_SHAPE_MISMATCH).
+    const rank = own.shape === '[]' ? 0 : own.shape.split(',').length;
+    if (shape === null || shape.length === 0 || shape.length !== rank || !shape.every(simple)) return undefined;
     wanted.set(name, formatPartialShape(shape));
   }
   return base.map((i) => ({ ...i, shape: wanted.get(i.name) ?? i.shape }));

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelCache } from '../lib/cache/model-cache';
 import { MODEL_CACHE_OPTIONS, type ModelCacheOptions } from '../lib/cache/options';
-import type { CompiledModel } from '../lib/openvino/compiled-model';
+import type { RuntimeCompiledModel } from '../lib/runtime/runtime-port';
 import type { Core } from '../lib/openvino/core';
 import { writeImageWeightsModel } from '../scripts/make-fixtures';
 import { openStandInBench, type StandInBench } from './stand-in-bench';
@@ -40,7 +40,7 @@ const GROWTH_KNOBS = { OV_STUB_BLOB_FACTOR: '1', OV_STUB_COMPILE_MS_PER_MB: '5' 
 const DYNAMIC_AVAILABLE = (MODEL_CACHE_OPTIONS as readonly string[]).includes('dynamicShapes');
 
 interface Loaded {
-  compiled: CompiledModel;
+  compiled: RuntimeCompiledModel;
   hit: boolean;
   /** ovcache: the hit came through the warm path (no model read); a dynamic variant served it. */
   imported?: boolean;

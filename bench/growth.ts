@@ -110,7 +110,7 @@ function ovcache(bench: StandInBench, xml: string, dir: string, device: string, 
     async compile(h, w) {
       const r = await cache.compile(xml, { device, shapes: { image: [1, 3, h, w] } });
       const variant = (r as { variant?: string }).variant;
-      return { compiled: r.compiled, hit: r.hit, imported: r.warmPath === 'import', dynamic: variant === 'dynamic' };
+      return { compiled: r.compiled, hit: r.hit, imported: r.warmPath === 'reshaped-ir', dynamic: variant === 'dynamic' };
     },
     async close() {
       await cache.dispose();

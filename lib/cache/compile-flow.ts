@@ -381,7 +381,7 @@ function outcomeOf(prep: PreparedCompile, started: number, d: Done): Outcome {
     savedMs: hit && d.recordedCompileMs !== null ? Math.max(0, d.recordedCompileMs - d.compileMs) : 0,
     wroteBytes: d.wroteBytes ?? 0,
     ...(prep.route ? { route: prep.route } : {}),
-    ...(hit ? { warmPath: prep.irSource ? ('import' as const) : ('openvino' as const) } : {}),
+    ...(hit ? { warmPath: prep.irSource ? ('reshaped-ir' as const) : ('openvino' as const) } : {}),
   };
 }
 

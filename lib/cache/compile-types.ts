@@ -59,11 +59,11 @@ export interface CompileResult {
    */
   variant?: ShapeVariant;
   /**
-   * How a hit was loaded: 'import' when the entry's blob was imported through the path form of
-   * the compile's reshaped IR (with `shapes`: the model is not read, reshaped or hashed), else
+   * How a hit was loaded: 'reshaped-ir' when OpenVINO loaded the entry's blob through the path
+   * form of the compile's reshaped IR (with `shapes`: the model is not read, reshaped or hashed), else
    * 'openvino' (OpenVINO's own load: the path form of the model file, or a model object).
    */
-  warmPath?: 'import' | 'openvino';
+  warmPath?: 'reshaped-ir' | 'openvino';
 }
 
 export interface CacheEvent {

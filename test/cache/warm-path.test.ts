@@ -132,7 +132,7 @@ describe('warm path for reshaped models', function () {
       const since = mark();
       const warm = await compile({ device, shapes: SHAPES });
       assert.equal(warm.hit, true);
-      assert.equal(warm.warmPath, 'import');
+      assert.equal(warm.warmPath, 'reshaped-ir');
       assert.equal(warm.key, cold.key);
       const seen = eventsSince(since);
       assert.deepEqual(
@@ -158,7 +158,7 @@ describe('warm path for reshaped models', function () {
       assert.ok(!eventsSince(since).some((e) => e.event === 'import' && String(e.blob).startsWith(cold.entryDir as string)));
       await checkOutputs(after, scaledReference(scale));
       const again = await compile({ device, shapes: SHAPES });
-      assert.equal(again.warmPath, 'import');
+      assert.equal(again.warmPath, 'reshaped-ir');
       await checkOutputs(again, scaledReference(scale));
     });
   }
@@ -179,7 +179,7 @@ describe('warm path for reshaped models', function () {
     assert.equal(inside.variant, 'dynamic');
     assert.equal(inside.key, variant.key);
     assert.equal(inside.hit, true);
-    assert.equal(inside.warmPath, 'import');
+    assert.equal(inside.warmPath, 'reshaped-ir');
     assert.deepEqual(
       eventsSince(since).filter((e) => ['read_model', 'compile'].includes(e.event)),
       [],
@@ -205,7 +205,7 @@ describe('warm path for reshaped models', function () {
     const since = mark();
     const next = await compile({ device: 'CPU', shapes: SHAPES });
     assert.equal(next.hit, true);
-    assert.equal(next.warmPath, 'import');
+    assert.equal(next.warmPath, 'reshaped-ir');
     assert.ok(!eventsSince(since).some((e) => e.event === 'compile'), 'the same blob header: no recompile');
     await checkOutputs(next, imageReference);
   });
@@ -224,7 +224,7 @@ describe('warm path for reshaped models', function () {
     assert.equal(next.hit, false);
     await checkOutputs(next, imageReference);
     const again = await compile({ device: 'CPU', shapes: SHAPES });
-    assert.equal(again.warmPath, 'import');
+    assert.equal(again.warmPath, 'reshaped-ir');
   });
 
   it('an entry copied into another cache folder (as a tier or a bundle does) loads there without a compile', async () => {
@@ -234,7 +234,7 @@ describe('warm path for reshaped models', function () {
     const since = mark();
     const there = await compile({ device: 'GPU', shapes: SHAPES }, xml, other);
     assert.equal(there.hit, true);
-    assert.equal(there.warmPath, 'import');
+    assert.equal(there.warmPath, 'reshaped-ir');
     assert.equal(there.key, cold.key);
     // A new folder has no memos yet: its first call reads the model to build the key, compiles nothing.
     assert.deepEqual(

@@ -25,6 +25,7 @@ import { formatPartialShape } from '../../openvino/shapes';
 import type { PreparedCompile } from '../key-builder';
 import type { ResolvedCompileOptions } from '../options';
 import { rewriteIrShapes } from './reshaped-ir';
+import { sweepReshapedIrs } from './reshaped-ir-sweep';
 
 const log = logger('cache');
 
@@ -51,6 +52,8 @@ export function isReshapedIr(file: string): boolean {
 }
 
 export class ReshapedWarmPath {
+  private swept = false;
+
   constructor(
     private readonly core: () => RuntimeCore,
     private readonly folder = reshapedIrFolder(),
@@ -63,6 +66,16 @@ export class ReshapedWarmPath {
 
   /** The compile's reshaped IR, written when missing or stale; undefined: OpenVINO's path. */
   async ensure(prep: PreparedCompile, opts: ResolvedCompileOptions): Promise<IrSource | undefined> {
+    const source = await this.ensureFile(prep, opts);
+    // Once per instance, after its first IR is marked used: stale IRs of this user go.
+    if (!this.swept && source) {
+      this.swept = true;
+      void sweepReshapedIrs(this.folder).catch(() => undefined);
+    }
+    return source;
+  }
+
+  private async ensureFile(prep: PreparedCompile, opts: ResolvedCompileOptions): Promise<IrSource | undefined> {
     try {
       if (!this.safeFolder()) return undefined;
       const stem = crypto.createHash('sha256').update(`${prep.xml}\0${prep.key}`).digest('hex').slice(0, 32);
@@ -127,6 +140,8 @@ async function present(xml: string, weights: string | undefined): Promise<IrSour
     const stat = await fs.promises.lstat(xml, { bigint: true });
     if (!stat.isFile() || stat.mtimeMs !== BigInt(FIXED_MTIME.getTime())) return undefined;
     if (weights !== undefined && (await fs.promises.readlink(xml.replace(/\.xml$/, '.bin'))) !== path.resolve(weights)) return undefined;
+    // Marks the use for the sweep: ctime becomes now, the mtime OpenVINO's blob header holds stays.
+    await fs.promises.utimes(xml, FIXED_MTIME, FIXED_MTIME);
     return { xml, mtimeNs: stat.mtimeNs.toString(), size: Number(stat.size) };
   } catch {
     return undefined;

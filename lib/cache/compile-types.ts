@@ -4,6 +4,7 @@ import type { BudgetEvent, BudgetUncachedReason, EvictedEntry } from './budget/e
 import type { EntryManifest } from './entry/manifest';
 import type { KeyPartChange, KeyParts } from './key';
 import type { PolicyEvent } from './policy/policy';
+import type { PolicyView } from './policy/describe';
 import type { ShapeVariant } from './dynamic/covers';
 import type { GrowthEvent } from './dynamic/growth';
 
@@ -149,4 +150,6 @@ export interface KeyExplanation {
   lines: string[];
   /** Entries of the same model, with the parts that differ: why this key missed. */
   similar: SimilarEntry[];
+  /** Whether the caching policy caches this key, from the folder's decisions file. */
+  policy?: PolicyView;
 }

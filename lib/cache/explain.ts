@@ -10,6 +10,7 @@ import { readManifest, type EntryManifest } from './entry/manifest';
 import { MAX_MODEL_LABEL, sanitizeLabel, shortKeyOfEntryName } from './entry/name';
 import { describeKeyParts, diffKeyParts, type KeyParts } from './key';
 import { describeCovers } from './dynamic/covers';
+import { loadDecisions, policyText, policyView, timingsText, timingsView } from './policy/describe';
 
 /** Accepts a unique prefix of at least 8 hex digits; `known` are keys this process built. */
 export async function explainKey(layout: CacheLayout, keyOrPrefix: string, known: Iterable<KeyInfo>): Promise<KeyExplanation> {
@@ -57,16 +58,20 @@ export async function explainKey(layout: CacheLayout, keyOrPrefix: string, known
       `times     compile ${manifest.compileMs ?? '-'} ms, last load ${manifest.importMs ?? '-'} ms`,
       `covers    ${describeCovers(manifest.covers, manifest.parts.inputs)}`,
     );
+    const timings = timingsText(timingsView(manifest.timings));
+    if (timings) lines.push(`timings   ${timings}`);
   } else {
     lines.push(`state     ${read.status === 'invalid' ? `invalid manifest (${read.reason})` : 'no entry on disk'}`);
   }
+  const policy = policyView((await loadDecisions(layout.fingerprints)).get(key));
+  lines.push(`policy    ${policyText(policy)}`);
   const similar = parts ? await similarEntries(layout, key, parts, entries) : [];
   for (const s of similar) {
     lines.push(
       `differs from ${path.basename(s.entryDir)}: ${s.differences.map((d) => `${d.part} ${d.after ?? '-'} (there: ${d.before ?? '-'})`).join('; ')}`,
     );
   }
-  return { key, entryDir, status, parts, manifest, lines, similar };
+  return { key, entryDir, status, parts, manifest, lines, similar, policy };
 }
 
 async function listEntryFolders(layout: CacheLayout): Promise<string[]> {

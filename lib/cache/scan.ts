@@ -19,6 +19,7 @@ import { parseManifest, type EntryManifest } from './entry/manifest';
 import type { InputIdentity } from './key';
 import { coversOf, type EntryCovers } from './dynamic/covers';
 import { modelIdentity } from './dynamic/shape-memo';
+import type { EntryTimings } from './policy/timings';
 import { asyncFolderIo, readFolder, syncFolderIo, type FolderContent } from './scan-folder';
 import { ModelFiles } from './scan-models';
 
@@ -78,6 +79,8 @@ export interface ScannedEntry {
   identity?: string | null;
   /** The shapes the entry serves; null without a manifest. */
   covers?: EntryCovers | null;
+  /** The caching policy's timings from the manifest (policy/timings.ts); null without them. */
+  timings?: EntryTimings | null;
 }
 
 export type StrayKind = 'file' | 'dir' | 'symlink' | 'trash' | 'temp' | 'other';
@@ -227,6 +230,7 @@ async function scanEntry(
     shapes: m.parts.inputs.map((i) => `${i.name}=${i.shape}`).join(' '),
     identity: modelIdentity(m.parts),
     covers: m.covers ?? coversOf(m.parts.inputs, undefined),
+    timings: m.timings ?? null,
     device: m.parts.device.name,
     buildNumber: m.parts.runtime.buildNumber,
     hits: m.hits,

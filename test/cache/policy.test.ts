@@ -3,7 +3,6 @@
 // process with fast imports resumes after a probe; 'always' never stops; minCompileMs; the
 // decisions file survives corruption; the manifest's timings.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readManifest } from '../../lib/cache/entry/manifest';
@@ -14,44 +13,10 @@ import { loadOpenVINO, ModelCache, type CompileResult, type Core, type OpenVINO,
 import { writeMlp, writeWeightsModel } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { expectCode, readStubLog } from './helpers';
+import { outcomes, runPolicyChild } from './policy-child-run';
 
-const CHILD = path.join(__dirname, 'fixtures', 'policy-child.js');
 /** Imports of the 1 MiB model's 3.5 MiB blob take about 140 ms; its compile about 18 ms. */
 const SLOW_IMPORTS = { OV_STUB_IMPORT_MS_PER_MB: '40' };
-
-interface ChildCall {
-  hit: boolean;
-  cached: boolean;
-  uncachedReason: string | null;
-  key: string;
-  entryDir: string | null;
-}
-interface ChildRun {
-  pid: number;
-  calls: ChildCall[];
-  events: PolicyEvent[];
-}
-
-function runChild(job: Record<string, unknown>, env: Record<string, string>): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify({ libraryPath: STAND_IN, ...job })], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT:'));
-      if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as ChildRun);
-      else reject(new Error(`policy child exited with ${code}: ${err}${out}`));
-    });
-  });
-}
-
-/** How each call went: hit, miss, or the reason it ran without the cache. */
-const outcomes = (run: ChildRun) => run.calls.map((c) => (c.cached ? (c.hit ? 'hit' : 'miss') : c.uncachedReason));
 
 describe('caching policy', function () {
   this.timeout(120_000);
@@ -81,7 +46,7 @@ describe('caching policy', function () {
   describe('in separate processes', () => {
     it("'auto' stops caching an entry whose imports are slower than its compile, keeps that across a restart, and resumes after a probe once imports are fast", async () => {
       const job = { dir, model, options: { probeEvery: 1000 } };
-      const slow = await runChild({ ...job, calls: 8 }, { ...SLOW_IMPORTS, OV_STUB_LOG: stubLog });
+      const slow = await runPolicyChild({ ...job, calls: 8 }, { ...SLOW_IMPORTS, OV_STUB_LOG: stubLog });
       const loads = Array(MIN_WARM_SAMPLES).fill('hit');
       assert.deepEqual(outcomes(slow), ['miss', ...loads, 'not-worth-it', 'not-worth-it']);
       assert.deepEqual(work(slow.pid), { compiles: 3, imports: MIN_WARM_SAMPLES }, 'the fill, 5 imports, 2 compiles without the cache');
@@ -93,13 +58,13 @@ describe('caching policy', function () {
       assert.equal(decisions()[key]?.decision, 'not-worth-it');
 
       // A restart, imports still slow: the decision holds from the first call, nothing is imported.
-      const again = await runChild({ ...job, calls: 2 }, { ...SLOW_IMPORTS, OV_STUB_LOG: stubLog });
+      const again = await runPolicyChild({ ...job, calls: 2 }, { ...SLOW_IMPORTS, OV_STUB_LOG: stubLog });
       assert.deepEqual(outcomes(again), ['not-worth-it', 'not-worth-it']);
       assert.deepEqual(work(again.pid), { compiles: 2, imports: 0 });
       assert.deepEqual(again.events, []);
 
       // Imports fast again (the stand-in's default costs): the third call probes, and caching resumes.
-      const fast = await runChild({ ...job, calls: 5, options: { probeEvery: 3 } }, { OV_STUB_LOG: stubLog });
+      const fast = await runPolicyChild({ ...job, calls: 5, options: { probeEvery: 3 } }, { OV_STUB_LOG: stubLog });
       assert.deepEqual(outcomes(fast), ['not-worth-it', 'not-worth-it', 'hit', 'hit', 'hit']);
       assert.deepEqual(work(fast.pid), { compiles: 2, imports: 3 });
       assert.deepEqual(
@@ -115,7 +80,7 @@ describe('caching policy', function () {
     });
 
     it("'always' keeps caching an entry whose imports are slower than its compile", async () => {
-      const run = await runChild({ dir, model, calls: 8, options: { policy: 'always' } }, { ...SLOW_IMPORTS, OV_STUB_LOG: stubLog });
+      const run = await runPolicyChild({ dir, model, calls: 8, options: { policy: 'always' } }, { ...SLOW_IMPORTS, OV_STUB_LOG: stubLog });
       assert.deepEqual(outcomes(run), ['miss', ...Array(7).fill('hit')]);
       assert.deepEqual(work(run.pid), { compiles: 1, imports: 7 });
       assert.deepEqual(run.events, []);

@@ -79,6 +79,12 @@ export function parseDecisions(text: string): Map<string, PolicyRecord> | null {
   return map;
 }
 
+/** The decisions in a file; null when it is missing, unreadable or not a decisions file. Writes nothing. */
+export async function readDecisions(file: string): Promise<Map<string, PolicyRecord> | null> {
+  const text = await fs.promises.readFile(file, 'utf8').catch(() => null);
+  return text === null ? null : parseDecisions(text);
+}
+
 export class PolicyStore {
   private map = new Map<string, PolicyRecord>();
   private loaded: Promise<void> | undefined;
@@ -163,9 +169,8 @@ export class PolicyStore {
     }
   }
 
-  private async readFile(): Promise<Map<string, PolicyRecord> | null> {
-    const text = await fs.promises.readFile(this.options.file as string, 'utf8').catch(() => null);
-    return text === null ? null : parseDecisions(text);
+  private readFile(): Promise<Map<string, PolicyRecord> | null> {
+    return readDecisions(this.options.file as string);
   }
 
   private async stampOf(): Promise<string> {

@@ -14,6 +14,8 @@ import {
   withLibraryOption,
 } from '../cache-dir-option';
 import { entryJson, keyText, lazyProgress, modelText, stateText } from '../output';
+import { lsDecisions } from '../ls-policy';
+import { decisionLines, entryPolicyJson, warmColdText } from '../policy-output';
 
 export const LS_SORTS = ['size', 'last-used', 'hits', 'created', 'model'] as const;
 export type LsSort = (typeof LS_SORTS)[number];
@@ -71,36 +73,43 @@ export function registerLs(program: Command): void {
       ...(progress ? { onProgress: progress.onProgress } : {}),
     }).finally(() => progress?.stop());
     const entries = selectEntries(scan.entries, opts, now);
+    const policy = await lsDecisions(scan.dir, scan.entries, entries, opts);
     if (opts.json) {
       printJson({
         dir: scan.dir,
         exists: scan.exists,
         runtime,
-        entries: entries.map(entryJson),
+        entries: entries.map((e) => ({ ...entryJson(e), ...entryPolicyJson(e, policy.all) })),
+        notCached: policy.listed,
         totals: { entries: entries.length, bytes: entries.reduce((n, e) => n + e.bytes, 0), hits: entries.reduce((n, e) => n + e.hits, 0) },
       });
       return;
     }
     if (entries.length === 0) {
+      if (policy.listed.length > 0) print(decisionLines(policy.listed, now).join('\n'));
       print(scan.exists ? `No entries${scan.entries.length > 0 ? ' match' : ''} in ${scan.dir}` : `No cache folder at ${scan.dir}`);
       return;
     }
     const table = formatTable(
-      ['MODEL', 'SHAPES', 'DEVICE', 'SIZE', 'HITS', 'LAST USED', 'STATE', 'KEY'],
+      ['MODEL', 'SHAPES', 'DEVICE', 'SIZE', 'HITS', 'WARM/COLD', 'LAST USED', 'STATE', 'KEY'],
       entries.map((e) => [
         modelText(e),
         e.shapes ? `${e.shapes}${e.covers?.variant === 'dynamic' ? ' (dynamic)' : ''}` : '-',
         e.device ?? '-',
         formatBytes(e.bytes),
         e.hits,
+        warmColdText(e),
         formatAgo(e.lastUsedMs, now),
         stateText(e),
         keyText(e),
       ]),
-      { align: ['left', 'left', 'left', 'right', 'right', 'left', 'left', 'left'] },
+      { align: ['left', 'left', 'left', 'right', 'right', 'right', 'left', 'left', 'left'] },
     );
     const bytes = entries.reduce((n, e) => n + e.bytes, 0);
     const note = runtime.buildNumber === null ? ' (no OpenVINO runtime found: runtime-version staleness not checked)' : '';
-    print(`${table}\n\n${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${formatBytes(bytes)} in ${scan.dir}${note}`);
+    const notes = decisionLines(policy.listed, now);
+    print(
+      `${table}\n${notes.length > 0 ? `\n${notes.join('\n')}\n` : ''}\n${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${formatBytes(bytes)} in ${scan.dir}${note}`,
+    );
   });
 }

@@ -6,6 +6,9 @@ import { formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { keyText, modelText } from '../output';
+import { cacheLayout } from '../../cache/entry/layout';
+import { loadDecisions, timingsView, type TimingsView } from '../../cache/policy/describe';
+import { decisionLines, decisionsJson, warmColdText, type DecisionJson, type Decisions } from '../policy-output';
 
 export interface DeviceStats {
   device: string;
@@ -26,6 +29,8 @@ export interface StatsReport {
   /** Mean of the last load time of each entry that has one. */
   importMs: { mean: number | null; entries: number };
   estimatedSavedMs: number;
+  /** The caching policy's decisions against caching (docs/caching.md, "When caching does not pay"). */
+  policy: { notWorthIt: number; compileTooFast: number; decisions: DecisionJson[] };
   byDevice: DeviceStats[];
   topEntries: Array<{
     key: string | null;
@@ -37,6 +42,7 @@ export interface StatsReport {
     compileMs: number | null;
     importMs: number | null;
     savedMs: number;
+    timings: TimingsView | null;
   }>;
 }
 
@@ -46,7 +52,8 @@ export function savedMs(e: ScannedEntry): number {
 
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
-export function statsReport(dir: string, entries: ScannedEntry[], top = 10): StatsReport {
+export function statsReport(dir: string, entries: ScannedEntry[], top = 10, decisions: Decisions = new Map()): StatsReport {
+  const notCached = decisionsJson(decisions, entries);
   const compiled = entries.filter((e) => e.compileMs !== null);
   const imported = entries.filter((e) => e.importMs !== null);
   const compileTotal = compiled.reduce((n, e) => n + (e.compileMs ?? 0), 0);
@@ -76,6 +83,11 @@ export function statsReport(dir: string, entries: ScannedEntry[], top = 10): Sta
       entries: imported.length,
     },
     estimatedSavedMs: round(entries.reduce((n, e) => n + savedMs(e), 0)),
+    policy: {
+      notWorthIt: notCached.filter((d) => d.reason === 'not-worth-it').length,
+      compileTooFast: notCached.filter((d) => d.reason === 'compile-too-fast').length,
+      decisions: notCached,
+    },
     byDevice: [...devices.values()].sort((a, b) => b.hits - a.hits || a.device.localeCompare(b.device)),
     topEntries: [...entries]
       .filter((e) => e.hits > 0)
@@ -91,6 +103,7 @@ export function statsReport(dir: string, entries: ScannedEntry[], top = 10): Sta
         compileMs: e.compileMs,
         importMs: e.importMs,
         savedMs: round(savedMs(e)),
+        timings: timingsView(e.timings),
       })),
   };
 }
@@ -105,6 +118,11 @@ export function formatStats(r: StatsReport, entries: ScannedEntry[]): string {
     `Load time        ${ms(r.importMs.mean)} mean of the last load (${r.importMs.entries} entries)`,
     `Estimated saved  ${ms(r.estimatedSavedMs)} (sum of hits x (compile - last load))`,
   ];
+  const { notWorthIt, compileTooFast } = r.policy;
+  if (notWorthIt + compileTooFast > 0)
+    lines.push(
+      `Policy           ${notWorthIt + compileTooFast} key(s) not cached: ${notWorthIt} not-worth-it, ${compileTooFast} compile-too-fast`,
+    );
   if (r.byDevice.length > 0) {
     lines.push(
       '',
@@ -120,15 +138,27 @@ export function formatStats(r: StatsReport, entries: ScannedEntry[]): string {
     lines.push(
       '',
       formatTable(
-        ['MODEL', 'SHAPES', 'DEVICE', 'HITS', 'COMPILE', 'LOAD', 'SAVED', 'KEY'],
+        ['MODEL', 'SHAPES', 'DEVICE', 'HITS', 'COMPILE', 'LOAD', 'WARM/COLD', 'SAVED', 'KEY'],
         r.topEntries.map((t) => {
           const e = byName.get(t.name) as ScannedEntry;
-          return [modelText(e), t.shapes || '-', t.device ?? '-', t.hits, ms(t.compileMs), ms(t.importMs), ms(t.savedMs), keyText(e)];
+          return [
+            modelText(e),
+            t.shapes || '-',
+            t.device ?? '-',
+            t.hits,
+            ms(t.compileMs),
+            ms(t.importMs),
+            warmColdText(e),
+            ms(t.savedMs),
+            keyText(e),
+          ];
         }),
-        { title: 'Most used entries', align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'left'] },
+        { title: 'Most used entries', align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'] },
       ),
     );
   }
+  const notes = decisionLines(r.policy.decisions);
+  if (notes.length > 0) lines.push('', ...notes);
   return lines.join('\n');
 }
 
@@ -137,7 +167,8 @@ export function registerStats(program: Command): void {
   withCacheOptions(command).action(async (opts: { dir?: string; json?: boolean }) => {
     const { dir } = resolveCacheDir(opts);
     const scan = await scanCache(dir, { checkModels: false });
-    const report = statsReport(scan.dir, scan.entries);
+    const decisions = await loadDecisions(cacheLayout(scan.dir).fingerprints);
+    const report = statsReport(scan.dir, scan.entries, 10, decisions);
     if (opts.json) printJson(report);
     else print(formatStats(report, scan.entries));
   });

@@ -18,6 +18,7 @@ const BENCHES = [
   'dynamic-shapes',
   'compile-abort',
   'growth',
+  'policy',
 ];
 
 let failed = 0;

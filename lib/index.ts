@@ -78,6 +78,7 @@ export type { BudgetOptions } from './cache/budget/options';
 export type { CachePolicy, PolicyOptions } from './cache/policy/options';
 export type { PolicyEvent } from './cache/policy/policy';
 export type { PolicyView } from './cache/policy/describe';
+export type { PolicyDecision } from './cache/policy/store';
 export type { EntryTimings } from './cache/policy/timings';
 export type { BudgetEvent, BudgetEventBase, BudgetCondition, BudgetUncachedReason, EvictedEntry } from './cache/budget/events';
 export type { EvictionReason } from './cache/eviction/plan';

@@ -126,9 +126,9 @@ describe('ovcache cache commands', function () {
       const r = run(['ls', '--dir', dir, '--sort', 'model']);
       assert.equal(r.status, 0, r.stderr);
       const lines = r.stdout.split('\n');
-      assert.match(lines[0]!, /^MODEL +SHAPES +DEVICE +SIZE +HITS +LAST USED +STATE +KEY$/);
-      assert.match(lines[2]!, /^image +image=\[1,3,32,32\] +CPU +\d+\.\d KiB +0 +just now +ok +[0-9a-f]{12}$/);
-      assert.match(lines[4]!, /^mlp +input=\[1,16\] +CPU +\d+\.\d KiB +1 +just now +ok /);
+      assert.match(lines[0]!, /^MODEL +SHAPES +DEVICE +SIZE +HITS +WARM\/COLD +LAST USED +STATE +KEY$/);
+      assert.match(lines[2]!, /^image +image=\[1,3,32,32\] +CPU +\d+\.\d KiB +0 +- \/ [\d.]+ ms +just now +ok +[0-9a-f]{12}$/);
+      assert.match(lines[4]!, /^mlp +input=\[1,16\] +CPU +\d+\.\d KiB +1 +[\d.]+ ms \/ [\d.]+ ms +just now +ok /);
       assert.match(r.stdout, /3 entries, \d+\.\d KiB in /);
       // Columns line up: every row's SIZE ends where the header's does.
       const end = lines[0]!.indexOf('SIZE') + 4;

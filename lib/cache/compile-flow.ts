@@ -10,21 +10,19 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { logger } from '../log';
 import { isRuntimeModel, type RuntimeCompiledModel, type RuntimeCore, type RuntimeModel } from '../runtime/runtime-port';
-import type { CompileConfig } from '../openvino/properties';
 import type { BudgetKeeper } from './budget/keeper';
-import { MIN_LEARN_WEIGHT_BYTES, SizeFactors } from './budget/size-factors';
+import { MIN_LEARN_WEIGHT_BYTES } from './budget/size-factors';
 import type { CacheFolder } from './cache-dir';
-import type { CompileResult, CompileTimings, UncachedReason } from './compile-types';
+import type { CompileTimings, UncachedReason } from './compile-types';
 import { lockPathOf } from './entry/layout';
 import { beginLoad, clearEvictingMarker } from './entry/load-marker';
 import { acquireLock } from './entry/lock';
-import { readManifest, writeManifest, type EntryManifest, type EntrySource } from './entry/manifest';
+import { readManifest, writeManifest, type EntryManifest } from './entry/manifest';
 import { filledManifest, fillingManifest, listEntryFiles, newManifest, sumBytes, type ManifestWriter } from './entry/manifest-writer';
 import { makeOwnerOnlyDir } from './cache-dir';
 import { isUsable } from './entry/usable';
 import { failedWritingInto } from './entry/write-failure';
 import type { KeyBuilder, PreparedCompile } from './key-builder';
-import type { KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
 import { coversOf } from './dynamic/covers';
 import { AbortableFlights } from './abort/flights';
@@ -35,17 +33,22 @@ import type { CachePolicyKeeper } from './policy/policy';
 import { measureBlobWrite, roundMs } from './policy/timings';
 import type { ReshapedWarmPath } from './warm/warm-path';
 import type { CacheStats } from './stats';
-import type { ShapeRoute, ShapeRouter } from './dynamic/shape-router';
+import type { ShapeRouter } from './dynamic/shape-router';
+import {
+  compiledFrom,
+  outcomeOf,
+  request,
+  sizeFactorKey,
+  sourceOf,
+  spaceRequest,
+  weightBytes,
+  withCacheDir,
+  type Outcome,
+} from './compile-outcome';
+
+export type { Outcome } from './compile-outcome';
 
 const log = logger('cache');
-
-/** A compile's result with what the statistics and the budget need. */
-export interface Outcome extends CompileResult {
-  savedMs: number;
-  /** Bytes this compile added to its entry folder. */
-  wroteBytes: number;
-  route?: ShapeRoute;
-}
 
 export interface CompileFlowParts {
   core(): RuntimeCore;
@@ -65,16 +68,6 @@ export interface CompileFlowParts {
   tiers?: EntryTiers | undefined;
   shapes: ShapeRouter;
   warm: ReshapedWarmPath;
-}
-
-/** How a cached compile went, for outcomeOf(). */
-interface Done {
-  compiled: RuntimeCompiledModel;
-  lockWaitMs: number;
-  compileMs: number;
-  /** The entry's recorded compile time, to credit the time a hit saved. */
-  recordedCompileMs: number | null;
-  wroteBytes?: number;
 }
 
 export class CompileFlow {
@@ -359,72 +352,4 @@ export class CompileFlow {
       await attempt.lock.release();
     }
   }
-}
-
-function outcomeOf(prep: PreparedCompile, started: number, d: Done): Outcome {
-  const hit = d.compiled.loadedFromCache;
-  return {
-    compiled: d.compiled,
-    hit,
-    cached: true,
-    key: prep.key,
-    parts: prep.parts,
-    entryDir: prep.entryDir,
-    uncachedReason: null,
-    timings: {
-      fingerprintMs: prep.fingerprintMs,
-      readMs: prep.readMs,
-      lockWaitMs: d.lockWaitMs,
-      compileMs: d.compileMs,
-      totalMs: performance.now() - started,
-    },
-    savedMs: hit && d.recordedCompileMs !== null ? Math.max(0, d.recordedCompileMs - d.compileMs) : 0,
-    wroteBytes: d.wroteBytes ?? 0,
-    ...(prep.route ? { route: prep.route } : {}),
-    ...(hit ? { warmPath: prep.irSource ? ('reshaped-ir' as const) : ('openvino' as const) } : {}),
-  };
-}
-
-/** What OpenVINO compiles into the entry: the entry's reshaped IR, else the model object, else the model path. */
-function compiledFrom(prep: PreparedCompile): string | RuntimeModel {
-  return prep.irSource?.xml ?? prep.modelObject ?? prep.xml;
-}
-
-function request(prep: PreparedCompile) {
-  return { key: prep.key, entryDir: prep.entryDir, source: sourceOf(prep) };
-}
-
-function sourceOf(prep: PreparedCompile): EntrySource {
-  if (prep.irSource) return { kind: 'path', ...prep.irSource };
-  return prep.modelObject || prep.deferredShapes
-    ? { kind: 'model' }
-    : { kind: 'path', xml: prep.xml, mtimeNs: prep.xmlMtimeNs, size: prep.xmlSize };
-}
-
-function spaceRequest(prep: PreparedCompile, opts: ResolvedCompileOptions) {
-  return {
-    key: prep.key,
-    model: prep.xml,
-    entryName: path.basename(prep.entryDir),
-    device: opts.device,
-    sizeFactorKey: sizeFactorKey(opts),
-    weightBytes: weightBytes(prep.parts),
-  };
-}
-
-function withCacheDir(config: CompileConfig | undefined, dir: string): CompileConfig {
-  return { ...config, CACHE_DIR: dir };
-}
-
-/** Bytes of the model's weights (.bin), or of the model file when there is no .bin. */
-function weightBytes(parts: KeyParts): number {
-  const files = parts.model.files;
-  const bins = files.filter((f) => f.role === 'bin');
-  return (bins.length > 0 ? bins : files).reduce((n, f) => n + f.size, 0);
-}
-
-/** Size factors are learned per device and CACHE_MODE (weightless blobs are much smaller). */
-function sizeFactorKey(opts: ResolvedCompileOptions): string {
-  const mode = opts.config?.CACHE_MODE;
-  return SizeFactors.keyOf(opts.device, mode === undefined ? undefined : String(mode));
 }

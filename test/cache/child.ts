@@ -18,8 +18,13 @@ export interface ChildResult {
 
 /** Starts a child; resolves with its RESULT line, rejects with its stderr on failure. */
 export function runChild<T = ChildResult>(job: Record<string, unknown>, env: Record<string, string> = {}): Promise<T> {
+  return runChildScript<T>(CHILD, job, env);
+}
+
+/** runChild for another child script that prints a RESULT: line the same way. */
+export function runChildScript<T>(script: string, job: Record<string, unknown>, env: Record<string, string> = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify({ libraryPath: STAND_IN, ...job })], {
+    const child = spawn(process.execPath, [script, JSON.stringify({ libraryPath: STAND_IN, ...job })], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

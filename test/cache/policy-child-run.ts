@@ -1,9 +1,8 @@
 // Runs test/cache/fixtures/policy-child.ts in a fresh process: one ModelCache compiling a model
 // `calls` times with the stand-in's knobs from `env` (used by the policy and CLI tests).
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { PolicyEvent } from '../../lib/index';
-import { STAND_IN } from '../helpers/paths';
+import { runChildScript } from './child';
 
 const CHILD = path.join(__dirname, 'fixtures', 'policy-child.js');
 
@@ -21,21 +20,7 @@ export interface ChildRun {
 }
 
 export function runPolicyChild(job: Record<string, unknown>, env: Record<string, string>): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify({ libraryPath: STAND_IN, ...job })], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT:'));
-      if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as ChildRun);
-      else reject(new Error(`policy child exited with ${code}: ${err}${out}`));
-    });
-  });
+  return runChildScript<ChildRun>(CHILD, job, env);
 }
 
 /** How each call went: hit, miss, or the reason it ran without the cache. */

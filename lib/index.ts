@@ -99,6 +99,8 @@ export {
   type BatchProgress,
   type HandleInferOptions,
   type InferInputs,
+  type InferMeta,
+  type InferResult,
   type KeepAlive,
   type ResultCacheLike,
   type ResultCacheParts,

@@ -5,13 +5,14 @@ import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { Tensor } from '../openvino/tensor';
 import type { InferInputs } from './infer-pool';
 import type { RegistryInferOptions } from './options';
+import type { InferResult } from './run';
 import type { Slot } from './slot';
 
 export type HandleInferOptions = Pick<RegistryInferOptions, 'signal' | 'priority' | 'params' | 'cacheable'>;
 
 /** What a handle asks of its registry. */
 export interface HandleOwner {
-  inferOn(slot: Slot, inputs: InferInputs, options: HandleInferOptions): Promise<Record<string, Tensor>>;
+  inferOn(slot: Slot, inputs: InferInputs, options: HandleInferOptions): Promise<InferResult>;
   releaseSlot(slot: Slot): void;
 }
 
@@ -24,6 +25,8 @@ export interface ModelHandle extends Disposable, AsyncDisposable {
   readonly released: boolean;
   /** Runs on the model's infer pool, as registry.infer() does. */
   infer(inputs: InferInputs, options?: HandleInferOptions): Promise<Record<string, Tensor>>;
+  /** infer() with what answered it (the result cache or the model) and its queue and inference times. */
+  inferWithMeta(inputs: InferInputs, options?: HandleInferOptions): Promise<InferResult>;
   /** Lets the model go; idempotent. */
   release(): void;
 }
@@ -56,6 +59,11 @@ export class SlotHandle implements ModelHandle {
 
   /** Runs on the model's infer pool, as registry.infer() does. */
   async infer(inputs: InferInputs, options: HandleInferOptions = {}): Promise<Record<string, Tensor>> {
+    return (await this.inferWithMeta(inputs, options)).outputs;
+  }
+
+  /** infer() with what answered it (the result cache or the model) and its queue and inference times. */
+  async inferWithMeta(inputs: InferInputs, options: HandleInferOptions = {}): Promise<InferResult> {
     this.check();
     return this.owner.inferOn(this.slot, inputs, options);
   }

@@ -13,6 +13,7 @@ export type {
 } from './options';
 export type { KeepAlive } from './keep-alive';
 export type { InferInputs } from './infer-pool';
+export type { InferMeta, InferResult } from './run';
 export type { ResultCacheLike, ResultCacheParts, ResultCacheValue } from './result-cache';
 export type {
   RegistryLoadEvent,

@@ -38,7 +38,7 @@ import {
   type RegistrySettings,
 } from './options';
 import { Resolver, type Resolved } from './resolve';
-import { runBatch, runInference } from './run';
+import { runBatch, runInference, type InferResult } from './run';
 import { entryInfo, modelStats } from './report';
 import { Slot } from './slot';
 
@@ -129,7 +129,16 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
 
   /** Runs one inference on the model's pool of infer requests (queued when all are busy). */
   async infer(pathOrName: string, inputs: InferInputs, options: RegistryInferOptions = {}): Promise<Record<string, Tensor>> {
-    const o = callOptions<RegistryInferOptions>(options, INFER_OPTIONS, 'registry.infer()');
+    return (await this.inferOne(pathOrName, inputs, options, 'registry.infer()')).outputs;
+  }
+
+  /** infer() with what answered it (meta.resultCache: hit, miss, bypass or off) and its queue and inference times. */
+  inferWithMeta(pathOrName: string, inputs: InferInputs, options: RegistryInferOptions = {}): Promise<InferResult> {
+    return this.inferOne(pathOrName, inputs, options, 'registry.inferWithMeta()');
+  }
+
+  private async inferOne(pathOrName: string, inputs: InferInputs, options: RegistryInferOptions, caller: string): Promise<InferResult> {
+    const o = callOptions<RegistryInferOptions>(options, INFER_OPTIONS, caller);
     checkInferOptions(o);
     const slot = await this.take(pathOrName, o);
     try {
@@ -152,7 +161,12 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidArgument('a function', 'options.onProgress', onProgress);
     const slot = await this.take(pathOrName, o);
     try {
-      return await runBatch(this.poolOf(slot).size, inputsList, (inputs) => this.inferOn(slot, inputs, o), onProgress);
+      return await runBatch(
+        this.poolOf(slot).size,
+        inputsList,
+        async (inputs) => (await this.inferOn(slot, inputs, o)).outputs,
+        onProgress,
+      );
     } finally {
       this.releaseSlot(slot);
     }
@@ -220,7 +234,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
 
   // ---- what handles call ----
 
-  private inferOn(slot: Slot, inputs: InferInputs, o: HandleInferOptions): Promise<Record<string, Tensor>> {
+  private inferOn(slot: Slot, inputs: InferInputs, o: HandleInferOptions): Promise<InferResult> {
     return runInference({
       slot,
       pool: this.poolOf(slot),

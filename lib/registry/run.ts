@@ -28,10 +28,26 @@ export interface InferenceJob {
   emit: (event: RegistryInferEvent) => void;
 }
 
-export async function runInference(job: InferenceJob): Promise<Record<string, Tensor>> {
+/** What answered one inference and what it cost (registry.inferWithMeta()). */
+export interface InferMeta {
+  /** 'off': the registry has no result cache; 'bypass': it was not consulted for this call. */
+  resultCache: 'hit' | 'miss' | 'bypass' | 'off';
+  /** Time waiting for a free infer request, ms (0 when the result cache answered). */
+  queuedMs: number;
+  /** Time the inference ran, ms (0 when the result cache answered). */
+  inferMs: number;
+}
+
+export interface InferResult {
+  outputs: Record<string, Tensor>;
+  meta: InferMeta;
+}
+
+export async function runInference(job: InferenceJob): Promise<InferResult> {
   const { slot, pool, inputs, options: o, resultCache, counters } = job;
   let queuedMs = 0;
   let inferMs = 0;
+  const meta = (answered: InferMeta['resultCache']): InferMeta => ({ resultCache: answered, queuedMs, inferMs });
   const run = async () => {
     const r = await pool.run(inputs, o);
     queuedMs = r.queuedMs;
@@ -40,7 +56,10 @@ export async function runInference(job: InferenceJob): Promise<Record<string, Te
   };
   let outcome: InferOutcome = 'inferred';
   try {
-    if (!resultCache) return await run();
+    if (!resultCache) {
+      const outputs = await run();
+      return { outputs, meta: meta('off') };
+    }
     // The model's identity for the result cache: its compile-cache key, else the registry's id.
     const { compiled, key } = slot.loaded as LoadedModel;
     const parts = { model: key ?? slot.id, inputs: namedInputs(compiled, inputs), ...(o.params === undefined ? {} : { params: o.params }) };
@@ -48,7 +67,7 @@ export async function runInference(job: InferenceJob): Promise<Record<string, Te
     const result = await resultCache.getOrCompute(parts, async () => ({ tensors: await run() }), options);
     outcome = result.outcome;
     if (outcome === 'hit') counters.resultHits++;
-    return result.value.tensors ?? {};
+    return { outputs: result.value.tensors ?? {}, meta: meta(result.outcome) };
   } catch (error) {
     if (o.signal?.aborted && error === o.signal.reason) {
       outcome = 'aborted';

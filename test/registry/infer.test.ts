@@ -155,6 +155,46 @@ describe('ModelRegistry.infer', () => {
     await registry.dispose();
   });
 
+  it('inferWithMeta tells each caller what answered it, also under concurrency (hit, miss, bypass, off)', async () => {
+    const store = new Map<string, ResultCacheValue>();
+    const resultCache: ResultCacheLike = {
+      async getOrCompute(parts, compute, options) {
+        const key = String((parts.inputs?.input as Float32Array)[0]);
+        if (options?.cacheable === false) return { value: await compute(), outcome: 'bypass', key };
+        const hit = store.get(key);
+        if (hit) return { value: hit, outcome: 'hit', key };
+        const value = await compute();
+        store.set(key, value);
+        return { value, outcome: 'miss', key };
+      },
+    };
+    const registry = new ModelRegistry({ loader: fakeLoader().loader, resultCache });
+    await registry.infer(files[0]!, input(1), { device: 'CPU' }); // 1 is now cached
+    // Interleaved: hits and misses run at once; each caller gets its own answer, not the last event's.
+    const calls = [1, 2, 1, 3, 1].map((v) => registry.inferWithMeta(files[0]!, input(v), { device: 'CPU' }));
+    const metas = (await Promise.all(calls)).map((r) => r.meta.resultCache);
+    assert.deepEqual(metas, ['hit', 'miss', 'hit', 'miss', 'hit']);
+    const hit = await registry.inferWithMeta(files[0]!, input(1), { device: 'CPU' });
+    assert.equal(hit.meta.inferMs, 0, 'a hit ran no inference');
+    const bypass = await registry.inferWithMeta(files[0]!, input(1), { device: 'CPU', cacheable: false });
+    assert.equal(bypass.meta.resultCache, 'bypass');
+    assert.deepEqual(bypass.outputs, hit.outputs);
+    const handle = await registry.acquire(files[0]!, { device: 'CPU' });
+    assert.equal((await handle.inferWithMeta(input(4))).meta.resultCache, 'miss');
+    handle.release();
+    await registry.dispose();
+    const plain = new ModelRegistry({ loader: fakeLoader().loader });
+    const off = await plain.inferWithMeta(files[0]!, input(1), { device: 'CPU' });
+    assert.equal(off.meta.resultCache, 'off');
+    assert.ok(off.meta.inferMs >= 0 && off.meta.queuedMs >= 0);
+    await expectCode(
+      plain.inferWithMeta(files[0]!, input(1), { device: 'CPU', bogus: 1 } as never),
+      'OVCACHE_UNKNOWN_OPTION',
+      /inferWithMeta/,
+    );
+    await plain.dispose();
+  });
+
   describe('on the stand-in runtime', () => {
     let core: Core;
     let previous: Record<string, string | undefined>;

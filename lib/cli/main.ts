@@ -18,11 +18,13 @@ import { registerUnpack } from './commands/unpack';
 import { registerVerify } from './commands/verify';
 import { registerWarm } from './commands/warm';
 import { EXIT } from './exit-codes';
+import { ovcacheVersion } from './version';
 
 export function buildProgram(): Command {
   const program = new Command('ovcache')
     .description('Inspect the OpenVINO runtime and manage the ovcache model cache')
-    .showHelpAfterError()
+    .version(ovcacheVersion(), '-V, --version', 'print the version of ovcache')
+    .showHelpAfterError('(ovcache --help lists the commands)')
     .exitOverride();
   registerDoctor(program);
   registerBench(program);
@@ -31,7 +33,17 @@ export function buildProgram(): Command {
   registerDashboard(program);
   registerResults(program);
   for (const register of [registerWarm, registerPack, registerUnpack, registerTierGc]) register(program);
+  pointUsageErrorsToHelp(program);
   return program;
+}
+
+/** A usage error prints the one wrong thing and where to look, not the whole help. */
+function pointUsageErrorsToHelp(command: Command, path = 'ovcache'): void {
+  for (const sub of command.commands) {
+    const name = `${path} ${sub.name()}`;
+    sub.showHelpAfterError(`(${name} --help lists its options)`);
+    pointUsageErrorsToHelp(sub, name);
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

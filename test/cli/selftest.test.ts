@@ -61,8 +61,20 @@ describe('ovcache selftest', function () {
     assert.equal(typeof coldWarm?.details?.warmMs, 'number');
   });
 
-  it('prints the report for an issue: versions, library, stand-in warning, devices, one line per case, totals', () => {
-    const r = selftest([], { OPENVINO_LIB_PATH: STAND_IN });
+  it('prints the report for an issue: versions, library, stand-in warning, devices, one line per case, totals; leaves no temp file', () => {
+    const tmp = makeTempDir('ovcache-selftest-tmp-');
+    let r: ReturnType<typeof selftest>;
+    try {
+      r = selftest([], { OPENVINO_LIB_PATH: STAND_IN, TMPDIR: tmp });
+      // ovcache-<uid>/reshaped is ModelCache's own reshaped-IR folder (lib/cache/warm/warm-path.ts), kept as in any use.
+      assert.deepEqual(
+        fs.readdirSync(tmp).filter((f) => !/^ovcache-\d+$/.test(f)),
+        [],
+        "the self-test's models and scratch folders are removed",
+      );
+    } finally {
+      removeDir(tmp);
+    }
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^ovcache selftest\novcache: {2}\d+\.\d+\.\d+\nNode: {5}v\d+/);
     assert.match(r.stdout, /OpenVINO: 20\d\d\.\d+\.\d+\S* \(supported\), element numbering (legacy|modern)\n/);

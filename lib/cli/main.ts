@@ -12,6 +12,7 @@ import { registerPack } from './commands/pack';
 import { registerPrune } from './commands/prune';
 import { registerResults } from './commands/results';
 import { registerRm } from './commands/rm';
+import { registerSelftest } from './commands/selftest';
 import { registerStats } from './commands/stats';
 import { registerTierGc } from './commands/tier-gc';
 import { registerUnpack } from './commands/unpack';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(ovcache --help lists the commands)')
     .exitOverride();
   registerDoctor(program);
+  registerSelftest(program);
   registerBench(program);
   for (const register of [registerLs, registerDu, registerPrune, registerRm, registerClear, registerVerify, registerStats])
     register(program);

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadOpenVINO } from '../../lib/index';
-import { writeAll } from '../../scripts/make-fixtures';
-import { FIDELITY_CASES } from '../fidelity/cases';
+import { writeAll } from '../../lib/selftest/fixture-models';
+import { FIDELITY_CASES } from '../../lib/selftest/fidelity-cases';
 
 async function main(): Promise<void> {
   const libraryPath = process.argv[2];
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const results = [];
     for (const c of FIDELITY_CASES) {
       try {
-        await c.run({ ov, fixtures, tmp });
+        await c.run({ ov, device: 'CPU', fixtures, tmp });
         results.push({ name: c.name, ok: true });
       } catch (error) {
         results.push({ name: c.name, ok: false, error: String((error as Error).stack ?? error) });

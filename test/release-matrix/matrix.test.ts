@@ -1,4 +1,4 @@
-// The release matrix: the fidelity cases (test/fidelity/cases.ts: every element type with real
+// The release matrix: the fidelity cases (lib/selftest/fidelity-cases.ts: every element type with real
 // numbers, every shape form, ModelCache with a dynamic shape, the C-layer traps) run in one child
 // process per release line, against the stand-in configured as that release (OV_STUB_VERSION).
 // Prints one line per release. Releases outside the supported range must be refused at load.
@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { FIDELITY_CASES } from '../fidelity/cases';
+import { FIDELITY_CASES } from '../../lib/selftest/fidelity-cases';
 import { STAND_IN } from '../helpers/paths';
 
 interface ChildResult {

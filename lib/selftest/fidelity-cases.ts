@@ -1,25 +1,16 @@
 // The fidelity cases: element types, every shape form, and the C-layer traps of issue 10, written
 // once and run by name against the stand-in configured as each release line
-// (test/release-matrix/) and against a real OpenVINO (test/real-openvino/). Each case throws on
-// a wrong result. The models are the fixtures of scripts/make-fixtures.ts, written into `fixtures`.
+// (test/release-matrix/), against a real OpenVINO (test/real-openvino/) and by `ovcache selftest`
+// on each device. Each case throws on a wrong result. The models are those of fixture-models.ts
+// (writeAll), written into `fixtures`.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { formatPartialShape, ModelCache, type OpenVINO, type PortInfo } from '../../lib/index';
-import { FIXTURE_ELEMENT_TYPES, mlpReference, type FixtureElementType } from '../../scripts/make-fixtures';
-import { asNumbers, typedInput, typedReference } from './values';
-
-export interface FidelityContext {
-  ov: OpenVINO;
-  /** Folder holding the fixtures of scripts/make-fixtures.ts (writeAll). */
-  fixtures: string;
-  /** A scratch folder for this run. */
-  tmp: string;
-}
-
-export interface FidelityCase {
-  name: string;
-  run(ctx: FidelityContext): Promise<void>;
-}
+import { ModelCache } from '../cache/model-cache';
+import type { PortInfo } from '../openvino/port';
+import { formatPartialShape } from '../openvino/shapes';
+import { FIXTURE_ELEMENT_TYPES, mlpReference, type FixtureElementType } from './fixture-models';
+import type { SelftestCase } from './case';
+import { asNumbers, typedInput, typedReference } from './typed-values';
 
 async function expectCode(promise: Promise<unknown> | (() => unknown), code: string): Promise<{ message: string; ovMessage?: string }> {
   try {
@@ -31,15 +22,15 @@ async function expectCode(promise: Promise<unknown> | (() => unknown), code: str
   assert.fail(`expected an error with code ${code}`);
 }
 
-function elementCase(et: FixtureElementType): FidelityCase {
+function elementCase(et: FixtureElementType): SelftestCase {
   return {
     name: `reads, compiles and infers a ${et} model with the JS reference numbers`,
-    async run({ ov, fixtures }) {
+    async run({ ov, device, fixtures }) {
       using core = ov.createCore();
       using model = await core.readModel(path.join(fixtures, `typed-${et}.xml`));
       assert.equal(model.inputs[0]?.elementType, et, 'input element type');
       assert.equal(model.outputs[0]?.elementType, et, 'output element type');
-      using compiled = await core.compileModel(model, 'CPU');
+      using compiled = await core.compileModel(model, device);
       assert.equal(compiled.inputs[0]?.elementType, et, 'compiled input element type');
       using request = compiled.createInferRequest();
       const out = (await request.infer({ x: typedInput(et) })).y;
@@ -52,15 +43,15 @@ function elementCase(et: FixtureElementType): FidelityCase {
 }
 
 /** Reshapes the MLP's input to `shape`, checks what the model reports, then infers `batch` rows. */
-function reshapeCase(label: string, shape: unknown, expected: PortInfo['shape'], batch: number): FidelityCase {
+function reshapeCase(label: string, shape: unknown, expected: PortInfo['shape'], batch: number): SelftestCase {
   return {
     name: `reshape with ${label} reads back as expected and infers a batch of ${batch}`,
-    async run({ ov, fixtures }) {
+    async run({ ov, device, fixtures }) {
       using core = ov.createCore();
       using model = await core.readModel(path.join(fixtures, 'mlp.xml'));
       model.reshape({ input: shape as never });
       assert.deepEqual(model.inputs[0]?.shape, expected);
-      using compiled = await core.compileModel(model, 'CPU');
+      using compiled = await core.compileModel(model, device);
       using request = compiled.createInferRequest();
       const input = Float32Array.from({ length: batch * 16 }, (_, i) => Math.sin(i) * 2);
       const out = (await request.infer({ input: { data: input, shape: [batch, 16] } })).output;
@@ -73,10 +64,10 @@ function reshapeCase(label: string, shape: unknown, expected: PortInfo['shape'],
 }
 
 /** A model whose input is `shape` in its IR: the shape read back passes back into reshape. */
-function roundTripCase(file: string, expected: PortInfo['shape']): FidelityCase {
+function roundTripCase(file: string, expected: PortInfo['shape']): SelftestCase {
   return {
     name: `the shape read from ${file} passes back into reshape (as read and as text)`,
-    async run({ ov, fixtures }) {
+    async run({ ov, device, fixtures }) {
       using core = ov.createCore();
       using model = await core.readModel(path.join(fixtures, file));
       const read = model.inputs[0]!;
@@ -85,7 +76,7 @@ function roundTripCase(file: string, expected: PortInfo['shape']): FidelityCase 
       assert.deepEqual(model.inputs[0]?.shape, expected);
       model.reshape({ [read.name]: formatPartialShape(read.shape) });
       assert.deepEqual(model.inputs[0]?.shape, expected);
-      using compiled = await core.compileModel(model, 'CPU');
+      using compiled = await core.compileModel(model, device);
       using request = compiled.createInferRequest();
       const out = (
         await request.infer({
@@ -98,7 +89,7 @@ function roundTripCase(file: string, expected: PortInfo['shape']): FidelityCase 
   };
 }
 
-export const FIDELITY_CASES: readonly FidelityCase[] = [
+export const FIDELITY_CASES: readonly SelftestCase[] = [
   ...FIXTURE_ELEMENT_TYPES.map(elementCase),
   reshapeCase('"?" (fully dynamic)', '?,16', [{ min: 0 }, 16], 3),
   reshapeCase('-1', [-1, 16], [{ min: 0 }, 16], 2),
@@ -125,12 +116,12 @@ export const FIDELITY_CASES: readonly FidelityCase[] = [
   },
   {
     name: 'ModelCache compiles a "?,16" reshape of the MLP, then hits, with correct numbers',
-    async run({ ov, fixtures, tmp }) {
+    async run({ ov, device, fixtures, tmp }) {
       const cache = new ModelCache({ runtime: ov, dir: path.join(tmp, `cache-${process.pid}`) });
       try {
-        const first = await cache.compile(path.join(fixtures, 'mlp.xml'), { device: 'CPU', shapes: { input: '?,16' } });
+        const first = await cache.compile(path.join(fixtures, 'mlp.xml'), { device, shapes: { input: '?,16' } });
         first.compiled.dispose();
-        const second = await cache.compile(path.join(fixtures, 'mlp.xml'), { device: 'CPU', shapes: { input: [-1, 16] } });
+        const second = await cache.compile(path.join(fixtures, 'mlp.xml'), { device, shapes: { input: [-1, 16] } });
         assert.equal(second.hit, true, 'the second compile is a cache hit');
         using compiled = second.compiled;
         using request = compiled.createInferRequest();
@@ -145,13 +136,13 @@ export const FIDELITY_CASES: readonly FidelityCase[] = [
   },
   {
     name: 'ModelCache compiles the i64 model from its path, then hits after a new Core, with the reference numbers',
-    async run({ ov, fixtures, tmp }) {
+    async run({ ov, device, fixtures, tmp }) {
       const dir = path.join(tmp, `cache-i64-${process.pid}`);
       const model = path.join(fixtures, 'typed-i64.xml');
       for (const expectHit of [false, true]) {
         const cache = new ModelCache({ runtime: ov, dir });
         try {
-          const result = await cache.compile(model, { device: 'CPU' });
+          const result = await cache.compile(model, { device });
           assert.equal(result.hit, expectHit, `hit on the ${expectHit ? 'second' : 'first'} compile`);
           using compiled = result.compiled;
           using request = compiled.createInferRequest();
@@ -166,14 +157,14 @@ export const FIDELITY_CASES: readonly FidelityCase[] = [
   },
   {
     name: 'an exported and re-imported u8 model keeps its element types and numbers',
-    async run({ ov, fixtures, tmp }) {
+    async run({ ov, device, fixtures, tmp }) {
       using core = ov.createCore();
       const file = path.join(tmp, `u8-${process.pid}.blob`);
       {
-        using compiled = await core.compileModel(path.join(fixtures, 'typed-u8.xml'), 'CPU');
+        using compiled = await core.compileModel(path.join(fixtures, 'typed-u8.xml'), device);
         await compiled.exportModel(file);
       }
-      using imported = await core.importModel(file, 'CPU');
+      using imported = await core.importModel(file, device);
       assert.equal(imported.inputs[0]?.elementType, 'u8');
       assert.equal(imported.outputs[0]?.elementType, 'u8');
       using request = imported.createInferRequest();
@@ -183,9 +174,9 @@ export const FIDELITY_CASES: readonly FidelityCase[] = [
   },
   {
     name: 'IR whose op types are written in other cases ("convert", "MULTIPLY") reads and infers',
-    async run({ ov, fixtures }) {
+    async run({ ov, device, fixtures }) {
       using core = ov.createCore();
-      using compiled = await core.compileModel(path.join(fixtures, 'typed-f32-mixed-case.xml'), 'CPU');
+      using compiled = await core.compileModel(path.join(fixtures, 'typed-f32-mixed-case.xml'), device);
       using request = compiled.createInferRequest();
       const out = (await request.infer({ x: typedInput('f32') })).y!;
       assert.deepEqual(asNumbers('f32', out.data), typedReference('f32'));
@@ -193,9 +184,9 @@ export const FIDELITY_CASES: readonly FidelityCase[] = [
   },
   {
     name: 'an input without a tensor name is fed by index (key "input0")',
-    async run({ ov, fixtures }) {
+    async run({ ov, device, fixtures }) {
       using core = ov.createCore();
-      using compiled = await core.compileModel(path.join(fixtures, 'unnamed-input.xml'), 'CPU');
+      using compiled = await core.compileModel(path.join(fixtures, 'unnamed-input.xml'), device);
       assert.equal(compiled.inputs[0]?.name, '');
       using request = compiled.createInferRequest();
       const data = Float32Array.from([-1, 2, -3, 4, 5, -6, 7, -8]);
@@ -205,24 +196,24 @@ export const FIDELITY_CASES: readonly FidelityCase[] = [
   },
   {
     name: 'CACHE_ENCRYPTION_CALLBACKS is refused before any native call (OVCACHE_PROPERTY_UNSUPPORTED)',
-    async run({ ov, fixtures }) {
+    async run({ ov, device, fixtures }) {
       using core = ov.createCore();
       const compile = await expectCode(
-        core.compileModel(path.join(fixtures, 'mlp.xml'), 'CPU', { CACHE_ENCRYPTION_CALLBACKS: 'x' }),
+        core.compileModel(path.join(fixtures, 'mlp.xml'), device, { CACHE_ENCRYPTION_CALLBACKS: 'x' }),
         'OVCACHE_PROPERTY_UNSUPPORTED',
       );
       assert.match(compile.message, /CACHE_ENCRYPTION_CALLBACKS/);
       await expectCode(() => core.setProperty('CACHE_ENCRYPTION_CALLBACKS', 'x'), 'OVCACHE_PROPERTY_UNSUPPORTED');
-      await expectCode(() => core.setProperty('CPU', 'cache_encryption_callbacks', 'x'), 'OVCACHE_PROPERTY_UNSUPPORTED');
+      await expectCode(() => core.setProperty(device, 'cache_encryption_callbacks', 'x'), 'OVCACHE_PROPERTY_UNSUPPORTED');
     },
   },
   {
     name: "a failed export into a missing folder carries no earlier failure's OpenVINO text",
-    async run({ ov, fixtures, tmp }) {
+    async run({ ov, device, fixtures, tmp }) {
       using core = ov.createCore();
       const earlier = await expectCode(core.compileModel(path.join(fixtures, 'mlp.xml'), 'NO_SUCH_DEVICE'), 'OV_GENERAL_ERROR');
       assert.match(earlier.ovMessage ?? '', /NO_SUCH_DEVICE/, 'the earlier failure has its text');
-      using compiled = await core.compileModel(path.join(fixtures, 'mlp.xml'), 'CPU');
+      using compiled = await core.compileModel(path.join(fixtures, 'mlp.xml'), device);
       const target = path.join(tmp, 'no-such-folder', 'sub', 'model.blob');
       const failed = await expectCode(compiled.exportModel(target), 'OV_GENERAL_ERROR');
       assert.equal(failed.ovMessage, undefined, `stale ovMessage: ${failed.ovMessage}`);

@@ -1,7 +1,7 @@
-// Inputs and JS reference outputs for the typed fixtures (scripts/make-fixtures.ts,
-// writeTypedModel): y = Convert<et>(x * scale + offset), computed here without OpenVINO.
-import { typedCoefficients, type FixtureElementType } from '../../scripts/make-fixtures';
-import type { TypedArray } from '../../lib/index';
+// Inputs and JS reference outputs for the typed fixtures (fixture-models.ts, writeTypedModel):
+// y = Convert<et>(x * scale + offset), computed here without OpenVINO.
+import { typedCoefficients, type FixtureElementType } from './fixture-models';
+import type { TypedArray } from '../openvino/tensor';
 
 /** IEEE half bits -> number. */
 export function fromF16(bits: number): number {

@@ -72,6 +72,8 @@ function memberOf(gid: number): boolean {
 export interface FolderRole {
   folder: string;
   holds: string;
+  /** Accept a folder owned by root too (a shared tier baked into an image): root can change this process anyway. */
+  trustRoot?: boolean;
 }
 
 const CACHE_ROLE: FolderRole = { folder: 'Cache folder', holds: 'a compiled model' };
@@ -95,7 +97,8 @@ export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: Shar
   if ((stat.mode & 0o002) !== 0) {
     throw refuse('is writable by every user', `Run "chmod o-w ${folder}" or choose another folder.`);
   }
-  if (stat.uid !== process.geteuid() && !inGroup) {
+  const trustedOwner = stat.uid === process.geteuid() || (role.trustRoot === true && stat.uid === 0);
+  if (!trustedOwner && !inGroup) {
     throw refuse(
       `is owned by another user (uid ${stat.uid})`,
       shared === 'group'

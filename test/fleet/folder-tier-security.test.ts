@@ -12,7 +12,6 @@ import { makeTempDir, removeDir } from '../helpers/paths';
 import { runMachine } from './machines';
 
 const KEY = 'b'.repeat(64);
-const signal = new AbortController().signal;
 
 describe('fleet: a shared folder tier others can write into', function () {
   this.timeout(60_000);

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeOwnerOnlyDir } from '../cache/cache-dir';
 import { OvcacheError } from '../errors';
-import { identityText, statIdentity } from '../fs/file-identity';
 
 export const BLOB_TEMP_SUFFIX = '.tmp';
 
@@ -62,6 +61,11 @@ export class VerifiedBlobs {
   }
 }
 
+/** Device, inode, size, mtime and ctime: a rewrite in place, a replacement or a touch changes one. */
+function statText(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
 /** A blob whose bytes no longer hash to its name: flipped, truncated or replaced on disk. */
 export function damagedBlob(digest: string, why: string): OvcacheError {
   return new OvcacheError(
@@ -89,7 +93,7 @@ export function readBlobSync(
   }
   try {
     // The identity of the very file read (fstat of the open descriptor), not of a later rename.
-    const identity = check === 'per-identity' ? identityText(statIdentity(fs.fstatSync(fd, { bigint: true }))) : '';
+    const identity = check === 'per-identity' ? statText(fs.fstatSync(fd)) : '';
     const bytes = fs.readFileSync(fd);
     if (check === 'off' || (check === 'per-identity' && verified?.has(digest, identity))) return bytes;
     if (blobDigest(bytes) !== digest) {

@@ -9,6 +9,7 @@ import { logger } from '../log';
 import { parseDuration } from '../format/units';
 import type { ResultCacheEvents, ResultCacheStats, ResultEvictEvent, ResultTier } from './events';
 import { describeResultKeyParts, expectResultKey, keyOfParts, resultKeyParts, type ResultKeyParts, type ResultParts } from './key';
+import type { BlobCheck } from './blob-files';
 import { LocalStore, type PutResult, type StoredEntry } from './local-store';
 import { resolveResultOptions, type ResolvedResultOptions, type ResultCacheOptions } from './options';
 import { RedisTier } from './redis-tier';
@@ -50,6 +51,17 @@ export interface ResultKeyExplanation {
   entry: StoredEntry | null;
 }
 
+/**
+ * Seams for tests and benchmarks, not options a service sets.
+ * @internal
+ */
+export interface ResultCacheInternals {
+  /** The clock (epoch ms) for TTLs, expiry and last use. Default Date.now. */
+  now?: () => number;
+  /** When blob bytes are checked against their digest (local-store.ts). Default 'per-identity'. */
+  blobCheck?: BlobCheck;
+}
+
 type Found = { hit: true; value: ResultValue; facts: EntryFacts; tier: ResultTier } | { hit: false; expired: boolean; tier: ResultTier };
 
 export class ResultCache extends EventEmitter<ResultCacheEvents> {
@@ -79,12 +91,18 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  constructor(options: ResultCacheOptions = {}) {
+  private readonly now: () => number;
+
+  constructor(options: ResultCacheOptions = {}, internals: ResultCacheInternals = {}) {
     super();
     this.options = resolveResultOptions(options);
+    this.now = internals.now ?? Date.now;
     this.dir = this.options.dir;
     this.enabled = !this.options.disabledByEnv && this.options.cacheable !== false;
-    this.store = this.dir === null ? null : new LocalStore(this.dir, { shared: this.options.shared });
+    this.store =
+      this.dir === null
+        ? null
+        : new LocalStore(this.dir, { shared: this.options.shared, ...(internals.blobCheck ? { blobCheck: internals.blobCheck } : {}) });
     this.redis =
       this.options.redis === null
         ? null
@@ -135,7 +153,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     expectResultKey(key);
     const checked = checkValue(value);
     if (!this.enabled || this.closed) return;
-    const now = Date.now();
+    const now = this.now();
     const ttlMs = options.ttl === undefined ? this.options.ttlMs : parseDuration(options.ttl, 'ttl');
     const parts = this.parts.get(key) ?? null;
     const facts: EntryFacts = {
@@ -281,7 +299,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
       return miss;
     }
     const { record, frame } = read;
-    if (record.expiresAt !== null && record.expiresAt <= Date.now()) {
+    if (record.expiresAt !== null && record.expiresAt <= this.now()) {
       this.background(this.store.remove(key, record.createdAt));
       return { hit: false, expired: true, tier: 'local' };
     }
@@ -310,7 +328,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     if (!redis || !(await redis.available())) return { ...miss, tier: 'local' };
     let reply: Awaited<ReturnType<RedisTier['get']>>;
     try {
-      reply = await redis.get(key, Date.now());
+      reply = await redis.get(key, this.now());
     } catch {
       return miss;
     }
@@ -324,13 +342,13 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
       return miss;
     }
     const { facts, value } = decoded;
-    if (facts.expiresAt !== null && facts.expiresAt <= Date.now()) return { hit: false, expired: true, tier: 'redis' };
+    if (facts.expiresAt !== null && facts.expiresAt <= this.now()) return { hit: false, expired: true, tier: 'redis' };
     if (!filesUnchanged(facts.files)) {
       this.background(redis.delete(key));
       this.evicted({ reason: 'files', count: 1, tier: 'redis' });
       return miss;
     }
-    if (this.store) this.background(this.putLocal(key, reply, facts, Date.now())); // fill the local tier
+    if (this.store) this.background(this.putLocal(key, reply, facts, this.now())); // fill the local tier
     return { hit: true, value, facts, tier: 'redis' };
   }
 
@@ -351,7 +369,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     const batch = new Map(this.touches);
     this.touches.clear();
     try {
-      await this.store.touch(batch);
+      await this.store.touch(batch, this.now());
     } catch (error) {
       this.fail('touch', [...batch.keys()][0] ?? '', error);
     }

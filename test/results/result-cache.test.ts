@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ResultCache, type ResultEvictEvent, type ResultLookupEvent } from '../../lib/index';
+import type { ResultCacheInternals } from '../../lib/results/result-cache';
 import { makeTempDir, removeDir } from '../helpers/paths';
 import type { UnreadableJob, UnreadableResult } from './unreadable-child';
 
@@ -37,8 +38,8 @@ function flipLastByte(file: string): void {
 describe('ResultCache', () => {
   let dir: string;
   const open: ResultCache[] = [];
-  const make = (options: ConstructorParameters<typeof ResultCache>[0] = {}): ResultCache => {
-    const c = new ResultCache({ dir: path.join(dir, `store-${open.length}`), ...options });
+  const make = (options: ConstructorParameters<typeof ResultCache>[0] = {}, internals: ResultCacheInternals = {}): ResultCache => {
+    const c = new ResultCache({ dir: path.join(dir, `store-${open.length}`), ...options }, internals);
     open.push(c);
     return c;
   };
@@ -214,14 +215,18 @@ describe('ResultCache', () => {
   });
 
   it('never returns an expired entry, and counts it', async () => {
-    const cache = make({ ttl: 60 });
+    // An injected clock: the TTL's edge is exact, whatever the machine's speed (issue 25).
+    let now = 1_000_000;
+    const cache = make({ ttl: 60 }, { now: () => now });
     const key = cache.keyFor({ model: 'm', params: { t: 1 } });
     const longer = cache.keyFor({ model: 'm', params: { t: 2 } });
     await cache.set(key, { meta: 'short' });
     await cache.set(longer, { meta: 'long' }, { ttl: '1h' });
     assert.equal((await cache.get(key))?.meta, 'short');
-    await sleep(80);
-    assert.equal(await cache.get(key), undefined);
+    now += 59;
+    assert.equal((await cache.get(key))?.meta, 'short', '1 ms before its TTL ends');
+    now += 1;
+    assert.equal(await cache.get(key), undefined, 'at its TTL');
     assert.equal((await cache.get(longer))?.meta, 'long');
     const r = await cache.getOrCompute({ model: 'm', params: { t: 1 } }, () => Promise.resolve({ meta: 'again' }));
     assert.equal(r.outcome, 'miss');

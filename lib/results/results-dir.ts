@@ -51,3 +51,9 @@ export function prepareResultsDir(dir: string, shared: SharedMode): void {
     }
   }
 }
+
+/** The mode a results folder was made with (2770: 'group'), for tools that open an existing one (the CLI). */
+export function sharedModeOnDisk(dir: string): SharedMode {
+  const mode = fs.statSync(dir, { throwIfNoEntry: false })?.mode ?? 0;
+  return (mode & 0o2000) !== 0 && (mode & 0o070) === 0o070 ? 'group' : 'owner';
+}

@@ -442,6 +442,16 @@ describe('ResultCache', () => {
     fs.mkdirSync(linked, { mode: 0o700 });
     fs.symlinkSync(world, path.join(linked, 'blobs'));
     assert.throws(() => make({ dir: linked }), { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /blobs is a symlink/ });
+    const linkedDb = path.join(dir, 'linked-db');
+    fs.mkdirSync(linkedDb, { mode: 0o700 });
+    fs.symlinkSync(path.join(world, 'elsewhere.mdb'), path.join(linkedDb, 'results.mdb'));
+    assert.throws(() => make({ dir: linkedDb }), { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /results\.mdb is a symlink/ });
+    if (isRoot) {
+      const foreign = path.join(dir, 'foreign');
+      fs.mkdirSync(foreign, { mode: 0o700 });
+      fs.chownSync(foreign, 65534, 65534); // nobody:nogroup
+      assert.throws(() => make({ dir: foreign }), { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /owned by another user/ });
+    }
     const fresh = make({ dir: path.join(dir, 'fresh', 'results') }).dir ?? '';
     assert.equal(fs.statSync(fresh).mode & 0o7777, 0o700, 'a folder it creates is owner-only');
   });
@@ -473,6 +483,20 @@ describe('ResultCache', () => {
     assert.equal(computed, false);
     assert.equal(typeof cache.stats().hits, 'number');
     await cache.close();
+    // A getOrCompute already computing when close() began still returns its value.
+    const busy = make();
+    let finish: (v: { meta: string }) => void = () => undefined;
+    let started: () => void = () => undefined;
+    const computing = new Promise<void>((resolve) => (started = resolve));
+    const running = busy.getOrCompute({ model: 'm', params: { slow: true } }, () => {
+      started();
+      return new Promise((resolve) => (finish = resolve));
+    });
+    await computing;
+    const closing = busy.close();
+    finish({ meta: 'computed' });
+    assert.deepEqual((await running).value, { meta: 'computed' });
+    await closing;
     const reopened = make({ dir: cache.dir ?? '' });
     assert.equal((await reopened.get(key))?.meta, 1, 'nothing was lost by the refused calls');
   });

@@ -2,13 +2,14 @@
 // rule, refused with OVCACHE_CACHE_DIR_INSECURE unless the group is explicitly allowed
 // (shared: 'group'); a fleet with such a tier compiles here and says why.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FolderTier } from '../../lib/fleet/folder-tier';
 import { resolveFleetOptions } from '../../lib/fleet/fleet-options';
 import { writeMlp } from '../../scripts/make-fixtures';
 import { snapshot } from '../cache/helpers';
-import { makeTempDir, removeDir } from '../helpers/paths';
+import { makeTempDir, removeDir, ROOT } from '../helpers/paths';
 import { runMachine } from './machines';
 
 const KEY = 'b'.repeat(64);
@@ -77,6 +78,12 @@ describe('fleet: a shared folder tier others can write into', function () {
       for (const dir of [root, path.join(root, 'entries'), path.join(root, 'entries', KEY)])
         assert.equal(fs.statSync(dir).mode & 0o777, 0o755, dir);
       await tier.health();
+      const groupRoot = path.join(tmp, 'fresh-group');
+      const groupTier = new FolderTier({ path: groupRoot, shared: 'group' });
+      await groupTier.upload(KEY, 'u1', 'model.blob', file);
+      for (const dir of [groupRoot, path.join(groupRoot, 'entries'), path.join(groupRoot, 'entries', KEY)])
+        assert.equal(fs.statSync(dir).mode & 0o7777, 0o2775, dir);
+      await groupTier.health();
     } finally {
       process.umask(previous);
     }
@@ -96,5 +103,19 @@ describe('fleet: a shared folder tier others can write into', function () {
     const down = m.events.find((e) => e.outcome === 'down');
     assert.match(down?.reason ?? '', /Shared tier folder .* is writable by every user, so someone else could plant an entry in it/);
     assert.deepEqual(snapshot(world), {}, 'nothing published into it');
+  });
+
+  it("a tier folder owned by root and writable by nobody else is accepted by another user (an image's read-only tier)", function () {
+    if (process.getuid?.() !== 0) return this.skip(); // needs root to run a process as another user
+    fs.chmodSync(tmp, 0o755);
+    const script = (dir: string): string =>
+      `new (require(${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'fleet', 'folder-tier.js'))}).FolderTier)` +
+      `({ path: ${JSON.stringify(dir)}, readOnly: true }).health().then(() => console.log('OK'), (e) => console.log(e.code))`;
+    const probe = (dir: string): string =>
+      spawnSync(process.execPath, ['-e', script(dir)], { encoding: 'utf8', uid: 65534, gid: 65534 }).stdout.trim();
+    assert.equal(probe(folder('baked', 0o755)), 'OK');
+    const other = folder('other-users', 0o755);
+    fs.chownSync(other, 1234, 1234);
+    assert.equal(probe(other), 'OVCACHE_CACHE_DIR_INSECURE', 'owned by a user that is neither this one nor root');
   });
 });

@@ -68,26 +68,38 @@ function memberOf(gid: number): boolean {
   return gid === process.getegid() || (process.getgroups?.() ?? []).includes(gid);
 }
 
-function insecure(root: string, why: string, fix: string): OvcacheError {
+/** What a refused folder is, for the message: "Cache folder" holding "a compiled model" by default. */
+export interface FolderRole {
+  folder: string;
+  holds: string;
+  /** Accept a folder owned by root too (a shared tier baked into an image): root can change this process anyway. */
+  trustRoot?: boolean;
+}
+
+const CACHE_ROLE: FolderRole = { folder: 'Cache folder', holds: 'a compiled model' };
+
+export function insecure(root: string, why: string, fix: string, role: FolderRole = CACHE_ROLE): OvcacheError {
   return new OvcacheError(
     'OVCACHE_CACHE_DIR_INSECURE',
-    `Cache folder ${root} ${why}, so someone else could plant a compiled model in it. ${fix}`,
+    `${role.folder} ${root} ${why}, so someone else could plant ${role.holds} in it. ${fix}`,
   );
 }
 
 /**
  * Refuses a folder another user could write into: world-writable; owned by another user; or
  * group-writable - unless shared is 'group' and this process is in the folder's group.
+ * The one rule for every folder ovcache reads trusted bytes from (cache, results, shared tiers).
  */
-export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: SharedMode): void {
+export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: SharedMode, role: FolderRole = CACHE_ROLE): void {
   if (process.platform === 'win32' || typeof process.geteuid !== 'function') return;
   const inGroup = shared === 'group' && memberOf(stat.gid);
+  const refuse = (why: string, fix: string): OvcacheError => insecure(folder, why, fix, role);
   if ((stat.mode & 0o002) !== 0) {
-    throw insecure(folder, 'is writable by every user', `Run "chmod o-w ${folder}" or choose another folder.`);
+    throw refuse('is writable by every user', `Run "chmod o-w ${folder}" or choose another folder.`);
   }
-  if (stat.uid !== process.geteuid() && !inGroup) {
-    throw insecure(
-      folder,
+  const trustedOwner = stat.uid === process.geteuid() || (role.trustRoot === true && stat.uid === 0);
+  if (!trustedOwner && !inGroup) {
+    throw refuse(
       `is owned by another user (uid ${stat.uid})`,
       shared === 'group'
         ? `In shared: 'group' mode this process must be in the folder's group (gid ${stat.gid}).`
@@ -95,8 +107,7 @@ export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: Shar
     );
   }
   if ((stat.mode & 0o020) !== 0 && !inGroup) {
-    throw insecure(
-      folder,
+    throw refuse(
       `is writable by its group (gid ${stat.gid})`,
       shared === 'group'
         ? `In shared: 'group' mode this process must be in that group.`

@@ -3,6 +3,7 @@
 //                                  device identity and every file's size and sha256
 //   entries/<name>/<file>          the entry's files
 //   entries/<name>/ovcache-entry.json   its manifest
+import { isPlainFileName } from '../cache/entry/layout';
 import type { KeyParts } from '../cache/key';
 import type { RemoteFile } from './remote-manifest';
 
@@ -36,4 +37,11 @@ export function indexProblem(v: unknown): string | undefined {
       return 'an entry of the index is malformed';
   }
   return undefined;
+}
+
+/** Why an index entry names something outside its own folder (its folder or a file name is not plain), or null. */
+export function entryNameProblem(e: BundleEntry): string | null {
+  if (!isPlainFileName(e.name)) return `its folder name ${JSON.stringify(e.name)} is not a plain name`;
+  const bad = e.files.find((f) => !isObject(f) || !isPlainFileName(f.name));
+  return bad ? `it lists ${JSON.stringify(isObject(bad) ? bad.name : bad)}, not a plain file name` : null;
 }

@@ -9,9 +9,15 @@ import { deriveKey, type KeyParts } from '../cache/key';
 import { entryName } from '../cache/entry/name';
 import { MANIFEST_FILE, readManifest } from '../cache/entry/manifest';
 import { OvcacheError } from '../errors';
-import { BUNDLE_INDEX, indexProblem, type BundleEntry, type BundleIndex } from './bundle-format';
+import { removeWhenQuiet } from '../fs/remove-when-quiet';
+import { logger } from '../log';
+import { BUNDLE_INDEX, entryNameProblem, indexProblem, type BundleEntry, type BundleIndex } from './bundle-format';
 import { installEntry, makeStaging, removeStaging } from './install-entry';
 import { digestEntryFiles } from './transfer';
+
+const log = logger('fleet');
+/** tar's own default: more than this is no bundle ovcache wrote. */
+const DEFAULT_MAX_RATIO = 1000;
 
 /** What this machine would put in a key; null when no runtime was found. */
 export interface LocalIdentity {
@@ -36,6 +42,11 @@ export interface UnpackReport {
 export interface UnpackOptions {
   /** Install entries for another build or device, and replace complete local ones. */
   force?: boolean;
+  /**
+   * Refuse the bundle as a decompression bomb once it expands more than this many times its
+   * compressed size (default 1000, tar's; compiled blobs compress a few times at most).
+   */
+  maxDecompressionRatio?: number;
 }
 
 function mismatch(e: BundleEntry, local: LocalIdentity | null): string | null {
@@ -89,6 +100,7 @@ export async function unpackBundle(
 ): Promise<UnpackReport> {
   const staging = makeStaging(cacheDir);
   const report: UnpackReport = { dir: cacheDir, entries: [] };
+  let extracted = false;
   try {
     try {
       // Only plain files and folders; tar itself refuses absolute paths and "..".
@@ -96,8 +108,10 @@ export async function unpackBundle(
         file,
         cwd: staging,
         strict: true,
+        maxDecompressionRatio: options.maxDecompressionRatio ?? DEFAULT_MAX_RATIO,
         filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
       });
+      extracted = true;
     } catch (error) {
       throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not a readable .tar.gz: ${(error as Error).message}`, { cause: error });
     }
@@ -105,8 +119,13 @@ export async function unpackBundle(
     for (const e of index.entries) {
       const row: UnpackedEntry = { name: e.name, key: e.key, model: e.model, device: e.device.name, status: 'refused', reason: null };
       report.entries.push(row);
-      const dir = path.join(staging, 'entries', path.basename(e.name));
-      if (path.basename(e.name) !== e.name || !fs.existsSync(dir)) {
+      const unsafe = entryNameProblem(e);
+      if (unsafe) {
+        [row.status, row.reason] = ['invalid', unsafe];
+        continue;
+      }
+      const dir = path.join(staging, 'entries', e.name);
+      if (!fs.existsSync(dir)) {
         [row.status, row.reason] = ['invalid', 'not in the archive'];
         continue;
       }
@@ -127,6 +146,15 @@ export async function unpackBundle(
     }
     return report;
   } finally {
-    await removeStaging(staging);
+    await discardStaging(staging, !extracted);
   }
+}
+
+/**
+ * Removes the staging folder in every case, never throwing over the error that ended the
+ * unpack: after a stopped extraction, tar may still have writes queued, so wait for them first.
+ */
+async function discardStaging(staging: string, writesMayBePending: boolean): Promise<void> {
+  if (writesMayBePending && !(await removeWhenQuiet(staging))) log('could not remove %s: writes kept landing in it', staging);
+  await removeStaging(staging).catch((error: Error) => log('could not remove %s: %s', staging, error.message));
 }

@@ -59,8 +59,10 @@ function checkTier(value: unknown, name: string): TierOptions {
     return t as unknown as S3TierOptions;
   }
   if ('path' in t) {
-    rejectUnknownOptions(t, ['path', 'readOnly'], name);
+    rejectUnknownOptions(t, ['path', 'readOnly', 'shared'], name);
     expectString(t.path, `${name}.path`);
+    if (t.shared !== undefined && t.shared !== false && t.shared !== 'group')
+      throw invalidArgument('"group" or false', `${name}.shared`, t.shared);
     return t as unknown as FolderTierOptions;
   }
   throw invalidArgument('a tier ({ path } or { s3: { bucket } })', name, value);

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkFolderSecurity, insecure, type FolderRole, type SharedMode } from '../cache/cache-dir';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { isKey } from '../cache/key';
 import { OvcacheError } from '../errors';
@@ -15,7 +16,15 @@ export interface FolderTierOptions {
   /** The shared folder. */
   path: string;
   readOnly?: boolean;
+  /**
+   * Who may write the folder, as ModelCache's shared option. false (default): it must be owned by
+   * this user (or root) and writable by nobody else; 'group': group-writable is accepted when this
+   * process is in the folder's group. World-writable is refused either way.
+   */
+  shared?: 'group' | false;
 }
+
+const ROLE: FolderRole = { folder: 'Shared tier folder', holds: 'an entry', trustRoot: true };
 
 export class FolderTier implements Tier {
   readonly name: string;
@@ -23,10 +32,41 @@ export class FolderTier implements Tier {
   private readonly root: string;
   private leaseProvider: FolderLeases | undefined;
 
+  private readonly shared: SharedMode;
+
   constructor(options: FolderTierOptions) {
     this.root = path.resolve(options.path);
     this.readOnly = options.readOnly === true;
+    this.shared = options.shared === 'group' ? 'group' : 'owner';
     this.name = `folder:${this.root}`;
+  }
+
+  /**
+   * The cache folder's rule for the tier (cache-dir.ts checkFolderSecurity): a folder another
+   * user could write into is refused with OVCACHE_CACHE_DIR_INSECURE, as are entries/ and a
+   * key's folder (where its manifest lives) when they are symlinks or writable by others. Checked on every call (a few stats): a tier
+   * whose mode changes is refused from then on. A tier not made yet holds nothing to trust.
+   */
+  private checkSecurity(): void {
+    const stat = fs.statSync(this.root, { throwIfNoEntry: false });
+    if (!stat?.isDirectory()) return;
+    checkFolderSecurity(this.root, stat, this.shared, ROLE);
+    this.checkSubfolder(path.join(this.root, 'entries'));
+  }
+
+  /** mkdir -p with modes that pass checkSecurity whatever the umask: 0755, or 2775 for a group-shared tier. */
+  private async makeDir(dir: string): Promise<void> {
+    const mode = this.shared === 'group' ? 0o2775 : 0o755;
+    const first = await fs.promises.mkdir(dir, { recursive: true, mode });
+    if (first === undefined || this.shared !== 'group') return; // a umask can only clear bits of 0755
+    for (let d = dir; d.length >= first.length; d = path.dirname(d)) await fs.promises.chmod(d, mode);
+  }
+
+  private checkSubfolder(dir: string): void {
+    const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isSymbolicLink()) throw insecure(dir, 'is a symlink', 'Remove it; ovcache creates it itself.', ROLE);
+    if (stat.isDirectory()) checkFolderSecurity(dir, stat, this.shared, ROLE);
   }
 
   private entryDir(key: string): string {
@@ -40,6 +80,9 @@ export class FolderTier implements Tier {
   }
 
   async getManifest(key: string): Promise<string | undefined> {
+    this.checkSecurity();
+    // The key's folder holds the manifest, the only file a reader trusts without a digest.
+    this.checkSubfolder(this.entryDir(key));
     try {
       return await fs.promises.readFile(path.join(this.entryDir(key), REMOTE_MANIFEST), 'utf8');
     } catch (error) {
@@ -50,13 +93,15 @@ export class FolderTier implements Tier {
   }
 
   async download(key: string, uploadId: string, file: string, to: string): Promise<void> {
+    this.checkSecurity();
     await fs.promises.copyFile(path.join(this.entryDir(key), uploadId, file), to);
   }
 
   async upload(key: string, uploadId: string, file: string, from: string): Promise<void> {
+    this.checkSecurity();
     this.refuseWrite(file);
     const dir = path.join(this.entryDir(key), uploadId);
-    await fs.promises.mkdir(dir, { recursive: true });
+    await this.makeDir(dir);
     const temp = path.join(dir, `.${file}.${crypto.randomBytes(4).toString('hex')}.tmp`);
     try {
       await fs.promises.copyFile(from, temp);
@@ -68,11 +113,13 @@ export class FolderTier implements Tier {
   }
 
   async putManifest(key: string, text: string): Promise<void> {
+    this.checkSecurity();
     this.refuseWrite(REMOTE_MANIFEST);
     await writeFileAtomic(path.join(this.entryDir(key), REMOTE_MANIFEST), text, { fsync: true, mode: 0o644 });
   }
 
   async list(): Promise<string[]> {
+    this.checkSecurity();
     const names = await fs.promises.readdir(path.join(this.root, 'entries')).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[];
       throw error;
@@ -90,6 +137,7 @@ export class FolderTier implements Tier {
   }
 
   async inventory(): Promise<TierObject[]> {
+    this.checkSecurity();
     const entries = path.join(this.root, 'entries');
     const out: TierObject[] = [];
     const stat = async (key: string, uploadId: string | null, file: string, full: string) => {
@@ -107,6 +155,7 @@ export class FolderTier implements Tier {
   }
 
   async removeUpload(key: string, uploadId: string): Promise<void> {
+    this.checkSecurity();
     this.refuseWrite(`${key}/${uploadId}`);
     if (!isPlainFileName(uploadId)) throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `Not an upload id: ${JSON.stringify(uploadId)}`);
     await fs.promises.rm(path.join(this.entryDir(key), uploadId), { recursive: true, force: true });
@@ -115,13 +164,22 @@ export class FolderTier implements Tier {
   async health(): Promise<void> {
     const stat = await fs.promises.stat(this.root);
     if (!stat.isDirectory()) throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${this.name} is not a folder`);
+    this.checkSecurity();
     await fs.promises.access(this.root, this.readOnly ? fs.constants.R_OK : fs.constants.R_OK | fs.constants.W_OK);
   }
 
+  /** Leases in <tier>/leases/, taken only while the tier passes checkSecurity. */
   leases(): LeaseProvider | undefined {
     if (this.readOnly) return undefined;
-    this.leaseProvider ??= new FolderLeases(path.join(this.root, 'leases'));
-    return this.leaseProvider;
+    const provider = (this.leaseProvider ??= new FolderLeases(path.join(this.root, 'leases')));
+    return {
+      name: provider.name,
+      tryAcquire: async (key, ttlMs) => {
+        this.checkSecurity();
+        return provider.tryAcquire(key, ttlMs);
+      },
+      close: () => provider.close(),
+    };
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
 // a throw, and never an entry.
 import os from 'node:os';
 import { deriveKey, isKey } from '../cache/key';
+import { isPlainFileName } from '../cache/entry/layout';
 import { manifestProblem, type EntryManifest } from '../cache/entry/manifest';
 
 export const REMOTE_FORMAT = 1;
@@ -30,16 +31,8 @@ export type RemoteRead = { status: 'ok'; manifest: RemoteManifest } | { status: 
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** A file name inside one folder: no separators, no dot names, no control characters. */
-export function isPlainFileName(name: unknown): name is string {
-  return (
-    typeof name === 'string' &&
-    name !== '.' &&
-    name !== '..' &&
-    name.length > 0 &&
-    ![...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 0x20)
-  );
-}
+/** The plain-file-name rule, shared with entry manifests and bundles (one function: layout.ts). */
+export { isPlainFileName };
 
 const ENTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*-[0-9a-f]{12}$/;
 const UPLOAD_ID = /^[0-9a-f]{16,64}$/;

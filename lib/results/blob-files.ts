@@ -5,6 +5,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeOwnerOnlyDir } from '../cache/cache-dir';
+import { OvcacheError } from '../errors';
 
 export const BLOB_TEMP_SUFFIX = '.tmp';
 
@@ -17,13 +19,13 @@ export function blobPath(blobsDir: string, digest: string): string {
 }
 
 /** Writes the blob unless a file of that name exists already (same name, same content). */
-export function writeBlobSync(blobsDir: string, digest: string, frame: Uint8Array): void {
+export function writeBlobSync(blobsDir: string, digest: string, frame: Uint8Array, dirMode = 0o700): void {
   const file = blobPath(blobsDir, digest);
   if (fs.existsSync(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  makeOwnerOnlyDir(path.dirname(file), dirMode === 0o700 ? 'owner' : 'group');
   const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}${BLOB_TEMP_SUFFIX}`;
   try {
-    fs.writeFileSync(temp, frame, { mode: 0o600 });
+    fs.writeFileSync(temp, frame, { mode: dirMode === 0o700 ? 0o600 : 0o640 });
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
@@ -31,13 +33,77 @@ export function writeBlobSync(blobsDir: string, digest: string, frame: Uint8Arra
   }
 }
 
-/** The blob's bytes, or undefined when it is gone. */
-export function readBlobSync(blobsDir: string, digest: string): Buffer | undefined {
+/**
+ * When a blob's bytes are checked against its name (the sha256 it was stored under):
+ * 'every-read' hashes each read; 'per-identity' hashes a file once per process and file identity
+ * (device, inode, size, mtime, ctime of the open file): a rewrite in place, a replacement or a
+ * touch is checked again; 'off' never (benchmarks' baseline only).
+ */
+export type BlobCheck = 'every-read' | 'per-identity' | 'off';
+
+/** Blob files whose bytes this process has hashed, by identity: digest -> identity text. */
+export class VerifiedBlobs {
+  private readonly seen = new Map<string, string>();
+  constructor(private readonly limit = 10_000) {}
+
+  has(digest: string, identity: string): boolean {
+    return this.seen.get(digest) === identity;
+  }
+
+  add(digest: string, identity: string): void {
+    this.seen.delete(digest);
+    this.seen.set(digest, identity);
+    if (this.seen.size > this.limit) this.seen.delete(this.seen.keys().next().value as string);
+  }
+
+  forget(digest: string): void {
+    this.seen.delete(digest);
+  }
+}
+
+/** Device, inode, size, mtime and ctime: a rewrite in place, a replacement or a touch changes one. */
+function statText(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** A blob whose bytes no longer hash to its name: flipped, truncated or replaced on disk. */
+export function damagedBlob(digest: string, why: string): OvcacheError {
+  return new OvcacheError(
+    'OVCACHE_RESULT_STORE_FAILED',
+    `A stored result is damaged (blob ${digest.slice(0, 12)}: ${why}); it is treated as a miss and removed`,
+  );
+}
+
+/**
+ * The blob's bytes, checked against its digest as `check` says; undefined when it is gone.
+ * Throws damagedBlob() when the bytes do not hash to the name.
+ */
+export function readBlobSync(
+  blobsDir: string,
+  digest: string,
+  check: BlobCheck = 'every-read',
+  verified?: VerifiedBlobs,
+): Buffer | undefined {
+  let fd: number;
   try {
-    return fs.readFileSync(blobPath(blobsDir, digest));
+    fd = fs.openSync(blobPath(blobsDir, digest), 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    // The identity of the very file read (fstat of the open descriptor), not of a later rename.
+    const identity = check === 'per-identity' ? statText(fs.fstatSync(fd)) : '';
+    const bytes = fs.readFileSync(fd);
+    if (check === 'off' || (check === 'per-identity' && verified?.has(digest, identity))) return bytes;
+    if (blobDigest(bytes) !== digest) {
+      verified?.forget(digest);
+      throw damagedBlob(digest, 'its bytes do not hash to its name');
+    }
+    if (check === 'per-identity') verified?.add(digest, identity);
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -5,7 +5,9 @@ export {
   type GetOrComputeOptions,
   type GetOrComputeResult,
   type ResultKeyExplanation,
+  type ResultCacheInternals,
 } from './result-cache';
+export type { BlobCheck } from './blob-files';
 export type { ResultCacheOptions } from './options';
 export { defaultResultsDir } from './options';
 export type { ResultParts, ResultKeyParts, ResultInputIdentity } from './key';

@@ -14,7 +14,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ABORT, open, type Database, type RootDatabase } from 'lmdb';
-import { blobDigest, blobPath, listBlobFiles, readBlobSync, removeBlobSync, writeBlobSync } from './blob-files';
+import { folderModeFor, type SharedMode } from '../cache/cache-dir';
+import { OvcacheError } from '../errors';
+import {
+  blobDigest,
+  blobPath,
+  listBlobFiles,
+  readBlobSync,
+  removeBlobSync,
+  VerifiedBlobs,
+  writeBlobSync,
+  type BlobCheck,
+} from './blob-files';
+import { BLOBS_DIR, DATABASE_FILE, prepareResultsDir } from './results-dir';
 import type { EntryFacts, FileRef } from './value';
 
 /** Frames larger than this go to a blob file beside the database. */
@@ -63,6 +75,13 @@ export interface Limits {
   maxBytes: number;
 }
 
+export interface LocalStoreOptions {
+  /** Who may share the folder, as ModelCache's shared option (default 'owner'). */
+  shared?: SharedMode;
+  /** When blob bytes are checked against their digest (default 'per-identity'). */
+  blobCheck?: BlobCheck;
+}
+
 /** Expired entries removed per write, from the head of the expiry index (amortized sweep). */
 const SWEEP_PER_WRITE = 16;
 const COUNTERS: ReadonlyArray<keyof StoreCounters> = ['count', 'bytes', 'hits', 'misses', 'bypasses', 'expired', 'evicted', 'timeSavedMs'];
@@ -79,12 +98,23 @@ export class LocalStore {
   private readonly info: Database<number, string>;
   /** Set while a dry run's transaction (rolled back afterwards) runs: touch no files. */
   private dryRun = false;
+  private readonly shared: SharedMode;
+  private readonly blobCheck: BlobCheck;
+  private readonly verified = new VerifiedBlobs();
 
-  constructor(dir: string) {
+  constructor(dir: string, options: LocalStoreOptions = {}) {
     this.dir = dir;
-    this.blobsDir = path.join(dir, 'blobs');
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.root = open({ path: path.join(dir, 'results.mdb'), maxDbs: 8, noSubdir: true });
+    this.blobsDir = path.join(dir, BLOBS_DIR);
+    this.shared = options.shared ?? 'owner';
+    this.blobCheck = options.blobCheck ?? 'per-identity';
+    prepareResultsDir(dir, this.shared);
+    try {
+      this.root = open({ path: path.join(dir, DATABASE_FILE), maxDbs: 8, noSubdir: true });
+    } catch (error) {
+      throw new OvcacheError('OVCACHE_RESULT_STORE_FAILED', `Cannot open the result store in ${dir}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
     this.entries = this.root.openDB('entries', { encoding: 'msgpack' });
     this.data = this.root.openDB('data', { encoding: 'binary' });
     this.blobs = this.root.openDB('blobs', { encoding: 'msgpack' });
@@ -93,11 +123,14 @@ export class LocalStore {
     this.info = this.root.openDB('info', { encoding: 'msgpack' });
   }
 
-  /** The entry's record and frame as of now (one read snapshot); undefined when absent or its blob is gone. */
+  /**
+   * The entry's record and frame as of now (one read snapshot); undefined when absent or its
+   * blob is gone. A blob whose bytes do not hash to its name throws damagedBlob().
+   */
   read(key: string): { record: EntryRecord; frame: Buffer } | undefined {
     const record = this.entries.get(key);
     if (!record) return undefined;
-    const frame = record.blob === null ? this.data.get(key) : readBlobSync(this.blobsDir, record.blob);
+    const frame = record.blob === null ? this.data.get(key) : readBlobSync(this.blobsDir, record.blob, this.blobCheck, this.verified);
     return frame ? { record, frame } : undefined;
   }
 
@@ -110,12 +143,12 @@ export class LocalStore {
     const result: PutResult = { stored: false, evicted: { count: none(), bytes: none(), ttl: none() } };
     if (limits.maxEntries === 0 || (limits.maxBytes > 0 && frame.length > limits.maxBytes)) return result;
     const digest = frame.length > INLINE_MAX ? blobDigest(frame) : null;
-    if (digest) writeBlobSync(this.blobsDir, digest, frame);
+    if (digest) this.writeBlob(digest, frame);
     await this.txn(() => {
       this.removeInTxn(key);
       if (digest) {
         // Under the writer lock: a concurrent removal may have unlinked it since we wrote it.
-        writeBlobSync(this.blobsDir, digest, frame);
+        this.writeBlob(digest, frame);
         this.blobs.putSync(digest, (this.blobs.get(digest) ?? 0) + 1);
       } else {
         this.data.putSync(key, frame);
@@ -296,6 +329,16 @@ export class LocalStore {
     return record;
   }
 
+  /** Removes an entry whose blob is damaged, and the blob file: every entry naming it is broken too. */
+  async removeDamaged(key: string): Promise<void> {
+    await this.txn(() => {
+      const record = this.removeInTxn(key);
+      // Under the writer lock: no other process is between writing this name and referencing it.
+      if (record?.blob) removeBlobSync(this.blobsDir, record.blob);
+      if (record?.blob) this.verified.forget(record.blob);
+    });
+  }
+
   /** Removes least recently used entries while `more(head)` says so. */
   private evictInTxn(more: (head: EntryRecord) => boolean): Removal {
     const removed: Removal = { count: 0, bytes: 0 };
@@ -343,6 +386,11 @@ export class LocalStore {
       removed++;
     }
     return removed;
+  }
+
+  /** Writes a blob with the folder's mode; a file already there under that name is kept only if it still hashes to it. */
+  private writeBlob(digest: string, frame: Buffer): void {
+    writeBlobSync(this.blobsDir, digest, frame, folderModeFor(this.shared));
   }
 
   blobFile(digest: string): string {

@@ -1,6 +1,7 @@
 // ResultCache options: checked and given their defaults here; nothing below sees raw input.
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import type { SharedMode } from '../cache/cache-dir';
 import { defaultCacheDir } from '../cache/default-dir';
 import { parseDuration, parseSize } from '../format/units';
 import { isTruthyFlag } from '../log';
@@ -12,6 +13,12 @@ export const RESULTS_DIR = 'results';
 export interface ResultCacheOptions {
   /** The results folder. Default: "results" inside the ovcache cache folder (OVCACHE_DIR, else the user cache folder). false: no embedded store (Redis only). */
   dir?: string | false;
+  /**
+   * Who may share the results folder, as ModelCache's shared option: false (default), the folder
+   * must be yours and writable by nobody else; 'group', shared by the folder's group (folders
+   * 2770). A folder others can write into is refused (OVCACHE_CACHE_DIR_INSECURE) either way.
+   */
+  shared?: 'group' | false;
   /** How long an entry lives: "24h" (default), "7d", a number of ms; 0 = until evicted. */
   ttl?: string | number;
   /** At most this many entries (default 1000); least recently used ones go first. */
@@ -30,6 +37,7 @@ export interface ResultCacheOptions {
 
 export interface ResolvedResultOptions {
   dir: string | null;
+  shared: SharedMode;
   ttlMs: number;
   maxEntries: number;
   maxBytes: number;
@@ -41,7 +49,7 @@ export interface ResolvedResultOptions {
   disabledByEnv: boolean;
 }
 
-const KNOWN = ['dir', 'ttl', 'maxEntries', 'maxBytes', 'redis', 'namespace', 'redisTimeout', 'cacheable'] as const;
+const KNOWN = ['dir', 'shared', 'ttl', 'maxEntries', 'maxBytes', 'redis', 'namespace', 'redisTimeout', 'cacheable'] as const;
 
 export function defaultResultsDir(env: Record<string, string | undefined> = process.env): string {
   return path.join(defaultCacheDir({ env }).dir, RESULTS_DIR);
@@ -57,6 +65,9 @@ export function resolveResultOptions(
   if (options.dir === false) dir = null;
   else if (options.dir === undefined) dir = defaultResultsDir(env);
   else dir = path.resolve(expectString(options.dir, 'options.dir', 'a folder path or false'));
+  if (options.shared !== undefined && options.shared !== false && options.shared !== 'group') {
+    throw invalidArgument('"group" or false', 'options.shared', options.shared);
+  }
   const redis = options.redis ?? null;
   if (
     redis !== null &&
@@ -75,6 +86,7 @@ export function resolveResultOptions(
   }
   return {
     dir,
+    shared: options.shared === 'group' ? 'group' : 'owner',
     ttlMs: parseDuration(options.ttl ?? '24h', 'options.ttl'),
     maxEntries: options.maxEntries === undefined ? 1000 : expectIntegerInRange(options.maxEntries, 'options.maxEntries', 1),
     maxBytes: options.maxBytes === undefined ? 0 : parseSize(options.maxBytes, 'options.maxBytes'),

@@ -4,10 +4,12 @@
 // request: lookups and writes go on local-only until the client reconnects.
 import { EventEmitter } from 'node:events';
 import { SingleFlight } from '../cache/single-flight';
+import { isOvcacheError, OvcacheError } from '../errors';
 import { logger } from '../log';
 import { parseDuration } from '../format/units';
 import type { ResultCacheEvents, ResultCacheStats, ResultEvictEvent, ResultTier } from './events';
 import { describeResultKeyParts, expectResultKey, keyOfParts, resultKeyParts, type ResultKeyParts, type ResultParts } from './key';
+import type { BlobCheck } from './blob-files';
 import { LocalStore, type PutResult, type StoredEntry } from './local-store';
 import { resolveResultOptions, type ResolvedResultOptions, type ResultCacheOptions } from './options';
 import { RedisTier } from './redis-tier';
@@ -49,6 +51,17 @@ export interface ResultKeyExplanation {
   entry: StoredEntry | null;
 }
 
+/**
+ * Seams for tests and benchmarks, not options a service sets.
+ * @internal
+ */
+export interface ResultCacheInternals {
+  /** The clock (epoch ms) for TTLs, expiry and last use. Default Date.now. */
+  now?: () => number;
+  /** When blob bytes are checked against their digest (local-store.ts). Default 'per-identity'. */
+  blobCheck?: BlobCheck;
+}
+
 type Found = { hit: true; value: ResultValue; facts: EntryFacts; tier: ResultTier } | { hit: false; expired: boolean; tier: ResultTier };
 
 export class ResultCache extends EventEmitter<ResultCacheEvents> {
@@ -76,13 +89,20 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   private readonly touches = new Map<string, number>();
   private touchTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
-  constructor(options: ResultCacheOptions = {}) {
+  private readonly now: () => number;
+
+  constructor(options: ResultCacheOptions = {}, internals: ResultCacheInternals = {}) {
     super();
     this.options = resolveResultOptions(options);
+    this.now = internals.now ?? Date.now;
     this.dir = this.options.dir;
     this.enabled = !this.options.disabledByEnv && this.options.cacheable !== false;
-    this.store = this.dir === null ? null : new LocalStore(this.dir);
+    this.store =
+      this.dir === null
+        ? null
+        : new LocalStore(this.dir, { shared: this.options.shared, ...(internals.blobCheck ? { blobCheck: internals.blobCheck } : {}) });
     this.redis =
       this.options.redis === null
         ? null
@@ -103,6 +123,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
 
   /** What a key is made of: from this process's keyFor, else from the stored entry. */
   explain(key: string): ResultKeyExplanation {
+    this.expectOpen('explain');
     expectResultKey(key);
     const record = this.store?.record(key);
     let parts = this.parts.get(key) ?? null;
@@ -115,6 +136,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   }
 
   async get(key: string): Promise<ResultValue | undefined> {
+    this.expectOpen('get');
     expectResultKey(key);
     if (!this.enabled) return undefined;
     const found = await this.lookup(key);
@@ -122,10 +144,16 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   }
 
   async set(key: string, value: ResultValue, options: ResultSetOptions = {}): Promise<void> {
+    this.expectOpen('set');
+    await this.storeValue(key, value, options);
+  }
+
+  /** set() without the closed check: a getOrCompute that was running when close() began still stores (or skips once closed). */
+  private async storeValue(key: string, value: ResultValue, options: ResultSetOptions): Promise<void> {
     expectResultKey(key);
     const checked = checkValue(value);
-    if (!this.enabled) return;
-    const now = Date.now();
+    if (!this.enabled || this.closed) return;
+    const now = this.now();
     const ttlMs = options.ttl === undefined ? this.options.ttlMs : parseDuration(options.ttl, 'ttl');
     const parts = this.parts.get(key) ?? null;
     const facts: EntryFacts = {
@@ -140,6 +168,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   }
 
   async delete(key: string): Promise<boolean> {
+    this.expectOpen('delete');
     expectResultKey(key);
     const local = (await this.store?.remove(key)) ?? false;
     let remote = false;
@@ -157,6 +186,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     compute: () => Promise<ResultValue>,
     options: GetOrComputeOptions = {},
   ): Promise<GetOrComputeResult> {
+    this.expectOpen('getOrCompute');
     options.signal?.throwIfAborted();
     const predicate = this.options.cacheable;
     if (!this.enabled || options.cacheable === false || (typeof predicate === 'function' && !predicate(parts?.params))) {
@@ -172,7 +202,10 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
       options.signal?.throwIfAborted();
       const started = performance.now();
       const value = await compute();
-      await this.set(key, value, { computeMs: performance.now() - started, ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) });
+      await this.storeValue(key, value, {
+        computeMs: performance.now() - started,
+        ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
+      });
       return { value, outcome: 'miss' as const };
     });
     if (leader) return { ...(await promise), key };
@@ -210,12 +243,21 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** Writes what is pending and closes the store; afterwards every call but stats() and close() throws OVCACHE_CLOSED. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    await this.flush();
-    this.closed = true;
-    await this.store?.close();
-    await this.redis?.close();
+    if (this.closed || this.closing) return this.closing;
+    this.closing = (async () => {
+      await this.flush();
+      this.closed = true;
+      await this.store?.close();
+      await this.redis?.close();
+    })();
+    return this.closing;
+  }
+
+  private expectOpen(operation: string): void {
+    if (this.closed || this.closing)
+      throw new OvcacheError('OVCACHE_CLOSED', `ResultCache.${operation}() after close(): this cache is closed; create a new ResultCache`);
   }
 
   private async lookup(key: string): Promise<Found> {
@@ -247,6 +289,8 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
       read = this.store.read(key);
     } catch (error) {
       this.fail('get', key, error);
+      // A blob that no longer hashes to its name: never served, removed with its entry.
+      if (isOvcacheError(error, 'OVCACHE_RESULT_STORE_FAILED')) this.background(this.store.removeDamaged(key));
       return miss;
     }
     if (!read) {
@@ -255,13 +299,16 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
       return miss;
     }
     const { record, frame } = read;
-    if (record.expiresAt !== null && record.expiresAt <= Date.now()) {
+    if (record.expiresAt !== null && record.expiresAt <= this.now()) {
       this.background(this.store.remove(key, record.createdAt));
       return { hit: false, expired: true, tier: 'local' };
     }
     if (!filesUnchanged(record.files)) {
-      this.background(this.store.remove(key, record.createdAt));
-      this.evicted({ reason: 'files', count: 1, tier: 'local' });
+      // Reported once, by the lookup whose removal took the entry (concurrent lookups see it too).
+      const removal = this.store.remove(key, record.createdAt).then((removed) => {
+        if (removed) this.evicted({ reason: 'files', count: 1, tier: 'local' });
+      });
+      this.background(removal);
       return miss;
     }
     try {
@@ -281,7 +328,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     if (!redis || !(await redis.available())) return { ...miss, tier: 'local' };
     let reply: Awaited<ReturnType<RedisTier['get']>>;
     try {
-      reply = await redis.get(key, Date.now());
+      reply = await redis.get(key, this.now());
     } catch {
       return miss;
     }
@@ -295,13 +342,13 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
       return miss;
     }
     const { facts, value } = decoded;
-    if (facts.expiresAt !== null && facts.expiresAt <= Date.now()) return { hit: false, expired: true, tier: 'redis' };
+    if (facts.expiresAt !== null && facts.expiresAt <= this.now()) return { hit: false, expired: true, tier: 'redis' };
     if (!filesUnchanged(facts.files)) {
       this.background(redis.delete(key));
       this.evicted({ reason: 'files', count: 1, tier: 'redis' });
       return miss;
     }
-    if (this.store) this.background(this.putLocal(key, reply, facts, Date.now())); // fill the local tier
+    if (this.store) this.background(this.putLocal(key, reply, facts, this.now())); // fill the local tier
     return { hit: true, value, facts, tier: 'redis' };
   }
 
@@ -322,7 +369,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     const batch = new Map(this.touches);
     this.touches.clear();
     try {
-      await this.store.touch(batch);
+      await this.store.touch(batch, this.now());
     } catch (error) {
       this.fail('touch', [...batch.keys()][0] ?? '', error);
     }

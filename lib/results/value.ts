@@ -95,11 +95,20 @@ export function checkValue(value: unknown): { tensors: Record<string, Tensor>; m
   return { tensors, meta, files };
 }
 
-/** Whether every referenced file still has the size and mtime it had when stored. */
+/**
+ * Whether every referenced file is still there, readable, with the size and mtime it had when
+ * stored. Never throws: a file that cannot be stat'ed or read (ENOENT, ENOTDIR, EACCES...) is
+ * a changed file, so the entry is a miss and evicted, not an error on every lookup.
+ */
 export function filesUnchanged(files: readonly FileRef[]): boolean {
   for (const f of files) {
-    const st = fs.statSync(f.path, { throwIfNoEntry: false });
-    if (!st || !st.isFile() || st.size !== f.size || st.mtimeMs !== f.mtimeMs) return false;
+    try {
+      const st = fs.statSync(f.path);
+      if (!st.isFile() || st.size !== f.size || st.mtimeMs !== f.mtimeMs) return false;
+      fs.accessSync(f.path, fs.constants.R_OK);
+    } catch {
+      return false;
+    }
   }
   return true;
 }

@@ -151,9 +151,16 @@ describe('scanCache', () => {
     });
     const scan = await scanCache(dir);
     const e = scan.entries.find((x) => x.name === entry!.name)!;
-    assert.equal(e.manifest, 'ok');
-    assert.deepEqual(e.stale, ['model-missing', 'blob-missing']);
+    // A file name that is not a plain name makes the manifest invalid (issue 21): never read, reported.
+    assert.equal(e.manifest, 'invalid');
+    assert.match(e.manifestProblem ?? '', /not a plain file name/);
     assert.equal(e.bytes, duBytes(entry!.dir));
+    editManifest(entry!.dir, (m) => {
+      m.files = [{ name: 'model.blob', bytes: 1 }];
+    });
+    const paths = (await scanCache(dir)).entries.find((x) => x.name === entry!.name)!;
+    assert.equal(paths.manifest, 'ok', 'model paths outside are only stat-ed, never read');
+    assert.deepEqual(paths.stale, ['model-missing', 'blob-missing']);
   });
 
   it('does not follow a symlinked entries/ folder', async () => {

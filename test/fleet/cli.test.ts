@@ -2,6 +2,7 @@
 // the stand-in runtime; compiles are counted from the stand-in's log.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
@@ -195,6 +196,62 @@ describe('ovcache warm, pack and unpack', function () {
       const g = run(['unpack', garbage, '--dir', path.join(tmp, 'other')]);
       assert.equal(g.status, 1);
       assert.match(g.stderr, /\[OVCACHE_BUNDLE_INVALID\]/);
+    });
+
+    it('a file name outside the entry (../../etc/...) with its real digest: unpack refuses it, verify reports it, pack leaves it out', async () => {
+      const secret = path.join(tmp, 'secret.txt');
+      fs.writeFileSync(secret, 'not for the cache\n');
+      // From any folder depth, this resolves to the secret.
+      const hostile = `${'../'.repeat(40)}${secret.slice(1)}`;
+      const listed = { name: hostile, bytes: fs.statSync(secret).size };
+      const sha256 = crypto.createHash('sha256').update(fs.readFileSync(secret)).digest('hex');
+      assert.equal(run(['pack', bundle, 'mlp', '--dir', path.join(tmp, 'cache')]).status, 0);
+      const open = path.join(tmp, 'open');
+      fs.mkdirSync(open);
+      await tar.x({ file: bundle, cwd: open });
+      const indexFile = path.join(open, 'ovcache-bundle.json');
+      const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { entries: Array<{ name: string; files: unknown[] }> };
+      const entry = index.entries[0] as { name: string; files: unknown[] };
+      entry.files.push({ ...listed, sha256 });
+      fs.writeFileSync(indexFile, JSON.stringify(index));
+      const manifestFile = path.join(open, 'entries', entry.name, 'ovcache-entry.json');
+      fs.chmodSync(manifestFile, 0o644);
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { files: unknown[] };
+      manifest.files.push(listed);
+      fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+      await tar.c({ gzip: true, file: bundle, cwd: open }, ['ovcache-bundle.json', 'entries']);
+
+      const target = path.join(tmp, 'target');
+      const r = run(['unpack', bundle, '--dir', target, '--json']);
+      assert.equal(r.status, 1, r.stdout);
+      const row = (JSON.parse(r.stdout) as { entries: Array<{ status: string; reason: string }> }).entries[0];
+      assert.equal(row?.status, 'invalid');
+      assert.match(row?.reason ?? '', /not a plain file name/);
+      assert.ok(!fs.existsSync(path.join(target, 'entries', entry.name)), 'nothing installed');
+
+      // The same manifest planted in a cache folder: verify flags it, pack exports nothing of it.
+      const planted = path.join(tmp, 'cache', 'entries', entry.name, 'ovcache-entry.json');
+      fs.chmodSync(planted, 0o644);
+      fs.writeFileSync(planted, JSON.stringify(manifest));
+      const verify = run(['verify', '--dir', path.join(tmp, 'cache'), '--json']);
+      assert.equal(verify.status, 1, verify.stdout);
+      const problems = (JSON.parse(verify.stdout) as { problems: Array<{ kind: string; path: string; detail: string }> }).problems;
+      assert.ok(
+        problems.some((p) => p.kind === 'manifest-invalid' && p.path === `entries/${entry.name}` && /not a plain file name/.test(p.detail)),
+        JSON.stringify(problems),
+      );
+      const again = path.join(tmp, 'again.tar.gz');
+      const repack = run(['pack', again, '--dir', path.join(tmp, 'cache'), '--json']);
+      assert.equal(repack.status, 0, repack.stderr);
+      const packed = JSON.parse(repack.stdout) as { entries: Array<{ name: string; files: Array<{ name: string }> }> };
+      assert.deepEqual(
+        packed.entries.map((e) => e.name),
+        fs.readdirSync(path.join(tmp, 'cache', 'entries')).filter((n) => n !== entry.name),
+        'only the other entry is packed',
+      );
+      const members: string[] = [];
+      await tar.t({ file: again, onReadEntry: (e) => members.push(e.path) });
+      assert.ok(!members.some((m) => m.includes('..') || m.includes(entry.name)), members.join(', '));
     });
   });
 });

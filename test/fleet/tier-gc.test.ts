@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadOpenVINO, ModelCache, type Core } from '../../lib/index';
 import { createTier } from '../../lib/fleet/fleet';
 import type { TierOptions } from '../../lib/fleet/fleet-options';
+import { tierFromArgument } from '../../lib/cli/commands/tier-gc';
 import { collectTierGarbage, type TierGcReport } from '../../lib/fleet/tier-gc';
 import { REMOTE_MANIFEST, type Tier } from '../../lib/fleet/tier';
 import { writeMlp } from '../../scripts/make-fixtures';
@@ -121,11 +122,41 @@ describe('fleet: cleaning a tier', function () {
     assert.match(real.stdout, /Removed 2 unreferenced upload\(s\), 9\.8 KiB/);
     assert.ok(!fs.existsSync(path.join(root, 'entries', key, 'earlier-upload')));
     const bad = run('--endpoint', 'http://127.0.0.1:1');
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 2, 'a usage error');
     assert.match(bad.stderr, /OVCACHE_INVALID_ARGUMENT.*--endpoint is for s3:\/\/ tiers only/);
     const missing = spawnSync(process.execPath, [CLI, 'tier-gc', path.join(tmp, 'no-such-tier')], { encoding: 'utf8' });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /OVCACHE_TIER_UNAVAILABLE.*no-such-tier cannot be reached/);
+  });
+
+  it('ovcache tier-gc parses s3:// as a URL: no bucket, another scheme or a query is a usage error (exit 2), never a folder named "s3:"', () => {
+    for (const [spec, why] of [
+      ['s3://', /names no bucket/],
+      ['s3:///prefix', /names no bucket/],
+      ['S3://Upper_Case/x', /is not an S3 bucket name/],
+      ['s3:bucket/prefix', /is not an s3:\/\/ URL/],
+      ['s3://bucket/prefix?versionId=1', /user, port, query or fragment/],
+      ['gs://bucket/prefix', /gs: is not a tier scheme/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [CLI, 'tier-gc', spec, '--dry-run'], {
+        cwd: tmp,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      });
+      assert.equal(r.status, 2, `${spec}: ${r.stderr}`);
+      assert.match(r.stderr, /\[OVCACHE_INVALID_ARGUMENT\]/, spec);
+      assert.match(r.stderr, why, spec);
+    }
+    assert.deepEqual(
+      fs.readdirSync(tmp).filter((n) => /:/.test(n)),
+      [],
+      'no folder named after a URL was made',
+    );
+    assert.deepEqual(tierFromArgument('s3://models-cache/fleet/a%20b', { region: 'eu-west-1' }), {
+      s3: { bucket: 'models-cache', prefix: 'fleet/a b', region: 'eu-west-1' },
+    });
+    assert.deepEqual(tierFromArgument('s3://models-cache', {}), { s3: { bucket: 'models-cache' } });
+    assert.deepEqual(tierFromArgument('/mnt/models-cache', {}), { path: '/mnt/models-cache' });
   });
 
   describe('on s3rver', () => {

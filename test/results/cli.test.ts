@@ -115,4 +115,19 @@ describe('ovcache results', function () {
     assert.deepEqual(json<{ entries: unknown[] }>(['ls', '--dir', missing]).entries, []);
     assert.equal(fs.existsSync(missing), false);
   });
+
+  it("refuses a results folder others can write into ([OVCACHE_CACHE_DIR_INSECURE], exit 1); opens a group-shared one made with shared: 'group'", async () => {
+    const results = path.join(root, 'results');
+    fs.chmodSync(results, 0o777);
+    const refused = run(['stats', '--dir', root]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /\[OVCACHE_CACHE_DIR_INSECURE\] Results folder .* is writable by every user/);
+    fs.chmodSync(results, 0o700);
+    const grouped = path.join(root, 'grouped');
+    const cache = new ResultCache({ dir: grouped, shared: 'group' });
+    await cache.set(keys[0] ?? '', { meta: 1 });
+    await cache.close();
+    assert.equal(fs.statSync(grouped).mode & 0o7777, 0o2770);
+    assert.equal(json<ResultsStatsReport>(['stats', '--results', grouped]).entries, 1);
+  });
 });

@@ -1,16 +1,45 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ResultCache, type ResultEvictEvent, type ResultLookupEvent } from '../../lib/index';
+import type { ResultCacheInternals } from '../../lib/results/result-cache';
 import { makeTempDir, removeDir } from '../helpers/paths';
+import type { UnreadableJob, UnreadableResult } from './unreadable-child';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const isRoot = process.getuid?.() === 0;
+
+/** Every blob file under a results folder. */
+function blobFiles(resultsDir: string): string[] {
+  const blobs = path.join(resultsDir, 'blobs');
+  if (!fs.existsSync(blobs)) return [];
+  return fs
+    .readdirSync(blobs, { recursive: true })
+    .map(String)
+    .filter((f) => /[0-9a-f]{64}$/.test(f))
+    .map((f) => path.join(blobs, f));
+}
+
+/** Flips the last byte of a file in place: same size, same name. */
+function flipLastByte(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, size - 1);
+    byte[0] = (byte[0] as number) ^ 0x01;
+    fs.writeSync(fd, byte, 0, 1, size - 1);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 describe('ResultCache', () => {
   let dir: string;
   const open: ResultCache[] = [];
-  const make = (options: ConstructorParameters<typeof ResultCache>[0] = {}): ResultCache => {
-    const c = new ResultCache({ dir: path.join(dir, `store-${open.length}`), ...options });
+  const make = (options: ConstructorParameters<typeof ResultCache>[0] = {}, internals: ResultCacheInternals = {}): ResultCache => {
+    const c = new ResultCache({ dir: path.join(dir, `store-${open.length}`), ...options }, internals);
     open.push(c);
     return c;
   };
@@ -186,14 +215,18 @@ describe('ResultCache', () => {
   });
 
   it('never returns an expired entry, and counts it', async () => {
-    const cache = make({ ttl: 60 });
+    // An injected clock: the TTL's edge is exact, whatever the machine's speed (issue 25).
+    let now = 1_000_000;
+    const cache = make({ ttl: 60 }, { now: () => now });
     const key = cache.keyFor({ model: 'm', params: { t: 1 } });
     const longer = cache.keyFor({ model: 'm', params: { t: 2 } });
     await cache.set(key, { meta: 'short' });
     await cache.set(longer, { meta: 'long' }, { ttl: '1h' });
     assert.equal((await cache.get(key))?.meta, 'short');
-    await sleep(80);
-    assert.equal(await cache.get(key), undefined);
+    now += 59;
+    assert.equal((await cache.get(key))?.meta, 'short', '1 ms before its TTL ends');
+    now += 1;
+    assert.equal(await cache.get(key), undefined, 'at its TTL');
     assert.equal((await cache.get(longer))?.meta, 'long');
     const r = await cache.getOrCompute({ model: 'm', params: { t: 1 } }, () => Promise.resolve({ meta: 'again' }));
     assert.equal(r.outcome, 'miss');
@@ -222,6 +255,7 @@ describe('ResultCache', () => {
     fs.appendFileSync(image, '+'); // changed size
     assert.equal((await cache.getOrCompute(parts, compute)).outcome, 'miss');
     assert.equal(computes, 3);
+    await cache.flush();
     assert.deepEqual(
       evictions.map((e) => e.reason),
       ['files', 'files'],
@@ -316,5 +350,154 @@ describe('ResultCache', () => {
       if (previous === undefined) delete process.env.OVCACHE_DIR;
       else process.env.OVCACHE_DIR = previous;
     }
+  });
+
+  it('a referenced file whose folder became a file (ENOTDIR) is a miss on every call, and the entry is evicted (files)', async () => {
+    const cache = make();
+    const outputs = path.join(dir, 'outputs');
+    fs.mkdirSync(outputs);
+    const image = path.join(outputs, 'out.png');
+    fs.writeFileSync(image, 'png-bytes');
+    const evictions: ResultEvictEvent[] = [];
+    cache.on('evict', (e) => evictions.push(e));
+    const parts = { model: 'sd', params: { seed: 2 } };
+    assert.equal((await cache.getOrCompute(parts, () => Promise.resolve({ files: [image] }))).outcome, 'miss');
+    const key = cache.keyFor(parts);
+    assert.ok(await cache.get(key));
+    fs.rmSync(outputs, { recursive: true });
+    fs.writeFileSync(outputs, 'a file where the folder was');
+    assert.equal(await cache.get(key), undefined);
+    assert.equal(await cache.get(key), undefined);
+    await cache.flush();
+    assert.equal(cache.stats().entries, 0, 'the entry was evicted');
+    assert.deepEqual(
+      evictions.map((e) => e.reason),
+      ['files'],
+    );
+  });
+
+  it('a referenced file that cannot be read (EACCES: the file, or its folder, mode 000) is a miss, and the entry is evicted (files)', function () {
+    // Root reads everything: the scenario runs in a child as nobody (uid 65534) then.
+    fs.chmodSync(dir, 0o755);
+    for (const what of ['file', 'folder'] as const) {
+      const work = path.join(dir, `unreadable-${what}`);
+      fs.mkdirSync(work);
+      if (isRoot) fs.chownSync(work, 65534, 65534);
+      const job: UnreadableJob = { dir: work, what };
+      const child = spawnSync(process.execPath, [path.join(__dirname, 'unreadable-child.js'), JSON.stringify(job)], {
+        encoding: 'utf8',
+        ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT:'));
+      assert.ok(line, `child exited with ${child.status}: ${child.stderr}`);
+      const result = JSON.parse(line.slice(7)) as UnreadableResult;
+      assert.deepEqual(result.errors, [], `${what}: no call throws`);
+      assert.deepEqual(result.outcomes, ['miss', 'hit', 'miss', 'miss'], what);
+      assert.deepEqual(result.evictions, ['files'], what);
+      assert.equal(result.entriesAfter, 0, `${what}: the entry was evicted`);
+    }
+  });
+
+  it('a blob whose bytes changed in place (one flipped byte, same size) is never served: a miss, removed, reported through the error event', async () => {
+    const cache = make();
+    const errors: string[] = [];
+    cache.on('error', (e) => errors.push(`${e.operation}: ${(e.error as Error & { code?: string }).code ?? ''}`));
+    const big = (fill: number): { tensors: { out: { data: Uint8Array; shape: number[]; elementType: 'u8' } } } => ({
+      tensors: { out: { data: new Uint8Array(100_000).fill(fill), shape: [100_000], elementType: 'u8' } },
+    });
+    // Flipped before this process ever read it.
+    const first = cache.keyFor({ model: 'm', params: { flip: 'before-read' } });
+    await cache.set(first, big(3));
+    const [firstBlob] = blobFiles(cache.dir ?? '');
+    flipLastByte(firstBlob ?? '');
+    assert.equal(await cache.get(first), undefined);
+    // Flipped after a verified hit (the per-process check sees the file's identity change).
+    const second = cache.keyFor({ model: 'm', params: { flip: 'after-read' } });
+    await cache.set(second, big(4));
+    assert.equal((await cache.get(second))?.tensors?.out?.data[99_999], 4);
+    const secondBlob = blobFiles(cache.dir ?? '').find((f) => f !== firstBlob);
+    flipLastByte(secondBlob ?? '');
+    assert.equal(await cache.get(second), undefined);
+    assert.deepEqual(errors, ['get: OVCACHE_RESULT_STORE_FAILED', 'get: OVCACHE_RESULT_STORE_FAILED']);
+    await cache.flush();
+    assert.equal(cache.stats().entries, 0, 'both damaged entries were removed');
+    assert.deepEqual(blobFiles(cache.dir ?? ''), [], 'and their blob files');
+  });
+
+  it('refuses a results folder other users can write into, as ModelCache does (OVCACHE_CACHE_DIR_INSECURE); shared: group accepts a group-writable one', () => {
+    const world = path.join(dir, 'world');
+    fs.mkdirSync(world);
+    fs.chmodSync(world, 0o777);
+    assert.throws(() => make({ dir: world }), {
+      code: 'OVCACHE_CACHE_DIR_INSECURE',
+      message: /Results folder .*world is writable by every user/,
+    });
+    assert.throws(() => make({ dir: world, shared: 'group' }), { code: 'OVCACHE_CACHE_DIR_INSECURE' });
+    const group = path.join(dir, 'group');
+    fs.mkdirSync(group);
+    fs.chmodSync(group, 0o2770);
+    assert.throws(() => make({ dir: group }), { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /writable by its group/ });
+    assert.equal(make({ dir: group, shared: 'group' }).dir, group);
+    const linked = path.join(dir, 'linked');
+    fs.mkdirSync(linked, { mode: 0o700 });
+    fs.symlinkSync(world, path.join(linked, 'blobs'));
+    assert.throws(() => make({ dir: linked }), { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /blobs is a symlink/ });
+    const linkedDb = path.join(dir, 'linked-db');
+    fs.mkdirSync(linkedDb, { mode: 0o700 });
+    fs.symlinkSync(path.join(world, 'elsewhere.mdb'), path.join(linkedDb, 'results.mdb'));
+    assert.throws(() => make({ dir: linkedDb }), { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /results\.mdb is a symlink/ });
+    if (isRoot) {
+      const foreign = path.join(dir, 'foreign');
+      fs.mkdirSync(foreign, { mode: 0o700 });
+      fs.chownSync(foreign, 65534, 65534); // nobody:nogroup
+      assert.throws(() => make({ dir: foreign }), { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /owned by another user/ });
+    }
+    const fresh = make({ dir: path.join(dir, 'fresh', 'results') }).dir ?? '';
+    assert.equal(fs.statSync(fresh).mode & 0o7777, 0o700, 'a folder it creates is owner-only');
+  });
+
+  it('a dir that is a file, or below a file, is refused with OVCACHE_CACHE_DIR_INVALID, never a raw EEXIST or ENOTDIR', () => {
+    const file = path.join(dir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    assert.throws(() => make({ dir: file }), { code: 'OVCACHE_CACHE_DIR_INVALID', message: /a-file exists but is not a folder/ });
+    assert.throws(() => make({ dir: path.join(file, 'results') }), { code: 'OVCACHE_CACHE_DIR_INVALID', message: /cannot be created/ });
+  });
+
+  it('after close(), get, set, delete, explain and getOrCompute throw OVCACHE_CLOSED; stats() and close() still answer', async () => {
+    const cache = make();
+    const key = cache.keyFor({ model: 'm', params: { closed: true } });
+    await cache.set(key, { meta: 1 });
+    await cache.close();
+    await assert.rejects(cache.get(key), { code: 'OVCACHE_CLOSED', message: /ResultCache\.get\(\) after close\(\)/ });
+    await assert.rejects(cache.set(key, { meta: 2 }), { code: 'OVCACHE_CLOSED' });
+    await assert.rejects(cache.delete(key), { code: 'OVCACHE_CLOSED' });
+    assert.throws(() => cache.explain(key), { code: 'OVCACHE_CLOSED' });
+    let computed = false;
+    await assert.rejects(
+      cache.getOrCompute({ model: 'm' }, () => {
+        computed = true;
+        return Promise.resolve({ meta: 3 });
+      }),
+      { code: 'OVCACHE_CLOSED' },
+    );
+    assert.equal(computed, false);
+    assert.equal(typeof cache.stats().hits, 'number');
+    await cache.close();
+    // A getOrCompute already computing when close() began still returns its value.
+    const busy = make();
+    let finish: (v: { meta: string }) => void = () => undefined;
+    let started: () => void = () => undefined;
+    const computing = new Promise<void>((resolve) => (started = resolve));
+    const running = busy.getOrCompute({ model: 'm', params: { slow: true } }, () => {
+      started();
+      return new Promise((resolve) => (finish = resolve));
+    });
+    await computing;
+    const closing = busy.close();
+    finish({ meta: 'computed' });
+    assert.deepEqual((await running).value, { meta: 'computed' });
+    await closing;
+    const reopened = make({ dir: cache.dir ?? '' });
+    assert.equal((await reopened.get(key))?.meta, 1, 'nothing was lost by the refused calls');
   });
 });

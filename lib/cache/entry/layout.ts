@@ -50,8 +50,12 @@ export function isBlobName(name: string): boolean {
   return name.endsWith('.blob');
 }
 
-/** A name of a file directly in a folder: no separators, not "." or "..", no control characters. */
-export function isPlainFileName(name: string): boolean {
+/**
+ * The one rule for a file name read from a manifest, an index or a tier (never trusted): a name
+ * of a file directly in a folder - no separators, not "." or "..", no control characters. Entry
+ * manifests, bundles (pack, unpack) and remote manifests all check names with this function.
+ */
+export function isPlainFileName(name: unknown): name is string {
   // eslint-disable-next-line no-control-regex
-  return name !== '.' && name !== '..' && name.length > 0 && !/[/\\\x00-\x1f]/.test(name);
+  return typeof name === 'string' && name !== '.' && name !== '..' && name.length > 0 && !/[/\\\x00-\x1f]/.test(name);
 }

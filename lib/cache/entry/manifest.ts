@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write';
 import { isKey, type FileIdentity, type KeyParts } from '../key';
+import { isPlainFileName } from './layout';
 import type { EntryTimings } from '../policy/timings';
 import type { EntryCovers } from '../dynamic/covers';
 
@@ -87,6 +88,10 @@ export function manifestProblem(m: unknown): string | undefined {
   if (!Array.isArray(m.sources) || !m.sources.every(checkSource)) return 'sources is malformed';
   if (!Array.isArray(m.files) || !m.files.every((f) => isObject(f) && typeof f.name === 'string' && isCount(f.bytes)))
     return 'files is malformed';
+  // A manifest names only files inside its own folder: "../x" or "a/b" would make readers,
+  // pack and verify look elsewhere.
+  const outside = (m.files as Array<{ name: string }>).find((f) => !isPlainFileName(f.name));
+  if (outside) return `files names ${JSON.stringify(outside.name)}, not a plain file name in the entry's folder`;
   if (!isCount(m.bytes) || !isCount(m.hits)) return 'bytes or hits is not a count';
   if (!isDate(m.createdAt) || !isDate(m.lastUsedAt)) return 'createdAt or lastUsedAt is not a date';
   if (!isMsOrNull(m.compileMs) || !isMsOrNull(m.importMs)) return 'compileMs or importMs is malformed';

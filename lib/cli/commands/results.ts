@@ -5,6 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import { formatBytes } from '../../format/units';
+import { sharedModeOnDisk } from '../../results/results-dir';
 import { LocalStore } from '../../results/local-store';
 import { countArgument, durationArgument, print, printJson, resolveCacheDir, sizeArgument, withCacheOptions } from '../cache-dir-option';
 import { entryJson, formatEntries, formatStats, statsReport } from './results-report';
@@ -29,7 +30,8 @@ function storeExists(dir: string): boolean {
 }
 
 async function withStore<T>(dir: string, fn: (store: LocalStore) => Promise<T> | T): Promise<T> {
-  const store = new LocalStore(dir);
+  // A group-shared folder (2770, made with shared: 'group') is opened as one; checked all the same.
+  const store = new LocalStore(dir, { shared: sharedModeOnDisk(dir) });
   try {
     return await fn(store);
   } finally {

@@ -1,7 +1,7 @@
 // `ovcache tier-gc <tier>`: removes from a fleet tier the files of publishes no manifest names
 // (killed publishers, keys published again), once they are older than --older-than.
 import type { Command } from 'commander';
-import { OvcacheError } from '../../errors';
+import { isOvcacheError, OvcacheError } from '../../errors';
 import { createTier } from '../../fleet/fleet';
 import type { TierOptions } from '../../fleet/fleet-options';
 import { collectTierGarbage, DEFAULT_GC_AGE_MS } from '../../fleet/tier-gc';
@@ -18,17 +18,43 @@ interface TierGcOptions {
   json?: boolean;
 }
 
-/** A folder path, or s3://bucket/prefix (credentials from the AWS SDK's usual chain). */
+function usage(message: string): OvcacheError {
+  return new OvcacheError('OVCACHE_INVALID_ARGUMENT', `${message} (expected a folder path or s3://bucket/prefix)`);
+}
+
+/** An S3 bucket name as S3 allows it: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * A folder path, or s3://bucket/prefix (credentials from the AWS SDK's usual chain). Anything
+ * shaped like a URL is parsed as one: s3:// without a bucket, another scheme, or a query is a
+ * usage error, never a folder named "s3:".
+ */
 export function tierFromArgument(spec: string, opts: { endpoint?: string; region?: string }): TierOptions {
-  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
-  if (!s3) {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(spec)?.[1];
+  // One letter is a Windows drive (C:\cache), not a scheme.
+  if (scheme === undefined || (scheme.length === 1 && process.platform === 'win32')) {
     if (opts.endpoint !== undefined) throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', '--endpoint is for s3:// tiers only');
     return { path: spec };
   }
+  if (scheme.toLowerCase() !== 's3') throw usage(`Unsupported tier "${spec}": ${scheme}: is not a tier scheme`);
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw usage(`"${spec}" is not a URL`);
+  }
+  if (!spec.slice(scheme.length + 1).startsWith('//')) throw usage(`"${spec}" is not an s3:// URL`);
+  const bucket = url.hostname;
+  if (bucket === '') throw usage(`"${spec}" names no bucket`);
+  if (!BUCKET.test(bucket)) throw usage(`"${bucket}" in "${spec}" is not an S3 bucket name`);
+  if (url.username || url.password || url.port || url.search || url.hash)
+    throw usage(`"${spec}" has parts an s3:// tier does not take (user, port, query or fragment)`);
+  const prefix = decodeURIComponent(url.pathname.replace(/^\/+/, ''));
   return {
     s3: {
-      bucket: s3[1] as string,
-      ...(s3[2] ? { prefix: s3[2] } : {}),
+      bucket,
+      ...(prefix ? { prefix } : {}),
       ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
       ...(opts.region !== undefined ? { region: opts.region } : {}),
     },
@@ -49,8 +75,17 @@ export function registerTierGc(program: Command): void {
     .option('--dry-run', 'show what would be removed, remove nothing')
     .option('--json', 'machine-readable output')
     .action(async (spec: string, opts: TierGcOptions) => {
+      let tierOptions: TierOptions;
+      try {
+        tierOptions = tierFromArgument(spec, opts);
+      } catch (error) {
+        if (!isOvcacheError(error, 'OVCACHE_INVALID_ARGUMENT')) throw error;
+        process.stderr.write(`ovcache tier-gc: [${error.code}] ${error.message}\n`);
+        process.exitCode = EXIT.USAGE;
+        return;
+      }
       // A dry run opens the tier read-only: nothing can be written or removed.
-      const tier = createTier({ ...tierFromArgument(spec, opts), readOnly: Boolean(opts.dryRun) });
+      const tier = createTier({ ...tierOptions, readOnly: Boolean(opts.dryRun) });
       try {
         await tier.health(AbortSignal.timeout(30_000)).catch((error: Error) => {
           throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${tier.name} cannot be reached: ${error.message}`, { cause: error });

@@ -70,13 +70,26 @@ bool ReadClass(const File& file, DynamicSection* out, std::string* error) {
   for (const Dyn& d : entries) {
     if (d.d_tag == DT_NULL) break;
     switch (d.d_tag) {
-      case DT_STRTAB: strtab_address = d.d_un.d_ptr; break;
-      case DT_STRSZ: strtab_size = d.d_un.d_val; break;
-      case DT_NEEDED: needed.push_back(d.d_un.d_val); break;
-      case DT_SONAME: soname = static_cast<int64_t>(d.d_un.d_val); break;
-      case DT_RPATH: rpath = static_cast<int64_t>(d.d_un.d_val); break;
-      case DT_RUNPATH: runpath = static_cast<int64_t>(d.d_un.d_val); break;
-      default: break;
+      case DT_STRTAB:
+        strtab_address = d.d_un.d_ptr;
+        break;
+      case DT_STRSZ:
+        strtab_size = d.d_un.d_val;
+        break;
+      case DT_NEEDED:
+        needed.push_back(d.d_un.d_val);
+        break;
+      case DT_SONAME:
+        soname = static_cast<int64_t>(d.d_un.d_val);
+        break;
+      case DT_RPATH:
+        rpath = static_cast<int64_t>(d.d_un.d_val);
+        break;
+      case DT_RUNPATH:
+        runpath = static_cast<int64_t>(d.d_un.d_val);
+        break;
+      default:
+        break;
     }
   }
   if (strtab_size == 0 || strtab_size > kMaxTableBytes) return *error = "no string table", false;

@@ -7,9 +7,9 @@
 namespace ovcache::dl {
 
 struct OpenError {
-  std::string text;         // the loader's text (dlerror / FormatMessage)
-  std::string missing;      // a dependency the loader could not find ("libtbb.so.12"), or ""
-  std::string needed_by;    // the file that needs `missing`, when known
+  std::string text;       // the loader's text (dlerror / FormatMessage)
+  std::string missing;    // a dependency the loader could not find ("libtbb.so.12"), or ""
+  std::string needed_by;  // the file that needs `missing`, when known
   std::vector<std::string> searched;  // the folders searched for the runtime's own libraries
 };
 

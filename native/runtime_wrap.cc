@@ -42,7 +42,8 @@ NativeError LoadError(const std::string& path, const dl::OpenError& error) {
     return out;
   }
   std::string folders;
-  for (const std::string& folder : error.searched) folders += (folders.empty() ? "" : ", ") + folder;
+  for (const std::string& folder : error.searched)
+    folders += (folders.empty() ? "" : ", ") + folder;
   message += "its dependency " + error.missing +
              (error.needed_by.empty() ? "" : " (needed by " + FileName(error.needed_by) + ")") +
              " was found neither in the runtime's folders (" + folders +

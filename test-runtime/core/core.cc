@@ -78,9 +78,10 @@ Loaded LoadPlugin(const std::string& device) {
   }
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   const char* dl_error = handle == nullptr ? dlerror() : nullptr;
-  auto create = handle != nullptr
-                    ? reinterpret_cast<ov_stub_create_plugin_fn>(dlsym(handle, "create_plugin_engine"))
-                    : nullptr;
+  auto create =
+      handle != nullptr
+          ? reinterpret_cast<ov_stub_create_plugin_fn>(dlsym(handle, "create_plugin_engine"))
+          : nullptr;
   if (create == nullptr) {
     std::string why = dl_error != nullptr ? dl_error : "Symbol create_plugin_engine is not found";
     out.error = "Failed to create plugin " + path + " for device " + device +

@@ -27,7 +27,8 @@ typedef struct ov_stub_plugin_info {
 typedef void (*ov_stub_create_plugin_fn)(const ov_stub_plugin_info** info);
 
 // The devices whose plugin library file exists, in registry order ("CPU GPU"): upstream
-// registers a compile-time plugin only when its file exists (CoreImpl::register_compile_time_plugins).
+// registers a compile-time plugin only when its file exists
+// (CoreImpl::register_compile_time_plugins).
 OV_STUB_API const char* ov_stub_core_registered_devices(void);
 
 // Loads the device's plugin (once per process). Returns 0 and sets *info; -1 with a message

@@ -4,7 +4,8 @@
 // runtime's libraries. Test infrastructure (test/runtime/loader.test.ts).
 //
 //   loader_probe plain <lib>              dlopen(lib, RTLD_NOW | RTLD_LOCAL): the old loader
-//   loader_probe ovcache <lib>            ovcache::dl::Open(lib)
+//   loader_probe ovcache <lib> [dep...]   dlopen each dep by full path (as other code of the
+//                                         process could have), then ovcache::dl::Open(lib)
 //   loader_probe preload <lib> <dep>...   dlopen each dep by full path (RTLD_NOW | RTLD_LOCAL),
 //                                         then dlopen(lib): glibc's soname matching, bare
 #include <dlfcn.h>
@@ -85,13 +86,19 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   const std::string lib = argv[2];
   if (mode == "ovcache") {
+    // Libraries some other code of the process loaded before (RTLD_LOCAL, by full path).
+    for (int i = 3; i < argc; ++i) {
+      if (dlopen(argv[i], RTLD_NOW | RTLD_LOCAL) == nullptr) {
+        std::printf("{\"loaded\":false,\"text\":%s}\n", Quote(dlerror()).c_str());
+        return 1;
+      }
+    }
     ovcache::dl::OpenError error;
     void* library = ovcache::dl::Open(lib, &error);
     if (library != nullptr) return Loaded(library);
-    std::printf(
-        "{\"loaded\":false,\"text\":%s,\"missing\":%s,\"neededBy\":%s,\"searched\":%s}\n",
-        Quote(error.text).c_str(), Quote(error.missing).c_str(), Quote(error.needed_by).c_str(),
-        List(error.searched).c_str());
+    std::printf("{\"loaded\":false,\"text\":%s,\"missing\":%s,\"neededBy\":%s,\"searched\":%s}\n",
+                Quote(error.text).c_str(), Quote(error.missing).c_str(),
+                Quote(error.needed_by).c_str(), List(error.searched).c_str());
     return 1;
   }
   if (mode == "preload") {

@@ -23,7 +23,8 @@ int GpuHasDevice() {
 
 extern "C" OV_STUB_API void create_plugin_engine(const ov_stub_plugin_info** info) {
   // Touch the core and TBB so both stay real NEEDED entries of this library.
-  static const bool linked = ov_stub_core_library_dir() != nullptr && TBB_runtime_interface_version() > 0;
+  static const bool linked =
+      ov_stub_core_library_dir() != nullptr && TBB_runtime_interface_version() > 0;
   static const ov_stub_plugin_info kCpu = {"CPU", "Intel CPU plugin (stub)", CpuHasDevice};
   static const ov_stub_plugin_info kGpu = {"GPU", "Intel GPU plugin (stub)", GpuHasDevice};
   (void)linked;

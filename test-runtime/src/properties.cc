@@ -74,7 +74,8 @@ std::string normalize_device(const std::string& d) {
 std::string plugin_description(const std::string& device) {
   const ov_stub_plugin_info* info = nullptr;
   const char* error = nullptr;
-  if (ov_stub_core_get_plugin(device.c_str(), &info, &error) != 0) throw OvError("src/inference/src/dev/core_impl.cpp", error);
+  if (ov_stub_core_get_plugin(device.c_str(), &info, &error) != 0)
+    throw OvError("src/inference/src/dev/core_impl.cpp", error);
   return info->description;
 }
 

@@ -210,7 +210,7 @@ struct Hasher {
 // ---- properties (properties.cc) ---------------------------------------------------------------
 using Config = std::map<std::string, std::string>;
 std::string plugin_description(const std::string& device);  // the plugin's ov::Version text
-std::string normalize_device(const std::string& d);  // "CPU.0" -> "CPU"; throws if unknown
+std::string normalize_device(const std::string& d);         // "CPU.0" -> "CPU"; throws if unknown
 // Validates key and value for `device` ("" = core); throws OvError naming key and device.
 std::string check_property(const std::string& device, const std::string& key,
                            const std::string& value);

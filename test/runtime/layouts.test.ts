@@ -5,14 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runLayoutChild, type LayoutChildResult } from '../helpers/layout-child';
-import {
-  LAYOUT_KINDS,
-  STAND_IN_SOVERSION,
-  STAND_IN_VERSION,
-  installStandIn,
-  standInLayout,
-  type StandInLayout,
-} from '../helpers/layouts';
+import { LAYOUT_KINDS, STAND_IN_SOVERSION, STAND_IN_VERSION, installStandIn, standInLayout, type StandInLayout } from '../helpers/layouts';
 import { makeTempDir, removeDir } from '../helpers/paths';
 
 function assertInferred(result: LayoutChildResult, layout: StandInLayout): void {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { userEnv } from '../helpers/layout-child';
-import { LAYOUT_KINDS, STAND_IN_SOVERSION, STAND_IN_VERSION, installStandIn, standInLayout } from '../helpers/layouts';
+import { LAYOUT_KINDS, STAND_IN_SOVERSION, installStandIn, standInLayout } from '../helpers/layouts';
 import { TEST_RUNTIME_DIR, makeTempDir, removeDir } from '../helpers/paths';
 
 const PROBE = path.join(TEST_RUNTIME_DIR, 'loader_probe');
@@ -75,6 +75,22 @@ describe('loading a runtime whose libraries sit in its own folders (native/platf
       assert.equal(result.missing, 'libtbb.so.12');
       assert.equal(result.neededBy, path.join(layout.libraryDir, `libopenvino.so.${STAND_IN_SOVERSION}`));
       assert.deepEqual(result.searched, [layout.libraryDir, path.join(layout.root, 'runtime', '3rdparty', 'tbb', 'lib')]);
+    } finally {
+      removeDir(tmp);
+    }
+  });
+
+  it('uses a dependency the process already loaded under the same soname, from wherever it came', () => {
+    const tmp = makeTempDir('ovcache-loader-');
+    try {
+      const layout = installStandIn('archive', tmp, ['tbb']);
+      const elsewhere = path.join(tmp, 'elsewhere');
+      fs.mkdirSync(elsewhere);
+      fs.copyFileSync(path.join(TEST_RUNTIME_DIR, 'libtbb.so.12'), path.join(elsewhere, 'libtbb.so.12'));
+      assert.equal(probe('ovcache', layout.libraryPath).loaded, false, 'no TBB in the layout');
+      const result = probe('ovcache', layout.libraryPath, [path.join(elsewhere, 'libtbb.so.12')]);
+      assert.equal(result.loaded, true, result.text);
+      assert.deepEqual(result.devices, ['CPU']);
     } finally {
       removeDir(tmp);
     }

@@ -4,8 +4,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { findRuntimeLibrary } from '../../lib/runtime/finder';
 import { runLayoutChild, type LayoutChildResult } from '../helpers/layout-child';
-import { LAYOUT_KINDS, STAND_IN_SOVERSION, STAND_IN_VERSION, installStandIn, standInLayout, type StandInLayout } from '../helpers/layouts';
+import {
+  LAYOUT_KINDS,
+  STAND_IN_SOVERSION,
+  STAND_IN_VERSION,
+  hermeticFinder,
+  installStandIn,
+  standInLayout,
+  type StandInLayout,
+} from '../helpers/layouts';
 import { makeTempDir, removeDir } from '../helpers/paths';
 
 function assertInferred(result: LayoutChildResult, layout: StandInLayout): void {
@@ -28,6 +37,21 @@ describe("the stand-in in Intel's layouts, loaded in a fresh process without LD_
     yum: 'system library folder',
     conda: 'CONDA_PREFIX lib',
   };
+  it("the finder alone, given only each layout's variables (or fake system folders), picks the C library there", () => {
+    const picked = LAYOUT_KINDS.map((kind) => {
+      const layout = standInLayout(kind);
+      const found = findRuntimeLibrary(hermeticFinder(layout));
+      return [kind, path.relative(layout.libraryDir, found.libraryPath), found.source];
+    });
+    assert.deepEqual(picked, [
+      ['archive', 'libopenvino_c.so', 'INTEL_OPENVINO_DIR'],
+      ['wheel', `libopenvino_c.so.${STAND_IN_SOVERSION}`, 'VIRTUAL_ENV'],
+      ['apt', `libopenvino_c.so.${STAND_IN_SOVERSION}`, 'system library folder'],
+      ['yum', `libopenvino_c.so.${STAND_IN_SOVERSION}`, 'system library folder'],
+      ['conda', 'libopenvino_c.so', 'CONDA_PREFIX lib'],
+    ]);
+  });
+
   for (const kind of LAYOUT_KINDS) {
     it(`${kind}: found through ${sources[kind]}, loaded with its core, TBB and plugins, mlp.xml compiles and infers on CPU`, () => {
       const layout = standInLayout(kind);

@@ -80,6 +80,22 @@ describe('loading a runtime whose libraries sit in its own folders (native/platf
     }
   });
 
+  it("follows a symlink to the C library into its real folder and that folder's archive", () => {
+    const tmp = makeTempDir('ovcache-loader-');
+    try {
+      const layout = standInLayout('archive');
+      const link = path.join(tmp, 'libopenvino_c.so');
+      fs.symlinkSync(layout.libraryPath, link);
+      assert.equal(probe('plain', link).loaded, false);
+      const result = probe('ovcache', link);
+      assert.equal(result.loaded, true, result.text);
+      assert.deepEqual(result.devices, ['CPU']);
+      assert.deepEqual(result.globalLeaks, []);
+    } finally {
+      removeDir(tmp);
+    }
+  });
+
   it('uses a dependency the process already loaded under the same soname, from wherever it came', () => {
     const tmp = makeTempDir('ovcache-loader-');
     try {

@@ -79,11 +79,6 @@ std::string RealPath(const std::string& path) {
   return out;
 }
 
-bool IsRegularFile(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 bool IsDirectory(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -105,6 +100,11 @@ std::string MissingDependency(const std::string& loader_text) {
 }
 
 #if defined(__ELF__)
+
+bool IsRegularFile(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
 
 // Whether an object with this soname is loaded in the process already: glibc binds a NEEDED
 // entry to it whatever folder it came from, so it must not be opened again from ours.

@@ -4,6 +4,14 @@
 #include <windows.h>
 #else
 #include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "elf_dynamic.h"
 #endif
 
 namespace ovcache::dl {
@@ -34,12 +42,18 @@ std::string LastErrorText() {
 
 }  // namespace
 
-void* Open(const std::string& path, std::string* error) {
+std::vector<std::string> DependencyFolders(const std::string& path) {
+  size_t slash = path.find_last_of("\\/");
+  return {slash == std::string::npos ? std::string(".") : path.substr(0, slash)};
+}
+
+void* Open(const std::string& path, OpenError* error) {
   // Search the DLL's own folder for its dependencies (openvino.dll, TBB, plugins).
+  error->searched = DependencyFolders(path);
   const DWORD flags = LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS;
   HMODULE module = LoadLibraryExW(Widen(path).c_str(), nullptr, flags);
   if (module == nullptr) module = LoadLibraryW(Widen(path).c_str());
-  if (module == nullptr) *error = LastErrorText();
+  if (module == nullptr) error->text = LastErrorText();
   return reinterpret_cast<void*>(module);
 }
 
@@ -49,13 +63,157 @@ void* Symbol(void* library, const char* name) {
 
 #else
 
-void* Open(const std::string& path, std::string* error) {
-  // RTLD_LOCAL: the runtime's symbols never leak into other addons' lookups.
-  void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (library == nullptr) {
-    const char* text = dlerror();
-    *error = text != nullptr ? text : "unknown dlopen error";
+namespace {
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string RealPath(const std::string& path) {
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (resolved == nullptr) return std::string();
+  std::string out = resolved;
+  std::free(resolved);
+  return out;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string LastDlError() {
+  const char* text = dlerror();
+  return text != nullptr ? text : "unknown dlopen error";
+}
+
+// glibc names a NEEDED library it could not find as "<soname>: cannot open shared object file:
+// No such file or directory"; the library itself, when absent, by its path (with a slash).
+std::string MissingDependency(const std::string& loader_text) {
+  static const std::string kMarker = ": cannot open shared object file";
+  size_t at = loader_text.find(kMarker);
+  if (at == std::string::npos) return std::string();
+  std::string name = loader_text.substr(0, at);
+  return name.find('/') == std::string::npos ? name : std::string();
+}
+
+#if defined(__ELF__)
+
+bool IsRegularFile(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Whether an object with this soname is loaded in the process already: glibc binds a NEEDED
+// entry to it whatever folder it came from, so it must not be opened again from ours.
+bool AlreadyLoaded(const std::string& soname) {
+  void* handle = dlopen(soname.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+  if (handle == nullptr) {
+    dlerror();  // clear
+    return false;
   }
+  dlclose(handle);
+  return true;
+}
+
+// The runtime's own libraries a C library needs, deepest first, found by soname in its own
+// folder and then in the layout's folders. Invariant: each soname is looked at once.
+class DependencyWalk {
+ public:
+  explicit DependencyWalk(std::vector<std::string> folders) : folders_(std::move(folders)) {}
+
+  void Visit(const std::string& file) {
+    elf::DynamicSection dynamic;
+    std::string why;
+    if (!elf::ReadDynamicSection(file, &dynamic, &why)) return;  // dlopen reports the file
+    for (const std::string& soname : dynamic.needed) {
+      if (!seen_.insert(soname).second) continue;
+      needed_by_[soname] = file;
+      if (soname.find('/') != std::string::npos || AlreadyLoaded(soname)) continue;
+      std::string found = Find(soname, DirName(file));
+      if (found.empty()) continue;  // a system library (or missing): the loader decides
+      Visit(found);
+      order_.push_back(found);
+    }
+  }
+
+  const std::vector<std::string>& order() const { return order_; }
+
+  std::string NeededBy(const std::string& soname) const {
+    auto it = needed_by_.find(soname);
+    return it == needed_by_.end() ? std::string() : it->second;
+  }
+
+ private:
+  std::string Find(const std::string& soname, const std::string& own_folder) const {
+    if (IsRegularFile(own_folder + "/" + soname)) return own_folder + "/" + soname;
+    for (const std::string& folder : folders_)
+      if (IsRegularFile(folder + "/" + soname)) return folder + "/" + soname;
+    return std::string();
+  }
+
+  std::vector<std::string> folders_;
+  std::set<std::string> seen_;
+  std::map<std::string, std::string> needed_by_;
+  std::vector<std::string> order_;
+};
+
+#endif
+
+}  // namespace
+
+std::vector<std::string> DependencyFolders(const std::string& path) {
+  std::vector<std::string> folders;
+  auto add = [&](const std::string& folder) {
+    if (!folder.empty() && std::find(folders.begin(), folders.end(), folder) == folders.end())
+      folders.push_back(folder);
+  };
+  add(DirName(path));
+  std::string real = RealPath(path);
+  if (!real.empty()) add(DirName(real));
+  // The archive keeps TBB in <root>/runtime/3rdparty/tbb/lib beside runtime/lib/<arch>[/Release].
+  const std::vector<std::string> own = folders;
+  for (const std::string& start : own) {
+    std::string ancestor = start;
+    for (int up = 0; up < 3 && ancestor != "/" && ancestor != "."; ++up) {
+      ancestor = DirName(ancestor);
+      if (IsDirectory(ancestor + "/3rdparty/tbb/lib")) add(ancestor + "/3rdparty/tbb/lib");
+    }
+  }
+  return folders;
+}
+
+void* Open(const std::string& path, OpenError* error) {
+  error->searched = DependencyFolders(path);
+  std::vector<void*> preloaded;
+#if defined(__ELF__)
+  DependencyWalk walk(error->searched);
+  walk.Visit(path);
+  auto needed_by = [&](const std::string& soname) { return walk.NeededBy(soname); };
+#else
+  auto needed_by = [](const std::string&) { return std::string(); };
+#endif
+  auto fail = [&]() -> void* {
+    error->text = LastDlError();
+    error->missing = MissingDependency(error->text);
+    if (!error->missing.empty()) error->needed_by = needed_by(error->missing);
+    for (auto it = preloaded.rbegin(); it != preloaded.rend(); ++it) dlclose(*it);
+    return nullptr;
+  };
+#if defined(__ELF__)
+  for (const std::string& file : walk.order()) {
+    // RTLD_LOCAL: found by soname when the C library is opened, invisible to everyone else.
+    void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) return fail();
+    preloaded.push_back(handle);
+  }
+#endif
+  void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) return fail();
+  // The C library now holds its own references to what was preloaded.
+  for (void* handle : preloaded) dlclose(handle);
   return library;
 }
 

@@ -97,6 +97,8 @@ Napi::Error ToJsError(Napi::Env env, const NativeError& error) {
   if (error.status) fields.Set("status", *error.status);
   if (!error.call.empty()) fields.Set("call", error.call);
   if (error.ov_message) fields.Set("ovMessage", *error.ov_message);
+  if (error.missing) fields.Set("missing", *error.missing);
+  if (error.needed_by) fields.Set("neededBy", *error.needed_by);
   return js;
 }
 

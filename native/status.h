@@ -27,6 +27,8 @@ class NativeError : public std::exception {
   std::string call;                       // the failing or missing C function; "" when none
   std::optional<int> status;              // ov_status_e, for OpenVINO failures only
   std::optional<std::string> ov_message;  // ov_get_last_err_msg() text, when there was one
+  std::optional<std::string> missing;     // a runtime dependency the loader could not find
+  std::optional<std::string> needed_by;   // the library that needs `missing`
 };
 
 // 'OV_GENERAL_ERROR' for -1 ... 'OV_UNKNOWN_EXCEPTION' for -17, 'OV_UNKNOWN_STATUS' otherwise.

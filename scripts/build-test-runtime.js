@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Builds the test stand-in of OpenVINO's C API (out/test-runtime/libopenvino_c.so) and the
-// native C test programs with plain CMake (tree in out/cmake/). Test infrastructure only:
-// never shipped. Extra arguments go to CMake's configure step.
+// Builds the test stand-in of OpenVINO's C API (out/test-runtime/: the C library
+// libopenvino_c.so.<version> with its soname and dev links, the core libopenvino.so.<version>,
+// the CPU and GPU plugins and a TBB stand-in, as Intel splits OpenVINO) and the native C test
+// programs with plain CMake (tree in out/cmake/), then installs it in each of Intel's layouts
+// under out/layouts/ (test-runtime-layouts.js). Test infrastructure only: never shipped. Extra
+// arguments go to CMake's configure step.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -52,4 +55,6 @@ if (require.main === module) {
     outDir: path.join(ROOT, 'out', 'test-runtime'),
     cmakeArgs: process.argv.slice(2),
   });
+  const { installAllLayouts } = require('./test-runtime-layouts.js');
+  for (const layout of installAllLayouts()) console.log(`build-test-runtime: ${layout.kind.padEnd(7)} ${layout.libraryPath}`);
 }

@@ -7,7 +7,15 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const fix = process.argv.includes('--fix');
-const dirs = ['native', 'test-runtime/src', 'test-runtime/tests'];
+const dirs = [
+  'native',
+  'test-runtime/src',
+  'test-runtime/tests',
+  'test-runtime/core',
+  'test-runtime/plugins',
+  'test-runtime/tbb',
+  'test-runtime/loader',
+];
 const files = dirs.flatMap((dir) => {
   const full = path.join(root, dir);
   if (!fs.existsSync(full)) return [];

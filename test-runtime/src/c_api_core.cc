@@ -214,8 +214,7 @@ ov_status_e ov_core_get_versions_by_device_name(const ov_core_t* core, const cha
     versions->size = 1;
     versions->versions[0].device_name = dup_cstr(device);
     versions->versions[0].version.buildNumber = dup_cstr(build_number());
-    versions->versions[0].version.description =
-        dup_cstr(device == "GPU" ? "Intel GPU plugin (stub)" : "Intel CPU plugin (stub)");
+    versions->versions[0].version.description = dup_cstr(plugin_description(device));
   });
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core_api.h"
 #include "stub.h"
 
 namespace ovstub {
@@ -42,11 +43,17 @@ bool fail_mode(const char* mode) {
 }
 
 std::vector<std::string> devices() {
-  std::vector<std::string> out{"CPU"};
-  std::stringstream ss(env_str("OV_STUB_DEVICES", "CPU"));
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (item == "GPU" && out.size() == 1) out.push_back("GPU");
+  // As CoreImpl::get_available_devices: every registered plugin that loads and sees a device;
+  // a plugin that fails to load is skipped (upstream catches its exception).
+  std::vector<std::string> out;
+  std::stringstream ss(ov_stub_core_registered_devices());
+  std::string device;
+  while (ss >> device) {
+    const ov_stub_plugin_info* info = nullptr;
+    const char* error = nullptr;
+    if (ov_stub_core_get_plugin(device.c_str(), &info, &error) == 0 && info->has_device())
+      out.push_back(device);
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "core_api.h"
 #include "stub.h"
 
 namespace ovstub {
@@ -56,17 +57,26 @@ std::string defaults(const std::string& device, const std::string& key) {
 }
 }  // namespace
 
-bool device_known(const std::string& d) {
-  auto ds = devices();
-  return std::find(ds.begin(), ds.end(), d) != ds.end();
-}
-
 std::string normalize_device(const std::string& d) {
   std::string base = d.substr(0, d.find('.'));
-  if (!device_known(base))
+  const ov_stub_plugin_info* info = nullptr;
+  const char* error = nullptr;
+  // A registered plugin that fails to load names its file (upstream's "Failed to create plugin").
+  if (ov_stub_core_get_plugin(base.c_str(), &info, &error) != 0 &&
+      std::string(error).rfind("Failed to create plugin", 0) == 0)
+    throw OvError("src/inference/src/dev/core_impl.cpp", error);
+  if (info == nullptr || !info->has_device())
     throw OvError("src/inference/src/dev/core_impl.cpp",
                   "Device with \"" + d + "\" name is not registered in the OpenVINO Runtime");
   return base;
+}
+
+std::string plugin_description(const std::string& device) {
+  const ov_stub_plugin_info* info = nullptr;
+  const char* error = nullptr;
+  if (ov_stub_core_get_plugin(device.c_str(), &info, &error) != 0)
+    throw OvError("src/inference/src/dev/core_impl.cpp", error);
+  return info->description;
 }
 
 std::string check_property(const std::string& device, const std::string& key,

@@ -209,8 +209,8 @@ struct Hasher {
 
 // ---- properties (properties.cc) ---------------------------------------------------------------
 using Config = std::map<std::string, std::string>;
-bool device_known(const std::string& d);
-std::string normalize_device(const std::string& d);  // "CPU.0" -> "CPU"; throws if unknown
+std::string plugin_description(const std::string& device);  // the plugin's ov::Version text
+std::string normalize_device(const std::string& d);         // "CPU.0" -> "CPU"; throws if unknown
 // Validates key and value for `device` ("" = core); throws OvError naming key and device.
 std::string check_property(const std::string& device, const std::string& key,
                            const std::string& value);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { installStandIn } from '../helpers/layouts';
 import { ROOT, STAND_IN, makeTempDir, removeDir } from '../helpers/paths';
 
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
@@ -110,5 +111,67 @@ describe('ovcache doctor', () => {
     assert.equal(report.openvinoNode.found, false);
     assert.equal(report.openvinoNode.code, 'OVCACHE_OPENVINO_NODE_NOT_FOUND');
     assert.match(report.openvinoNode.reason, /openvino-node package is not installed/);
+  });
+});
+
+describe('ovcache doctor when no runtime loads (issue 23)', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = makeTempDir('ovcache-doctor-');
+  });
+  afterEach(() => removeDir(tmp));
+
+  /** The lines before the openvino-node section: the runtime part of the report. */
+  function runtimePart(stdout: string): string[] {
+    const lines = stdout.split('\n');
+    return lines.slice(
+      0,
+      lines.findIndex((l) => l.startsWith('openvino-node:')),
+    );
+  }
+
+  it('lists what it searched when OPENVINO_LIB_PATH found a library that fails to load, and names the missing dependency', () => {
+    const layout = installStandIn('archive', tmp, ['tbb']);
+    const r = spawnSync(process.execPath, [CLI, 'doctor'], { env: bareEnv({ OPENVINO_LIB_PATH: layout.libraryDir }), encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.doesNotMatch(r.stdout, /nothing was searched/);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `Runtime search:\\n {2}OPENVINO_LIB_PATH +${layout.libraryDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +found \\(libopenvino_c\\.so\\)`,
+      ),
+    );
+    assert.match(r.stdout, /\[OVCACHE_RUNTIME_LOAD_FAILED\]/);
+    assert.match(r.stdout, /Missing dependency: libtbb\.so\.12 \(needed by .*libopenvino\.so\.2540\)/);
+    const json = spawnSync(process.execPath, [CLI, 'doctor', '--json'], {
+      env: bareEnv({ OPENVINO_LIB_PATH: layout.libraryDir }),
+      encoding: 'utf8',
+    });
+    const report = JSON.parse(json.stdout) as {
+      probes: Array<{ source: string; outcome: string }>;
+      error: { code: string; missing: string };
+    };
+    assert.deepEqual(
+      report.probes.map((p) => [p.source, p.outcome]),
+      [['OPENVINO_LIB_PATH', 'found']],
+    );
+    assert.equal(report.error.missing, 'libtbb.so.12');
+  });
+
+  it('without any runtime prints its search once in at most 15 lines, ending with how to try the stand-in', () => {
+    const dirs = Array.from({ length: 9 }, (_, i) => path.join(tmp, `lib${i}`));
+    const r = spawnSync(process.execPath, [CLI, 'doctor'], {
+      env: bareEnv({ LD_LIBRARY_PATH: dirs.join(':'), OPENVINO_LIB_PATH: path.join(tmp, 'nope') }),
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 1);
+    const part = runtimePart(r.stdout);
+    assert.ok(part.length <= 15, `${part.length} lines:\n${part.join('\n')}`);
+    assert.match(part[0] ?? '', /^No OpenVINO runtime \[OVCACHE_RUNTIME_NOT_FOUND\]/);
+    assert.equal(r.stdout.split(path.join(tmp, 'nope')).length - 1, 1, 'OPENVINO_LIB_PATH is listed once');
+    assert.match(r.stdout, new RegExp(`LD_LIBRARY_PATH +${dirs[0]} \\.\\.\\. ${dirs[8]} +missing \\(9 folders, none has it\\)`));
+    assert.match(part.join('\n'), /pip install openvino/);
+    assert.match(part[part.length - 2] ?? '', /Try ovcache without OpenVINO on the repository's test stand-in/);
+    assert.match(part[part.length - 1] ?? '', /OPENVINO_LIB_PATH=out\/test-runtime\/libopenvino_c\.so npx ovcache doctor$/);
   });
 });

@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import { loadOpenVINOSync, type OpenVINO } from '../../openvino/openvino';
 import type { DeviceInfo } from '../../openvino/core';
-import { describeProbes, type Probe } from '../../runtime/finder';
+import { describeProbes, findRuntimeLibrary, type Probe } from '../../runtime/finder';
 import { isSupported } from '../../runtime/version';
 import { EXIT } from '../exit-codes';
 import { sizeArgument } from '../cache-dir-option';
+import { formatNoRuntime } from './doctor-search';
 import { doctorCacheSection, formatDoctorCache, type DoctorCache } from './doctor-cache';
 import { doctorOpenvinoNode, formatDoctorOpenvinoNode, type DoctorOpenvinoNode } from './doctor-openvino-node';
 
@@ -15,7 +16,8 @@ export interface DoctorReport {
   version?: { buildNumber: string; description: string; supported: boolean };
   devices?: Array<DeviceInfo & { error?: string }>;
   probes: Probe[];
-  error?: { code: string; message: string };
+  /** Why no runtime is usable; `missing` / `neededBy` name a runtime dependency the loader could not find. */
+  error?: { code: string; message: string; missing?: string; neededBy?: string };
   cache?: DoctorCache;
   /** OpenVINO's own Node binding, when installed: ovcache runs on it through fromOpenvinoNode. */
   openvinoNode?: DoctorOpenvinoNode;
@@ -34,8 +36,18 @@ function doctorBinding(options: { library?: string }): DoctorReport {
   try {
     ov = loadOpenVINOSync(options.library ? { libraryPath: options.library } : {});
   } catch (error) {
-    const e = error as { code?: string; message?: string; probes?: Probe[] };
-    return { ok: false, probes: e.probes ?? [], error: { code: e.code ?? 'UNKNOWN', message: e.message ?? String(error) } };
+    const e = error as { code?: string; message?: string; probes?: Probe[]; missing?: string; neededBy?: string };
+    return {
+      ok: false,
+      // A load failure carries no probes: the finder found the file; search again to list them.
+      probes: e.probes ?? searchAgain(options),
+      error: {
+        code: e.code ?? 'UNKNOWN',
+        message: e.message ?? String(error),
+        ...(e.missing !== undefined ? { missing: e.missing } : {}),
+        ...(e.neededBy !== undefined ? { neededBy: e.neededBy } : {}),
+      },
+    };
   }
   const core = ov.createCore();
   try {
@@ -58,11 +70,26 @@ function doctorBinding(options: { library?: string }): DoctorReport {
   }
 }
 
+/** The finder's probes for the same options (it only reads the file system). */
+function searchAgain(options: { library?: string }): Probe[] {
+  try {
+    return findRuntimeLibrary(options.library ? { libraryPath: options.library } : {}).probes;
+  } catch (error) {
+    return (error as { probes?: Probe[] }).probes ?? [];
+  }
+}
+
 export function formatDoctor(report: DoctorReport): string {
   const lines: string[] = [];
+  if (!report.library && report.error?.code === 'OVCACHE_RUNTIME_NOT_FOUND') {
+    return formatNoRuntime(report.probes, report.error.code).join('\n');
+  }
   lines.push('Runtime search:', describeProbes(report.probes), '');
-  if (!report.ok || !report.library || !report.version) {
+  if (!report.library || !report.version) {
     lines.push(`No usable OpenVINO runtime: [${report.error?.code}] ${report.error?.message ?? ''}`);
+    if (report.error?.missing) {
+      lines.push(`Missing dependency: ${report.error.missing}${report.error.neededBy ? ` (needed by ${report.error.neededBy})` : ''}`);
+    }
     return lines.join('\n');
   }
   lines.push(`Library:  ${report.library.path} (found via ${report.library.foundVia})`);

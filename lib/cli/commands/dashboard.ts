@@ -27,11 +27,13 @@ function portArgument(value: string): number {
   return n;
 }
 
+/** The slowest page refresh. */
+const MAX_REFRESH_MS = 86_400_000;
+
 function refreshArgument(value: string): number {
   try {
-    const ms = parseDuration(value, '--refresh');
-    if (ms < 200) throw new Error(`Expected at least 200ms for --refresh but received "${value}"`);
-    return ms;
+    // The page waits with the browser's setTimeout, which fires at once past 2^31-1 ms.
+    return parseDuration(value, '--refresh', { min: 200, max: MAX_REFRESH_MS });
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }

@@ -66,6 +66,7 @@ describe('reliability: a full cache volume (real ENOSPC on a tmpfs)', function (
     const skip = mountSkipReason();
     if (skip) {
       if (process.env.CI === 'true' && process.getuid?.() === 0) throw new Error(`CI=true as root, yet ${skip}`);
+      console.log(`      skipped: ${skip}`);
       this.skip();
     }
     ov = await loadOpenVINO({ libraryPath: STAND_IN });

@@ -169,4 +169,4 @@ export { readWarmManifest, parseWarmManifest, type WarmManifest, type WarmModel 
 export type { WarmOptions, WarmReport, WarmResult, WarmStatus } from './fleet/warm';
 
 // ---- units ----
-export { parseSize, parseDuration, formatBytes } from './format/units';
+export { parseSize, parseDuration, formatBytes, type DurationLimits } from './format/units';

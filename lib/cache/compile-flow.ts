@@ -21,7 +21,8 @@ import { readManifest, writeManifest, type EntryManifest } from './entry/manifes
 import { filledManifest, fillingManifest, listEntryFiles, newManifest, sumBytes, type ManifestWriter } from './entry/manifest-writer';
 import { makeOwnerOnlyDir } from './cache-dir';
 import { isUsable } from './entry/usable';
-import { failedWritingInto } from './entry/write-failure';
+import { blobWriteFailed, discardEntry, failedWritingInto } from './entry/write-failure';
+import { isUnwritableError } from '../fs/errno';
 import type { KeyBuilder, PreparedCompile } from './key-builder';
 import type { ResolvedCompileOptions } from './options';
 import { coversOf } from './dynamic/covers';
@@ -293,11 +294,19 @@ export class CompileFlow {
       // With shapes: the reshaped IR, compiled in the path form (lib/cache/warm/), once it reads back right.
       if (prep.irSource && !(await this.p.warm.verify(prep, prep.irSource))) prep.irSource = undefined;
       if (!prep.irSource) await this.p.keys.materialize(prep);
-      makeOwnerOnlyDir(prep.entryDir);
       const previous = read.status === 'ok' && read.manifest.key === prep.key ? read.manifest : undefined;
       const base = previous ?? newManifest(prep.key, prep.parts);
       const before = await listEntryFiles(prep.entryDir);
-      await writeManifest(prep.entryDir, fillingManifest(base));
+      try {
+        makeOwnerOnlyDir(prep.entryDir);
+        await writeManifest(prep.entryDir, fillingManifest(base));
+      } catch (error) {
+        // No room for even the manifest (a full disk): the entry is left as it was, or not at all.
+        if (!isUnwritableError(error)) throw error;
+        log('cannot start the entry %s (%s); compiling without the cache', prep.entryDir, (error as Error).message);
+        if (!previous) await discardEntry(prep.entryDir);
+        return await uncached('cache-write-failed');
+      }
       progress.phase('compile');
       const t = performance.now();
       let compiled: RuntimeCompiledModel;
@@ -312,6 +321,7 @@ export class CompileFlow {
           throw error;
         }
         log('OpenVINO could not write into %s (%s); compiling without the cache', prep.entryDir, (error as Error).message);
+        await discardEntry(prep.entryDir); // its manifest says filling: nothing in it is worth keeping
         return await uncached('cache-write-failed');
       }
       const compileMs = performance.now() - t;
@@ -332,17 +342,26 @@ export class CompileFlow {
         return { ...done, cached: false, entryDir: null, uncachedReason: 'compile-too-fast' };
       }
       const wroteBytes = Math.max(0, sumBytes(files) - sumBytes(before));
-      this.p.counters.bytesWritten += wroteBytes;
       const manifest = filledManifest(base, { xml: prep.xml, source: sourceOf(prep), parts: prep.parts, files, hit, compileMs });
       if (!hit) manifest.timings = timings;
       manifest.covers = coversOf(prep.parts.inputs, prep.route);
       if (asksWeightless(opts.config)) manifest.weightless = { weights: prep.parts.model.files.filter((f) => f.role === 'bin') };
-      try {
-        await writeManifest(prep.entryDir, manifest, { fsync: true });
-      } catch (error) {
-        // The compile worked; an entry without a manifest is simply filled again next time.
-        log('cannot write the manifest of %s: %s', prep.entryDir, (error as Error).message);
+      // The compiled model works whatever happens to the entry: a write that fails from here on
+      // (OpenVINO's blob on a full volume, the manifest) costs the entry, never the compile.
+      const writeFailed = !hit && !manifest.complete && (await blobWriteFailed(this.p.core(), opts.device, prep.entryDir));
+      const wrote = writeFailed
+        ? false
+        : await writeManifest(prep.entryDir, manifest, { fsync: true }).then(
+            () => true,
+            (error: Error) => (log('cannot write the manifest of %s: %s', prep.entryDir, error.message), false),
+          );
+      if (!wrote) {
+        log('cannot keep the entry %s (its blob or manifest could not be written); compiled without the cache', prep.entryDir);
+        await discardEntry(prep.entryDir);
+        const done = outcomeOf(prep, started, { compiled, lockWaitMs: waited, compileMs, recordedCompileMs: null });
+        return { ...done, cached: false, entryDir: null, uncachedReason: 'cache-write-failed' };
       }
+      this.p.counters.bytesWritten += wroteBytes;
       if (!manifest.complete) log('OpenVINO wrote no blob into %s (device cannot cache?)', prep.entryDir);
       else if (!hit && weightBytes(prep.parts) >= MIN_LEARN_WEIGHT_BYTES) {
         this.p.manifests.track(this.p.budget.sizeFactors.record(sizeFactorKey(opts), manifest.bytes, weightBytes(prep.parts)));

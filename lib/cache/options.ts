@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { OvcacheError } from '../errors';
 import { isTruthyFlag } from '../log';
+import { MAX_TIMER_MS } from '../timers/long-timer';
 import { OpenVINO } from '../openvino/openvino';
 import type { CompileConfig } from '../openvino/properties';
 import type { ShapeInput } from '../openvino/shapes';
@@ -40,7 +41,7 @@ export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
   readOnly?: boolean;
   /** How long to wait for another process compiling the same entry. Default 300000 (5 min). */
   lockTimeoutMs?: number;
-  /** A lock its holder has not refreshed for this long is taken over. Default 10000, minimum 2000. */
+  /** A lock its holder has not refreshed for this long is taken over. Default 10000, minimum 2000, maximum 2^31-1 (24.8 days). */
   staleLockMs?: number;
   /** Last-used time and hit count are written at most this often per entry. Default 60000. */
   touchIntervalMs?: number;
@@ -188,7 +189,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     readOnly: optionalBoolean(options.readOnly, 'options.readOnly') ?? false,
     lockTimeoutMs: options.lockTimeoutMs === undefined ? 300_000 : expectIntegerInRange(options.lockTimeoutMs, 'options.lockTimeoutMs', 0),
     staleLockMs:
-      options.staleLockMs === undefined ? DEFAULT_STALE_LOCK_MS : expectIntegerInRange(options.staleLockMs, 'options.staleLockMs', 2000),
+      options.staleLockMs === undefined
+        ? DEFAULT_STALE_LOCK_MS
+        : expectIntegerInRange(options.staleLockMs, 'options.staleLockMs', 2000, MAX_TIMER_MS),
     touchIntervalMs:
       options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
     budget: resolveBudget(options),

@@ -49,10 +49,35 @@ export function parseSize(value: unknown, name = 'size'): number {
   );
 }
 
-/** Milliseconds from a non-negative number (ms) or text like "7d", "12h", "30 min", "1.5s". */
-export function parseDuration(value: unknown, name = 'duration'): number {
+/** The range parseDuration() accepts, in ms. */
+export interface DurationLimits {
+  /** The longest duration accepted, in ms; longer is refused (OVCACHE_BAD_DURATION). */
+  max?: number;
+  /** The shortest duration accepted, in ms. Default 0. */
+  min?: number;
+}
+
+/**
+ * Milliseconds from a non-negative number (ms) or text like "7d", "12h", "30 min", "1.5s": the
+ * one duration parser of every option and flag. Infinity is refused (the options that mean
+ * "never" say so with their own value). Timers of any accepted length are set with
+ * lib/timers/long-timer.ts: Node's own timers fire at once past 2^31-1 ms.
+ */
+export function parseDuration(value: unknown, name = 'duration', limits: DurationLimits = {}): number {
+  const ms = durationOf(value);
+  const min = limits.min ?? 0;
+  const max = limits.max ?? Number.MAX_SAFE_INTEGER;
+  if (ms !== undefined && ms >= min && ms <= max) return ms;
+  const range = ms === undefined ? '' : ms > max ? ` of at most ${formatDurationLimit(max)}` : ` of at least ${formatDurationLimit(min)}`;
+  throw new OvcacheError(
+    'OVCACHE_BAD_DURATION',
+    `Expected a duration${range} such as 7d, 12h, 30min, 90s or a number of milliseconds for ${name} but received ${describeValue(value)}`,
+  );
+}
+
+function durationOf(value: unknown): number | undefined {
   if (typeof value === 'number') {
-    if (Number.isFinite(value) && value >= 0) return value;
+    if (Number.isFinite(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER) return value;
   } else if (typeof value === 'string') {
     const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(value);
     const factor = match ? DURATION_UNITS[(match[2] || 'ms').toLowerCase()] : undefined;
@@ -61,10 +86,20 @@ export function parseDuration(value: unknown, name = 'duration'): number {
       if (Number.isFinite(ms) && ms <= Number.MAX_SAFE_INTEGER) return ms;
     }
   }
-  throw new OvcacheError(
-    'OVCACHE_BAD_DURATION',
-    `Expected a duration such as 7d, 12h, 30min, 90s or a number of milliseconds for ${name} but received ${describeValue(value)}`,
-  );
+  return undefined;
+}
+
+/** A limit as written in messages: "1min", "24h", else "N ms". */
+function formatDurationLimit(ms: number): string {
+  for (const [unit, factor] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= factor && ms % factor === 0) return `${ms / factor}${unit}`;
+  }
+  return `${ms} ms`;
 }
 
 /** "0 B", "512 B", "1.5 KiB", "6.8 GiB" (binary units, as du -h). */

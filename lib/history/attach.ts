@@ -6,6 +6,7 @@
 import type { BudgetEvent, CacheEvent, CacheStats, ModelCache, ModelCacheEvents } from '../index';
 import { logger } from '../log';
 import { expectIntegerInRange, expectPlainObject, rejectUnknownOptions } from '../openvino/validate';
+import { setLongInterval, type LongTimer } from '../timers/long-timer';
 import { HISTORY_FORMAT, type EvictRecord, type HistoryRecord, type IntervalRecord } from './records';
 import { DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENTS, HistoryWriter } from './writer';
 
@@ -59,7 +60,7 @@ class Recorder implements HistoryRecorder {
   private pending: HistoryRecord[] = [];
   private lastUsageAt = -Infinity;
   private activeSinceUsage = false;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: LongTimer;
   private readonly detachers: Array<() => void> = [];
   private closed = false;
 
@@ -86,8 +87,8 @@ class Recorder implements HistoryRecorder {
       this.touch();
     });
     this.listen('budget', (e: BudgetEvent) => this.onBudget(e));
-    this.timer = setInterval(() => void this.flush(), intervalMs);
-    this.timer.unref();
+    // Any interval works: past 2^31-1 ms the wait goes in steps (lib/timers/long-timer.ts).
+    this.timer = setLongInterval(() => void this.flush(), intervalMs, { unref: true });
     open.add(this);
     if (!exitHook) {
       exitHook = true;
@@ -200,7 +201,7 @@ class Recorder implements HistoryRecorder {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
+    this.timer.clear();
     for (const d of this.detachers.splice(0)) d();
     open.delete(this);
     await this.flush();

@@ -2,6 +2,7 @@
 import { OvcacheError } from '../errors';
 import { parseDuration } from '../format/units';
 import { describeValue } from '../openvino/validate';
+import { setLongTimeout, type LongTimer, type TimerFunctions } from '../timers/long-timer';
 
 export type KeepAlive = string | number;
 
@@ -15,25 +16,30 @@ export function parseKeepAlive(value: unknown, name: string): number {
   if (typeof value === 'number' && !Number.isFinite(value))
     throw new OvcacheError(
       'OVCACHE_BAD_DURATION',
-      `Expected a keep-alive such as '5m', 0 or -1 for ${name} but received ${describeValue(value)}`,
+      `Expected a keep-alive such as '5m', 0 or -1 (never unload) for ${name} but received ${describeValue(value)}`,
     );
   return parseDuration(value, name);
 }
 
-/** One timer per loaded model: fires when the model has been idle for its keep-alive. */
+/**
+ * One timer per loaded model: fires when the model has been idle for its keep-alive, however
+ * long (a keep-alive past 2^31-1 ms waits in steps, lib/timers/long-timer.ts).
+ */
 export class IdleTimer {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimer | undefined;
+
+  constructor(private readonly timers?: TimerFunctions) {}
 
   /** (Re)starts the clock; a keep-alive of Infinity never fires. */
   start(ms: number, onIdle: () => void): void {
     this.stop();
     if (ms === Infinity) return;
-    this.timer = setTimeout(onIdle, ms);
-    this.timer.unref(); // an idle model does not keep the process alive
+    // unref'd: an idle model does not keep the process alive
+    this.timer = setLongTimeout(onIdle, ms, { unref: true, ...(this.timers ? { timers: this.timers } : {}) });
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
   }
 

@@ -10,6 +10,9 @@ import { expectIntegerInRange, expectPlainObject, expectString, invalidArgument,
 /** The result store's folder inside an ovcache cache folder (the scan treats it as bookkeeping). */
 export const RESULTS_DIR = 'results';
 
+/** The longest redisTimeout: a Redis call that takes longer is a Redis that is down. */
+export const MAX_REDIS_TIMEOUT_MS = 60_000;
+
 export interface ResultCacheOptions {
   /** The results folder. Default: "results" inside the ovcache cache folder (OVCACHE_DIR, else the user cache folder). false: no embedded store (Redis only). */
   dir?: string | false;
@@ -29,7 +32,7 @@ export interface ResultCacheOptions {
   redis?: string | Redis;
   /** Prefix of every Redis key (default "ovcache:results:"). */
   namespace?: string;
-  /** Longest wait for one Redis call before going on without it (default 250 ms). */
+  /** Longest wait for one Redis call before going on without it (default 250 ms, at most 1 min). */
   redisTimeout?: string | number;
   /** false: every request bypasses the cache; a predicate: bypass when it returns false for the params. */
   cacheable?: boolean | ((params: unknown) => boolean);
@@ -92,7 +95,7 @@ export function resolveResultOptions(
     maxBytes: options.maxBytes === undefined ? 0 : parseSize(options.maxBytes, 'options.maxBytes'),
     redis,
     namespace: options.namespace === undefined ? 'ovcache:results:' : expectString(options.namespace, 'options.namespace'),
-    redisTimeoutMs: parseDuration(options.redisTimeout ?? 250, 'options.redisTimeout'),
+    redisTimeoutMs: parseDuration(options.redisTimeout ?? 250, 'options.redisTimeout', { max: MAX_REDIS_TIMEOUT_MS }),
     cacheable,
     disabledByEnv: isTruthyFlag(env.OVCACHE_RESULTS_DISABLE),
   };

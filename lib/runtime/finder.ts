@@ -12,7 +12,6 @@
 //   6. system library folders
 //   7. default install roots (/opt/intel/openvino*, newest first)
 // Invariants: every path is probed at most once; every probe is logged and recorded in order.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OvcacheError } from '../errors';
@@ -26,8 +25,10 @@ import {
   matchLibraryName,
   rankLibraryNames,
 } from './library-names';
+import { pythonSitePackages } from './python-site';
 
 export { parseSoVersion } from './library-names';
+export { pythonSitePackages } from './python-site';
 
 const log = logger('finder');
 
@@ -254,56 +255,6 @@ export function defaultInstallRoots(platform: NodeJS.Platform, env: NodeJS.Proce
 
 function programFilesX86(env: NodeJS.ProcessEnv): string {
   return env['ProgramFiles(x86)'] ?? 'C:\\Program Files (x86)';
-}
-
-const PYTHON_SITE_SCRIPT = [
-  'import json, site, sys',
-  'p = []',
-  'try: p += site.getsitepackages()',
-  'except Exception: pass',
-  'try: p.append(site.getusersitepackages())',
-  'except Exception: pass',
-  "p += [x for x in sys.path if x.endswith(('site-packages', 'dist-packages'))]",
-  'print(json.dumps(p))',
-].join('\n');
-
-const pythonCache = new Map<string, string[]>();
-
-/**
- * The site-packages folders of the python installations on PATH (python3, python; py -3 on
- * Windows), each asked with a short timeout. Answers are cached per PATH for the process.
- */
-export function pythonSitePackages(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string[] {
-  const key = `${platform}\0${env.PATH ?? ''}`;
-  const cached = pythonCache.get(key);
-  if (cached) return cached;
-  const commands: Array<[string, string[]]> =
-    platform === 'win32'
-      ? [
-          ['py', ['-3']],
-          ['python', []],
-        ]
-      : [
-          ['python3', []],
-          ['python', []],
-        ];
-  const dirs: string[] = [];
-  for (const [command, args] of commands) {
-    const run = spawnSync(command, [...args, '-c', PYTHON_SITE_SCRIPT], { env, encoding: 'utf8', timeout: 3000, windowsHide: true });
-    if (run.error || run.status !== 0) {
-      log('%s: no answer (%s)', command, run.error?.message ?? `exit ${String(run.status ?? run.signal)}`);
-      continue;
-    }
-    try {
-      const parsed: unknown = JSON.parse(run.stdout.trim());
-      if (Array.isArray(parsed)) for (const d of parsed) if (typeof d === 'string' && !dirs.includes(d)) dirs.push(d);
-    } catch {
-      log('%s: unexpected output %j', command, run.stdout);
-    }
-  }
-  log('python site-packages: %j', dirs);
-  pythonCache.set(key, dirs);
-  return dirs;
 }
 
 /** Probes candidates, each path once, recording and logging every probe. */

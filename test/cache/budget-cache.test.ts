@@ -354,8 +354,9 @@ describe(`ModelCache disk budget${runtime.title}`, function () {
     assert.equal(cache.stats().uncached, 1);
     setEnv('OV_STUB_FAIL', 'write-enospc');
     const dropped = await compile(cache, 'b');
-    assert.equal(dropped.cached, true);
-    assert.equal(dropped.hit, false);
+    assert.equal(dropped.cached, false);
+    assert.equal(dropped.uncachedReason, 'cache-write-failed');
+    assert.equal(cache.stats().uncached, 2);
     setEnv('OV_STUB_FAIL', undefined);
     assert.equal((await compile(cache, 'c')).cached, true);
   });

@@ -80,10 +80,15 @@ const FAULTS: Fault[] = [
   {
     name: 'full disk, blob write fails (OpenVINO >= 2026.2)',
     how: 'OV_STUB_FAIL=write-enospc',
-    expected: 'compile succeeds; the entry stays incomplete; the next call fills it',
+    expected:
+      "compile succeeds without the cache: cached false, uncachedReason 'cache-write-failed', no entry left; the next call fills it",
     inject: (ctx) => withEnv({ OV_STUB_FAIL: 'write-enospc' }, () => compile(ctx)),
-    check: (r) => assert.equal(r.hit, false),
-    logs: /wrote no blob/,
+    check: (r) => {
+      assert.equal(r.cached, false);
+      assert.equal(r.uncachedReason, 'cache-write-failed');
+      assert.equal(r.entryDir, null);
+    },
+    logs: /cannot keep the entry[\s\S]*compiled without the cache/,
   },
   {
     name: 'full disk, compile fails (OpenVINO < 2026.2)',

@@ -1,9 +1,12 @@
 // `ovcache dashboard`: serves a page on loopback that shows the cache folder and its history,
 // updating while it is open. Runs until interrupted (Ctrl-C, SIGTERM).
 import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { startDashboard } from '../../dashboard/server';
 import { formatBytes, parseDuration } from '../../format/units';
+import { findCommand } from '../../process/find-command';
 import { print, resolveCacheDir, sizeArgument, withLibraryOption } from '../cache-dir-option';
 import { runDoctor } from './doctor';
 
@@ -24,11 +27,13 @@ function portArgument(value: string): number {
   return n;
 }
 
+/** The slowest page refresh. */
+const MAX_REFRESH_MS = 86_400_000;
+
 function refreshArgument(value: string): number {
   try {
-    const ms = parseDuration(value, '--refresh');
-    if (ms < 200) throw new Error(`Expected at least 200ms for --refresh but received "${value}"`);
-    return ms;
+    // The page waits with the browser's setTimeout, which fires at once past 2^31-1 ms.
+    return parseDuration(value, '--refresh', { min: 200, max: MAX_REFRESH_MS });
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -42,7 +47,14 @@ function openBrowser(url: string): void {
       : process.platform === 'win32'
         ? ['cmd', ['/c', 'start', '', url]]
         : ['xdg-open', [url]];
-  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+  // Resolved through absolute PATH entries only and started in the filesystem root: nothing
+  // in the caller's working folder is run. No timeout: the opener is detached and unref'd.
+  const file = findCommand(cmd);
+  if (file === undefined) {
+    print(`Could not open a browser (${cmd} is not on PATH); open ${url} yourself.`);
+    return;
+  }
+  const child = spawn(file, args, { stdio: 'ignore', detached: true, shell: false, windowsHide: true, cwd: path.parse(os.homedir()).root });
   child.on('error', () => print(`Could not open a browser (${cmd}); open ${url} yourself.`));
   child.unref();
 }

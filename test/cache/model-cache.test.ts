@@ -521,7 +521,7 @@ describe(`ModelCache against the stand-in${runtime.title}`, function () {
       await expectCode(
         () => new TrackedCache({ core, staleLockMs: 10 }),
         'OVCACHE_INVALID_ARGUMENT',
-        'Expected an integer >= 2000 for options.staleLockMs but received 10 of type number',
+        'Expected an integer between 2000 and 2147483647 for options.staleLockMs but received 10 of type number',
       );
       const cache = new TrackedCache({ core, dir });
       await expectCode(

@@ -229,7 +229,7 @@ export class RedisTier {
     this.warnedLimits = true;
     const message =
       `The Redis namespace "${this.prefix}" is kept to ${theirs} by other caches; this one (${mine}) ` +
-      'does not write to it, so that neither evicts the other\'s entries. Give each application its own ' +
+      "does not write to it, so that neither evicts the other's entries. Give each application its own " +
       '`namespace` option, or the same maxEntries and maxBytes.';
     log('%s', message);
     this.onState(this.state === 'down' ? 'down' : 'up', new Error(message));

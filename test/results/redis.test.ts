@@ -166,10 +166,10 @@ describe('the Redis result tier', function () {
     await client.ping();
     const sent: string[] = [];
     const send = client.sendCommand.bind(client);
-    client.sendCommand = ((command: Parameters<typeof send>[0]) => {
+    client.sendCommand = (command: Parameters<typeof send>[0]) => {
       sent.push(command.name);
       return send(command);
-    }) as typeof client.sendCommand;
+    };
     const timeoutMs = 1000;
     const cache = make({ dir: path.join(dir, 'local'), redis: client, redisTimeout: timeoutMs });
     try {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { OvcacheError } from '../../errors';
-import { resolveFleetOptions, type FleetOptions, type TierOptions } from '../../fleet/fleet-options';
+import { resolveFleetOptions, type TierOptions } from '../../fleet/fleet-options';
 
 export interface DoctorFleet {
   file: string;
@@ -39,7 +39,7 @@ export function doctorFleetSection(file: string): DoctorFleet {
   }
   const all = (parsed ?? {}) as Record<string, unknown>;
   const picked = Object.fromEntries(Object.entries(all).filter(([k]) => FLEET_FIELDS.includes(k)));
-  const options = resolveFleetOptions({ tiers: [], ...picked } as FleetOptions, file);
+  const options = resolveFleetOptions({ tiers: [], ...picked }, file);
   const tiers = options.tiers.map((t) => ({ name: tierName(t), readOnly: t.readOnly === true }));
   const writable = options.tiers.find((t) => t.readOnly !== true);
   const warnings: string[] = [];

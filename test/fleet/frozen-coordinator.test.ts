@@ -1,6 +1,7 @@
-// A Redis coordinator that stops answering (SIGSTOP: its sockets stay open, nothing comes back)
-// must cost a caller at most the fleet's timeoutMs per call: compile() with publish: 'sync'
-// returns, the lease it held is given up, and dispose() and Fleet.close() return (issue 21).
+// A Redis coordinator (or an S3 tier holding the lease) that stops answering (SIGSTOP: its
+// sockets stay open, nothing comes back) must cost a caller at most the fleet's timeoutMs per
+// call: compile() with publish: 'sync' returns, the lease it held is given up, and dispose()
+// and Fleet.close() return (issue 21).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { ModelCache } from '../../lib/cache/model-cache';
 import { Fleet, type TierEvent } from '../../lib/fleet/fleet';
 import { loadOpenVINO } from '../../lib/openvino/openvino';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
-import { requireRedis, startRedis, type RedisServer } from './servers';
+import { requireRedis, startRedis, startS3, type RedisServer } from './servers';
 
 const TIMEOUT_MS = 300;
 /** Far above what the bounded calls take (a few times TIMEOUT_MS); the old code never returned. */
@@ -47,13 +48,17 @@ describe('fleet: a frozen Redis coordinator', function () {
     if (tmp) removeDir(tmp);
   });
 
-  async function compileWith(onEvent: (e: TierEvent) => void): Promise<{ cached: boolean; events: TierEvent[]; closeMs: number }> {
+  async function compileWith(
+    onEvent: (e: TierEvent) => void,
+    options: Partial<ConstructorParameters<typeof Fleet>[0]> = {},
+  ): Promise<{ cached: boolean; events: TierEvent[]; closeMs: number }> {
     const ov = await loadOpenVINO({ libraryPath: STAND_IN });
     const fleet = new Fleet({
       tiers: [{ path: path.join(tmp, 'shared') }],
       coordinator: { redis: redis.url },
       publish: 'sync',
       timeoutMs: TIMEOUT_MS,
+      ...options,
     });
     const events: TierEvent[] = [];
     fleet.on('tier', (e) => {
@@ -90,5 +95,26 @@ describe('fleet: a frozen Redis coordinator', function () {
     const down = out.events.find((e) => e.op === 'lease' && e.outcome === 'down');
     assert.match(down?.reason ?? '', new RegExp(`did not answer within ${TIMEOUT_MS} ms`));
     assert.ok(out.events.some((e) => e.op === 'publish' && e.outcome === 'published'));
+  });
+
+  it('an S3 tier frozen after its lease was acquired: compile() with publish sync returns, then dispose() and Fleet.close() return', async () => {
+    const s3 = await startS3(path.join(tmp, 's3'));
+    try {
+      const out = await compileWith(
+        (e) => {
+          if (e.op === 'lease' && e.outcome === 'acquired') s3.pause();
+        },
+        { tiers: [s3.tier()], coordinator: undefined },
+      );
+      assert.equal(out.cached, true);
+      assert.ok(out.events.some((e) => e.op === 'lease' && e.outcome === 'acquired' && e.tier.startsWith('s3://')));
+      assert.ok(
+        out.events.some((e) => e.outcome === 'down'),
+        'the frozen tier was found down and skipped',
+      );
+    } finally {
+      s3.resume();
+      await s3.stop();
+    }
   });
 });

@@ -31,7 +31,10 @@ describe('ovcache doctor --fleet', () => {
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /tier {4}s3:\/\/models\/prod\//);
     assert.match(text.stdout, /leases {2}conditional writes on the S3 tier at s3:\/\/models\/prod\//);
-    assert.match(text.stdout, /warning S3 leases are UNVERIFIED: .* Use the Redis coordinator: coordinator: \{ redis: 'redis:\/\/host:6379' \}\./);
+    assert.match(
+      text.stdout,
+      /warning S3 leases are UNVERIFIED: .* Use the Redis coordinator: coordinator: \{ redis: 'redis:\/\/host:6379' \}\./,
+    );
     const json = doctor(S3_MANIFEST, true);
     const fleet = (JSON.parse(json.stdout) as { fleet: DoctorFleet }).fleet;
     assert.deepEqual(fleet.leases, { kind: 's3', where: 's3://models/prod/', verified: false });

@@ -45,7 +45,11 @@ export function doctorFleetSection(file: string): DoctorFleet {
   const warnings: string[] = [];
   let leases: DoctorFleet['leases'];
   if (options.coordinator) {
-    leases = { kind: 'redis', where: `redis:${options.coordinator.redis.replace(/^rediss?:/, '').replace(/\/\/[^@/]*@/, '//')}`, verified: true };
+    leases = {
+      kind: 'redis',
+      where: `redis:${options.coordinator.redis.replace(/^rediss?:/, '').replace(/\/\/[^@/]*@/, '//')}`,
+      verified: true,
+    };
   } else if (!writable) {
     leases = { kind: 'none', where: null, verified: true };
   } else if ('s3' in writable) {

@@ -11,6 +11,7 @@ const BENCHES = [
   'cli-scan',
   'metrics',
   'result-cache',
+  'result-redis-frozen',
   'weightless',
   'fleet',
   'registry-serving',

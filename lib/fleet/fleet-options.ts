@@ -40,6 +40,18 @@ export interface ResolvedFleetOptions {
 const FLEET_OPTIONS = ['tiers', 'coordinator', 'publish', 'timeoutMs', 'retryAfterMs', 'leaseTtlMs', 'leaseWaitMs', 'pollMs'] as const;
 const HOUR = 3_600_000;
 
+/** A redis:// or rediss:// URL that parses; the message never repeats a password. */
+function checkRedisUrl(value: string, name: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:')
+    throw invalidArgument('a redis:// or rediss:// URL (redis://host:6379)', name, value.replace(/\/\/[^@/]*@/, '//'));
+}
+
 function checkTier(value: unknown, name: string): TierOptions {
   const t = expectPlainObject(value, name);
   if (t.readOnly !== undefined && typeof t.readOnly !== 'boolean') throw invalidArgument('a boolean', `${name}.readOnly`, t.readOnly);
@@ -77,7 +89,7 @@ export function resolveFleetOptions(options: FleetOptions, where = 'tiers'): Res
   if (o.coordinator !== undefined) {
     const c = expectPlainObject(o.coordinator, `${where}.coordinator`);
     rejectUnknownOptions(c, ['redis', 'keyPrefix'], `${where}.coordinator`);
-    expectString(c.redis, `${where}.coordinator.redis`, 'a redis:// URL');
+    checkRedisUrl(expectString(c.redis, `${where}.coordinator.redis`, 'a redis:// URL'), `${where}.coordinator.redis`);
     if (c.keyPrefix !== undefined) expectString(c.keyPrefix, `${where}.coordinator.keyPrefix`);
     coordinator = c as unknown as RedisCoordinatorOptions;
   }

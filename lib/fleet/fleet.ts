@@ -54,8 +54,9 @@ export interface LeaseOutcome {
   waitedMs: number;
 }
 
-export function createTier(options: TierOptions): Tier {
-  return 's3' in options ? new S3Tier(options) : new FolderTier(options);
+/** A tier from its options; timeoutMs bounds each of its calls (the fleet's timeoutMs, default 5000). */
+export function createTier(options: TierOptions, settings: { timeoutMs?: number } = {}): Tier {
+  return 's3' in options ? new S3Tier(options, settings.timeoutMs) : new FolderTier(options);
 }
 
 export class Fleet extends EventEmitter<FleetEvents> {
@@ -69,8 +70,11 @@ export class Fleet extends EventEmitter<FleetEvents> {
   constructor(options: FleetOptions, tiers?: Tier[]) {
     super();
     this.options = resolveFleetOptions(options);
-    this.tiers = tiers ?? this.options.tiers.map(createTier);
-    this.leases = this.options.coordinator ? new RedisLeases(this.options.coordinator) : this.tiers.find((t) => !t.readOnly)?.leases();
+    const timeoutMs = this.options.timeoutMs;
+    this.tiers = tiers ?? this.options.tiers.map((t) => createTier(t, { timeoutMs }));
+    this.leases = this.options.coordinator
+      ? new RedisLeases(this.options.coordinator, timeoutMs)
+      : this.tiers.find((t) => !t.readOnly)?.leases();
   }
 
   get writableTiers(): Tier[] {
@@ -176,11 +180,15 @@ export class Fleet extends EventEmitter<FleetEvents> {
       if (this.skip(provider.name, 'lease', key)) return { lease: null, found: false, waitedMs: Date.now() - started };
       const t = Date.now();
       let lease: Lease | null;
+      const asking = provider.tryAcquire(key, this.options.leaseTtlMs);
       try {
-        lease = await withDeadline(`${provider.name} lease`, this.options.timeoutMs, () =>
-          provider.tryAcquire(key, this.options.leaseTtlMs),
-        );
+        lease = await withDeadline(`${provider.name} lease`, this.options.timeoutMs, () => asking);
       } catch (error) {
+        // A lease granted after the deadline is nobody's: give it back rather than renew it.
+        void asking.then(
+          (late) => late?.release(),
+          () => undefined,
+        );
         this.down(provider.name, 'lease', key, t, error);
         return { lease: null, found: false, waitedMs: Date.now() - started };
       }
@@ -218,6 +226,10 @@ export class Fleet extends EventEmitter<FleetEvents> {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
+  /**
+   * Waits for background publishes, releases the leases and closes the tiers. Bounded: each of
+   * those calls is bounded by timeoutMs (a publish also by its transfer deadline).
+   */
   async close(): Promise<void> {
     await this.flush();
     await this.leases?.close();

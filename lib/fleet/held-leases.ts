@@ -1,7 +1,8 @@
 // What every lease provider does with a lease once taken: renew it on an unref'd timer until
 // it is released or a renewal finds it gone, and keep it in the set that close() gives back.
 // A renewal that fails to reach the server is logged and tried again; only an answer that the
-// lease is another's (or gone) marks it lost.
+// lease is another's (or gone) marks it lost. At most one renewal is in flight per lease, so a
+// server that does not answer never piles calls up (each provider bounds its own calls).
 import { logger } from '../log';
 import type { Lease } from './tier';
 
@@ -42,13 +43,18 @@ export class HeldLeases {
     };
     const renew = upkeep.renew;
     if (renew && upkeep.everyMs !== undefined) {
+      let renewing = false;
       timer = setInterval(() => {
-        renew().then(
-          (gone) => {
-            if (gone !== null) markLost(gone);
-          },
-          (error: Error) => log('renewing lease %s: %s', upkeep.what, error.message),
-        );
+        if (renewing) return;
+        renewing = true;
+        renew()
+          .then(
+            (gone) => {
+              if (gone !== null) markLost(gone);
+            },
+            (error: Error) => log('renewing lease %s: %s', upkeep.what, error.message),
+          )
+          .finally(() => (renewing = false));
       }, upkeep.everyMs);
       timer.unref();
     }

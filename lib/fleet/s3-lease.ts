@@ -35,7 +35,14 @@ export class S3Leases implements LeaseProvider {
     private readonly bucket: string,
     private readonly prefix: string,
     readonly name: string,
+    /** Bounds every call: acquiring, renewing and releasing (the fleet's timeoutMs). */
+    private readonly timeoutMs = 5000,
   ) {}
+
+  /** Each request is aborted after timeoutMs: a store that does not answer holds nothing up. */
+  private bounded(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
+  }
 
   private async put(
     key: string,
@@ -47,6 +54,7 @@ export class S3Leases implements LeaseProvider {
     try {
       const out = await this.client.send(
         new this.sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: JSON.stringify(body), ...condition }),
+        this.bounded(),
       );
       return out.ETag ?? '';
     } catch (error) {
@@ -57,7 +65,7 @@ export class S3Leases implements LeaseProvider {
 
   private async read(key: string): Promise<{ body: LeaseBody | undefined; etag: string } | undefined> {
     try {
-      const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }), this.bounded());
       const text = (await out.Body?.transformToString('utf8')) ?? '';
       let body: LeaseBody | undefined;
       try {
@@ -101,7 +109,7 @@ export class S3Leases implements LeaseProvider {
       release: async () => {
         const current = await this.read(key);
         if (current?.body?.token === token)
-          await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+          await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }), this.bounded());
       },
     });
   }

@@ -45,7 +45,11 @@ export class S3Tier implements Tier {
   private readonly prefix: string;
   private leaseProvider: S3Leases | undefined;
 
-  constructor(options: S3TierOptions) {
+  /** timeoutMs: connecting and an idle socket give up after it; lease calls are bounded by it (the fleet's timeoutMs). */
+  constructor(
+    options: S3TierOptions,
+    private readonly timeoutMs = 5000,
+  ) {
     const { bucket, prefix = '', endpoint, region, credentials } = options.s3;
     this.sdk = requireOptional<S3Module>('@aws-sdk/client-s3', 'An S3 tier');
     this.bucket = bucket;
@@ -62,6 +66,9 @@ export class S3Tier implements Tier {
       ...(credentials ? { credentials: { ...credentials } } : {}), // a copy: the SDK writes into it
       // The tier's deadline bounds each call; retries beyond one only delay "skip this tier".
       maxAttempts: 2,
+      // No socket waits longer than timeoutMs to connect or between bytes, even a call made
+      // without an abort signal; a whole call is bounded by its caller's signal.
+      requestHandler: { connectionTimeout: timeoutMs, socketTimeout: timeoutMs },
     });
   }
 
@@ -175,7 +182,7 @@ export class S3Tier implements Tier {
 
   leases(): LeaseProvider | undefined {
     if (this.readOnly) return undefined;
-    this.leaseProvider ??= new S3Leases(this.sdk, this.client, this.bucket, `${this.prefix}leases/`, this.name);
+    this.leaseProvider ??= new S3Leases(this.sdk, this.client, this.bucket, `${this.prefix}leases/`, this.name, this.timeoutMs);
     return this.leaseProvider;
   }
 

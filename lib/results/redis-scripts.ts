@@ -3,6 +3,8 @@
 //   KEYS[2] <ns>lru       sorted set: key -> last access (epoch us); the head is the LRU entry
 //   KEYS[3] <ns>size      hash: key -> frame bytes
 //   KEYS[4] <ns>bytes     the sum of that hash
+//   KEYS[5] <ns>limits    "maxEntries=N, maxBytes=M": the limits the namespace is kept to, set by
+//                         the first writer and refreshed (PX) by every write under the same limits
 // An entry Redis expired (or a maxmemory policy removed) leaves its lru/size rows behind until
 // a lookup or an eviction meets them; they are then dropped and counted as expired.
 // The scripts name value keys they compute (<ns>v:<head>), so they need one Redis node, not
@@ -26,11 +28,16 @@ return 0
 `;
 
 /**
- * ARGV: frame, ttlMs (0: none), now, key, bytes, maxEntries, maxBytes (0: none), value prefix.
- * Stores the entry, then removes least recently used ones until both limits hold.
+ * ARGV: frame, ttlMs (0: none), now, key, bytes, maxEntries, maxBytes (0: none), value prefix,
+ * limits description, how long the limits record lives (ms).
+ * When the namespace is kept to other limits: writes and evicts nothing, returns { -1, 0, 0, theirs }.
+ * Else stores the entry, then removes least recently used ones until both limits hold.
  * Returns { evicted by count, evicted by bytes, expired rows dropped }.
  */
 export const SET_SCRIPT = `
+local limits = redis.call('GET', KEYS[5])
+if limits and limits ~= ARGV[9] then return { -1, 0, 0, limits } end
+redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[10])
 local old = redis.call('HGET', KEYS[3], ARGV[4])
 if old then redis.call('DECRBY', KEYS[4], old) end
 if tonumber(ARGV[2]) > 0 then

@@ -1,7 +1,9 @@
 // The Redis tier (ioredis). Every call is bounded by `timeoutMs`; a failed or late call marks
-// the tier down and the caller carries on without it. While the client is not connected no
-// call is sent at all, so a Redis that is gone costs nothing per request. The client reconnects
-// by itself (ours: backoff up to 1 s); its `ready` brings the tier back up.
+// the tier down and the caller carries on without it. While the tier is down no call is sent
+// at all, so a Redis that is gone or frozen (SIGSTOP: its socket open, nothing coming back)
+// costs nothing per request: a background probe (PING, bounded, with backoff, on an unref'd
+// timer stopped by close) brings the tier back up, and so does the client's own reconnection.
+// Listeners are put on the client once and taken off by close(), also on a caller's client.
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { logger } from '../log';
@@ -15,6 +17,8 @@ export interface RedisSetOutcome {
   byCount: number;
   byBytes: number;
   expired: number;
+  /** Set when the namespace keeps other limits: nothing was written or evicted (their description). */
+  limitsOfNamespace?: string;
 }
 
 interface Script {
@@ -28,15 +32,38 @@ function script(text: string): Script {
 
 const SCRIPTS = { get: script(GET_SCRIPT), set: script(SET_SCRIPT), delete: script(DELETE_SCRIPT) };
 
+/** The first probe after the tier goes down, and the longest pause between probes. */
+export const PROBE_FIRST_MS = 100;
+export const PROBE_MAX_MS = 5000;
+/** A namespace's limits record outlives the last write under those limits by this long. */
+export const LIMITS_HOLD_MS = 3_600_000;
+
+/** "maxEntries=1000, maxBytes=0": the limits a namespace is kept to. */
+export function describeLimits(limits: { maxEntries: number; maxBytes: number }): string {
+  return `maxEntries=${limits.maxEntries}, maxBytes=${limits.maxBytes}`;
+}
+
 export class RedisTier {
   readonly client: Redis;
   private readonly owned: boolean;
   private readonly prefix: string;
   private state: RedisState | 'connecting' = 'connecting';
   private everReady = false;
+  private closed = false;
   private lastScore = 0;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probeDelayMs = PROBE_FIRST_MS;
+  private warnedLimits = false;
   /** One shared wait for the first connection, however many callers ask at once. */
   private firstReady: Promise<void> | undefined;
+  private readonly listeners = {
+    ready: (): void => this.setState('up'),
+    close: (): void => this.setState('down'),
+    error: (error: Error): void => {
+      log('redis error: %s', error.message);
+      this.setState('down', error);
+    },
+  };
 
   constructor(
     redis: string | Redis,
@@ -49,6 +76,7 @@ export class RedisTier {
     this.client =
       typeof redis === 'string'
         ? new Redis(redis, {
+            // No offline queue: a command is sent at once or refused, never parked.
             enableOfflineQueue: false,
             maxRetriesPerRequest: 0,
             commandTimeout: timeoutMs,
@@ -56,12 +84,9 @@ export class RedisTier {
             retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
           })
         : redis;
-    this.client.on('ready', () => this.setState('up'));
-    this.client.on('close', () => this.setState('down'));
-    this.client.on('error', (error: Error) => {
-      log('redis error: %s', error.message);
-      this.setState('down', error);
-    });
+    this.client.on('ready', this.listeners.ready);
+    this.client.on('close', this.listeners.close);
+    this.client.on('error', this.listeners.error);
     if (this.client.status === 'ready') this.setState('up');
   }
 
@@ -84,6 +109,7 @@ export class RedisTier {
     now: number,
   ): Promise<RedisSetOutcome> {
     const maxEntries = Number.isFinite(limits.maxEntries) ? limits.maxEntries : Number.MAX_SAFE_INTEGER;
+    const mine = describeLimits({ maxEntries, maxBytes: limits.maxBytes });
     const args = [
       frame,
       String(Math.ceil(ttlMs)),
@@ -93,8 +119,15 @@ export class RedisTier {
       String(maxEntries),
       String(limits.maxBytes),
       `${this.prefix}v:`,
+      mine,
+      String(LIMITS_HOLD_MS),
     ];
-    const reply = (await this.eval(SCRIPTS.set, [key], args)) as [number, number, number];
+    const reply = (await this.eval(SCRIPTS.set, [key], args)) as [number, number, number, Buffer?];
+    if (reply[0] === -1) {
+      const theirs = String(reply[3]);
+      this.warnLimits(mine, theirs);
+      return { byCount: 0, byBytes: 0, expired: 0, limitsOfNamespace: theirs };
+    }
     return { byCount: reply[0], byBytes: reply[1], expired: reply[2] };
   }
 
@@ -102,10 +135,14 @@ export class RedisTier {
     return (await this.eval(SCRIPTS.delete, [key], [key])) === 1;
   }
 
-  /** True when calls can be sent now; on the very first use, waits up to timeoutMs for the connection. */
+  /**
+   * True when calls can be sent now. Never waits while the tier is down; on the very first
+   * use, waits up to timeoutMs for the connection.
+   */
   async available(): Promise<boolean> {
+    if (this.closed || this.state === 'down') return false;
     if (this.client.status === 'ready') return true;
-    if (this.everReady || this.state === 'down') return false;
+    if (this.everReady) return false;
     this.firstReady ??= new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -116,15 +153,23 @@ export class RedisTier {
       this.client.once('ready', done);
     });
     await this.firstReady;
-    return (this.client.status as string) === 'ready';
+    return (this.client.status as string) === 'ready' && !this.closed;
   }
 
+  /** Stops the probe and takes this tier's listeners off the client; QUITs a client it created (bounded). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.probeTimer);
+    this.client.off('ready', this.listeners.ready);
+    this.client.off('close', this.listeners.close);
+    this.client.off('error', this.listeners.error);
     if (!this.owned) return;
-    this.client.removeAllListeners();
-    this.client.on('error', () => undefined);
-    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
-    else this.client.disconnect();
+    this.client.on('error', () => undefined); // late socket errors of a client being dropped
+    if (this.client.status === 'ready' && this.state !== 'down') {
+      await this.bounded(this.client.quit()).catch(() => undefined);
+    }
+    this.client.disconnect();
   }
 
   /** LRU score: epoch microseconds, strictly increasing in this process (ms order across processes). */
@@ -134,17 +179,66 @@ export class RedisTier {
   }
 
   private setState(state: RedisState, error?: Error): void {
-    if (state === 'up') this.everReady = true;
+    if (this.closed) return;
+    if (state === 'up') {
+      this.everReady = true;
+      clearTimeout(this.probeTimer);
+      this.probeTimer = undefined;
+      this.probeDelayMs = PROBE_FIRST_MS;
+    } else if (this.probeTimer === undefined) {
+      this.scheduleProbe();
+    }
     if (this.state === state) return;
     this.state = state;
     log('redis %s%s', state, error ? `: ${error.message}` : '');
     this.onState(state, error);
   }
 
+  /** While down: PING now and then (backoff up to PROBE_MAX_MS); an answer brings the tier up. */
+  private scheduleProbe(): void {
+    this.probeTimer = setTimeout(() => {
+      const probe = this.client.status === 'ready' ? this.bounded(this.client.ping()) : Promise.reject(new Error('not connected'));
+      probe.then(
+        () => this.setState('up'),
+        () => {
+          if (this.closed || this.state !== 'down') return;
+          this.probeDelayMs = Math.min(this.probeDelayMs * 2, PROBE_MAX_MS);
+          this.scheduleProbe();
+        },
+      );
+    }, this.probeDelayMs);
+    this.probeTimer.unref();
+  }
+
+  /** Rejects after timeoutMs whatever the client does (a caller's client may have no commandTimeout). */
+  private async bounded<T>(call: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([call, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Once per tier: a `redis` event saying why this cache does not write to the namespace. */
+  private warnLimits(mine: string, theirs: string): void {
+    if (this.warnedLimits) return;
+    this.warnedLimits = true;
+    const message =
+      `The Redis namespace "${this.prefix}" is kept to ${theirs} by other caches; this one (${mine}) ` +
+      "does not write to it, so that neither evicts the other's entries. Give each application its own " +
+      '`namespace` option, or the same maxEntries and maxBytes.';
+    log('%s', message);
+    this.onState(this.state === 'down' ? 'down' : 'up', new Error(message));
+  }
+
   /** EVALSHA, loading the script on NOSCRIPT; bounded by timeoutMs; a failure marks the tier down. */
   private async eval(s: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
     const p = this.prefix;
-    const redisKeys = [`${p}v:${keys[0] ?? ''}`, `${p}lru`, `${p}size`, `${p}bytes`];
+    const redisKeys = [`${p}v:${keys[0] ?? ''}`, `${p}lru`, `${p}size`, `${p}bytes`, `${p}limits`];
     const run = async (): Promise<unknown> => {
       try {
         return await this.client.callBuffer('EVALSHA', [s.sha, redisKeys.length, ...redisKeys, ...args]);
@@ -153,19 +247,13 @@ export class RedisTier {
         return this.client.callBuffer('EVAL', [s.text, redisKeys.length, ...redisKeys, ...args]);
       }
     };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
     try {
-      const reply = await Promise.race([run(), timeout]);
+      const reply = await this.bounded(run());
       this.setState('up');
       return reply;
     } catch (error) {
       this.setState('down', error as Error);
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -67,6 +67,21 @@ describe('fleet: options and manifests', () => {
     await expectCode(() => new Fleet({ tiers: [], leaseTtlMs: 10 }), 'OVCACHE_INVALID_ARGUMENT', /leaseTtlMs/);
   });
 
+  it('a coordinator URL that is not a redis:// URL is OVCACHE_INVALID_ARGUMENT at construction, without its password', async () => {
+    await expectCode(
+      () => new Fleet({ tiers: [], coordinator: { redis: 'not a url' } }),
+      'OVCACHE_INVALID_ARGUMENT',
+      'Expected a redis:// or rediss:// URL (redis://host:6379) for tiers.coordinator.redis but received "not a url" of type string',
+    );
+    await expectCode(() => new Fleet({ tiers: [], coordinator: { redis: 'http://h:6379' } }), 'OVCACHE_INVALID_ARGUMENT', /redis:\/\//);
+    const error = await expectCode(
+      () => new Fleet({ tiers: [], coordinator: { redis: 'redis://user:s3cret@h:not-a-port' } }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /coordinator\.redis/,
+    );
+    assert.doesNotMatch(String((error as Error).message), /s3cret/);
+  });
+
   it('a remote manifest is an entry only when its parts hash to the key it is stored under', () => {
     assert.equal(parseRemoteManifest(remote(), key).status, 'ok');
     const other = deriveKey({ ...parts, config: { PERFORMANCE_HINT: 'LATENCY' } });

@@ -74,6 +74,16 @@ export class RedisServer {
     child.stderr.resume();
   }
 
+  /** SIGSTOP: the server keeps its connections open and answers nothing (a frozen host). */
+  pause(): void {
+    if (this.process?.pid) process.kill(this.process.pid, 'SIGSTOP');
+  }
+
+  /** SIGCONT: a paused server answers again. */
+  resume(): void {
+    if (this.process?.pid) process.kill(this.process.pid, 'SIGCONT');
+  }
+
   /** SIGKILL: the server vanishes as in a crash. */
   async kill(): Promise<void> {
     const child = this.process;

@@ -36,6 +36,7 @@ describe('the Redis result tier', function () {
     requireRedis(this);
     server = await RedisServer.start();
     admin = new Redis(server.url);
+    admin.on('error', () => undefined); // while the server is killed on purpose
   });
   after(async () => {
     admin?.disconnect();
@@ -157,6 +158,98 @@ describe('the Redis result tier', function () {
       assert.equal(cache.stats().redis, 'down');
     } finally {
       process.kill(pid, 'SIGCONT');
+    }
+  });
+
+  it('a frozen Redis (SIGSTOP): the first miss pays one timeout, later misses send no command and do not wait; a probe brings it back after SIGCONT', async () => {
+    const client = new Redis(server.url);
+    await client.ping();
+    const sent: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command: Parameters<typeof send>[0]) => {
+      sent.push(command.name);
+      return send(command);
+    };
+    const timeoutMs = 1000;
+    const cache = make({ dir: path.join(dir, 'local'), redis: client, redisTimeout: timeoutMs });
+    try {
+      const compute = (i: number) => () => Promise.resolve(valueFor(i));
+      assert.equal((await cache.getOrCompute(partsFor(1), compute(1))).outcome, 'miss');
+      assert.equal(cache.stats().redis, 'up');
+      server.pause();
+      try {
+        await cache.getOrCompute(partsFor(2), compute(2)); // may pay one timeout: Redis is found frozen here
+        assert.equal(cache.stats().redis, 'down');
+        sent.length = 0;
+        for (let i = 3; i < 13; i++) {
+          const started = Date.now();
+          const r = await cache.getOrCompute(partsFor(i), compute(i));
+          const ms = Date.now() - started;
+          assert.ok(isValueFor(r.value, i));
+          assert.ok(ms < timeoutMs, `miss ${i} took ${ms} ms: it waited on the frozen Redis`);
+        }
+        assert.deepEqual(
+          sent.filter((name) => name !== 'ping'),
+          [],
+          'while down, only the probe talks to Redis',
+        );
+      } finally {
+        server.resume();
+      }
+      await until('the probe to bring Redis back', () => cache.stats().redis === 'up');
+      await cache.getOrCompute(partsFor(20), compute(20));
+      assert.equal(await admin.exists(`${namespace}v:${cache.keyFor(partsFor(20))}`), 1, 'writes reach Redis again');
+    } finally {
+      await cache.close();
+      client.disconnect();
+    }
+  });
+
+  it("closing a ResultCache takes its listeners off the caller's ioredis client (20 caches on one client)", async () => {
+    const client = new Redis(server.url);
+    await client.ping();
+    const events = ['ready', 'close', 'error', 'end', 'reconnecting', 'connect'] as const;
+    const counts = (): number[] => events.map((e) => client.listenerCount(e));
+    const before = counts();
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const cache = new ResultCache({ dir: false, redis: client, namespace, redisTimeout: '5s' });
+        await cache.set(cache.keyFor(partsFor(i)), valueFor(i));
+        await cache.close();
+      }
+      await sleep(10); // a MaxListenersExceededWarning is emitted on the next tick
+      assert.deepEqual(counts(), before);
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+      client.disconnect();
+    }
+  });
+
+  it("with the default namespace, a cache with other limits never evicts another's entries: it does not write to Redis and says why", async () => {
+    const ns = 'ovcache:results:';
+    const big = new ResultCache({ dir: false, redis: server.url, redisTimeout: '5s', maxEntries: 100 });
+    const small = new ResultCache({ dir: path.join(dir, 'small'), redis: server.url, redisTimeout: '5s', maxEntries: 5 });
+    open.push(big, small);
+    const said: string[] = [];
+    small.on('redis', (e) => said.push(e.error ?? ''));
+    try {
+      for (let i = 0; i < 10; i++) await big.set(big.keyFor(partsFor(i)), valueFor(i));
+      for (let i = 100; i < 110; i++) await small.set(small.keyFor(partsFor(i)), valueFor(i));
+      let kept = 0;
+      for (let i = 0; i < 10; i++) kept += await admin.exists(`${ns}v:${big.keyFor(partsFor(i))}`);
+      assert.equal(kept, 10, "the big cache's 10 entries are all still on Redis");
+      assert.equal(await admin.exists(`${ns}v:${small.keyFor(partsFor(100))}`), 0, 'the small cache wrote nothing there');
+      assert.ok(isValueFor(await small.get(small.keyFor(partsFor(109))), 109), 'the small cache keeps its entries locally');
+      assert.equal(said.filter((m) => /namespace "ovcache:results:" is kept to maxEntries=100, maxBytes=0/.test(m)).length, 1);
+    } finally {
+      const keys = await admin.keys(`${ns}*`);
+      if (keys.length > 0) await admin.del(...keys);
     }
   });
 });

@@ -8,6 +8,7 @@ import { EXIT } from '../exit-codes';
 import { sizeArgument } from '../cache-dir-option';
 import { formatNoRuntime } from './doctor-search';
 import { doctorCacheSection, formatDoctorCache, type DoctorCache } from './doctor-cache';
+import { doctorFleetSection, formatDoctorFleet, type DoctorFleet } from './doctor-fleet';
 import { doctorOpenvinoNode, formatDoctorOpenvinoNode, type DoctorOpenvinoNode } from './doctor-openvino-node';
 
 export interface DoctorReport {
@@ -21,6 +22,8 @@ export interface DoctorReport {
   cache?: DoctorCache;
   /** OpenVINO's own Node binding, when installed: ovcache runs on it through fromOpenvinoNode. */
   openvinoNode?: DoctorOpenvinoNode;
+  /** With --fleet: the tiers and lease provider that file configures. */
+  fleet?: DoctorFleet;
 }
 
 /** ok when either ovcache's binding finds a runtime or openvino-node's runtime loads. */
@@ -111,11 +114,14 @@ export function registerDoctor(program: Command): void {
     .option('--library <path>', 'use this libopenvino_c library or folder')
     .option('--dir <path>', 'the cache folder to report on (default: OVCACHE_DIR, else the user cache folder + "ovcache")')
     .option('--max-size <size>', "the cache's budget (ModelCache maxBytes) to report usage against, e.g. 20GB", sizeArgument('--max-size'))
-    .action(async (opts: { json?: boolean; library?: string; dir?: string; maxSize?: number }) => {
+    .option('--fleet <file>', 'a warm manifest (or YAML/JSON fleet options): report its tiers and who hands out leases')
+    .action(async (opts: { json?: boolean; library?: string; dir?: string; maxSize?: number; fleet?: string }) => {
       const report = runDoctor(opts);
       report.cache = await doctorCacheSection(opts, report.version?.buildNumber);
+      if (opts.fleet) report.fleet = doctorFleetSection(opts.fleet);
+      const fleetText = report.fleet ? `\n${formatDoctorFleet(report.fleet)}` : '';
       process.stdout.write(
-        `${opts.json ? JSON.stringify(report, null, 2) : `${formatDoctor(report)}\n${formatDoctorOpenvinoNode(report.openvinoNode ?? { found: false })}\n${formatDoctorCache(report.cache)}`}\n`,
+        `${opts.json ? JSON.stringify(report, null, 2) : `${formatDoctor(report)}\n${formatDoctorOpenvinoNode(report.openvinoNode ?? { found: false })}\n${formatDoctorCache(report.cache)}${fleetText}`}\n`,
       );
       process.exitCode = report.ok ? EXIT.OK : EXIT.FAILED;
     });

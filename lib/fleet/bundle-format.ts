@@ -5,6 +5,7 @@
 //   entries/<name>/ovcache-entry.json   its manifest
 import type { KeyParts } from '../cache/key';
 import type { RemoteFile } from './remote-manifest';
+import type { EntrySignature } from '../trust/signature';
 
 export const BUNDLE_INDEX = 'ovcache-bundle.json';
 export const BUNDLE_FORMAT = 1;
@@ -16,6 +17,8 @@ export interface BundleEntry {
   buildNumber: string;
   device: KeyParts['device'];
   files: RemoteFile[];
+  /** Set by `pack --sign`: the signature of the entry's statement (lib/trust), checked by `unpack --trust`. */
+  signature?: EntrySignature;
 }
 
 export interface BundleIndex {

@@ -72,6 +72,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
   private readonly leases: LeaseProvider | undefined;
   private readonly downUntil = new Map<string, number>();
   private readonly background = new Set<Promise<void>>();
+  /** Keys whose tier copy this process refused: their publish replaces the tier's manifest, whatever it says. */
+  private readonly refusedKeys = new Set<string>();
   private counters: FleetStats = { tierHits: 0, tierMisses: 0, refused: 0, published: 0, down: 0, skipped: 0, leaseWaits: 0 };
 
   constructor(options: FleetOptions, tiers?: Tier[]) {
@@ -131,6 +133,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
         }
         if (r.status === 'refused') {
           this.counters.refused++;
+          this.refusedKeys.add(target.key);
           const refusal = r.refusal ? { refusal: r.refusal } : {};
           this.note({ tier: tier.name, op: 'get', outcome: 'refused', key: target.key, ms, reason: r.reason, ...refusal });
         } else if (!options.quiet) {
@@ -148,11 +151,12 @@ export class Fleet extends EventEmitter<FleetEvents> {
 
   /** Publishes a complete local entry to every writable tier. Never rejects. */
   async publish(entryDir: string, key: string): Promise<void> {
+    const replace = this.refusedKeys.delete(key);
     for (const tier of this.writableTiers) {
       if (this.skip(tier.name, 'publish', key)) continue;
       const started = Date.now();
       try {
-        const r = await publishEntry(tier, entryDir, this.options.timeoutMs, this.trust);
+        const r = await publishEntry(tier, entryDir, this.options.timeoutMs, this.trust, replace);
         if (r.status === 'published') this.counters.published++;
         this.note({ tier: tier.name, op: 'publish', outcome: r.status, key, ms: Date.now() - started, bytes: r.bytes });
       } catch (error) {

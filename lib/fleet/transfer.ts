@@ -51,19 +51,21 @@ function checkRemote(remote: RemoteManifest, trust: ResolvedTrust): ReturnType<t
  * Publishes the complete local entry in `entryDir` to `tier`; 'present' when the tier already has
  * it (with trust: has it signed by a trusted key; an unsigned or untrusted one is replaced). With
  * a signing key the remote manifest carries the signature of the files just digested.
+ * `replace`: publish even over a valid manifest (its files were refused when copied down).
  */
 export async function publishEntry(
   tier: Tier,
   entryDir: string,
   timeoutMs: number,
   trust?: ResolvedTrust,
+  replace = false,
 ): Promise<{ status: PublishStatus; bytes: number }> {
   const read = await readManifest(entryDir);
   if (read.status !== 'ok' || !read.manifest.complete)
     throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to publish in ${entryDir}`);
   const entry = read.manifest;
   const existing = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(entry.key, s));
-  if (existing !== undefined) {
+  if (existing !== undefined && !replace) {
     const parsed = parseRemoteManifest(existing, entry.key);
     if (parsed.status === 'ok' && (!trust || checkRemote(parsed.manifest, trust).ok)) return { status: 'present', bytes: 0 };
   }

@@ -139,8 +139,8 @@ export async function unpackBundle(
       }
       const damaged = await damage(e, dir);
       if (damaged) {
-        [row.status, row.reason] = ['invalid', damaged];
-        // Signed digests, other bytes: the archive was changed after signing.
+        // With trust the digests were signed: other bytes mean the archive was changed after signing.
+        [row.status, row.reason] = ['invalid', options.trust ? `mismatch: ${damaged}` : damaged];
         if (options.trust) row.refusal = 'mismatch';
         continue;
       }

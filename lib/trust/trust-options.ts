@@ -27,6 +27,18 @@ function trustedMap(list: PublicKeyInfo[]): Map<string, PublicKeyInfo> {
   return new Map(list.map((k) => [k.keyId, k]));
 }
 
+/** Trust from command-line keys (--sign, --trust): the trusted keys, else the signer's own. */
+export function trustFromFlags(flags: { sign?: string | undefined; trust?: string[] | undefined }): ResolvedTrust | undefined {
+  if (!flags.sign && !flags.trust?.length) return undefined;
+  const signer = flags.sign ? loadSigningKey(flags.sign, '--sign') : undefined;
+  const trusted = flags.trust?.length
+    ? flags.trust.flatMap((k) => loadTrustedKeys(k, '--trust'))
+    : signer
+      ? [{ key: signer.key, keyId: signer.keyId }]
+      : [];
+  return { signer, trusted: trustedMap(trusted) };
+}
+
 export function resolveTrustOptions(value: unknown, where = 'trust'): ResolvedTrust {
   const o = expectPlainObject(value, where);
   rejectUnknownOptions(o, ['signingKey', 'trustedKeys'], where);

@@ -51,8 +51,8 @@ export function resolveTrustOptions(value: unknown, where = 'trust'): ResolvedTr
 
 /** Trust from the environment: undefined when neither variable is set. A signer alone trusts its own key. */
 export function trustFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedTrust | undefined {
-  const signing = env[SIGNING_KEY_ENV];
-  const trustedText = env[TRUSTED_KEYS_ENV];
+  const signing = env.OVCACHE_SIGNING_KEY;
+  const trustedText = env.OVCACHE_TRUSTED_KEYS;
   if (!signing && !trustedText) return undefined;
   const signer = signing ? loadSigningKey(signing, SIGNING_KEY_ENV) : undefined;
   let trusted: PublicKeyInfo[] = [];

@@ -25,7 +25,7 @@ export function registerPack(program: Command): void {
     .option('--sign <key.pem>', `sign every entry with this Ed25519 private key (default: $${SIGNING_KEY_ENV})`);
   withCacheOptions(command).action(async (out: string, selectors: string[], opts: PackOptions) => {
     const { dir } = resolveCacheDir(opts);
-    const signingKey = opts.sign ?? process.env[SIGNING_KEY_ENV];
+    const signingKey = opts.sign ?? process.env.OVCACHE_SIGNING_KEY;
     const signer = signingKey ? loadSigningKey(signingKey, opts.sign ? '--sign' : SIGNING_KEY_ENV) : undefined;
     const scan = await scanCache(dir, { checkModels: false });
     const complete = scan.entries.filter((e) => e.manifest === 'ok' && e.complete);

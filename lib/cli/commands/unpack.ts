@@ -68,8 +68,8 @@ export function registerUnpack(program: Command): void {
     }
     print(
       formatTable(
-        ['ENTRY', 'DEVICE', 'RESULT', 'SIGNED BY', 'WHY'],
-        report.entries.map((e) => [e.name, e.device, e.status, e.signedBy?.slice(0, 16) ?? '-', e.reason ?? '']),
+        ['ENTRY', 'DEVICE', 'RESULT', ...(trust ? ['SIGNED BY'] : []), 'WHY'],
+        report.entries.map((e) => [e.name, e.device, e.status, ...(trust ? [e.signedBy?.slice(0, 16) ?? '-'] : []), e.reason ?? '']),
       ),
     );
     const installed = report.entries.filter((e) => e.status === 'installed').length;

@@ -6,15 +6,20 @@ import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { OvcacheError } from '../errors';
 
+/** PEM text, a path to a PEM file, or a KeyObject. */
 export type KeyInput = string | KeyObject;
 
+/** A trusted Ed25519 public key and its id. */
 export interface PublicKeyInfo {
+  /** The public key. */
   key: KeyObject;
   /** sha256 hex of the raw public key. */
   keyId: string;
 }
 
+/** The key a process signs with: the private key, its public half and the public half's id. */
 export interface SigningKeyInfo extends PublicKeyInfo {
+  /** The Ed25519 private key. */
   privateKey: KeyObject;
 }
 

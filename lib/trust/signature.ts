@@ -8,7 +8,9 @@ import { statementBytes, type StatementFields } from './statement';
 
 export const SIGNATURE_FORMAT = 1;
 
+/** A signature as it travels beside the entry it covers (remote manifest, bundle index). */
 export interface EntrySignature {
+  /** The signature format (1). */
   format: number;
   /** The key id (sha256 of the raw public key) of the signer. */
   keyId: string;

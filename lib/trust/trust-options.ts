@@ -7,6 +7,7 @@ import { OvcacheError } from '../errors';
 import { expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 import { loadSigningKey, loadTrustedKeys, type PublicKeyInfo, type SigningKeyInfo } from './keys';
 
+/** The `trust` option of ModelCache and Fleet (docs/fleet.md, Trust). */
 export interface TrustOptions {
   /** Signs every entry this process publishes or packs: an Ed25519 private key (PEM text, a PEM file path or a KeyObject). */
   signingKey?: string | KeyObject;
@@ -14,7 +15,9 @@ export interface TrustOptions {
   trustedKeys: Array<string | KeyObject>;
 }
 
+/** Trust with its keys loaded. */
 export interface ResolvedTrust {
+  /** Signs what is published or packed; undefined: nothing is signed. */
   signer: SigningKeyInfo | undefined;
   /** By key id; never empty. */
   trusted: ReadonlyMap<string, PublicKeyInfo>;

@@ -269,6 +269,35 @@ describe('trust: signed bundles, keygen', function () {
     assert.equal(run(['unpack', bundle, '--dir', path.join(tmp, 'r3'), '--trust', next.pub]).status, 0);
   });
 
+  it('warm --sign publishes signed entries; warm --sign new --trust new re-signs what the old key signed (rotation step 3)', () => {
+    const shared = path.join(tmp, 'shared');
+    const manifest = path.join(tmp, 'warm.yaml');
+    fs.writeFileSync(manifest, `tiers: [{ path: ${shared} }]\npublish: sync\nmodels:\n  - model: ${xml}\n`);
+    const signedBy = () => {
+      const keysDir = path.join(shared, 'entries');
+      const key = fs.readdirSync(keysDir)[0] as string;
+      return (JSON.parse(fs.readFileSync(path.join(keysDir, key, 'fleet-entry.json'), 'utf8')) as { signature?: { keyId: string } })
+        .signature?.keyId;
+    };
+    const first = run(['warm', manifest, '--dir', path.join(tmp, 'w1'), '--sign', keys.signer?.priv as string]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(signedBy(), keys.signer?.id);
+    const next = keygen('next');
+    const second = run(['warm', manifest, '--dir', path.join(tmp, 'w2'), '--sign', next.priv, '--trust', next.pub, '--json']);
+    assert.equal(second.status, 0, second.stderr);
+    assert.deepEqual(
+      (JSON.parse(second.stdout) as { results: Array<{ status: string }> }).results.map((r) => r.status),
+      ['compiled'],
+      'the old-signed entry was not taken',
+    );
+    assert.equal(signedBy(), next.id, 'and it was republished signed by the new key');
+    const noTiers = path.join(tmp, 'local.yaml');
+    fs.writeFileSync(noTiers, `models:\n  - model: ${xml}\n`);
+    const r = run(['warm', noTiers, '--dir', path.join(tmp, 'w3'), '--sign', next.priv]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /\[OVCACHE_INVALID_ARGUMENT\] --sign and --trust apply to tiers/);
+  });
+
   it('a bad --trust or --sign key is a coded error before anything is read', () => {
     assert.equal(run(['pack', bundle, '--dir', cacheDir]).status, 0);
     const r = run(['unpack', bundle, '--dir', path.join(tmp, 't'), '--trust', keys.signer?.priv as string]);

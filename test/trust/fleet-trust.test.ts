@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readManifest } from '../../lib/cache/entry/manifest';
-import { createTier, type TierEvent } from '../../lib/fleet/fleet';
+import { createTier, Fleet, type TierEvent } from '../../lib/fleet/fleet';
 import type { TierOptions } from '../../lib/fleet/fleet-options';
 import type { RemoteManifest } from '../../lib/fleet/remote-manifest';
 import type { Tier } from '../../lib/fleet/tier';
@@ -19,6 +19,7 @@ import type { TrustOptions } from '../../lib/trust/trust-options';
 import { mlpReference, writeImageModel, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { startS3, type S3Server } from '../fleet/servers';
+import { expectCode } from '../cache/helpers';
 
 const INPUT = Float32Array.from({ length: 16 }, (_v, i) => (i - 7) / 4);
 const EXPECTED = Array.from(mlpReference(INPUT));
@@ -272,3 +273,61 @@ for (const kind of ['folder', 's3'] as const) {
     });
   });
 }
+
+describe('trust: the option on ModelCache and Fleet', () => {
+  let ov: OpenVINO;
+  let tmp: string;
+  before(async () => {
+    ov = await loadOpenVINO({ libraryPath: STAND_IN });
+    tmp = makeTempDir('ovcache-trust-options-');
+  });
+  after(() => removeDir(tmp));
+  const k = crypto.generateKeyPairSync('ed25519');
+
+  it('is checked at construction: a private key as trusted, a missing key file, trust without tiers, trust beside a Fleet', async () => {
+    const dir = path.join(tmp, 'cache');
+    const tiers = [{ path: path.join(tmp, 'shared') }];
+    await expectCode(
+      () => new ModelCache({ runtime: ov, dir, tiers, trust: { trustedKeys: [k.privateKey] } }),
+      'OVCACHE_TRUST_KEY_INVALID',
+      /options\.trust\.trustedKeys\[0\]: a private key given as trusted/,
+    );
+    await expectCode(
+      () => new ModelCache({ runtime: ov, dir, tiers, trust: { signingKey: path.join(tmp, 'none.pem'), trustedKeys: [k.publicKey] } }),
+      'OVCACHE_TRUST_KEY_INVALID',
+      /options\.trust\.signingKey: cannot read the key file/,
+    );
+    await expectCode(
+      () => new ModelCache({ runtime: ov, dir, trust: { trustedKeys: [k.publicKey] } }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /options\.tiers/,
+    );
+    const fleet = new Fleet({ tiers, trust: { trustedKeys: [k.publicKey] } });
+    assert.deepEqual([...(fleet.trust?.trusted.keys() ?? [])], [keyIdOf(k.publicKey)]);
+    await expectCode(
+      () => new ModelCache({ runtime: ov, dir, fleet, trust: { trustedKeys: [k.publicKey] } }),
+      'OVCACHE_INVALID_ARGUMENT',
+      /not both/,
+    );
+    await fleet.close();
+  });
+
+  it('without the option a Fleet takes OVCACHE_TRUSTED_KEYS from the environment, and nothing without it', async () => {
+    const pub = path.join(tmp, 'k.pub.pem');
+    fs.writeFileSync(pub, k.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const saved = process.env.OVCACHE_TRUSTED_KEYS;
+    try {
+      process.env.OVCACHE_TRUSTED_KEYS = pub;
+      const withEnv = new Fleet({ tiers: [{ path: path.join(tmp, 'shared') }] });
+      assert.deepEqual([...(withEnv.trust?.trusted.keys() ?? [])], [keyIdOf(k.publicKey)]);
+      await withEnv.close();
+      delete process.env.OVCACHE_TRUSTED_KEYS;
+      const without = new Fleet({ tiers: [{ path: path.join(tmp, 'shared') }] });
+      assert.equal(without.trust, undefined);
+      await without.close();
+    } finally {
+      if (saved === undefined) delete process.env.OVCACHE_TRUSTED_KEYS;
+      else process.env.OVCACHE_TRUSTED_KEYS = saved;
+    }
+  });
+});

@@ -13,6 +13,7 @@ const BENCHES = [
   'result-cache',
   'weightless',
   'fleet',
+  'trust',
   'registry-serving',
   'registry-soak',
   'dynamic-shapes',

@@ -5,6 +5,7 @@
 #else
 #include <dlfcn.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -84,6 +85,21 @@ bool IsDirectory(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+std::string BaseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// <root>/runtime/3rdparty/tbb/lib for a folder <root>/runtime/lib/<arch>[/Release], else "".
+std::string ArchiveTbbFolder(std::string folder) {
+  if (BaseName(folder) == "Release") folder = DirName(folder);
+  std::string lib = DirName(folder);  // above <arch>
+  if (BaseName(lib) != "lib") return std::string();
+  std::string runtime = DirName(lib);
+  if (BaseName(runtime) != "runtime") return std::string();
+  return runtime + "/3rdparty/tbb/lib";
+}
+
 std::string LastDlError() {
   const char* text = dlerror();
   return text != nullptr ? text : "unknown dlopen error";
@@ -100,6 +116,15 @@ std::string MissingDependency(const std::string& loader_text) {
 }
 
 #if defined(__ELF__)
+
+// Whether another user could have put this file or folder there: owned by someone other than
+// this user or root, or writable by every user. The loader never preloads from such a place.
+bool OthersCanWrite(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return true;
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) return true;
+  return (st.st_mode & S_IWOTH) != 0;
+}
 
 bool IsRegularFile(const std::string& path) {
   struct stat st {};
@@ -122,6 +147,10 @@ bool AlreadyLoaded(const std::string& soname) {
 // folder and then in the layout's folders. Invariant: each soname is looked at once.
 class DependencyWalk {
  public:
+  // A runtime needs a few dozen libraries: a file naming more is no runtime (and walking it
+  // would hold the event loop).
+  static constexpr size_t kMaxNeeded = 512;
+
   explicit DependencyWalk(std::vector<std::string> folders) : folders_(std::move(folders)) {}
 
   void Visit(const std::string& file) {
@@ -129,6 +158,7 @@ class DependencyWalk {
     std::string why;
     if (!elf::ReadDynamicSection(file, &dynamic, &why)) return;  // dlopen reports the file
     for (const std::string& soname : dynamic.needed) {
+      if (seen_.size() >= kMaxNeeded) return;
       if (!seen_.insert(soname).second) continue;
       needed_by_[soname] = file;
       if (soname.find('/') != std::string::npos || AlreadyLoaded(soname)) continue;
@@ -147,10 +177,15 @@ class DependencyWalk {
   }
 
  private:
+  // Invariant: a library is preloaded only from a folder, and as a file, that no other user
+  // can have written; anything else is left to the system loader, as without ovcache.
   std::string Find(const std::string& soname, const std::string& own_folder) const {
-    if (IsRegularFile(own_folder + "/" + soname)) return own_folder + "/" + soname;
-    for (const std::string& folder : folders_)
-      if (IsRegularFile(folder + "/" + soname)) return folder + "/" + soname;
+    std::vector<std::string> candidates{own_folder};
+    candidates.insert(candidates.end(), folders_.begin(), folders_.end());
+    for (const std::string& folder : candidates) {
+      std::string file = folder + "/" + soname;
+      if (IsRegularFile(file) && !OthersCanWrite(folder) && !OthersCanWrite(file)) return file;
+    }
     return std::string();
   }
 
@@ -173,14 +208,12 @@ std::vector<std::string> DependencyFolders(const std::string& path) {
   add(DirName(path));
   std::string real = RealPath(path);
   if (!real.empty()) add(DirName(real));
-  // The archive keeps TBB in <root>/runtime/3rdparty/tbb/lib beside runtime/lib/<arch>[/Release].
+  // Only the archive's layout adds a folder: TBB in <root>/runtime/3rdparty/tbb/lib beside
+  // runtime/lib/<arch>[/Release]. No other ancestor is ever searched.
   const std::vector<std::string> own = folders;
   for (const std::string& start : own) {
-    std::string ancestor = start;
-    for (int up = 0; up < 3 && ancestor != "/" && ancestor != "."; ++up) {
-      ancestor = DirName(ancestor);
-      if (IsDirectory(ancestor + "/3rdparty/tbb/lib")) add(ancestor + "/3rdparty/tbb/lib");
-    }
+    std::string tbb = ArchiveTbbFolder(start);
+    if (!tbb.empty() && IsDirectory(tbb)) add(tbb);
   }
   return folders;
 }

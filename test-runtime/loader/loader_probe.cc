@@ -10,6 +10,7 @@
 //                                         then dlopen(lib): glibc's soname matching, bare
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -70,9 +71,29 @@ std::vector<std::string> Devices(void* library) {
   return out;
 }
 
+// The files of the process's mapped libraries whose name starts with `prefix` (/proc/self/maps).
+std::vector<std::string> MappedFiles(const std::string& prefix) {
+  std::vector<std::string> out;
+  FILE* maps = std::fopen("/proc/self/maps", "r");
+  if (maps == nullptr) return out;
+  char line[4096];
+  while (std::fgets(line, sizeof line, maps) != nullptr) {
+    const char* slash = std::strchr(line, '/');
+    if (slash == nullptr) continue;
+    std::string file(slash);
+    while (!file.empty() && (file.back() == '\n' || file.back() == ' ')) file.pop_back();
+    std::string base = file.substr(file.rfind('/') + 1);
+    if (base.rfind(prefix, 0) == 0 && std::find(out.begin(), out.end(), file) == out.end())
+      out.push_back(file);
+  }
+  std::fclose(maps);
+  return out;
+}
+
 int Loaded(void* library) {
-  std::printf("{\"loaded\":true,\"globalLeaks\":%s,\"devices\":%s}\n", List(GlobalLeaks()).c_str(),
-              List(Devices(library)).c_str());
+  std::printf("{\"loaded\":true,\"globalLeaks\":%s,\"devices\":%s,\"tbb\":%s}\n",
+              List(GlobalLeaks()).c_str(), List(Devices(library)).c_str(),
+              List(MappedFiles("libtbb")).c_str());
   return 0;
 }
 

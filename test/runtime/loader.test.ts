@@ -20,10 +20,12 @@ interface ProbeResult {
   searched?: string[];
   globalLeaks?: string[];
   devices?: string[];
+  /** The libtbb files mapped in the process once loaded. */
+  tbb?: string[];
 }
 
-function probe(mode: 'plain' | 'ovcache' | 'preload', lib: string, deps: string[] = []): ProbeResult {
-  const run = spawnSync(PROBE, [mode, lib, ...deps], { env: userEnv(), encoding: 'utf8', timeout: 30000 });
+function probe(mode: 'plain' | 'ovcache' | 'preload', lib: string, deps: string[] = [], env: Record<string, string> = {}): ProbeResult {
+  const run = spawnSync(PROBE, [mode, lib, ...deps], { env: userEnv(env), encoding: 'utf8', timeout: 30000 });
   const line = (run.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`loader_probe exited with ${run.status ?? run.signal}: ${run.stderr}`);
   return JSON.parse(line) as ProbeResult;
@@ -107,6 +109,54 @@ describe('loading a runtime whose libraries sit in its own folders (native/platf
       const result = probe('ovcache', layout.libraryPath, [path.join(elsewhere, 'libtbb.so.12')]);
       assert.equal(result.loaded, true, result.text);
       assert.deepEqual(result.devices, ['CPU']);
+    } finally {
+      removeDir(tmp);
+    }
+  });
+
+  it("never preloads from an ancestor's 3rdparty/tbb/lib outside the archive's runtime/lib/<arch> layout (a /tmp/3rdparty planted by anyone)", () => {
+    const tmp = makeTempDir('ovcache-loader-');
+    try {
+      const archive = installStandIn('archive', path.join(tmp, 'archive'));
+      // A runtime copied to <tmp>/app/ov, its TBB in a system folder the loader is told of.
+      const own = path.join(tmp, 'app', 'ov');
+      fs.mkdirSync(own, { recursive: true });
+      for (const name of fs.readdirSync(archive.libraryDir))
+        fs.cpSync(path.join(archive.libraryDir, name), path.join(own, name), { recursive: true, dereference: true });
+      const systemTbb = path.join(tmp, 'system-tbb');
+      fs.mkdirSync(systemTbb);
+      fs.copyFileSync(path.join(TEST_RUNTIME_DIR, 'libtbb.so.12'), path.join(systemTbb, 'libtbb.so.12'));
+      // Planted two and three folders up, where the old loader looked.
+      for (const up of [path.join(tmp, 'app'), tmp]) {
+        fs.mkdirSync(path.join(up, '3rdparty', 'tbb', 'lib'), { recursive: true });
+        fs.copyFileSync(path.join(TEST_RUNTIME_DIR, 'libtbb.so.12'), path.join(up, '3rdparty', 'tbb', 'lib', 'libtbb.so.12'));
+      }
+      const result = probe('ovcache', path.join(own, path.basename(archive.libraryPath)), [], { LD_LIBRARY_PATH: systemTbb });
+      assert.equal(result.loaded, true, result.text);
+      assert.deepEqual(result.tbb, [path.join(systemTbb, 'libtbb.so.12')]);
+    } finally {
+      removeDir(tmp);
+    }
+  });
+
+  it('never preloads a library from a folder, or as a file, that another user could have written (world-writable, or owned by another user)', function () {
+    const tmp = makeTempDir('ovcache-loader-');
+    try {
+      const layout = installStandIn('archive', tmp);
+      const tbbDir = path.join(layout.root, 'runtime', '3rdparty', 'tbb', 'lib');
+      assert.equal(probe('ovcache', layout.libraryPath).loaded, true, 'the layout loads as installed');
+      fs.chmodSync(tbbDir, 0o777);
+      const open = probe('ovcache', layout.libraryPath);
+      assert.equal(open.loaded, false, 'TBB from a world-writable folder is not preloaded');
+      assert.equal(open.missing, 'libtbb.so.12');
+      fs.chmodSync(tbbDir, 0o755);
+      fs.chmodSync(path.join(tbbDir, 'libtbb.so.12'), 0o666);
+      assert.equal(probe('ovcache', layout.libraryPath).loaded, false, 'a world-writable library file is not preloaded');
+      fs.chmodSync(path.join(tbbDir, 'libtbb.so.12'), 0o755);
+      if (process.getuid?.() === 0) {
+        fs.chownSync(path.join(tbbDir, 'libtbb.so.12'), 65534, 65534);
+        assert.equal(probe('ovcache', layout.libraryPath).loaded, false, "another user's library file is not preloaded");
+      }
     } finally {
       removeDir(tmp);
     }

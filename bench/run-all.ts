@@ -14,6 +14,7 @@ const BENCHES = [
   'result-redis-frozen',
   'weightless',
   'fleet',
+  'trust',
   'registry-serving',
   'registry-soak',
   'dynamic-shapes',

@@ -165,6 +165,9 @@ export type { PullTarget } from './fleet/transfer';
 export type { FolderTierOptions } from './fleet/folder-tier';
 export type { S3TierOptions, S3Location } from './fleet/s3-tier';
 export type { RedisCoordinatorOptions } from './fleet/redis-lease';
+export type { TrustOptions, ResolvedTrust } from './trust/trust-options';
+export type { EntrySignature, TrustRefusal } from './trust/signature';
+export { keyIdOf, type PublicKeyInfo, type SigningKeyInfo, type KeyInput } from './trust/keys';
 export { readWarmManifest, parseWarmManifest, type WarmManifest, type WarmModel } from './fleet/warm-manifest';
 export type { WarmOptions, WarmReport, WarmResult, WarmStatus } from './fleet/warm';
 

@@ -17,6 +17,7 @@ import { POLICY_OPTIONS, resolvePolicy, type PolicyOptions, type ResolvedPolicy 
 import { Fleet } from '../fleet/fleet';
 import { resolveFleetOptions, type FleetOptions, type TierOptions } from '../fleet/fleet-options';
 import type { RedisCoordinatorOptions } from '../fleet/redis-lease';
+import type { TrustOptions } from '../trust/trust-options';
 import {
   resolveDynamicShapes,
   resolveGrowthWarning,
@@ -67,6 +68,8 @@ export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
   publish?: 'background' | 'sync';
   /** A Fleet made beforehand (its own deadlines, lease times, events), instead of tiers/coordinator/publish. */
   fleet?: Fleet;
+  /** With tiers: sign published entries, accept only entries signed by a trusted key (docs/fleet.md, Trust). */
+  trust?: TrustOptions;
   /** One dynamic variant after repeated static sizes of a model (dynamic/options.ts). Default: 'auto' on GPU, 'never' elsewhere. */
   dynamicShapes?: DynamicShapesOption;
   /** A `growth` event when one model has more than `entries` entries (default 4); false: never. */
@@ -129,6 +132,7 @@ export const MODEL_CACHE_OPTIONS = [
   'coordinator',
   'publish',
   'fleet',
+  'trust',
   'dynamicShapes',
   'growthWarning',
   ...BUDGET_OPTIONS,
@@ -203,18 +207,27 @@ export function resolveOptions(input: unknown): ResolvedOptions {
 }
 
 function resolveTiers(options: ModelCacheOptions): Fleet | FleetOptions | undefined {
-  const { tiers, coordinator, publish, fleet } = options;
+  const { tiers, coordinator, publish, fleet, trust } = options;
   if (fleet !== undefined) {
     if (!(fleet instanceof Fleet)) throw invalidArgument('a Fleet', 'options.fleet', fleet);
-    if (tiers !== undefined || coordinator !== undefined || publish !== undefined)
-      throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', 'Give options.fleet or options.tiers (with coordinator, publish), not both');
+    if (tiers !== undefined || coordinator !== undefined || publish !== undefined || trust !== undefined)
+      throw new OvcacheError(
+        'OVCACHE_INVALID_ARGUMENT',
+        'Give options.fleet or options.tiers (with coordinator, publish, trust), not both',
+      );
     return fleet;
   }
   if (tiers === undefined) {
-    if (coordinator !== undefined || publish !== undefined) throw invalidArgument('a list of tiers', 'options.tiers', tiers);
+    if (coordinator !== undefined || publish !== undefined || trust !== undefined)
+      throw invalidArgument('a list of tiers', 'options.tiers', tiers);
     return undefined;
   }
-  const fleetOptions: FleetOptions = { tiers, ...(coordinator ? { coordinator } : {}), ...(publish ? { publish } : {}) };
+  const fleetOptions: FleetOptions = {
+    tiers,
+    ...(coordinator ? { coordinator } : {}),
+    ...(publish ? { publish } : {}),
+    ...(trust ? { trust } : {}),
+  };
   resolveFleetOptions(fleetOptions, 'options'); // checked now, so a typo fails here, not at the first compile
   return fleetOptions;
 }

@@ -81,6 +81,8 @@ export interface ScannedEntry {
   covers?: EntryCovers | null;
   /** The caching policy's timings from the manifest (policy/timings.ts); null without them. */
   timings?: EntryTimings | null;
+  /** Copied from a tier or a bundle: from where, and the key id that signed it (null: accepted unsigned). Null when compiled here. */
+  origin?: { from: string; signedBy: string | null } | null;
 }
 
 export type StrayKind = 'file' | 'dir' | 'symlink' | 'trash' | 'temp' | 'other';
@@ -231,6 +233,7 @@ async function scanEntry(
     identity: modelIdentity(m.parts),
     covers: m.covers ?? coversOf(m.parts.inputs, undefined),
     timings: m.timings ?? null,
+    origin: m.origin ?? null,
     device: m.parts.device.name,
     buildNumber: m.parts.runtime.buildNumber,
     hits: m.hits,

@@ -44,6 +44,8 @@ export interface VerifyReport {
   entries: number;
   ok: boolean;
   problems: Problem[];
+  /** Entries copied from a tier or a bundle: where from and the key id that signed each (null: accepted unsigned). */
+  copied: Array<{ name: string; key: string | null; from: string; signedBy: string | null }>;
 }
 
 const FIXABLE_ENTRY: ReadonlySet<ProblemKind> = new Set([
@@ -104,6 +106,7 @@ export async function verifyCache(dir: string, options: ScanOptions = {}): Promi
     entries: scan.entries.length,
     ok: problems.length === 0,
     problems,
+    copied: scan.entries.flatMap((e) => (e.origin ? [{ name: e.name, key: e.key, from: e.origin.from, signedBy: e.origin.signedBy }] : [])),
     scan,
   };
 }

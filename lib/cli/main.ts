@@ -7,6 +7,7 @@ import { registerClear } from './commands/clear';
 import { registerDashboard } from './commands/dashboard';
 import { registerDoctor } from './commands/doctor';
 import { registerDu } from './commands/du';
+import { registerKeygen } from './commands/keygen';
 import { registerLs } from './commands/ls';
 import { registerPack } from './commands/pack';
 import { registerPrune } from './commands/prune';
@@ -34,7 +35,7 @@ export function buildProgram(): Command {
     register(program);
   registerDashboard(program);
   registerResults(program);
-  for (const register of [registerWarm, registerPack, registerUnpack, registerTierGc]) register(program);
+  for (const register of [registerWarm, registerPack, registerUnpack, registerTierGc, registerKeygen]) register(program);
   pointUsageErrorsToHelp(program);
   return program;
 }

@@ -25,6 +25,8 @@ export interface EntryJson {
   importMs: number | null;
   /** The shapes the entry serves (static, or a dynamic variant's ranges); null without a manifest. */
   covers: EntryCovers | null;
+  /** Copied from a tier or a bundle: from where and who signed it (signedBy: a key id, null when unsigned); null when compiled here. */
+  origin: { from: string; signedBy: string | null } | null;
 }
 
 export function entryJson(e: ScannedEntry): EntryJson {
@@ -46,6 +48,7 @@ export function entryJson(e: ScannedEntry): EntryJson {
     compileMs: e.compileMs,
     importMs: e.importMs,
     covers: e.covers ?? null,
+    origin: e.origin ?? null,
   };
 }
 

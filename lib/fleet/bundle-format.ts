@@ -6,6 +6,7 @@
 import { isPlainFileName } from '../cache/entry/layout';
 import type { KeyParts } from '../cache/key';
 import type { RemoteFile } from './remote-manifest';
+import type { EntrySignature } from '../trust/signature';
 
 export const BUNDLE_INDEX = 'ovcache-bundle.json';
 export const BUNDLE_FORMAT = 1;
@@ -17,6 +18,8 @@ export interface BundleEntry {
   buildNumber: string;
   device: KeyParts['device'];
   files: RemoteFile[];
+  /** Set by `pack --sign`: the signature of the entry's statement (lib/trust), checked by `unpack --trust`. */
+  signature?: EntrySignature;
 }
 
 export interface BundleIndex {

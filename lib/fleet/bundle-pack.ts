@@ -12,6 +12,9 @@ import { OvcacheError } from '../errors';
 import { BUNDLE_FORMAT, BUNDLE_INDEX, type BundleEntry, type BundleIndex } from './bundle-format';
 import { makeStaging, removeStaging } from './install-entry';
 import { digestEntryFiles } from './transfer';
+import type { SigningKeyInfo } from '../trust/keys';
+import { signEntry } from '../trust/signature';
+import { statementFields } from '../trust/statement';
 
 export interface PackReport {
   file: string;
@@ -31,7 +34,13 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   }
 }
 
-export async function packBundle(cacheDir: string, entries: ScannedEntry[], out: string): Promise<PackReport> {
+/** `signer`: each entry's statement is signed (pack --sign). */
+export async function packBundle(
+  cacheDir: string,
+  entries: ScannedEntry[],
+  out: string,
+  options: { signer?: SigningKeyInfo | undefined } = {},
+): Promise<PackReport> {
   const file = path.resolve(out);
   const staging = makeStaging(cacheDir);
   const report: PackReport = { file, entries: [], bytes: 0, archiveBytes: 0, skipped: [] };
@@ -56,6 +65,7 @@ export async function packBundle(cacheDir: string, entries: ScannedEntry[], out:
           buildNumber: m.parts.runtime.buildNumber,
           device: m.parts.device,
           files,
+          ...(options.signer ? { signature: signEntry(options.signer, statementFields(e.name, m, files)) } : {}),
         });
         report.bytes += files.reduce((n, f) => n + f.bytes, 0);
       } catch (error) {

@@ -14,6 +14,9 @@ import { logger } from '../log';
 import { BUNDLE_INDEX, entryNameProblem, indexProblem, type BundleEntry, type BundleIndex } from './bundle-format';
 import { installEntry, makeStaging, removeStaging } from './install-entry';
 import { digestEntryFiles } from './transfer';
+import { verifyEntry, type TrustRefusal } from '../trust/signature';
+import { statementFields } from '../trust/statement';
+import type { ResolvedTrust } from '../trust/trust-options';
 
 const log = logger('fleet');
 /** tar's own default: more than this is no bundle ovcache wrote. */
@@ -32,6 +35,10 @@ export interface UnpackedEntry {
   device: string;
   status: 'installed' | 'present' | 'refused' | 'invalid' | 'busy';
   reason: string | null;
+  /** With trust: the key id that signed the entry. */
+  signedBy?: string;
+  /** With trust: why the entry (and so the bundle) was refused. */
+  refusal?: TrustRefusal;
 }
 
 export interface UnpackReport {
@@ -47,6 +54,8 @@ export interface UnpackOptions {
    * compressed size (default 1000, tar's; compiled blobs compress a few times at most).
    */
   maxDecompressionRatio?: number;
+  /** Trusted keys (unpack --trust): every entry must be signed by one and match what was signed, or the whole bundle is refused. */
+  trust?: ResolvedTrust | undefined;
 }
 
 function mismatch(e: BundleEntry, local: LocalIdentity | null): string | null {
@@ -92,6 +101,14 @@ async function damage(e: BundleEntry, dir: string): Promise<string | null> {
   return bad ? `${bad.name}: sha256 does not match the index` : null;
 }
 
+/** With trust: the signer's key id, or why the entry is refused (checked against the signed digests, before its bytes). */
+async function untrusted(e: BundleEntry, dir: string, trust: ResolvedTrust): Promise<string | { refusal: TrustRefusal; detail: string }> {
+  const read = await readManifest(dir);
+  if (read.status !== 'ok') return { refusal: 'bad-signature', detail: `its manifest is ${read.status}` };
+  const check = verifyEntry(e.signature, statementFields(e.name, read.manifest, e.files), trust.trusted);
+  return check.ok ? check.keyId : check;
+}
+
 export async function unpackBundle(
   cacheDir: string,
   file: string,
@@ -116,6 +133,8 @@ export async function unpackBundle(
       throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not a readable .tar.gz: ${(error as Error).message}`, { cause: error });
     }
     const index = await readIndex(staging, file);
+    // First every entry is checked; with trust, one that fails refuses the bundle before anything is installed.
+    const whole: Array<{ e: BundleEntry; row: UnpackedEntry; dir: string }> = [];
     for (const e of index.entries) {
       const row: UnpackedEntry = { name: e.name, key: e.key, model: e.model, device: e.device.name, status: 'refused', reason: null };
       report.entries.push(row);
@@ -129,11 +148,31 @@ export async function unpackBundle(
         [row.status, row.reason] = ['invalid', 'not in the archive'];
         continue;
       }
+      if (options.trust) {
+        const refused = await untrusted(e, dir, options.trust);
+        if (typeof refused !== 'string') {
+          [row.status, row.reason, row.refusal] = ['refused', `${refused.refusal}: ${refused.detail}`, refused.refusal];
+          continue;
+        }
+        row.signedBy = refused;
+      }
       const damaged = await damage(e, dir);
       if (damaged) {
-        [row.status, row.reason] = ['invalid', damaged];
+        // With trust the digests were signed: other bytes mean the archive was changed after signing.
+        [row.status, row.reason] = ['invalid', options.trust ? `mismatch: ${damaged}` : damaged];
+        if (options.trust) row.refusal = 'mismatch';
         continue;
       }
+      whole.push({ e, row, dir });
+    }
+    if (options.trust && whole.length < report.entries.length) {
+      const bad = report.entries.filter((r) => !whole.some((w) => w.row === r));
+      throw new OvcacheError(
+        'OVCACHE_BUNDLE_UNTRUSTED',
+        `${file} is refused whole, nothing installed: ${bad.map((r) => `${r.name} (${r.reason ?? 'refused'})`).join('; ')}`,
+      );
+    }
+    for (const { e, row, dir } of whole) {
       const other = mismatch(e, local);
       if (other && !options.force) {
         row.reason = `${other} (--force installs it anyway)`;
@@ -141,7 +180,8 @@ export async function unpackBundle(
       }
       const read = await readManifest(dir);
       if (read.status !== 'ok') continue;
-      row.status = await installEntry(cacheDir, e.name, dir, read.manifest, { replace: options.force === true });
+      const origin = { from: `bundle:${path.basename(file)}`, signedBy: row.signedBy ?? null };
+      row.status = await installEntry(cacheDir, e.name, dir, { ...read.manifest, origin }, { replace: options.force === true });
       row.reason = other;
     }
     return report;

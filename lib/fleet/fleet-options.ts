@@ -4,6 +4,7 @@ import { expectIntegerInRange, expectPlainObject, expectString, invalidArgument,
 import type { FolderTierOptions } from './folder-tier';
 import type { RedisCoordinatorOptions } from './redis-lease';
 import type { S3TierOptions } from './s3-tier';
+import { resolveTrustOptions, type ResolvedTrust, type TrustOptions } from '../trust/trust-options';
 
 export type TierOptions = FolderTierOptions | S3TierOptions;
 
@@ -24,6 +25,11 @@ export interface FleetOptions {
   leaseWaitMs?: number;
   /** How often a waiting process looks for the published entry, ms. Default 250. */
   pollMs?: number;
+  /**
+   * Signed entries (docs/fleet.md, Trust): sign what is published, accept from a tier only what
+   * a trusted key signed. Default: OVCACHE_SIGNING_KEY / OVCACHE_TRUSTED_KEYS, else none.
+   */
+  trust?: TrustOptions;
 }
 
 export interface ResolvedFleetOptions {
@@ -35,9 +41,21 @@ export interface ResolvedFleetOptions {
   leaseTtlMs: number;
   leaseWaitMs: number;
   pollMs: number;
+  /** The trust option's keys, loaded; undefined when not given (the Fleet then reads the environment). */
+  trust: ResolvedTrust | undefined;
 }
 
-const FLEET_OPTIONS = ['tiers', 'coordinator', 'publish', 'timeoutMs', 'retryAfterMs', 'leaseTtlMs', 'leaseWaitMs', 'pollMs'] as const;
+const FLEET_OPTIONS = [
+  'tiers',
+  'coordinator',
+  'publish',
+  'timeoutMs',
+  'retryAfterMs',
+  'leaseTtlMs',
+  'leaseWaitMs',
+  'pollMs',
+  'trust',
+] as const;
 const HOUR = 3_600_000;
 
 /** A redis:// or rediss:// URL that parses; the message never repeats a password. */
@@ -106,5 +124,6 @@ export function resolveFleetOptions(options: FleetOptions, where = 'tiers'): Res
     leaseTtlMs: ms('leaseTtlMs', 30_000, 2000),
     leaseWaitMs: ms('leaseWaitMs', 300_000, 0),
     pollMs: ms('pollMs', 250, 10),
+    trust: o.trust === undefined ? undefined : resolveTrustOptions(o.trust, `${where}.trust`),
   };
 }

@@ -12,6 +12,8 @@ import { RedisLeases } from './redis-lease';
 import { S3Tier } from './s3-tier';
 import type { Lease, LeaseProvider, Tier } from './tier';
 import { publishEntry, pullEntry, type PullTarget } from './transfer';
+import type { TrustRefusal } from '../trust/signature';
+import { trustFromEnv, type ResolvedTrust } from '../trust/trust-options';
 
 const log = logger('fleet');
 
@@ -29,6 +31,10 @@ export interface TierEvent {
   bytes?: number;
   /** Why: the refusal, the error of a tier that is down, "retry after ..." for a skipped tier. */
   reason?: string;
+  /** A refusal by trust (docs/fleet.md, Trust): unsigned, untrusted-key, bad-signature, mismatch (bytes other than their digest). */
+  refusal?: TrustRefusal;
+  /** A hit with trust: the key id that signed the entry. */
+  signedBy?: string;
 }
 
 export interface FleetEvents {
@@ -62,15 +68,20 @@ export function createTier(options: TierOptions, settings: { timeoutMs?: number 
 export class Fleet extends EventEmitter<FleetEvents> {
   readonly options: ResolvedFleetOptions;
   readonly tiers: readonly Tier[];
+  /** The trust option's keys, else OVCACHE_SIGNING_KEY / OVCACHE_TRUSTED_KEYS; undefined: nothing signed or checked. */
+  readonly trust: ResolvedTrust | undefined;
   private readonly leases: LeaseProvider | undefined;
   private readonly downUntil = new Map<string, number>();
   private readonly background = new Set<Promise<void>>();
+  /** Keys whose tier copy this process refused: their publish replaces the tier's manifest, whatever it says. */
+  private readonly refusedKeys = new Set<string>();
   private counters: FleetStats = { tierHits: 0, tierMisses: 0, refused: 0, published: 0, down: 0, skipped: 0, leaseWaits: 0 };
 
   constructor(options: FleetOptions, tiers?: Tier[]) {
     super();
     this.options = resolveFleetOptions(options);
     const timeoutMs = this.options.timeoutMs;
+    this.trust = this.options.trust ?? trustFromEnv();
     this.tiers = tiers ?? this.options.tiers.map((t) => createTier(t, { timeoutMs }));
     this.leases = this.options.coordinator
       ? new RedisLeases(this.options.coordinator, timeoutMs)
@@ -115,17 +126,20 @@ export class Fleet extends EventEmitter<FleetEvents> {
       if (this.skip(tier.name, 'get', target.key)) continue;
       const started = Date.now();
       try {
-        const r = await pullEntry(tier, target, this.options.timeoutMs, signal);
+        const r = await pullEntry(tier, { ...target, trust: this.trust }, this.options.timeoutMs, signal);
         const ms = Date.now() - started;
         if (r.status === 'installed' || r.status === 'present') {
           this.counters.tierHits++;
           const copied = r.status === 'installed' ? r.bytes : 0;
-          this.note({ tier: tier.name, op: 'get', outcome: 'hit', key: target.key, ms, bytes: copied });
+          const signedBy = r.signedBy ? { signedBy: r.signedBy } : {};
+          this.note({ tier: tier.name, op: 'get', outcome: 'hit', key: target.key, ms, bytes: copied, ...signedBy });
           return { tier: tier.name, bytes: copied };
         }
         if (r.status === 'refused') {
           this.counters.refused++;
-          this.note({ tier: tier.name, op: 'get', outcome: 'refused', key: target.key, ms, reason: r.reason });
+          this.refusedKeys.add(target.key);
+          const refusal = r.refusal ? { refusal: r.refusal } : {};
+          this.note({ tier: tier.name, op: 'get', outcome: 'refused', key: target.key, ms, reason: r.reason, ...refusal });
         } else if (!options.quiet) {
           this.counters.tierMisses++;
           const reason = r.status === 'miss' ? r.reason : 'the local entry is locked';
@@ -141,11 +155,12 @@ export class Fleet extends EventEmitter<FleetEvents> {
 
   /** Publishes a complete local entry to every writable tier. Never rejects. */
   async publish(entryDir: string, key: string): Promise<void> {
+    const replace = this.refusedKeys.delete(key);
     for (const tier of this.writableTiers) {
       if (this.skip(tier.name, 'publish', key)) continue;
       const started = Date.now();
       try {
-        const r = await publishEntry(tier, entryDir, this.options.timeoutMs);
+        const r = await publishEntry(tier, entryDir, this.options.timeoutMs, this.trust, replace);
         if (r.status === 'published') this.counters.published++;
         this.note({ tier: tier.name, op: 'publish', outcome: r.status, key, ms: Date.now() - started, bytes: r.bytes });
       } catch (error) {

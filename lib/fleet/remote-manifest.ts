@@ -6,6 +6,7 @@ import os from 'node:os';
 import { deriveKey, isKey } from '../cache/key';
 import { isPlainFileName } from '../cache/entry/layout';
 import { manifestProblem, type EntryManifest } from '../cache/entry/manifest';
+import type { EntrySignature } from '../trust/signature';
 
 export const REMOTE_FORMAT = 1;
 
@@ -25,6 +26,8 @@ export interface RemoteManifest {
   entry: EntryManifest;
   publishedAt: string;
   publisher: { hostname: string; pid: number };
+  /** Set by a publisher with a signing key (lib/trust): checked by readers with trusted keys, ignored by others. */
+  signature?: EntrySignature;
 }
 
 export type RemoteRead = { status: 'ok'; manifest: RemoteManifest } | { status: 'invalid'; reason: string };

@@ -12,9 +12,12 @@ import { readManifest, type EntrySource } from '../cache/entry/manifest';
 import { OvcacheError } from '../errors';
 import { withDeadline } from './deadline';
 import { installEntry, makeStaging, removeStaging, type InstallStatus } from './install-entry';
-import { parseRemoteManifest, remoteManifestText, type RemoteFile } from './remote-manifest';
+import { parseRemoteManifest, remoteManifestText, type RemoteFile, type RemoteManifest } from './remote-manifest';
 import { sameSource } from '../cache/entry/usable';
 import type { Tier } from './tier';
+import { signEntry, verifyEntry, type TrustRefusal } from '../trust/signature';
+import { statementFields } from '../trust/statement';
+import type { ResolvedTrust } from '../trust/trust-options';
 
 /** A file transfer gets the call deadline plus one second per 8 MiB. */
 const TRANSFER_BYTES_PER_SECOND = 8 * 1024 * 1024;
@@ -39,14 +42,33 @@ export async function digestEntryFiles(entryDir: string, listed: Array<{ name: s
 
 export type PublishStatus = 'published' | 'present';
 
-/** Publishes the complete local entry in `entryDir` to `tier`; 'present' when the tier already has it. */
-export async function publishEntry(tier: Tier, entryDir: string, timeoutMs: number): Promise<{ status: PublishStatus; bytes: number }> {
+/** The trust check of a parsed remote manifest (before any download): ok with the signer, or the refusal. */
+function checkRemote(remote: RemoteManifest, trust: ResolvedTrust): ReturnType<typeof verifyEntry> {
+  return verifyEntry(remote.signature, statementFields(remote.name, remote.entry, remote.files), trust.trusted);
+}
+
+/**
+ * Publishes the complete local entry in `entryDir` to `tier`; 'present' when the tier already has
+ * it (with trust: has it signed by a trusted key; an unsigned or untrusted one is replaced). With
+ * a signing key the remote manifest carries the signature of the files just digested.
+ * `replace`: publish even over a valid manifest (its files were refused when copied down).
+ */
+export async function publishEntry(
+  tier: Tier,
+  entryDir: string,
+  timeoutMs: number,
+  trust?: ResolvedTrust,
+  replace = false,
+): Promise<{ status: PublishStatus; bytes: number }> {
   const read = await readManifest(entryDir);
   if (read.status !== 'ok' || !read.manifest.complete)
     throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to publish in ${entryDir}`);
   const entry = read.manifest;
   const existing = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(entry.key, s));
-  if (existing !== undefined && parseRemoteManifest(existing, entry.key).status === 'ok') return { status: 'present', bytes: 0 };
+  if (existing !== undefined && !replace) {
+    const parsed = parseRemoteManifest(existing, entry.key);
+    if (parsed.status === 'ok' && (!trust || checkRemote(parsed.manifest, trust).ok)) return { status: 'present', bytes: 0 };
+  }
   const files = await digestEntryFiles(entryDir, entry.files);
   const uploadId = crypto.randomBytes(16).toString('hex');
   for (const f of files) {
@@ -55,13 +77,18 @@ export async function publishEntry(tier: Tier, entryDir: string, timeoutMs: numb
     );
   }
   // Last: until this PUT / rename, no reader knows the files exist.
-  const text = remoteManifestText({ key: entry.key, name: path.basename(entryDir), uploadId, files, entry });
+  const name = path.basename(entryDir);
+  const { origin: _origin, ...published } = entry; // where this copy came from is not the tier's business
+  const signature = trust?.signer ? signEntry(trust.signer, statementFields(name, published, files)) : undefined;
+  const text = remoteManifestText({ key: entry.key, name, uploadId, files, entry: published, ...(signature ? { signature } : {}) });
   await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.putManifest(entry.key, text, s));
   return { status: 'published', bytes: files.reduce((n, f) => n + f.bytes, 0) };
 }
 
 export type PullResult =
-  { status: 'miss'; reason: 'absent' | 'other-source' } | { status: 'refused'; reason: string } | { status: InstallStatus; bytes: number };
+  | { status: 'miss'; reason: 'absent' | 'other-source' }
+  | { status: 'refused'; reason: string; refusal?: TrustRefusal }
+  | { status: InstallStatus; bytes: number; signedBy: string | null };
 
 export interface PullTarget {
   key: string;
@@ -70,6 +97,8 @@ export interface PullTarget {
   source?: EntrySource;
   lockTimeoutMs?: number;
   staleLockMs?: number;
+  /** With trusted keys: only an entry signed by one of them, whose bytes match what was signed, is installed. */
+  trust?: ResolvedTrust | undefined;
 }
 
 /** An aborted signal stops the pull at once, leaving nothing of it in the cache. */
@@ -84,6 +113,13 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
     return { status: 'refused', reason: 'remote manifest: name does not match its parts' };
   const wanted = target.source;
   if (wanted && !remote.entry.sources.some((s) => sameSource(s, wanted))) return { status: 'miss', reason: 'other-source' };
+  let signedBy: string | null = null;
+  if (target.trust) {
+    const check = checkRemote(remote, target.trust);
+    if (!check.ok) return { status: 'refused', reason: `${check.refusal}: ${check.detail}`, refusal: check.refusal };
+    signedBy = check.keyId;
+  }
+  // From here every file's size and sha256 are the signed ones: the bytes written locally are checked against them.
   const staging = makeStaging(target.cacheDir);
   let handedOver = false;
   try {
@@ -96,14 +132,20 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
         signal,
       );
       const { size } = await fs.promises.stat(to);
-      if (size !== f.bytes) return { status: 'refused', reason: `${f.name}: ${size} bytes, the manifest says ${f.bytes}` };
+      if (size !== f.bytes)
+        return { status: 'refused', reason: `mismatch: ${f.name}: ${size} bytes, the manifest says ${f.bytes}`, refusal: 'mismatch' };
       const digest = await sha256File(to);
       if (digest !== f.sha256)
-        return { status: 'refused', reason: `${f.name}: sha256 ${digest} does not match the manifest's ${f.sha256}` };
+        return {
+          status: 'refused',
+          reason: `mismatch: ${f.name}: sha256 ${digest} does not match the manifest's ${f.sha256}`,
+          refusal: 'mismatch',
+        };
     }
     handedOver = true; // installEntry removes the staging folder in every case
-    const status = await installEntry(target.cacheDir, remote.name, staging, remote.entry, { ...target, signal });
-    return { status, bytes: remote.files.reduce((n, f) => n + f.bytes, 0) };
+    const installed = { ...remote.entry, origin: { from: tier.name, signedBy } };
+    const status = await installEntry(target.cacheDir, remote.name, staging, installed, { ...target, signal });
+    return { status, bytes: remote.files.reduce((n, f) => n + f.bytes, 0), signedBy };
   } finally {
     if (!handedOver) await removeStaging(staging);
   }

@@ -69,6 +69,7 @@ export interface MetricSet {
   tierOperations: Counter<'kind' | 'op' | 'outcome'>;
   tierSeconds: Histogram<'kind' | 'op'>;
   tierBytes: Counter<'kind' | 'direction'>;
+  tierRefusals: Counter<'kind' | 'reason'>;
 }
 
 export const METRIC_NAMES = [
@@ -106,6 +107,7 @@ export const METRIC_NAMES = [
   'ovcache_tier_operations_total',
   'ovcache_tier_operation_duration_seconds',
   'ovcache_tier_bytes_total',
+  'ovcache_tier_refusals_total',
 ] as const;
 
 export function defineMetrics(prom: PromClientModule, register: Registry, c: Collectors): MetricSet {
@@ -277,5 +279,10 @@ export function defineMetrics(prom: PromClientModule, register: Registry, c: Col
       'kind',
       'direction',
     ]),
+    tierRefusals: counter(
+      'ovcache_tier_refusals_total',
+      'Tier entries refused on copy-down by reason: unsigned, untrusted-key, bad-signature, mismatch (bytes other than their digest), invalid (a malformed remote manifest).',
+      ['kind', 'reason'],
+    ),
   };
 }

@@ -1,6 +1,7 @@
 // Follows one Fleet (the tiers below a cache folder): its tier events feed the operation
-// counter, the duration histogram and the bytes moved. Labels name the kind of tier or lease
-// provider (the part of its name before ':'), never its path, bucket or a key.
+// counter, the duration histogram, the bytes moved and the refusals by reason (trust). Labels
+// name the kind of tier or lease provider (the part of its name before ':'), never its path,
+// bucket or a key.
 import type { Fleet, TierEvent } from '../fleet/fleet';
 import type { MetricSet } from './definitions';
 import type { Incrementable, Tally } from './tally';
@@ -26,6 +27,10 @@ export class FleetFollower {
       tally.inc(child(`op\0${kind}\0${e.op}\0${e.outcome}`, () => m.tierOperations.labels(kind, e.op, e.outcome)));
       // A skipped call never reached the tier; a lease wait's time is the wait, not a call.
       if (e.outcome !== 'skipped' && e.outcome !== 'waiting') tally.observe(m.tierSeconds.labels(kind, e.op), e.ms / 1000);
+      if (e.outcome === 'refused') {
+        const reason = e.refusal ?? 'invalid';
+        tally.inc(child(`refused\0${kind}\0${reason}`, () => m.tierRefusals.labels(kind, reason)));
+      }
       if (e.bytes) {
         const direction = e.op === 'publish' ? 'up' : 'down';
         tally.inc(

@@ -1,13 +1,14 @@
 // ovcache/metrics for the fleet: a machine that compiles and publishes to a shared-folder tier,
 // then a fresh machine that copies the entry down; the scraped tier series, value by value.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { Fleet, loadOpenVINO, ModelCache, type Core } from '../../lib/index';
 import { createMetrics } from '../../lib/metrics/index';
 import { tierKind } from '../../lib/metrics/follow-fleet';
-import { writeMlp } from '../../scripts/make-fixtures';
+import { writeImageModel, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { parseExposition } from './scrape';
 
@@ -66,6 +67,45 @@ describe('ovcache/metrics: fleet tiers', function () {
     assert.equal(s.get('ovcache_tier_bytes_total{kind="folder",direction="down"}'), blobBytes);
     await first.dispose();
     await second.dispose();
+  });
+
+  it('counts tier refusals by reason: an unsigned entry and one signed by an untrusted key, with trust', async () => {
+    const register = new Registry();
+    const metrics = createMetrics({ register });
+    const tier = path.join(tmp, 'tier');
+    const signer = crypto.generateKeyPairSync('ed25519');
+    const stranger = crypto.generateKeyPairSync('ed25519');
+    const mlp = writeMlp(path.join(tmp, 'model')).xml;
+    const image = writeImageModel(path.join(tmp, 'model')).xml;
+    const publisher = new ModelCache({
+      core,
+      dir: path.join(tmp, 'a'),
+      tiers: [{ path: tier }],
+      publish: 'sync',
+      trust: { signingKey: stranger.privateKey, trustedKeys: [stranger.publicKey] },
+    });
+    (await publisher.compile(mlp, { device: 'CPU' })).compiled.dispose();
+    await publisher.dispose();
+    const plain = new ModelCache({ core, dir: path.join(tmp, 'c'), tiers: [{ path: tier }], publish: 'sync' });
+    (await plain.compile(image, { device: 'CPU' })).compiled.dispose();
+    await plain.dispose();
+    const verifier = new ModelCache({
+      core,
+      dir: path.join(tmp, 'b'),
+      tiers: [{ path: tier, readOnly: true }],
+      trust: { trustedKeys: [signer.publicKey] },
+    });
+    metrics.observe(verifier);
+    for (const xml of [mlp, image]) {
+      const r = await verifier.compile(xml, { device: 'CPU' });
+      assert.equal(r.tier, undefined, 'refused, compiled locally');
+      r.compiled.dispose();
+    }
+    const s = parseExposition(await register.metrics());
+    assert.equal(s.get('ovcache_tier_refusals_total{kind="folder",reason="untrusted-key"}'), 1);
+    assert.equal(s.get('ovcache_tier_refusals_total{kind="folder",reason="unsigned"}'), 1);
+    assert.equal(s.get('ovcache_tier_operations_total{kind="folder",op="get",outcome="refused"}'), 2);
+    await verifier.dispose();
   });
 
   it('follows a shared Fleet once however many caches use it, until the last observer stops', async () => {

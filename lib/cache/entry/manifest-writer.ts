@@ -120,8 +120,9 @@ export class ManifestWriter {
         const read = await readManifest(entryDir);
         if (read.status !== 'ok') return;
         const files = await listEntryFiles(entryDir);
+        const { origin: _copiedFrom, ...manifest } = read.manifest; // the files are now this process's compile
         await writeManifest(entryDir, {
-          ...read.manifest,
+          ...manifest,
           files,
           bytes: sumBytes(files),
           complete: files.some((f) => isBlobName(f.name)),

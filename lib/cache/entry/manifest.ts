@@ -52,6 +52,11 @@ export interface EntryManifest {
   timings?: EntryTimings;
   /** The shapes the entry serves: static, or a dynamic variant's ranges (dynamic/covers.ts). */
   covers?: EntryCovers;
+  /**
+   * Set when the entry was copied from a tier or a bundle: from where, and the key id that signed
+   * it (null when it was accepted unsigned, without trust). Written by the installer, never copied.
+   */
+  origin?: { from: string; signedBy: string | null };
 }
 
 export type ManifestRead = { status: 'ok'; manifest: EntryManifest } | { status: 'missing' } | { status: 'invalid'; reason: string };

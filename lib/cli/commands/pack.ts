@@ -7,10 +7,13 @@ import { packBundle } from '../../fleet/bundle-pack';
 import { formatBytes } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { matchTargets } from './rm';
+import { loadSigningKey } from '../../trust/keys';
+import { SIGNING_KEY_ENV } from '../../trust/trust-options';
 
 interface PackOptions {
   dir?: string;
   json?: boolean;
+  sign?: string;
 }
 
 export function registerPack(program: Command): void {
@@ -18,9 +21,12 @@ export function registerPack(program: Command): void {
     .command('pack')
     .description('write cache entries, with their manifests and digests, to one .tar.gz bundle')
     .argument('<out>', 'the bundle to write, e.g. models-cache.tar.gz')
-    .argument('[selectors...]', 'model names, entry folder names or key prefixes (default: every complete entry)');
+    .argument('[selectors...]', 'model names, entry folder names or key prefixes (default: every complete entry)')
+    .option('--sign <key.pem>', `sign every entry with this Ed25519 private key (default: $${SIGNING_KEY_ENV})`);
   withCacheOptions(command).action(async (out: string, selectors: string[], opts: PackOptions) => {
     const { dir } = resolveCacheDir(opts);
+    const signingKey = opts.sign ?? process.env.OVCACHE_SIGNING_KEY;
+    const signer = signingKey ? loadSigningKey(signingKey, opts.sign ? '--sign' : SIGNING_KEY_ENV) : undefined;
     const scan = await scanCache(dir, { checkModels: false });
     const complete = scan.entries.filter((e) => e.manifest === 'ok' && e.complete);
     let chosen = complete;
@@ -33,14 +39,15 @@ export function registerPack(program: Command): void {
       }
       chosen = complete.filter((e) => names.has(e.name));
     }
-    const report = await packBundle(dir, chosen, out);
+    const report = await packBundle(dir, chosen, out, { signer });
     if (opts.json) {
       printJson({ dir, ...report });
       return;
     }
     const skipped = report.skipped.length > 0 ? `; skipped ${report.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
+    const signed = signer ? `, signed by key ${signer.keyId.slice(0, 16)}` : '';
     print(
-      `Packed ${report.entries.length} entr${report.entries.length === 1 ? 'y' : 'ies'} (${formatBytes(report.bytes)}) into ${report.file} (${formatBytes(report.archiveBytes)})${skipped}`,
+      `Packed ${report.entries.length} entr${report.entries.length === 1 ? 'y' : 'ies'} (${formatBytes(report.bytes)}) into ${report.file} (${formatBytes(report.archiveBytes)})${signed}${skipped}`,
     );
   });
 }

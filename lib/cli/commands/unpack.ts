@@ -9,6 +9,7 @@ import { loadOpenVINOSync } from '../../openvino/openvino';
 import { logger } from '../../log';
 import { print, printJson, resolveCacheDir, withCacheOptions, withLibraryOption } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
+import { trustFromEnv, trustFromFlags, TRUSTED_KEYS_ENV } from '../../trust/trust-options';
 
 const log = logger('cli');
 
@@ -17,7 +18,10 @@ interface UnpackOptions {
   json?: boolean;
   library?: string;
   force?: boolean;
+  trust?: string[];
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** This machine's build and devices, or null without a runtime (then only --force installs). */
 function localIdentity(library: string | undefined): { identity: LocalIdentity | null; dispose: () => void } {
@@ -39,13 +43,20 @@ export function registerUnpack(program: Command): void {
     .command('unpack')
     .description("verify a bundle and install its entries (refusing another OpenVINO build's or device's unless --force)")
     .argument('<bundle>', 'a bundle written by "ovcache pack"')
-    .option('--force', 'install entries for another build or device too, and replace complete local entries');
+    .option('--force', 'install entries for another build or device too, and replace complete local entries')
+    .option(
+      '--trust <pub.pem>',
+      `accept the bundle only if every entry is signed by this public key (repeatable; default: $${TRUSTED_KEYS_ENV})`,
+      collect,
+    );
   withLibraryOption(withCacheOptions(command)).action(async (file: string, opts: UnpackOptions) => {
     const { dir } = resolveCacheDir(opts);
+    // --trust wins over the environment; a key that does not load fails before anything is read.
+    const trust = opts.trust ? trustFromFlags({ trust: opts.trust }) : trustFromEnv();
     const local = localIdentity(opts.library);
     let report;
     try {
-      report = await unpackBundle(dir, file, local.identity, { force: opts.force === true });
+      report = await unpackBundle(dir, file, local.identity, { force: opts.force === true, trust });
     } finally {
       local.dispose();
     }
@@ -57,8 +68,8 @@ export function registerUnpack(program: Command): void {
     }
     print(
       formatTable(
-        ['ENTRY', 'DEVICE', 'RESULT', 'WHY'],
-        report.entries.map((e) => [e.name, e.device, e.status, e.reason ?? '']),
+        ['ENTRY', 'DEVICE', 'RESULT', ...(trust ? ['SIGNED BY'] : []), 'WHY'],
+        report.entries.map((e) => [e.name, e.device, e.status, ...(trust ? [e.signedBy?.slice(0, 16) ?? '-'] : []), e.reason ?? '']),
       ),
     );
     const installed = report.entries.filter((e) => e.status === 'installed').length;

@@ -52,6 +52,17 @@ export function registerVerify(program: Command): void {
           );
         } else if (report.problems.some((p) => p.fixable)) lines.push('Run "ovcache verify --fix" to remove what is marked fixable.');
       }
+      if (report.copied.length > 0) {
+        const unsigned = report.copied.filter((c) => c.signedBy === null).length;
+        lines.push(
+          '',
+          formatTable(
+            ['COPIED ENTRY', 'FROM', 'SIGNED BY'],
+            report.copied.map((c) => [c.name, c.from, c.signedBy?.slice(0, 16) ?? 'unsigned']),
+          ),
+          `${report.copied.length} entr${report.copied.length === 1 ? 'y' : 'ies'} copied from a tier or bundle, ${unsigned} of them unsigned.`,
+        );
+      }
       if (runtime.buildNumber === null) lines.push('(No OpenVINO runtime found: entries made for another runtime were not checked.)');
       print(lines.join('\n'));
     }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ModelCache } from '../../cache/model-cache';
 import { Fleet } from '../../fleet/fleet';
-import { isOvcacheError } from '../../errors';
+import { isOvcacheError, OvcacheError } from '../../errors';
 import { readWarmManifest, type WarmManifest } from '../../fleet/warm-manifest';
 import type { WarmReport, WarmResult } from '../../fleet/warm';
 import { formatDuration } from '../../format/units';
@@ -16,12 +16,17 @@ import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-di
 import { EXIT } from '../exit-codes';
 import { createProgress } from '../progress';
 import { modelPhaseText } from '../compile-phases';
+import { SIGNING_KEY_ENV, TRUSTED_KEYS_ENV, trustFromFlags } from '../../trust/trust-options';
 
 interface WarmOptions {
   dir?: string;
   json?: boolean;
   library?: string;
+  sign?: string;
+  trust?: string[];
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function shapesText(r: WarmResult): string {
   if (!r.shapes) return '-';
@@ -53,7 +58,13 @@ export function registerWarm(program: Command): void {
     .command('warm')
     .description('compile every model a YAML or JSON manifest lists into the cache and its writable tiers')
     .argument('<manifest>', 'the manifest (.yaml, .yml or .json)')
-    .option('--library <path>', 'the OpenVINO C library to use');
+    .option('--library <path>', 'the OpenVINO C library to use')
+    .option('--sign <key.pem>', `sign every entry published to the tiers with this Ed25519 private key (default: $${SIGNING_KEY_ENV})`)
+    .option(
+      '--trust <pub.pem>',
+      `take from the tiers only entries signed by this public key (repeatable; default: the --sign key's, else $${TRUSTED_KEYS_ENV})`,
+      collect,
+    );
   withCacheOptions(command).action(async (file: string, opts: WarmOptions) => {
     let manifest: WarmManifest;
     try {
@@ -67,7 +78,22 @@ export function registerWarm(program: Command): void {
     const { dir } = opts.dir !== undefined || manifest.dir === undefined ? resolveCacheDir(opts) : { dir: manifest.dir };
     const runtime = await loadOpenVINO(opts.library ? { libraryPath: opts.library } : {});
     const { models: _models, dir: _dir, tiers, ...fleet } = manifest;
-    const cache = new ModelCache({ runtime, dir, ...(tiers && tiers.length > 0 ? { fleet: new Fleet({ ...fleet, tiers }) } : {}) });
+    const flags = trustFromFlags(opts);
+    if (flags && !tiers?.length)
+      throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `--sign and --trust apply to tiers, and ${file} lists none: add tiers to it`);
+    const trust = flags
+      ? {
+          trust: {
+            ...(flags.signer ? { signingKey: flags.signer.privateKey } : {}),
+            trustedKeys: [...flags.trusted.values()].map((k) => k.key),
+          },
+        }
+      : {};
+    const cache = new ModelCache({
+      runtime,
+      dir,
+      ...(tiers && tiers.length > 0 ? { fleet: new Fleet({ ...fleet, tiers, ...trust }) } : {}),
+    });
     const progress = opts.json ? undefined : createProgress(manifest.models.length, 'warming', process.stderr, 1);
     let report: WarmReport;
     let done = 0;

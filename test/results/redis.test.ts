@@ -252,4 +252,26 @@ describe('the Redis result tier', function () {
       if (keys.length > 0) await admin.del(...keys);
     }
   });
+
+  it('ResultCache.close() returns with Redis frozen (SIGSTOP) before it noticed: its QUIT is bounded by redisTimeout', async () => {
+    const timeoutMs = 300;
+    const hangMs = 5000; // far above the bounded QUIT; an unbounded one never returns while Redis is frozen
+    const cache = make({ dir: path.join(dir, 'local'), redisTimeout: timeoutMs });
+    await cache.set(cache.keyFor(partsFor(1)), valueFor(1));
+    assert.equal(cache.stats().redis, 'up', 'the cache has not seen Redis fail');
+    server.pause();
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const hang = new Promise<'hung'>((resolve) => {
+        timer = setTimeout(() => resolve('hung'), hangMs);
+      });
+      const started = Date.now();
+      const outcome = await Promise.race([cache.close().then(() => 'closed' as const), hang]);
+      clearTimeout(timer);
+      assert.equal(outcome, 'closed', `close() did not return within ${hangMs} ms`);
+      assert.ok(Date.now() - started >= timeoutMs * 0.9, 'close() waited on the frozen Redis (the QUIT was sent)');
+    } finally {
+      server.resume();
+    }
+  });
 });

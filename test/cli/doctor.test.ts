@@ -158,6 +158,21 @@ describe('ovcache doctor when no runtime loads (issue 23)', () => {
     assert.equal(report.error.missing, 'libtbb.so.12');
   });
 
+  it('a runtime that lists no device (its CPU plugin file is missing) is not ok: exit 1, and the report says which files are missing', () => {
+    const layout = installStandIn('apt', tmp, ['cpu-plugin']);
+    const r = spawnSync(process.execPath, [CLI, 'doctor'], { env: bareEnv({ OPENVINO_LIB_PATH: layout.libraryPath }), encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stdout, /none: the runtime lists no device/);
+    assert.match(r.stdout, /libopenvino_intel_cpu_plugin\.so/);
+    const json = spawnSync(process.execPath, [CLI, 'doctor', '--json'], {
+      env: bareEnv({ OPENVINO_LIB_PATH: layout.libraryPath }),
+      encoding: 'utf8',
+    });
+    const report = JSON.parse(json.stdout) as { ok: boolean; devices: unknown[] };
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.devices, []);
+  });
+
   it('without any runtime prints its search once in at most 15 lines, ending with how to try the stand-in', () => {
     const dirs = Array.from({ length: 9 }, (_, i) => path.join(tmp, `lib${i}`));
     const r = spawnSync(process.execPath, [CLI, 'doctor'], {

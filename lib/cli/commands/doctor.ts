@@ -1,4 +1,5 @@
 // `ovcache doctor`: which OpenVINO runtime would be used, why, and what it can do.
+import path from 'node:path';
 import type { Command } from 'commander';
 import { loadOpenVINOSync, type OpenVINO } from '../../openvino/openvino';
 import type { DeviceInfo } from '../../openvino/core';
@@ -62,7 +63,8 @@ function doctorBinding(options: { library?: string }): DoctorReport {
       }
     });
     return {
-      ok: true,
+      // A runtime with no device cannot compile anything: its plugin files are missing.
+      ok: devices.length > 0,
       library: { path: ov.libraryPath, foundVia: ov.source, standIn: ov.isStandIn },
       version: { buildNumber: ov.version.buildNumber, description: ov.version.description, supported: isSupported(ov.version) },
       devices,
@@ -99,6 +101,11 @@ export function formatDoctor(report: DoctorReport): string {
   if (report.library.standIn) lines.push('          This is the ovcache TEST STAND-IN, not OpenVINO: timings are simulated.');
   lines.push(`OpenVINO: ${report.version.buildNumber} ${report.version.supported ? '(supported)' : '(OUTSIDE the supported range)'}`);
   lines.push('Devices:');
+  if ((report.devices ?? []).length === 0) {
+    lines.push('  none: the runtime lists no device, so it cannot compile. Its device plugins are missing:');
+    lines.push(`  keep libopenvino_intel_cpu_plugin.so (and the GPU one) beside ${path.basename(report.library.path)}'s core library,`);
+    lines.push('  or in its openvino-<version>/ folder, as the package that installed OpenVINO laid them out.');
+  }
   for (const d of report.devices ?? []) {
     const cache = d.canCache ? 'can cache (EXPORT_IMPORT)' : 'cannot cache';
     lines.push(`  ${d.name.padEnd(6)} ${d.fullName}${d.architecture ? ` [${d.architecture}]` : ''} - ${d.error ?? cache}`);

@@ -194,10 +194,15 @@ export class RedisTier {
     this.onState(state, error);
   }
 
-  /** While down: PING now and then (backoff up to PROBE_MAX_MS); an answer brings the tier up. */
+  /**
+   * While down: PING now and then (backoff up to PROBE_MAX_MS); an answer brings the tier up.
+   * The PING goes over a connection of its own (client.duplicate()), closed after each round:
+   * a frozen Redis keeps every unanswered command in its client's queue (a timeout rejects the
+   * caller, it does not dequeue), so probing on the client itself would pile up one per round.
+   */
   private scheduleProbe(): void {
     this.probeTimer = setTimeout(() => {
-      const probe = this.client.status === 'ready' ? this.bounded(this.client.ping()) : Promise.reject(new Error('not connected'));
+      const probe = this.client.status === 'ready' ? this.bounded(this.pingAside()) : Promise.reject(new Error('not connected'));
       probe.then(
         () => this.setState('up'),
         () => {
@@ -208,6 +213,27 @@ export class RedisTier {
       );
     }, this.probeDelayMs);
     this.probeTimer.unref();
+  }
+
+  /** PING over a short-lived copy of the client's connection; the copy is dropped whatever happens. */
+  private async pingAside(): Promise<void> {
+    const aside = this.client.duplicate({
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      commandTimeout: this.timeoutMs,
+      connectTimeout: Math.max(1000, this.timeoutMs),
+    });
+    aside.on('error', () => undefined); // its failure is the probe's answer
+    const drop = setTimeout(() => aside.disconnect(), this.timeoutMs);
+    try {
+      await aside.connect();
+      await aside.ping();
+    } finally {
+      clearTimeout(drop);
+      aside.disconnect();
+    }
   }
 
   /** Rejects after timeoutMs whatever the client does (a caller's client may have no commandTimeout). */

@@ -403,6 +403,8 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
 
   private async putRedis(key: string, frame: Buffer, facts: EntryFacts, now: number): Promise<void> {
     const redis = this.redis;
+    // As the local store: a value larger than maxBytes is not stored (it would evict every other entry).
+    if (this.options.maxEntries === 0 || (this.options.maxBytes > 0 && frame.length > this.options.maxBytes)) return;
     if (!redis || !(await redis.available())) return;
     const ttlMs = facts.expiresAt === null ? 0 : facts.expiresAt - now;
     if (facts.expiresAt !== null && ttlMs <= 0) return;

@@ -1,7 +1,8 @@
 // The Redis tier (ioredis). Every call is bounded by `timeoutMs`; a failed or late call marks
 // the tier down and the caller carries on without it. While the tier is down no call is sent
 // at all, so a Redis that is gone or frozen (SIGSTOP: its socket open, nothing coming back)
-// costs nothing per request: a background probe (PING, bounded, with backoff, on an unref'd
+// costs nothing per request and nothing more piles up in the client's queue: a background
+// probe (PING over a short-lived connection of its own, bounded, with backoff, on an unref'd
 // timer stopped by close) brings the tier back up, and so does the client's own reconnection.
 // Listeners are put on the client once and taken off by close(), also on a caller's client.
 import crypto from 'node:crypto';

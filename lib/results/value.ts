@@ -24,8 +24,9 @@ export interface FileRef {
   path: string;
   size: number;
   mtimeMs: number;
-  /** Change time and inode when stored: a rewrite with the mtime put back (touch -r) still changes ctime. Absent in entries stored before. */
+  /** Change time when stored: a rewrite with the mtime put back (touch -r) still moves it. Absent in older entries. */
   ctimeMs?: number;
+  /** Inode when stored: a replacement by another file changes it. Absent in older entries. */
   ino?: number;
 }
 

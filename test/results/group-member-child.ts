@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     const cache = new ResultCache({ dir: job.dir, shared: 'group' });
     cache.on('error', (e) => result.errors.push((e.error as Error & { code?: string }).code ?? e.error.message));
     await cache.set(cache.keyFor({ model: 'm', params: { uid } }), { meta: { uid } });
-    for (const member of job.members) result.read.push((await cache.get(cache.keyFor({ model: 'm', params: { uid: member } })))?.meta ?? null);
+    for (const member of job.members)
+      result.read.push((await cache.get(cache.keyFor({ model: 'm', params: { uid: member } })))?.meta ?? null);
     await cache.close();
   } catch (error) {
     result.errors.push(`${(error as Error & { code?: string }).code ?? ''}: ${(error as Error).message}`);

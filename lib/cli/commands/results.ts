@@ -41,7 +41,10 @@ function storeExists(dir: string): boolean {
   }
   if (stat === undefined) return false;
   if (!stat.isDirectory())
-    throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `Results folder ${dir} exists but is not a folder; choose another --dir or --results`);
+    throw new OvcacheError(
+      'OVCACHE_CACHE_DIR_INVALID',
+      `Results folder ${dir} exists but is not a folder; choose another --dir or --results`,
+    );
   return fs.existsSync(path.join(dir, 'results.mdb'));
 }
 

@@ -17,7 +17,8 @@ export interface ResultCacheValue {
 export interface ResultCacheLike {
   getOrCompute(
     parts: ResultCacheParts,
-    compute: () => Promise<ResultCacheValue>,
+    /** signal: aborts when every caller waiting on this compute gave up (undefined: the caller's own applies). */
+    compute: (signal?: AbortSignal) => Promise<ResultCacheValue>,
     options?: { cacheable?: boolean; signal?: AbortSignal },
   ): Promise<{ value: ResultCacheValue; outcome: 'hit' | 'miss' | 'bypass'; key: string }>;
 }

@@ -48,8 +48,8 @@ export async function runInference(job: InferenceJob): Promise<InferResult> {
   let queuedMs = 0;
   let inferMs = 0;
   const meta = (answered: InferMeta['resultCache']): InferMeta => ({ resultCache: answered, queuedMs, inferMs });
-  const run = async () => {
-    const r = await pool.run(inputs, o);
+  const run = async (signal: AbortSignal | undefined = o.signal) => {
+    const r = await pool.run(inputs, signal === o.signal ? o : { ...o, signal });
     queuedMs = r.queuedMs;
     inferMs = r.inferMs;
     return r.outputs;
@@ -64,7 +64,9 @@ export async function runInference(job: InferenceJob): Promise<InferResult> {
     const { compiled, key } = slot.loaded as LoadedModel;
     const parts = { model: key ?? slot.id, inputs: namedInputs(compiled, inputs), ...(o.params === undefined ? {} : { params: o.params }) };
     const options = { ...(o.cacheable === undefined ? {} : { cacheable: o.cacheable }), ...(o.signal ? { signal: o.signal } : {}) };
-    const result = await resultCache.getOrCompute(parts, async () => ({ tensors: await run() }), options);
+    // The compute is shared by every caller of this key: it runs under the cache's shared signal
+    // (aborted only when all of them gave up), never under this caller's alone.
+    const result = await resultCache.getOrCompute(parts, async (shared) => ({ tensors: await run(shared ?? o.signal) }), options);
     outcome = result.outcome;
     if (outcome === 'hit') counters.resultHits++;
     return { outputs: result.value.tensors ?? {}, meta: meta(result.outcome) };

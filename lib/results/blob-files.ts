@@ -18,18 +18,33 @@ export function blobPath(blobsDir: string, digest: string): string {
   return path.join(blobsDir, digest.slice(0, 2), digest);
 }
 
-/** Writes the blob unless a file of that name exists already (same name, same content). */
+/**
+ * Writes the blob. A file already there under that name is kept only if it is a regular file
+ * that still hashes to it; anything else there (damaged bytes, a folder, an unreadable file) is
+ * replaced, so storing the value again repairs it.
+ */
 export function writeBlobSync(blobsDir: string, digest: string, frame: Uint8Array, dirMode = 0o700): void {
   const file = blobPath(blobsDir, digest);
-  if (fs.existsSync(file)) return;
+  if (holdsBlob(file, digest)) return;
   makeOwnerOnlyDir(path.dirname(file), dirMode === 0o700 ? 'owner' : 'group');
   const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}${BLOB_TEMP_SUFFIX}`;
   try {
     fs.writeFileSync(temp, frame, { mode: dirMode === 0o700 ? 0o600 : 0o640 });
+    // rename() replaces a file but not a folder: whatever else holds the name goes first.
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile() === false) fs.rmSync(file, { recursive: true, force: true });
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/** Whether file is a regular file whose bytes hash to digest (false when absent or unreadable). */
+function holdsBlob(file: string, digest: string): boolean {
+  try {
+    return fs.lstatSync(file).isFile() && blobDigest(fs.readFileSync(file)) === digest;
+  } catch {
+    return false;
   }
 }
 
@@ -74,9 +89,20 @@ export function damagedBlob(digest: string, why: string): OvcacheError {
   );
 }
 
+/** A blob that cannot be read (EISDIR, EIO, EACCES...): a miss, removed like a damaged one. */
+export function unreadableBlob(digest: string, error: unknown): OvcacheError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+  return new OvcacheError(
+    'OVCACHE_RESULT_STORE_FAILED',
+    `A stored result cannot be read (blob ${digest.slice(0, 12)}: ${code}, ${(error as Error).message}); it is treated as a miss and removed`,
+    { cause: error },
+  );
+}
+
 /**
  * The blob's bytes, checked against its digest as `check` says; undefined when it is gone.
- * Throws damagedBlob() when the bytes do not hash to the name.
+ * Throws damagedBlob() when the bytes do not hash to the name, unreadableBlob() when they
+ * cannot be read: both OVCACHE_RESULT_STORE_FAILED.
  */
 export function readBlobSync(
   blobsDir: string,
@@ -89,12 +115,18 @@ export function readBlobSync(
     fd = fs.openSync(blobPath(blobsDir, digest), 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw unreadableBlob(digest, error);
   }
   try {
-    // The identity of the very file read (fstat of the open descriptor), not of a later rename.
-    const identity = check === 'per-identity' ? statText(fs.fstatSync(fd)) : '';
-    const bytes = fs.readFileSync(fd);
+    let identity: string;
+    let bytes: Buffer;
+    try {
+      // The identity of the very file read (fstat of the open descriptor), not of a later rename.
+      identity = check === 'per-identity' ? statText(fs.fstatSync(fd)) : '';
+      bytes = fs.readFileSync(fd);
+    } catch (error) {
+      throw unreadableBlob(digest, error);
+    }
     if (check === 'off' || (check === 'per-identity' && verified?.has(digest, identity))) return bytes;
     if (blobDigest(bytes) !== digest) {
       verified?.forget(digest);
@@ -107,8 +139,9 @@ export function readBlobSync(
   }
 }
 
+/** Removes whatever holds the blob's name (a folder too: an unreadable blob may be one). */
 export function removeBlobSync(blobsDir: string, digest: string): void {
-  fs.rmSync(blobPath(blobsDir, digest), { force: true });
+  fs.rmSync(blobPath(blobsDir, digest), { recursive: true, force: true });
 }
 
 /** Every blob file and leftover temp file, for prune's orphan sweep. */

@@ -26,7 +26,7 @@ import {
   writeBlobSync,
   type BlobCheck,
 } from './blob-files';
-import { BLOBS_DIR, DATABASE_FILE, prepareResultsDir } from './results-dir';
+import { BLOBS_DIR, DATABASE_FILE, openDatabaseFiles, prepareResultsDir } from './results-dir';
 import type { EntryFacts, FileRef } from './value';
 
 /** Frames larger than this go to a blob file beside the database. */
@@ -109,7 +109,7 @@ export class LocalStore {
     this.blobCheck = options.blobCheck ?? 'per-identity';
     prepareResultsDir(dir, this.shared);
     try {
-      this.root = open({ path: path.join(dir, DATABASE_FILE), maxDbs: 8, noSubdir: true });
+      this.root = openDatabaseFiles(dir, this.shared, () => open({ path: path.join(dir, DATABASE_FILE), maxDbs: 8, noSubdir: true }));
     } catch (error) {
       throw new OvcacheError('OVCACHE_RESULT_STORE_FAILED', `Cannot open the result store in ${dir}: ${(error as Error).message}`, {
         cause: error,

@@ -1,7 +1,8 @@
 // The Redis tier (ioredis). Every call is bounded by `timeoutMs`; a failed or late call marks
 // the tier down and the caller carries on without it. While the tier is down no call is sent
 // at all, so a Redis that is gone or frozen (SIGSTOP: its socket open, nothing coming back)
-// costs nothing per request: a background probe (PING, bounded, with backoff, on an unref'd
+// costs nothing per request and nothing more piles up in the client's queue: a background
+// probe (PING over a short-lived connection of its own, bounded, with backoff, on an unref'd
 // timer stopped by close) brings the tier back up, and so does the client's own reconnection.
 // Listeners are put on the client once and taken off by close(), also on a caller's client.
 import crypto from 'node:crypto';
@@ -194,10 +195,15 @@ export class RedisTier {
     this.onState(state, error);
   }
 
-  /** While down: PING now and then (backoff up to PROBE_MAX_MS); an answer brings the tier up. */
+  /**
+   * While down: PING now and then (backoff up to PROBE_MAX_MS); an answer brings the tier up.
+   * The PING goes over a connection of its own (client.duplicate()), closed after each round:
+   * a frozen Redis keeps every unanswered command in its client's queue (a timeout rejects the
+   * caller, it does not dequeue), so probing on the client itself would pile up one per round.
+   */
   private scheduleProbe(): void {
     this.probeTimer = setTimeout(() => {
-      const probe = this.client.status === 'ready' ? this.bounded(this.client.ping()) : Promise.reject(new Error('not connected'));
+      const probe = this.client.status === 'ready' ? this.bounded(this.pingAside()) : Promise.reject(new Error('not connected'));
       probe.then(
         () => this.setState('up'),
         () => {
@@ -208,6 +214,27 @@ export class RedisTier {
       );
     }, this.probeDelayMs);
     this.probeTimer.unref();
+  }
+
+  /** PING over a short-lived copy of the client's connection; the copy is dropped whatever happens. */
+  private async pingAside(): Promise<void> {
+    const aside = this.client.duplicate({
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      commandTimeout: this.timeoutMs,
+      connectTimeout: Math.max(1000, this.timeoutMs),
+    });
+    aside.on('error', () => undefined); // its failure is the probe's answer
+    const drop = setTimeout(() => aside.disconnect(), this.timeoutMs);
+    try {
+      await aside.connect();
+      await aside.ping();
+    } finally {
+      clearTimeout(drop);
+      aside.disconnect();
+    }
   }
 
   /** Rejects after timeoutMs whatever the client does (a caller's client may have no commandTimeout). */

@@ -3,7 +3,8 @@
 // local miss asks Redis and fills the local store from it. Redis trouble never fails a
 // request: lookups and writes go on local-only until the client reconnects.
 import { EventEmitter } from 'node:events';
-import { SingleFlight } from '../cache/single-flight';
+import { AbortableFlights } from '../cache/abort/flights';
+import { raceAbort } from '../cache/abort/signal';
 import { isOvcacheError, OvcacheError } from '../errors';
 import { logger } from '../log';
 import { parseDuration } from '../format/units';
@@ -72,7 +73,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   private readonly options: ResolvedResultOptions;
   private readonly store: LocalStore | null;
   private readonly redis: RedisTier | null;
-  private readonly flights = new SingleFlight<string, { value: ResultValue; outcome: 'hit' | 'miss' }>();
+  private readonly flights = new AbortableFlights<string, { value: ResultValue; outcome: 'hit' | 'miss' }>();
   private readonly parts = new Map<string, ResultKeyParts>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly counters = {
@@ -180,10 +181,12 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
    * The stored result for parts, or compute's (then stored). Concurrent calls for one key in
    * this process run compute once. Bypassed (computed, never stored) when the cache is off,
    * options.cacheable is false, or the cacheable(params) predicate says no.
+   * A caller's signal ends only that caller's wait: the shared compute goes on while any caller
+   * still waits, and its signal (compute's argument) aborts only when every waiter gave up.
    */
   async getOrCompute(
     parts: ResultParts,
-    compute: () => Promise<ResultValue>,
+    compute: (signal?: AbortSignal) => Promise<ResultValue>,
     options: GetOrComputeOptions = {},
   ): Promise<GetOrComputeResult> {
     this.expectOpen('getOrCompute');
@@ -193,26 +196,26 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
       this.counters.bypasses++;
       this.background(this.store?.count({ bypasses: 1 }));
       this.emit('lookup', { outcome: 'bypass', tier: 'local', ms: 0, key: '' });
-      return { value: await compute(), outcome: 'bypass', key: '' };
+      return { value: await compute(options.signal), outcome: 'bypass', key: '' };
     }
     const key = this.keyFor(parts);
-    const { promise, leader } = this.flights.run(key, async () => {
+    const { promise, leader } = this.flights.run(key, options.signal, async (signal) => {
       const found = await this.lookup(key);
       if (found.hit) return { value: found.value, outcome: 'hit' as const };
-      options.signal?.throwIfAborted();
+      signal.throwIfAborted();
       const started = performance.now();
-      const value = await compute();
+      const value = await compute(signal);
       await this.storeValue(key, value, {
         computeMs: performance.now() - started,
         ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
       });
       return { value, outcome: 'miss' as const };
     });
-    if (leader) return { ...(await promise), key };
-    const shared = await abortable(promise, options.signal);
+    const result = await raceAbort(promise, options.signal);
+    if (leader) return { ...result, key };
     this.counters.joined++;
     this.counters.hits++;
-    return { value: shared.value, outcome: 'hit', key };
+    return { value: result.value, outcome: 'hit', key };
   }
 
   stats(): ResultCacheStats {
@@ -400,6 +403,8 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
 
   private async putRedis(key: string, frame: Buffer, facts: EntryFacts, now: number): Promise<void> {
     const redis = this.redis;
+    // As the local store: a value larger than maxBytes is not stored (it would evict every other entry).
+    if (this.options.maxEntries === 0 || (this.options.maxBytes > 0 && frame.length > this.options.maxBytes)) return;
     if (!redis || !(await redis.available())) return;
     const ttlMs = facts.expiresAt === null ? 0 : facts.expiresAt - now;
     if (facts.expiresAt !== null && ttlMs <= 0) return;
@@ -431,14 +436,4 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }
-}
-
-async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -57,3 +57,30 @@ export function sharedModeOnDisk(dir: string): SharedMode {
   const mode = fs.statSync(dir, { throwIfNoEntry: false })?.mode ?? 0;
   return (mode & 0o2000) !== 0 && (mode & 0o070) === 0o070 ? 'group' : 'owner';
 }
+
+/**
+ * Runs `open` (LMDB creates results.mdb and its lock file 0664 less the umask) so that with
+ * shared: 'group' both files come out group-writable (0660): every member of the group must
+ * take the lock and write. The files this process owns are chmod'ed after, in case they were
+ * made earlier (or the umask cannot be set: worker threads).
+ */
+export function openDatabaseFiles<T>(dir: string, shared: SharedMode, open: () => T): T {
+  if (shared !== 'group') return open();
+  let previous: number | undefined;
+  try {
+    previous = process.umask(0o007);
+  } catch {
+    previous = undefined; // worker thread: the chmod below still applies to the files made here
+  }
+  try {
+    return open();
+  } finally {
+    if (previous !== undefined) process.umask(previous);
+    const uid = process.getuid?.();
+    for (const name of [DATABASE_FILE, `${DATABASE_FILE}-lock`]) {
+      const full = path.join(dir, name);
+      const st = fs.lstatSync(full, { throwIfNoEntry: false });
+      if (st?.isFile() && st.uid === uid && (st.mode & 0o060) !== 0o060) fs.chmodSync(full, (st.mode & 0o7777 & ~0o007) | 0o060);
+    }
+  }
+}

@@ -24,6 +24,10 @@ export interface FileRef {
   path: string;
   size: number;
   mtimeMs: number;
+  /** Change time when stored: a rewrite with the mtime put back (touch -r) still moves it. Absent in older entries. */
+  ctimeMs?: number;
+  /** Inode when stored: a replacement by another file changes it. Absent in older entries. */
+  ino?: number;
 }
 
 export interface EntryFacts {
@@ -89,15 +93,15 @@ export function checkValue(value: unknown): { tensors: Record<string, Tensor>; m
         throw new OvcacheError('OVCACHE_RESULT_VALUE_INVALID', `value.files[${i}] (${full}) cannot be read: ${(error as Error).message}`);
       }
       if (!st.isFile()) throw new OvcacheError('OVCACHE_RESULT_VALUE_INVALID', `value.files[${i}] (${full}) is not a regular file`);
-      files.push({ path: full, size: st.size, mtimeMs: st.mtimeMs });
+      files.push({ path: full, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino });
     });
   }
   return { tensors, meta, files };
 }
 
 /**
- * Whether every referenced file is still there, readable, with the size and mtime it had when
- * stored. Never throws: a file that cannot be stat'ed or read (ENOENT, ENOTDIR, EACCES...) is
+ * Whether every referenced file is still there, readable, with the size, mtime, ctime and inode
+ * it had when stored (a rewrite with the mtime put back still moves ctime; a replacement, the inode). Never throws: a file that cannot be stat'ed or read (ENOENT, ENOTDIR, EACCES...) is
  * a changed file, so the entry is a miss and evicted, not an error on every lookup.
  */
 export function filesUnchanged(files: readonly FileRef[]): boolean {
@@ -105,6 +109,7 @@ export function filesUnchanged(files: readonly FileRef[]): boolean {
     try {
       const st = fs.statSync(f.path);
       if (!st.isFile() || st.size !== f.size || st.mtimeMs !== f.mtimeMs) return false;
+      if ((f.ctimeMs !== undefined && st.ctimeMs !== f.ctimeMs) || (f.ino !== undefined && st.ino !== f.ino)) return false;
       fs.accessSync(f.path, fs.constants.R_OK);
     } catch {
       return false;

@@ -239,6 +239,50 @@ describe('ModelRegistry.infer', () => {
       await cache.dispose();
     });
 
+    it("one caller's abort ends only its own wait: a caller joined to the same input still gets the result", async () => {
+      const cache = new ModelCache({ core, dir: path.join(tmp, 'cache') });
+      const results = new ResultCache({ dir: path.join(tmp, 'results') });
+      const registry = new ModelRegistry({
+        cache,
+        resultCache: results,
+        models: { mlp: { model: writeMlp(path.join(tmp, 'm')).xml, device: 'CPU' } },
+      });
+      await registry.infer('mlp', { input: new Float32Array(16).fill(9) }); // load the model
+      process.env.OV_STUB_INFER_MS = '300';
+      const x = new Float32Array(16).fill(0.5);
+      const a = new AbortController();
+      const b = new AbortController();
+      const first = registry.inferWithMeta('mlp', { input: x }, { signal: a.signal });
+      const second = registry.inferWithMeta('mlp', { input: x }, { signal: b.signal });
+      const reason = new Error('client A went away');
+      setTimeout(() => a.abort(reason), 50);
+      const [ra, rb] = await Promise.allSettled([first, second]);
+      assert.ok(ra.status === 'rejected');
+      assert.equal(ra.reason, reason);
+      assert.equal(rb.status, 'fulfilled', `B rejected with ${String((rb as PromiseRejectedResult).reason)}`);
+      const out = Object.values(rb.value.outputs)[0]?.data as Float32Array;
+      assert.ok(Math.abs(out[0]! - mlpReference(x)[0]!) < 1e-4);
+      // The shared compute went on and stored its result: the same input is now a hit.
+      assert.equal((await registry.inferWithMeta('mlp', { input: x })).meta.resultCache, 'hit');
+      // When every waiter aborts, each rejects with its own reason.
+      const y = new Float32Array(16).fill(0.75);
+      const c = new AbortController();
+      const d = new AbortController();
+      const third = registry.inferWithMeta('mlp', { input: y }, { signal: c.signal });
+      const fourth = registry.inferWithMeta('mlp', { input: y }, { signal: d.signal });
+      const reasons = [new Error('C went away'), new Error('D went away')];
+      setTimeout(() => c.abort(reasons[0]), 30);
+      setTimeout(() => d.abort(reasons[1]), 60);
+      const settled = await Promise.allSettled([third, fourth]);
+      assert.deepEqual(
+        settled.map((s): unknown => (s.status === 'rejected' ? s.reason : s.status)),
+        reasons,
+      );
+      await registry.dispose();
+      await results.close();
+      await cache.dispose();
+    });
+
     it('a pool of 4 on 100 ms inferences runs 16 requests four at a time, with real results', async () => {
       const log = path.join(tmp, 'stub.log');
       process.env.OV_STUB_LOG = log;

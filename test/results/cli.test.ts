@@ -116,6 +116,24 @@ describe('ovcache results', function () {
     assert.equal(fs.existsSync(missing), false);
   });
 
+  it('a --dir or --results that is a file, or below one, is refused with [OVCACHE_CACHE_DIR_INVALID] (exit 1); extra arguments are refused', () => {
+    const file = path.join(root, 'a-file');
+    fs.writeFileSync(file, 'not a folder');
+    for (const args of [
+      ['stats', '--results', file],
+      ['ls', '--results', file],
+      ['stats', '--dir', file],
+      ['ls', '--dir', file],
+    ]) {
+      const r = run(args);
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}`);
+      assert.match(r.stderr, /\[OVCACHE_CACHE_DIR_INVALID\] Results folder .* not a folder/, args.join(' '));
+    }
+    const extra = run(['stats', '--dir', root, 'stray']);
+    assert.notEqual(extra.status, 0);
+    assert.match(extra.stderr, /too many arguments/);
+  });
+
   it("refuses a results folder others can write into ([OVCACHE_CACHE_DIR_INSECURE], exit 1); opens a group-shared one made with shared: 'group'", async () => {
     const results = path.join(root, 'results');
     fs.chmodSync(results, 0o777);

@@ -205,6 +205,78 @@ describe('the Redis result tier', function () {
     }
   });
 
+  for (const kind of ['a Redis URL', "a caller's ioredis client"] as const) {
+    it(`a frozen Redis (SIGSTOP), ${kind}: over 40 misses with 1 MiB values, no command is sent on the client while down and at most 2 stay queued, also over several probe rounds`, async () => {
+      // Every command any ioredis client sends, with the client that sent it (the URL kind's is the cache's own).
+      const sent: Array<{ client: Redis; name: string }> = [];
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was in finally
+      const send = Redis.prototype.sendCommand;
+      Redis.prototype.sendCommand = function (this: Redis, command: Parameters<typeof send>[0], stream?: Parameters<typeof send>[1]) {
+        sent.push({ client: this, name: command.name });
+        return send.call(this, command, stream);
+      };
+      const own = kind === 'a Redis URL' ? undefined : new Redis(server.url);
+      const timeoutMs = 1000;
+      const cache = make({ dir: path.join(dir, 'local'), redis: own ?? server.url, redisTimeout: timeoutMs, maxBytes: '1GB' });
+      const mib = 1024 * 1024;
+      const compute = (i: number) => () => Promise.resolve(valueFor(i, mib));
+      try {
+        assert.equal((await cache.getOrCompute(partsFor(1), compute(1))).outcome, 'miss');
+        assert.equal(cache.stats().redis, 'up');
+        const client = sent.find((s) => s.name.toLowerCase() === 'evalsha')?.client;
+        assert.ok(client, 'the cache sent its first write through an ioredis client');
+        const queued = (): number => (client as unknown as { commandQueue: { length: number } }).commandQueue.length;
+        const offline = (): number => (client as unknown as { offlineQueue: { length: number } }).offlineQueue.length;
+        server.pause();
+        try {
+          await cache.getOrCompute(partsFor(2), compute(2)); // pays at most one timeout per tier call: Redis is found frozen here
+          assert.equal(cache.stats().redis, 'down');
+          const before = sent.length;
+          let maxQueued = 0;
+          const started = Date.now();
+          for (let i = 3; i < 43; i++) {
+            const r = await cache.getOrCompute(partsFor(i), compute(i));
+            assert.ok(isValueFor(r.value, i));
+            maxQueued = Math.max(maxQueued, queued() + offline());
+          }
+          const ms = Date.now() - started;
+          // The freeze goes on through several probe rounds (backoff 100 ms doubling): nothing piles up meanwhile.
+          for (const stop = Date.now() + 6000; Date.now() < stop; await sleep(100)) maxQueued = Math.max(maxQueued, queued() + offline());
+          const whileDown = sent.slice(before).filter((s) => s.client === client);
+          assert.deepEqual(whileDown, [], 'while down, nothing is sent on the client (the probe uses a connection of its own)');
+          // The lookup and the write that found Redis frozen, at most: no more, however long it lasts.
+          assert.ok(maxQueued <= 2, `${maxQueued} commands queued on the client while Redis was frozen`);
+          assert.ok(ms < 40 * timeoutMs, `40 misses took ${ms} ms: they waited on the frozen Redis`);
+          console.log(`      40 misses of 1 MiB with Redis frozen (${kind}): ${ms} ms, at most ${maxQueued} commands queued`);
+        } finally {
+          server.resume();
+        }
+        await until('the probe to bring Redis back', () => cache.stats().redis === 'up');
+        await cache.getOrCompute(partsFor(50), compute(50));
+        assert.equal(await admin.exists(`${namespace}v:${cache.keyFor(partsFor(50))}`), 1, 'writes reach Redis again');
+      } finally {
+        Redis.prototype.sendCommand = send;
+        await cache.close();
+        own?.disconnect();
+      }
+    });
+  }
+
+  it('a value larger than maxBytes is not written to Redis and evicts nothing there, as the local store refuses it', async () => {
+    const cache = make({ dir: path.join(dir, 'local'), maxBytes: '100KB' });
+    const evictions: string[] = [];
+    cache.on('evict', (e) => evictions.push(`${e.tier}:${e.reason}`));
+    for (let i = 0; i < 10; i++) await cache.set(cache.keyFor(partsFor(i)), valueFor(i));
+    assert.equal(await admin.zcard(`${namespace}lru`), 10);
+    const big = cache.keyFor(partsFor(99));
+    await cache.set(big, valueFor(99, 240_000));
+    assert.equal(await admin.zcard(`${namespace}lru`), 10, 'every other Redis entry is still there');
+    assert.equal(await admin.exists(`${namespace}v:${big}`), 0);
+    assert.ok(Number(await admin.get(`${namespace}bytes`)) <= 100_000);
+    assert.equal(await cache.get(big), undefined);
+    assert.deepEqual(evictions, []);
+  });
+
   it("closing a ResultCache takes its listeners off the caller's ioredis client (20 caches on one client)", async () => {
     const client = new Redis(server.url);
     await client.ping();

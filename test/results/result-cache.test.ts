@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ResultCache, type ResultEvictEvent, type ResultLookupEvent } from '../../lib/index';
 import type { ResultCacheInternals } from '../../lib/results/result-cache';
 import { makeTempDir, removeDir } from '../helpers/paths';
+import type { GroupMemberJob, GroupMemberResult } from './group-member-child';
 import type { UnreadableJob, UnreadableResult } from './unreadable-child';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -262,6 +263,36 @@ describe('ResultCache', () => {
     );
   });
 
+  it('a referenced file rewritten with the same size and its mtime put back (touch -r) is a miss, and the entry is removed', async () => {
+    const cache = make();
+    const image = path.join(dir, 'image-1234.bin');
+    const parts = { model: 'sd', params: { seed: 1234 } };
+    const compute = (): Promise<{ files: string[] }> => {
+      fs.writeFileSync(image, 'GOOD-IMAGE');
+      return Promise.resolve({ files: [image] });
+    };
+    assert.equal((await cache.getOrCompute(parts, compute)).outcome, 'miss');
+    const before = fs.statSync(image);
+    const reference = `${image}.ref`;
+    fs.writeFileSync(reference, '');
+    execFileSync('touch', ['-r', image, reference]); // keeps the stored mtime to the nanosecond
+    await sleep(20); // so the rewrite's ctime differs from the stored one at the clock's resolution
+    fs.writeFileSync(image, 'EVIL-IMAGE'); // same size, other bytes
+    execFileSync('touch', ['-r', reference, image]); // mtime put back; ctime cannot be
+    assert.equal(fs.statSync(image).mtimeMs, before.mtimeMs);
+    assert.equal(fs.statSync(image).size, before.size);
+    const again = await cache.getOrCompute(parts, compute);
+    assert.equal(again.outcome, 'miss');
+    assert.equal(fs.readFileSync(image, 'utf8'), 'GOOD-IMAGE');
+    // Replaced by another file (another inode) with the same size and mtime: a miss too.
+    execFileSync('touch', ['-r', image, reference]);
+    await sleep(20);
+    fs.writeFileSync(`${image}.new`, 'EVIL-IMAGE');
+    execFileSync('touch', ['-r', reference, `${image}.new`]);
+    fs.renameSync(`${image}.new`, image);
+    assert.equal((await cache.getOrCompute(parts, compute)).outcome, 'miss');
+  });
+
   it('refuses bad keys and values with coded errors, and loses nothing already stored', async () => {
     const cache = make();
     const key = cache.keyFor({ model: 'm', params: { keep: true } });
@@ -308,6 +339,50 @@ describe('ResultCache', () => {
     assert.deepEqual(errors, ['get: OVCACHE_RESULT_STORE_FAILED']);
     await cache.flush();
     assert.equal(cache.stats().entries, 0, 'the damaged entry was removed');
+  });
+
+  it('a blob that cannot be read (a folder in its place: EISDIR) is a coded miss, its entry removed, and storing the value again repairs it', async () => {
+    const cache = make();
+    const errors: string[] = [];
+    cache.on('error', (e) => errors.push(`${e.operation}: ${(e.error as Error & { code?: string }).code ?? ''}`));
+    const parts = { model: 'm', params: { seed: 1 } };
+    let computes = 0;
+    const compute = (): Promise<{ tensors: { out: { data: Uint8Array; shape: number[]; elementType: 'u8' } } }> => {
+      computes++;
+      return Promise.resolve({ tensors: { out: { data: new Uint8Array(100_000).fill(7), shape: [100_000], elementType: 'u8' } } });
+    };
+    assert.equal((await cache.getOrCompute(parts, compute)).outcome, 'miss');
+    const [blob] = blobFiles(cache.dir ?? '');
+    assert.ok(blob);
+    fs.rmSync(blob);
+    fs.mkdirSync(blob);
+    assert.equal((await cache.getOrCompute(parts, compute)).outcome, 'miss');
+    await cache.flush();
+    assert.deepEqual(errors, ['get: OVCACHE_RESULT_STORE_FAILED']);
+    const hit = await cache.getOrCompute(parts, compute);
+    assert.equal(hit.outcome, 'hit', 'the value stored again is served');
+    assert.equal(hit.value.tensors?.out?.data.length, 100_000);
+    assert.equal(computes, 2);
+    assert.equal(fs.existsSync(blob), false, "the folder in the blob's place was removed with its entry");
+    assert.deepEqual(errors, ['get: OVCACHE_RESULT_STORE_FAILED']);
+  });
+
+  it('storing a value whose blob file exists with other bytes replaces that file: the value is served again', async () => {
+    const cache = make({}, { now: () => 1_000_000 }); // one clock: storing the same value again makes the same frame, the same blob name
+    const key = cache.keyFor({ model: 'm', params: { big: 2 } });
+    const value = { tensors: { out: { data: new Uint8Array(100_000).fill(5), shape: [100_000], elementType: 'u8' as const } } };
+    await cache.set(key, value);
+    const [blob] = blobFiles(cache.dir ?? '');
+    assert.ok(blob);
+    flipLastByte(blob);
+    const damaged = fs.readFileSync(blob);
+    await cache.delete(key);
+    fs.mkdirSync(path.dirname(blob), { recursive: true });
+    fs.writeFileSync(blob, damaged); // a damaged file under the name, no entry naming it (as a crash could leave)
+    await cache.set(key, value);
+    const got = await cache.get(key);
+    assert.ok(got, 'served');
+    assert.deepEqual([...(got.tensors?.out?.data as Uint8Array).slice(-3)], [5, 5, 5]);
   });
 
   it('refuses bad options with the usual codes', () => {
@@ -454,6 +529,35 @@ describe('ResultCache', () => {
     }
     const fresh = make({ dir: path.join(dir, 'fresh', 'results') }).dir ?? '';
     assert.equal(fs.statSync(fresh).mode & 0o7777, 0o700, 'a folder it creates is owner-only');
+  });
+
+  it("shared: 'group': a second member of the group opens the store another member made and stores in it (database files 0660 under umask 022)", function () {
+    if (!isRoot) this.skip(); // two uids need root to run the children as them
+    fs.chmodSync(dir, 0o755);
+    const group = path.join(dir, 'group');
+    fs.mkdirSync(group);
+    fs.chownSync(group, 65534, 65534);
+    fs.chmodSync(group, 0o2770);
+    const store = path.join(group, 'results');
+    const members = [65534, 12345];
+    const runAs = (uid: number): GroupMemberResult => {
+      const job: GroupMemberJob = { dir: store, members };
+      const child = spawnSync(process.execPath, [path.join(__dirname, 'group-member-child.js'), JSON.stringify(job)], {
+        encoding: 'utf8',
+        uid,
+        gid: 65534,
+      });
+      const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT:'));
+      assert.ok(line, `child ${uid} exited with ${child.status}: ${child.stderr}`);
+      return JSON.parse(line.slice(7)) as GroupMemberResult;
+    };
+    const first = runAs(65534);
+    assert.deepEqual(first.errors, []);
+    assert.deepEqual(first.modes, { 'results.mdb': '660', 'results.mdb-lock': '660' });
+    const second = runAs(12345);
+    assert.deepEqual(second.errors, [], 'the second member opens and writes');
+    assert.deepEqual(second.read, [{ uid: 65534 }, { uid: 12345 }]);
+    assert.deepEqual(runAs(65534).read, [{ uid: 65534 }, { uid: 12345 }], "the first member reads the second's");
   });
 
   it('a dir that is a file, or below a file, is refused with OVCACHE_CACHE_DIR_INVALID, never a raw EEXIST or ENOTDIR', () => {

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
 import type { Command } from 'commander';
+import { OvcacheError } from '../../errors';
+import { errnoCode } from '../../fs/errno';
 import { formatBytes } from '../../format/units';
 import { sharedModeOnDisk } from '../../results/results-dir';
 import { LocalStore } from '../../results/local-store';
@@ -25,7 +27,24 @@ export function resolveResultsDir(opts: ResultsOptions): string {
   return path.join(resolveCacheDir(opts).dir, 'results');
 }
 
+/** Whether a store is there; a path that is not a folder (or lies below a file) is refused, not "not there yet". */
 function storeExists(dir: string): boolean {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(dir, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new OvcacheError(
+      'OVCACHE_CACHE_DIR_INVALID',
+      `Results folder ${dir} cannot be read (${errnoCode(error)}: part of its path is not a folder); choose another --dir or --results`,
+      { cause: error },
+    );
+  }
+  if (stat === undefined) return false;
+  if (!stat.isDirectory())
+    throw new OvcacheError(
+      'OVCACHE_CACHE_DIR_INVALID',
+      `Results folder ${dir} exists but is not a folder; choose another --dir or --results`,
+    );
   return fs.existsSync(path.join(dir, 'results.mdb'));
 }
 
@@ -162,4 +181,7 @@ export function registerResults(program: Command): void {
         (report.orphanBlobs > 0 ? `; ${report.orphanBlobs} orphaned blob files` : ''),
     );
   });
+
+  // None of these takes arguments: a stray word (a path without --dir, a typo) is refused, not ignored.
+  for (const command of results.commands) command.allowExcessArguments(false);
 }

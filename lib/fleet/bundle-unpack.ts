@@ -130,7 +130,11 @@ function checkBundleFile(file: string): void {
   try {
     st = fs.statSync(file);
   } catch (error) {
-    throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `Cannot read bundle ${file} (${errnoCode(error) ?? (error as Error).message}); give the path of a .tar.gz written by "ovcache pack"`, { cause: error });
+    throw new OvcacheError(
+      'OVCACHE_BUNDLE_INVALID',
+      `Cannot read bundle ${file} (${errnoCode(error) ?? (error as Error).message}); give the path of a .tar.gz written by "ovcache pack"`,
+      { cause: error },
+    );
   }
   if (!st.isFile())
     throw new OvcacheError(

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import * as tar from 'tar';
 import { writeMlp } from '../../scripts/make-fixtures';
 import { ensureCacheDir } from '../../lib/cache/cache-dir';
 import { FolderTier } from '../../lib/fleet/folder-tier';
@@ -114,7 +115,10 @@ describe('bundles and the CLI against a hostile review', function () {
 
     it('a shared tier root is refused (OVCACHE_CACHE_DIR_INSECURE) and nothing is written where it points', async () => {
       const tier = new FolderTier({ path: link });
-      const refused = { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /Shared tier folder .*link is a symlink owned by another user \(uid 65534\)/ };
+      const refused = {
+        code: 'OVCACHE_CACHE_DIR_INSECURE',
+        message: /Shared tier folder .*link is a symlink owned by another user \(uid 65534\)/,
+      };
       await assert.rejects(tier.list(), refused);
       await assert.rejects(tier.health(), refused);
       const file = path.join(tmp, 'blob');
@@ -131,8 +135,125 @@ describe('bundles and the CLI against a hostile review', function () {
         code: 'OVCACHE_CACHE_DIR_INSECURE',
         message: /Results folder .*link is a symlink owned by another user/,
       });
-      assert.throws(() => ensureCacheDir(link), { code: 'OVCACHE_CACHE_DIR_INSECURE', message: /Cache folder .*link is a symlink owned by another user/ });
+      assert.throws(() => ensureCacheDir(link), {
+        code: 'OVCACHE_CACHE_DIR_INSECURE',
+        message: /Cache folder .*link is a symlink owned by another user/,
+      });
       assert.deepEqual(fs.readdirSync(victim), []);
     });
+  });
+  /** The bundle packed from the warmed cache, rewritten with its index changed by `edit`. */
+  async function editedBundle(
+    name: string,
+    edit: (index: { entries: Array<Record<string, unknown>> }) => void,
+    from = cache,
+    env: Record<string, string> = {},
+  ): Promise<string> {
+    const bundle = path.join(tmp, `${name}-src.tar.gz`);
+    const packed = run(['pack', bundle, '--dir', from], env);
+    assert.equal(packed.status, 0, packed.stderr);
+    const open = path.join(tmp, `${name}-open`);
+    fs.mkdirSync(open);
+    await tar.x({ file: bundle, cwd: open });
+    const indexFile = path.join(open, 'ovcache-bundle.json');
+    const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { entries: Array<Record<string, unknown>> };
+    edit(index);
+    fs.writeFileSync(indexFile, JSON.stringify(index));
+    const out = path.join(tmp, `${name}.tar.gz`);
+    await tar.c({ gzip: true, file: out, cwd: open, portable: true }, ['ovcache-bundle.json', 'entries']);
+    return out;
+  }
+
+  it('unpack refuses a malformed index with OVCACHE_BUNDLE_INVALID naming the field, never a TypeError, and installs nothing', async () => {
+    const cases: Array<[string, (i: { entries: Array<Record<string, unknown>> }) => void, RegExp]> = [
+      ['noname', (i) => void (i.entries[0]!.device = {}), /entries\[0\]\.device\.name is not a string/],
+      ['nullfile', (i) => void (i.entries[0]!.files as unknown[]).push(null), /entries\[0\]\.files\[\d+\] is not an object/],
+      [
+        'bytesstr',
+        (i) => {
+          const f = (i.entries[0]!.files as Array<Record<string, unknown>>)[0]!;
+          f.bytes = String(f.bytes);
+        },
+        /entries\[0\]\.files\[0\]\.bytes is not a whole number/,
+      ],
+      ['dup', (i) => void i.entries.push(i.entries[0]!), /entries lists "mlp-.*" twice/],
+      ['nobuild', (i) => void delete i.entries[0]!.buildNumber, /entries\[0\]\.buildNumber is not a string/],
+    ];
+    for (const [name, edit, field] of cases) {
+      const bundle = await editedBundle(name, edit);
+      const target = path.join(tmp, `${name}-target`);
+      const r = run(['unpack', bundle, '--dir', target]);
+      assert.equal(r.status, 1, `${name}: ${r.stdout}`);
+      assert.match(r.stderr, /\[OVCACHE_BUNDLE_INVALID\] .* is not an ovcache bundle: /, name);
+      assert.match(r.stderr, field, name);
+      assert.doesNotMatch(r.stderr, /TypeError|Cannot read properties/, name);
+      assert.deepEqual(fs.readdirSync(path.join(target, 'entries')), [], `${name}: nothing installed`);
+    }
+  });
+
+  it("unpack refuses an entry whose index claims this machine's build but whose manifest is another build's (no --force needed to refuse)", async () => {
+    const other = path.join(tmp, 'other-cache');
+    const manifest = path.join(tmp, 'deploy', 'other.yaml');
+    fs.writeFileSync(manifest, ['dir: ../other-cache', 'models:', '  - model: models/mlp.xml', ''].join('\n'));
+    const otherBuild = { OV_STUB_VERSION: '2025.3.0-19000-other' };
+    assert.equal(run(['warm', manifest], otherBuild).status, 0);
+    const local = (
+      JSON.parse(fs.readFileSync(path.join(entryDir(cache), 'ovcache-entry.json'), 'utf8')) as {
+        parts: { runtime: { buildNumber: string } };
+      }
+    ).parts.runtime.buildNumber;
+    const lying = await editedBundle('lying', (i) => i.entries.forEach((e) => (e.buildNumber = local)), other, otherBuild);
+    const target = path.join(tmp, 'lie-target');
+    const r = run(['unpack', lying, '--dir', target, '--json']);
+    assert.equal(r.status, 1, r.stderr);
+    const row = (JSON.parse(r.stdout) as { entries: Array<{ status: string; reason: string }> }).entries[0];
+    assert.equal(row?.status, 'invalid');
+    assert.match(row?.reason ?? '', /the index says OpenVINO .*, its manifest 2025\.3\.0-19000-other/);
+    assert.deepEqual(fs.readdirSync(path.join(target, 'entries')), []);
+    // The index's device must match the manifest's too.
+    const device = await editedBundle('device', (i) => void ((i.entries[0]!.device as { fullName: string }).fullName = 'Another CPU'));
+    const d = run(['unpack', device, '--dir', path.join(tmp, 'device-target'), '--force', '--json']);
+    const drow = (JSON.parse(d.stdout) as { entries: Array<{ status: string; reason: string }> }).entries[0];
+    assert.equal(drow?.status, 'invalid', 'even with --force');
+    assert.match(drow?.reason ?? '', /the index says device CPU "Another CPU", its manifest CPU/);
+  });
+
+  it('CLI paths that are not what they should be give coded errors naming the path, not raw errno codes', () => {
+    const bundle = path.join(tmp, 'b.tar.gz');
+    const noFolder = run(['pack', path.join(tmp, 'nonexistent-dir', 'x.tar.gz'), '--dir', cache]);
+    assert.equal(noFolder.status, 1);
+    assert.match(noFolder.stderr, /\[OVCACHE_INVALID_ARGUMENT\] Cannot write the bundle to .*x\.tar\.gz: .*nonexistent-dir does not exist/);
+    const toFolder = run(['pack', tmp, '--dir', cache]);
+    assert.equal(toFolder.status, 1);
+    assert.match(toFolder.stderr, /\[OVCACHE_INVALID_ARGUMENT\] Cannot write the bundle to .*: it is a folder/);
+    assert.equal(run(['pack', bundle, '--dir', cache]).status, 0);
+    const intoFile = run(['unpack', bundle, '--dir', bundle]);
+    assert.equal(intoFile.status, 1);
+    assert.match(intoFile.stderr, /\[OVCACHE_CACHE_DIR_INVALID\] Cache folder .*b\.tar\.gz exists but is not a folder/);
+    const selftest = run(['selftest'], { TMPDIR: path.join(tmp, 'nonexistent') });
+    assert.equal(selftest.status, 1);
+    assert.match(
+      selftest.stderr,
+      /\[OVCACHE_INVALID_ARGUMENT\] Cannot make the selftest's scratch folder in .*nonexistent \(ENOENT\): set TMPDIR/,
+    );
+    for (const out of [noFolder, toFolder, intoFile, selftest]) assert.doesNotMatch(out.stderr, /\[E[A-Z]+\]/);
+  });
+
+  it('unpack refuses a FIFO with no writer within 5 s (it used to hang), a folder as the bundle, and extra arguments', () => {
+    const fifo = path.join(tmp, 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [CLI, 'unpack', fifo, '--dir', path.join(tmp, 'c')], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, OPENVINO_LIB_PATH: STAND_IN },
+      encoding: 'utf8',
+      timeout: 5000,
+    });
+    assert.ok(Date.now() - started < 5000 && r.signal === null, 'returned on its own');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /\[OVCACHE_BUNDLE_INVALID\] .*fifo is not a regular file/);
+    assert.match(run(['unpack', tmp, '--dir', path.join(tmp, 'c')]).stderr, /\[OVCACHE_BUNDLE_INVALID\] .* is a folder/);
+    const extra = run(['unpack', path.join(tmp, 'x.tar.gz'), 'extra-arg', '--dir', path.join(tmp, 'c')]);
+    assert.equal(extra.status, 2);
+    assert.match(extra.stderr, /too many arguments/);
   });
 });

@@ -159,6 +159,7 @@ describe('fleet: cleaning a tier', function () {
     assert.equal(plain.status, 1);
     assert.match(plain.stderr, /\[OVCACHE_CACHE_DIR_INSECURE\] Shared tier folder .* is writable by its group/);
     assert.doesNotMatch(plain.stderr, /cannot be reached/);
+    assert.match(plain.stderr, /For tier-gc, that is --shared group\./);
     const shared = spawnSync(process.execPath, [CLI, 'tier-gc', root, '--older-than', '0s', '--shared', 'group', '--json'], {
       env,
       encoding: 'utf8',

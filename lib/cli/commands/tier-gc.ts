@@ -96,7 +96,13 @@ export function registerTierGc(program: Command): void {
       try {
         await tier.health(AbortSignal.timeout(30_000)).catch((error: Error) => {
           // A folder others can write into is reachable, and refused as what it is.
-          if (isOvcacheError(error, 'OVCACHE_CACHE_DIR_INSECURE')) throw error;
+          if (isOvcacheError(error, 'OVCACHE_CACHE_DIR_INSECURE')) {
+            if (opts.shared === undefined && /writable by its group|owned by another user/.test(error.message))
+              throw new OvcacheError('OVCACHE_CACHE_DIR_INSECURE', `${error.message} For tier-gc, that is --shared group.`, {
+                cause: error,
+              });
+            throw error;
+          }
           throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${tier.name} cannot be reached: ${error.message}`, { cause: error });
         });
         const report = await collectTierGarbage(tier, {

@@ -32,7 +32,7 @@ export interface CacheDirOptions {
 }
 
 /** The mode a new folder inside `parent` gets: group-shared inside a group-shared folder. */
-function inheritedMode(parent: string): SharedMode {
+export function inheritedMode(parent: string): SharedMode {
   try {
     const mode = fs.statSync(parent).mode;
     return (mode & 0o2000) !== 0 && (mode & 0o070) === 0o070 ? 'group' : 'owner';
@@ -116,7 +116,26 @@ export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: Shar
   }
 }
 
+/**
+ * A folder path that is a symlink is followed only when the link itself is owned by this user or
+ * root (as the kernel's protected_symlinks): another user's link in /tmp could point this
+ * process at a folder it would then write into. Refused with OVCACHE_CACHE_DIR_INSECURE.
+ */
+export function checkRootSymlink(root: string, role: FolderRole = CACHE_ROLE): void {
+  if (process.platform === 'win32' || typeof process.geteuid !== 'function') return;
+  const link = fs.lstatSync(root, { throwIfNoEntry: false });
+  if (!link?.isSymbolicLink()) return;
+  if (link.uid === process.geteuid() || link.uid === 0) return;
+  throw insecure(
+    root,
+    `is a symlink owned by another user (uid ${link.uid})`,
+    `Use the folder it points to (${fs.readlinkSync(root)}) directly if you trust it, or remove the link.`,
+    role,
+  );
+}
+
 function checkExistingRoot(root: string, shared: SharedMode): void {
+  checkRootSymlink(root);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(root);
@@ -137,6 +156,31 @@ function checkExistingRoot(root: string, shared: SharedMode): void {
     if (subStat.isSymbolicLink()) throw insecure(full, 'is a symlink', `Remove it; ovcache creates ${sub}/ itself.`);
     if (!subStat.isDirectory()) throw new OvcacheError('OVCACHE_CACHE_DIR_INVALID', `${full} exists but is not a folder`);
     checkFolderSecurity(full, subStat, shared);
+  }
+}
+
+/**
+ * The rule ensureCacheDir applies, for a command that only reads an existing cache folder to
+ * export or vouch for its entries (pack, verify): throws OVCACHE_CACHE_DIR_INSECURE for a folder,
+ * entries/ or an entry folder another user could write into. A folder that does not exist holds
+ * nothing to trust and passes. Without options.shared, a folder made group-shared (2770) is
+ * checked in 'group' mode, as the results CLI does (results-dir.ts sharedModeOnDisk).
+ */
+export function checkCacheFolder(root: string, options: CacheDirOptions = {}): void {
+  if (!fs.lstatSync(root, { throwIfNoEntry: false })) return;
+  const shared = options.shared ?? inheritedMode(root);
+  checkExistingRoot(root, shared);
+  const entries = path.join(root, ENTRIES_DIR);
+  let names: string[];
+  try {
+    names = fs.readdirSync(entries);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const full = path.join(entries, name);
+    const st = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (st?.isDirectory()) checkFolderSecurity(full, st, shared);
   }
 }
 

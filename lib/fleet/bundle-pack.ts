@@ -34,6 +34,23 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   }
 }
 
+/** Refuses a bundle path that cannot be written, with the path and the fix (never a raw ENOENT or EISDIR). */
+function checkOutPath(file: string): void {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (st?.isDirectory())
+    throw new OvcacheError(
+      'OVCACHE_INVALID_ARGUMENT',
+      `Cannot write the bundle to ${file}: it is a folder. Name the .tar.gz file to write, e.g. ${path.join(file, 'models-cache.tar.gz')}`,
+    );
+  const folder = path.dirname(file);
+  const parent = fs.statSync(folder, { throwIfNoEntry: false });
+  if (!parent?.isDirectory())
+    throw new OvcacheError(
+      'OVCACHE_INVALID_ARGUMENT',
+      `Cannot write the bundle to ${file}: ${folder} ${parent ? 'is not a folder' : 'does not exist'}. Create the folder first or choose another path.`,
+    );
+}
+
 /** `signer`: each entry's statement is signed (pack --sign). */
 export async function packBundle(
   cacheDir: string,
@@ -42,6 +59,7 @@ export async function packBundle(
   options: { signer?: SigningKeyInfo | undefined } = {},
 ): Promise<PackReport> {
   const file = path.resolve(out);
+  checkOutPath(file);
   const staging = makeStaging(cacheDir);
   const report: PackReport = { file, entries: [], bytes: 0, archiveBytes: 0, skipped: [] };
   try {

@@ -12,7 +12,9 @@ import { OvcacheError } from '../errors';
 import { removeWhenQuiet } from '../fs/remove-when-quiet';
 import { logger } from '../log';
 import { BUNDLE_INDEX, entryNameProblem, indexProblem, type BundleEntry, type BundleIndex } from './bundle-format';
-import { installEntry, makeStaging, removeStaging } from './install-entry';
+import { ensureCacheDir, inheritedMode } from '../cache/cache-dir';
+import { errnoCode } from '../fs/errno';
+import { installEntry, makeStaging, normalizeModes, removeStaging } from './install-entry';
 import { digestEntryFiles } from './transfer';
 import { verifyEntry, type TrustRefusal } from '../trust/signature';
 import { statementFields } from '../trust/statement';
@@ -79,6 +81,16 @@ async function readIndex(staging: string, file: string): Promise<BundleIndex> {
   return parsed as BundleIndex;
 }
 
+/** Where the index's build or device differs from the entry manifest's key parts, or null. */
+function indexDisagrees(e: BundleEntry, parts: KeyParts): string | null {
+  if (e.buildNumber !== parts.runtime.buildNumber)
+    return `the index says OpenVINO ${e.buildNumber}, its manifest ${parts.runtime.buildNumber}`;
+  const [a, b] = [e.device, parts.device];
+  if (a.name !== b.name || a.fullName !== b.fullName || (a.architecture ?? null) !== (b.architecture ?? null))
+    return `the index says device ${a.name} "${a.fullName}", its manifest ${b.name} "${b.fullName}"`;
+  return null;
+}
+
 /** The entry's reason to be refused as damaged, or null when it is whole. */
 async function damage(e: BundleEntry, dir: string): Promise<string | null> {
   const read = await readManifest(dir);
@@ -86,6 +98,9 @@ async function damage(e: BundleEntry, dir: string): Promise<string | null> {
   const m = read.manifest;
   if (m.key !== e.key || deriveKey(m.parts) !== e.key) return 'its manifest does not hash to its key';
   if (entryName(m.parts, e.key) !== e.name) return 'its folder name does not match its manifest';
+  // The build and device checks read the index: it must say what the (hashed) manifest says.
+  const lie = indexDisagrees(e, m.parts);
+  if (lie) return lie;
   if (!m.complete) return 'incomplete';
   const listed = new Set(e.files.map((f) => f.name));
   if (m.files.length !== e.files.length || !m.files.every((f) => listed.has(f.name))) return 'its files differ from the index';
@@ -109,12 +124,34 @@ async function untrusted(e: BundleEntry, dir: string, trust: ResolvedTrust): Pro
   return check.ok ? check.keyId : check;
 }
 
+/** A bundle must be a regular file: a FIFO with no writer would hang tar for ever, a pipe or folder is no archive. */
+function checkBundleFile(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (error) {
+    throw new OvcacheError(
+      'OVCACHE_BUNDLE_INVALID',
+      `Cannot read bundle ${file} (${errnoCode(error) ?? (error as Error).message}); give the path of a .tar.gz written by "ovcache pack"`,
+      { cause: error },
+    );
+  }
+  if (!st.isFile())
+    throw new OvcacheError(
+      'OVCACHE_BUNDLE_INVALID',
+      `${file} is ${st.isDirectory() ? 'a folder' : 'not a regular file (a pipe, FIFO or device)'}; give the path of a .tar.gz written by "ovcache pack" (save a piped bundle to a file first)`,
+    );
+}
+
 export async function unpackBundle(
   cacheDir: string,
   file: string,
   local: LocalIdentity | null,
   options: UnpackOptions = {},
 ): Promise<UnpackReport> {
+  checkBundleFile(file);
+  // The cache folder's rules (a file: OVCACHE_CACHE_DIR_INVALID; others can write it: _INSECURE) before anything is staged in it.
+  ensureCacheDir(cacheDir);
   const staging = makeStaging(cacheDir);
   const report: UnpackReport = { dir: cacheDir, entries: [] };
   let extracted = false;
@@ -125,6 +162,8 @@ export async function unpackBundle(
         file,
         cwd: staging,
         strict: true,
+        // Never the archive's owners (as root tar would chown to them) nor its modes: fixed below.
+        preserveOwner: false,
         maxDecompressionRatio: options.maxDecompressionRatio ?? DEFAULT_MAX_RATIO,
         filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
       });
@@ -180,6 +219,7 @@ export async function unpackBundle(
       }
       const read = await readManifest(dir);
       if (read.status !== 'ok') continue;
+      await normalizeModes(dir, inheritedMode(cacheDir));
       const origin = { from: `bundle:${path.basename(file)}`, signedBy: row.signedBy ?? null };
       row.status = await installEntry(cacheDir, e.name, dir, { ...read.manifest, origin }, { replace: options.force === true });
       row.reason = other;

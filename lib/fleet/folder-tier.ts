@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkFolderSecurity, insecure, type FolderRole, type SharedMode } from '../cache/cache-dir';
+import { checkRootSymlink, checkFolderSecurity, insecure, type FolderRole, type SharedMode } from '../cache/cache-dir';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { isKey } from '../cache/key';
 import { OvcacheError } from '../errors';
@@ -48,6 +48,7 @@ export class FolderTier implements Tier {
    * whose mode changes is refused from then on. A tier not made yet holds nothing to trust.
    */
   private checkSecurity(): void {
+    checkRootSymlink(this.root, ROLE);
     const stat = fs.statSync(this.root, { throwIfNoEntry: false });
     if (!stat?.isDirectory()) return;
     checkFolderSecurity(this.root, stat, this.shared, ROLE);

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureCacheDir, makeOwnerOnlyDir } from '../cache/cache-dir';
+import { ensureCacheDir, folderModeFor, makeOwnerOnlyDir, type SharedMode } from '../cache/cache-dir';
 import { acquireLock } from '../cache/entry/lock';
 import { readManifest, writeManifest, type EntryManifest } from '../cache/entry/manifest';
 
@@ -65,6 +65,20 @@ export function makeStaging(cacheDir: string): string {
 export async function removeStaging(staging: string): Promise<void> {
   await fs.promises.rm(staging, { recursive: true, force: true });
   await fs.promises.rmdir(path.dirname(staging)).catch(() => undefined);
+}
+
+/**
+ * Gives a staged entry the modes ovcache creates (folders 0700, files 0600; 2770 and 0640 in a
+ * group-shared cache), whatever an archive said: a bundle's member modes (0777) and owners are
+ * never kept. Symlinks are never followed (the bundle's filter extracts none).
+ */
+export async function normalizeModes(dir: string, shared: SharedMode): Promise<void> {
+  await fs.promises.chmod(dir, folderModeFor(shared));
+  for (const item of await fs.promises.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, item.name);
+    if (item.isDirectory()) await normalizeModes(full, shared);
+    else if (item.isFile()) await fs.promises.chmod(full, shared === 'group' ? 0o640 : 0o600);
+  }
 }
 
 /** Moves `staging` (the entry's files, verified) into the cache as entries/<name>; removes staging in every case. */

@@ -59,7 +59,19 @@ export async function collectTierGarbage(tier: Tier, options: TierGcOptions = {}
     const read = text === undefined ? undefined : parseRemoteManifest(text, key);
     const current = read?.status === 'ok' ? read.manifest.uploadId : undefined;
     if (current !== undefined) report.entries++;
-    for (const [uploadId, files] of uploadsOf(objects)) {
+    const uploads = uploadsOf(objects);
+    // The manifest read now may be newer than the inventory's (republished in between): it was
+    // written after the files of the upload it names, so it is at least as young as they are,
+    // and brand new when the inventory did not see that upload at all.
+    const named = current === undefined ? undefined : uploads.get(current);
+    const manifestSince = !manifestObject
+      ? 0
+      : current === undefined
+        ? manifestObject.modifiedMs
+        : named
+          ? Math.max(manifestObject.modifiedMs, ...named.map((f) => f.modifiedMs))
+          : now;
+    for (const [uploadId, files] of uploads) {
       const bytes = files.reduce((n, f) => n + f.bytes, 0);
       if (uploadId === current) {
         report.entryBytes += bytes;
@@ -67,9 +79,14 @@ export async function collectTierGarbage(tier: Tier, options: TierGcOptions = {}
       }
       // A manifest that is there but unreadable still protects the key's uploads by its age.
       const why = manifestObject ? 'superseded' : 'orphan';
-      const since = manifestObject ? manifestObject.modifiedMs : Math.max(...files.map((f) => f.modifiedMs));
+      const since = manifestObject ? manifestSince : Math.max(...files.map((f) => f.modifiedMs));
       const garbage: TierGarbage = { key, uploadId, files: files.length, bytes, why };
       if (since > cutoff) {
+        report.young.push(garbage);
+        continue;
+      }
+      // Decided on the manifest as it is at removal time: republished since it was read, the key's uploads wait for the next run.
+      if (manifestObject && !dryRun && (await stillNames(tier, key, current, signal)) === false) {
         report.young.push(garbage);
         continue;
       }
@@ -79,6 +96,13 @@ export async function collectTierGarbage(tier: Tier, options: TierGcOptions = {}
     }
   }
   return report;
+}
+
+/** Whether the key's manifest, read again, still names `current` (undefined: still none readable). */
+async function stillNames(tier: Tier, key: string, current: string | undefined, signal: AbortSignal): Promise<boolean> {
+  const text = await tier.getManifest(key, signal);
+  const read = text === undefined ? undefined : parseRemoteManifest(text, key);
+  return (read?.status === 'ok' ? read.manifest.uploadId : undefined) === current;
 }
 
 function uploadsOf(objects: TierObject[]): Map<string, TierObject[]> {

@@ -4,7 +4,7 @@
 // there would be served as a result. blobs/ and the database files must not be symlinks.
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkFolderSecurity, insecure, makeOwnerOnlyDir, type FolderRole, type SharedMode } from '../cache/cache-dir';
+import { checkFolderSecurity, checkRootSymlink, insecure, makeOwnerOnlyDir, type FolderRole, type SharedMode } from '../cache/cache-dir';
 import { OvcacheError } from '../errors';
 import { errnoCode, isReadOnlyError } from '../fs/errno';
 
@@ -19,6 +19,7 @@ function invalid(dir: string, why: string, cause?: unknown): OvcacheError {
 
 /** Creates or checks the results folder and its blobs/ folder; throws coded errors only. */
 export function prepareResultsDir(dir: string, shared: SharedMode): void {
+  checkRootSymlink(dir, ROLE);
   try {
     makeOwnerOnlyDir(dir, shared);
   } catch (error) {

@@ -10,6 +10,8 @@ import { isSupported } from '../runtime/version';
 import { SelftestSkip, type CaseDetails, type SelftestCase } from './case';
 import { SELFTEST_CASES } from './cases';
 import { writeAll } from './fixture-models';
+import { OvcacheError } from '../errors';
+import { errnoCode } from '../fs/errno';
 
 export interface SelftestOptions {
   /** The libopenvino_c library or its folder; searched for as loadOpenVINO() does when absent. */
@@ -99,6 +101,20 @@ async function runCase(
   }
 }
 
+/** The selftest's scratch folder in the temp folder; a coded error naming TMPDIR when it cannot be made. */
+function makeScratchDir(): string {
+  const base = os.tmpdir();
+  try {
+    return fs.mkdtempSync(path.join(base, 'ovcache-selftest-'));
+  } catch (error) {
+    throw new OvcacheError(
+      'OVCACHE_INVALID_ARGUMENT',
+      `Cannot make the selftest's scratch folder in ${base} (${errnoCode(error) ?? (error as Error).message}): set TMPDIR to an existing writable folder.`,
+      { cause: error },
+    );
+  }
+}
+
 export async function runSelftest(options: SelftestOptions = {}): Promise<SelftestReport> {
   const now = options.now ?? (() => performance.now());
   const started = now();
@@ -122,7 +138,7 @@ export async function runSelftest(options: SelftestOptions = {}): Promise<Selfte
   };
   const devices = listDevices(ov, options.devices);
   const results: CaseResult[] = [];
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ovcache-selftest-'));
+  const tmp = makeScratchDir();
   try {
     const fixtures = path.join(tmp, 'fixtures');
     writeAll(fixtures);

@@ -96,6 +96,81 @@ describe('fleet: cleaning a tier', function () {
     await freshMachineHits(options);
   });
 
+  it('a key republished between the inventory and the manifest read keeps its old upload until the new manifest is old enough', async () => {
+    const root = path.join(tmp, 'tier');
+    const options = { path: root };
+    const key = await publish(options);
+    const tier = createTier(options);
+    const kdir = path.join(root, 'entries', key);
+    const manifestFile = path.join(kdir, REMOTE_MANIFEST);
+    const u1 = (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { uploadId: string }).uploadId;
+    const old = (Date.now() - 3 * HOUR) / 1000;
+    for (const f of fs.readdirSync(kdir, { recursive: true, withFileTypes: true }))
+      fs.utimesSync(path.join(f.parentPath, f.name), old, old);
+    // Another machine republishes the key (its files, then its manifest) after gc took the inventory.
+    const u2 = `${u1.startsWith('a') ? 'b' : 'a'}${u1.slice(1)}`;
+    const republishing: Tier = Object.create(tier) as Tier;
+    let republished = false;
+    republishing.getManifest = async (k, signal) => {
+      if (!republished) {
+        republished = true;
+        fs.cpSync(path.join(kdir, u1), path.join(kdir, u2), { recursive: true });
+        fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, 'utf8').split(u1).join(u2));
+      }
+      return tier.getManifest(k, signal);
+    };
+    const report = await collectTierGarbage(republishing, { olderThanMs: HOUR });
+    assert.deepEqual(report.removed, []);
+    assert.deepEqual(
+      report.young.map((g) => `${g.why}:${g.uploadId}`),
+      [`superseded:${u1}`],
+    );
+    assert.ok(fs.existsSync(path.join(kdir, u1)), 'a reader of the old manifest can still copy it');
+    // Republished between the manifest read and the removal: decided again on the manifest then.
+    fs.rmSync(path.join(kdir, u2), { recursive: true });
+    fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, 'utf8').split(u2).join(u1));
+    for (const f of fs.readdirSync(kdir, { recursive: true, withFileTypes: true }))
+      fs.utimesSync(path.join(f.parentPath, f.name), old, old);
+    const u0 = `${u1.startsWith('c') ? 'd' : 'c'}${u1.slice(1)}`;
+    await tier.upload(key, u0, 'model.blob', manifestFile, new AbortController().signal);
+    fs.utimesSync(path.join(kdir, u0, 'model.blob'), old, old);
+    let reads = 0;
+    const late: Tier = Object.create(tier) as Tier;
+    late.getManifest = async (k, signal) => {
+      if (++reads === 2) fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, 'utf8').split(u1).join(u0));
+      return tier.getManifest(k, signal);
+    };
+    const second = await collectTierGarbage(late, { olderThanMs: HOUR });
+    assert.deepEqual(second.removed, []);
+    assert.ok(fs.existsSync(path.join(kdir, u0)), 'the upload the manifest names now stays');
+    await tier.close();
+  });
+
+  it("ovcache tier-gc --shared group cleans a tier made with shared: 'group'; without it the refusal is OVCACHE_CACHE_DIR_INSECURE", async function () {
+    const root = path.join(tmp, 'gtier');
+    const tier = createTier({ path: root, shared: 'group' });
+    const file = path.join(tmp, 'f');
+    fs.writeFileSync(file, 'x');
+    await tier.upload(ORPHAN_KEY, 'up1', 'x.blob', file, new AbortController().signal);
+    await tier.close();
+    assert.equal(fs.statSync(root).mode & 0o7777, 0o2775);
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, OPENVINO_LIB_PATH: STAND_IN };
+    const plain = spawnSync(process.execPath, [CLI, 'tier-gc', root, '--older-than', '0s'], { env, encoding: 'utf8' });
+    assert.equal(plain.status, 1);
+    assert.match(plain.stderr, /\[OVCACHE_CACHE_DIR_INSECURE\] Shared tier folder .* is writable by its group/);
+    assert.doesNotMatch(plain.stderr, /cannot be reached/);
+    assert.match(plain.stderr, /For tier-gc, that is --shared group\./);
+    const shared = spawnSync(process.execPath, [CLI, 'tier-gc', root, '--older-than', '0s', '--shared', 'group', '--json'], {
+      env,
+      encoding: 'utf8',
+    });
+    assert.equal(shared.status, 0, shared.stderr);
+    assert.deepEqual(
+      (JSON.parse(shared.stdout) as TierGcReport).removed.map((g) => `${g.why}:${g.uploadId}`),
+      ['orphan:up1'],
+    );
+  });
+
   it('ovcache tier-gc on a folder: --dry-run --json, then a real run with --older-than', async () => {
     const root = path.join(tmp, 'tier');
     const key = await publish({ path: root });

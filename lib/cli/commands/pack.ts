@@ -1,6 +1,7 @@
 // `ovcache pack <out.tar.gz> [selectors...]`: write cache entries (all complete ones, or those
 // the selectors name, as `ovcache rm` reads them) with their manifests and digests to a bundle.
 import type { Command } from 'commander';
+import { checkCacheFolder } from '../../cache/cache-dir';
 import { scanCache } from '../../cache/scan';
 import { OvcacheError } from '../../errors';
 import { packBundle } from '../../fleet/bundle-pack';
@@ -25,6 +26,8 @@ export function registerPack(program: Command): void {
     .option('--sign <key.pem>', `sign every entry with this Ed25519 private key (default: $${SIGNING_KEY_ENV})`);
   withCacheOptions(command).action(async (out: string, selectors: string[], opts: PackOptions) => {
     const { dir } = resolveCacheDir(opts);
+    // A folder others can write into may hold planted blobs: never export (and so vouch for) them.
+    checkCacheFolder(dir);
     const signingKey = opts.sign ?? process.env.OVCACHE_SIGNING_KEY;
     const signer = signingKey ? loadSigningKey(signingKey, opts.sign ? '--sign' : SIGNING_KEY_ENV) : undefined;
     const scan = await scanCache(dir, { checkModels: false });

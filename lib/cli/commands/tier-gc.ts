@@ -16,6 +16,7 @@ interface TierGcOptions {
   olderThan?: number;
   dryRun?: boolean;
   json?: boolean;
+  shared?: string;
 }
 
 function usage(message: string): OvcacheError {
@@ -72,12 +73,18 @@ export function registerTierGc(program: Command): void {
       `leave what is younger alone (default ${formatDuration(DEFAULT_GC_AGE_MS)})`,
       durationArgument('--older-than'),
     )
+    .option('--shared <mode>', "a folder tier made with shared: 'group' (group-writable, 2775): accept it when this user is in its group")
     .option('--dry-run', 'show what would be removed, remove nothing')
     .option('--json', 'machine-readable output')
     .action(async (spec: string, opts: TierGcOptions) => {
       let tierOptions: TierOptions;
       try {
         tierOptions = tierFromArgument(spec, opts);
+        if (opts.shared !== undefined) {
+          if (opts.shared !== 'group') throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `--shared takes "group", not "${opts.shared}"`);
+          if (!('path' in tierOptions)) throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', '--shared is for folder tiers only');
+          tierOptions = { ...tierOptions, shared: 'group' };
+        }
       } catch (error) {
         if (!isOvcacheError(error, 'OVCACHE_INVALID_ARGUMENT')) throw error;
         process.stderr.write(`ovcache tier-gc: [${error.code}] ${error.message}\n`);
@@ -88,6 +95,14 @@ export function registerTierGc(program: Command): void {
       const tier = createTier({ ...tierOptions, readOnly: Boolean(opts.dryRun) });
       try {
         await tier.health(AbortSignal.timeout(30_000)).catch((error: Error) => {
+          // A folder others can write into is reachable, and refused as what it is.
+          if (isOvcacheError(error, 'OVCACHE_CACHE_DIR_INSECURE')) {
+            if (opts.shared === undefined && /writable by its group|owned by another user/.test(error.message))
+              throw new OvcacheError('OVCACHE_CACHE_DIR_INSECURE', `${error.message} For tier-gc, that is --shared group.`, {
+                cause: error,
+              });
+            throw error;
+          }
           throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${tier.name} cannot be reached: ${error.message}`, { cause: error });
         });
         const report = await collectTierGarbage(tier, {

@@ -43,6 +43,7 @@ export function registerUnpack(program: Command): void {
     .command('unpack')
     .description("verify a bundle and install its entries (refusing another OpenVINO build's or device's unless --force)")
     .argument('<bundle>', 'a bundle written by "ovcache pack"')
+    .allowExcessArguments(false)
     .option('--force', 'install entries for another build or device too, and replace complete local entries')
     .option(
       '--trust <pub.pem>',

@@ -1,6 +1,7 @@
 // `ovcache verify [--fix]`: entries that are broken or stale, files no entry accounts for.
 // Exit 0 when nothing is wrong (or --fix fixed all of it), 1 when problems remain.
 import type { Command } from 'commander';
+import { checkCacheFolder } from '../../cache/cache-dir';
 import { fixCache, verifyCache, type FixResult, type Problem } from '../../cache/verify';
 import { formatBytes } from '../../format/units';
 import { formatTable } from '../../format/table';
@@ -15,6 +16,8 @@ export function registerVerify(program: Command): void {
     .option('--fix', 'remove what is broken (entries only, never through symlinks, never outside entries/)');
   withLibraryOption(withCacheOptions(command)).action(async (opts: { dir?: string; json?: boolean; library?: string; fix?: boolean }) => {
     const { dir } = resolveCacheDir(opts);
+    // "No problems found" would vouch for blobs anyone could have planted.
+    checkCacheFolder(dir);
     const runtime = runtimeBuild(opts);
     const progress = opts.json ? undefined : lazyProgress('verifying');
     const { scan: _scan, ...report } = await verifyCache(dir, {

@@ -3,6 +3,7 @@
 // already cached, 1 when any failed (or no runtime), 2 for a bad manifest or option.
 import path from 'node:path';
 import type { Command } from 'commander';
+import { checkCacheFolder } from '../../cache/cache-dir';
 import { ModelCache } from '../../cache/model-cache';
 import { Fleet } from '../../fleet/fleet';
 import { isOvcacheError, OvcacheError } from '../../errors';
@@ -58,6 +59,7 @@ export function registerWarm(program: Command): void {
     .command('warm')
     .description('compile every model a YAML or JSON manifest lists into the cache and its writable tiers')
     .argument('<manifest>', 'the manifest (.yaml, .yml or .json)')
+    .allowExcessArguments(false)
     .option('--library <path>', 'the OpenVINO C library to use')
     .option('--sign <key.pem>', `sign every entry published to the tiers with this Ed25519 private key (default: $${SIGNING_KEY_ENV})`)
     .option(
@@ -76,6 +78,8 @@ export function registerWarm(program: Command): void {
       return;
     }
     const { dir } = opts.dir !== undefined || manifest.dir === undefined ? resolveCacheDir(opts) : { dir: manifest.dir };
+    // Refused up front, not once per model: warm reports entries it would then vouch for.
+    checkCacheFolder(dir);
     const runtime = await loadOpenVINO(opts.library ? { libraryPath: opts.library } : {});
     const { models: _models, dir: _dir, tiers, ...fleet } = manifest;
     const flags = trustFromFlags(opts);

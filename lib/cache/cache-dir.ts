@@ -123,7 +123,12 @@ export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: Shar
  */
 export function checkRootSymlink(root: string, role: FolderRole = CACHE_ROLE): void {
   if (process.platform === 'win32' || typeof process.geteuid !== 'function') return;
-  const link = fs.lstatSync(root, { throwIfNoEntry: false });
+  let link: fs.Stats | undefined;
+  try {
+    link = fs.lstatSync(root, { throwIfNoEntry: false });
+  } catch {
+    return; // below a file (ENOTDIR) or unreadable: the caller's own checks say what is wrong
+  }
   if (!link?.isSymbolicLink()) return;
   if (link.uid === process.geteuid() || link.uid === 0) return;
   throw insecure(

@@ -46,9 +46,12 @@ describe('dashboard --open: the browser opener', function () {
     const hostile = path.join(tmp, 'hostile');
     const marker = path.join(tmp, 'ran');
     fakeOpener(hostile, marker);
+    // No real opener on the absolute entries, whatever the machine has in /usr/bin.
+    const empty = path.join(tmp, 'empty-bin');
+    fs.mkdirSync(empty);
     const out = await dashboardOpen(
       hostile,
-      `.::${path.dirname(process.execPath)}`,
+      `.::${empty}`,
       path.join(tmp, 'cache'),
       (o) => o.includes('Could not open a browser') || fs.existsSync(marker),
     );
@@ -62,7 +65,7 @@ describe('dashboard --open: the browser opener', function () {
     fakeOpener(bin, marker);
     await dashboardOpen(
       tmp,
-      `${bin}:${path.dirname(process.execPath)}`,
+      bin,
       path.join(tmp, 'cache'),
       () => fs.existsSync(marker) && fs.statSync(marker).size > 0,
     );

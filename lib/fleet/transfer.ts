@@ -15,6 +15,7 @@ import { installEntry, makeStaging, removeStaging, type InstallStatus } from './
 import { parseRemoteManifest, remoteManifestText, type RemoteFile, type RemoteManifest } from './remote-manifest';
 import { sameSource } from '../cache/entry/usable';
 import type { Tier } from './tier';
+import { mayVouchFor } from '../trust/vouch';
 import { signEntry, verifyEntry, type TrustRefusal } from '../trust/signature';
 import { statementFields } from '../trust/statement';
 import type { ResolvedTrust } from '../trust/trust-options';
@@ -40,7 +41,8 @@ export async function digestEntryFiles(entryDir: string, listed: Array<{ name: s
   return files;
 }
 
-export type PublishStatus = 'published' | 'present';
+/** 'not-signed': the signer may not vouch for this entry (lib/trust/vouch.ts); nothing was uploaded. */
+export type PublishStatus = 'published' | 'present' | 'not-signed';
 
 /** The trust check of a parsed remote manifest (before any download): ok with the signer, or the refusal. */
 function checkRemote(remote: RemoteManifest, trust: ResolvedTrust): ReturnType<typeof verifyEntry> {
@@ -59,11 +61,15 @@ export async function publishEntry(
   timeoutMs: number,
   trust?: ResolvedTrust,
   replace = false,
-): Promise<{ status: PublishStatus; bytes: number }> {
+): Promise<{ status: PublishStatus; bytes: number; reason?: string }> {
   const read = await readManifest(entryDir);
   if (read.status !== 'ok' || !read.manifest.complete)
     throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to publish in ${entryDir}`);
   const entry = read.manifest;
+  if (trust?.signer) {
+    const vouch = mayVouchFor(trust.signer, trust.trusted, entry.origin);
+    if (!vouch.ok) return { status: 'not-signed', bytes: 0, reason: vouch.reason };
+  }
   const existing = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(entry.key, s));
   if (existing !== undefined && !replace) {
     const parsed = parseRemoteManifest(existing, entry.key);

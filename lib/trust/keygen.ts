@@ -27,7 +27,8 @@ export function writeKeyPair(dir: string): KeyPairFiles {
       throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `${p} exists: keygen never overwrites a key; choose another folder`);
   const existing = fs.statSync(folder, { throwIfNoEntry: false });
   if (!existing) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-  else if (!existing.isDirectory()) throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `${folder} is not a folder; give a folder for the keys`);
+  else if (!existing.isDirectory())
+    throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `${folder} is not a folder; give a folder for the keys`);
   else if ((existing.mode & 0o002) !== 0)
     throw new OvcacheError(
       'OVCACHE_INVALID_ARGUMENT',

@@ -91,6 +91,9 @@ export async function publishEntry(
   return { status: 'published', bytes: files.reduce((n, f) => n + f.bytes, 0) };
 }
 
+/** A tier file that is a FIFO, device or symlink (lib/fs/open-regular.ts): refused, not a tier outage. */
+const isUnsafePath = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'OVCACHE_UNSAFE_PATH';
+
 export type PullResult =
   | { status: 'miss'; reason: 'absent' | 'other-source' }
   | { status: 'refused'; reason: string; refusal?: TrustRefusal }
@@ -110,7 +113,13 @@ export interface PullTarget {
 /** An aborted signal stops the pull at once, leaving nothing of it in the cache. */
 export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: number, signal?: AbortSignal): Promise<PullResult> {
   const { key } = target;
-  const text = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(key, s), signal);
+  let text: string | undefined;
+  try {
+    text = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(key, s), signal);
+  } catch (error) {
+    if (isUnsafePath(error)) return { status: 'refused', reason: (error as Error).message };
+    throw error;
+  }
   if (text === undefined) return { status: 'miss', reason: 'absent' };
   const parsed = parseRemoteManifest(text, key);
   if (parsed.status !== 'ok') return { status: 'refused', reason: `remote manifest: ${parsed.reason}` };
@@ -131,12 +140,17 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
   try {
     for (const f of remote.files) {
       const to = path.join(staging, f.name);
-      await withDeadline(
-        `${tier.name} download of ${f.name}`,
-        transferDeadline(timeoutMs, f.bytes),
-        (s) => tier.download(key, remote.uploadId, f.name, to, s),
-        signal,
-      );
+      try {
+        await withDeadline(
+          `${tier.name} download of ${f.name}`,
+          transferDeadline(timeoutMs, f.bytes),
+          (s) => tier.download(key, remote.uploadId, f.name, to, s),
+          signal,
+        );
+      } catch (error) {
+        if (isUnsafePath(error)) return { status: 'refused', reason: (error as Error).message };
+        throw error;
+      }
       const { size } = await fs.promises.stat(to);
       if (size !== f.bytes)
         return { status: 'refused', reason: `mismatch: ${f.name}: ${size} bytes, the manifest says ${f.bytes}`, refusal: 'mismatch' };

@@ -169,7 +169,7 @@ export type { TrustOptions, ResolvedTrust } from './trust/trust-options';
 export type { EntrySignature, TrustRefusal } from './trust/signature';
 export { keyIdOf, type PublicKeyInfo, type SigningKeyInfo, type KeyInput } from './trust/keys';
 export { readWarmManifest, parseWarmManifest, type WarmManifest, type WarmModel } from './fleet/warm-manifest';
-export type { WarmOptions, WarmReport, WarmResult, WarmStatus } from './fleet/warm';
+export type { WarmOptions, WarmPublish, WarmReport, WarmResult, WarmStatus } from './fleet/warm';
 
 // ---- units ----
 export { parseSize, parseDuration, formatBytes, type DurationLimits } from './format/units';

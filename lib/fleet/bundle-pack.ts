@@ -12,7 +12,8 @@ import { OvcacheError } from '../errors';
 import { BUNDLE_FORMAT, BUNDLE_INDEX, type BundleEntry, type BundleIndex } from './bundle-format';
 import { makeStaging, removeStaging } from './install-entry';
 import { digestEntryFiles } from './transfer';
-import type { SigningKeyInfo } from '../trust/keys';
+import type { PublicKeyInfo, SigningKeyInfo } from '../trust/keys';
+import { mayVouchFor } from '../trust/vouch';
 import { signEntry } from '../trust/signature';
 import { statementFields } from '../trust/statement';
 
@@ -51,12 +52,15 @@ function checkOutPath(file: string): void {
     );
 }
 
-/** `signer`: each entry's statement is signed (pack --sign). */
+/**
+ * `signer`: each entry's statement is signed (pack --sign), but only an entry the signer may
+ * vouch for (lib/trust/vouch.ts; `trusted` besides the signer's own key): others are skipped.
+ */
 export async function packBundle(
   cacheDir: string,
   entries: ScannedEntry[],
   out: string,
-  options: { signer?: SigningKeyInfo | undefined } = {},
+  options: { signer?: SigningKeyInfo | undefined; trusted?: ReadonlyMap<string, PublicKeyInfo> } = {},
 ): Promise<PackReport> {
   const file = path.resolve(out);
   checkOutPath(file);
@@ -70,6 +74,13 @@ export async function packBundle(
         continue;
       }
       const m = read.manifest;
+      if (options.signer) {
+        const vouch = mayVouchFor(options.signer, options.trusted ?? new Map(), m.origin);
+        if (!vouch.ok) {
+          report.skipped.push({ name: e.name, reason: vouch.reason });
+          continue;
+        }
+      }
       const dest = path.join(staging, 'entries', e.name);
       await fs.promises.mkdir(dest, { recursive: true });
       try {
@@ -91,7 +102,10 @@ export async function packBundle(
         report.skipped.push({ name: e.name, reason: (error as Error).message });
       }
     }
-    if (report.entries.length === 0) throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to pack from ${cacheDir}`);
+    if (report.entries.length === 0) {
+      const why = report.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+      throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to pack from ${cacheDir}${why ? ` (${why})` : ''}`);
+    }
     const index: BundleIndex = { format: BUNDLE_FORMAT, createdAt: new Date().toISOString(), entries: report.entries };
     await fs.promises.writeFile(path.join(staging, BUNDLE_INDEX), `${JSON.stringify(index, null, 2)}\n`);
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(4).toString('hex')}.tmp`);

@@ -162,6 +162,17 @@ export class Fleet extends EventEmitter<FleetEvents> {
       try {
         const r = await publishEntry(tier, entryDir, this.options.timeoutMs, this.trust, replace);
         if (r.status === 'published') this.counters.published++;
+        if (r.status === 'not-signed') {
+          this.note({
+            tier: tier.name,
+            op: 'publish',
+            outcome: 'refused',
+            key,
+            ms: Date.now() - started,
+            reason: r.reason ?? 'not signed',
+          });
+          continue;
+        }
         this.note({ tier: tier.name, op: 'publish', outcome: r.status, key, ms: Date.now() - started, bytes: r.bytes });
       } catch (error) {
         // The local entry went away (evicted, cleared) while publishing: not the tier's fault.

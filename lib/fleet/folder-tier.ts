@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkRootSymlink, checkFolderSecurity, insecure, type FolderRole, type SharedMode } from '../cache/cache-dir';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { copyRegularFile, readRegularFile } from '../fs/open-regular';
 import { isKey } from '../cache/key';
 import { OvcacheError } from '../errors';
 import { FolderLeases } from './folder-lease';
@@ -85,7 +86,7 @@ export class FolderTier implements Tier {
     // The key's folder holds the manifest, the only file a reader trusts without a digest.
     this.checkSubfolder(this.entryDir(key));
     try {
-      return await fs.promises.readFile(path.join(this.entryDir(key), REMOTE_MANIFEST), 'utf8');
+      return await readRegularFile(path.join(this.entryDir(key), REMOTE_MANIFEST)); // a FIFO never blocks: refused
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -95,7 +96,7 @@ export class FolderTier implements Tier {
 
   async download(key: string, uploadId: string, file: string, to: string): Promise<void> {
     this.checkSecurity();
-    await fs.promises.copyFile(path.join(this.entryDir(key), uploadId, file), to);
+    await copyRegularFile(path.join(this.entryDir(key), uploadId, file), to); // a FIFO never blocks: refused
   }
 
   async upload(key: string, uploadId: string, file: string, from: string): Promise<void> {

@@ -15,6 +15,7 @@ import { installEntry, makeStaging, removeStaging, type InstallStatus } from './
 import { parseRemoteManifest, remoteManifestText, type RemoteFile, type RemoteManifest } from './remote-manifest';
 import { sameSource } from '../cache/entry/usable';
 import type { Tier } from './tier';
+import { mayVouchFor } from '../trust/vouch';
 import { signEntry, verifyEntry, type TrustRefusal } from '../trust/signature';
 import { statementFields } from '../trust/statement';
 import type { ResolvedTrust } from '../trust/trust-options';
@@ -40,7 +41,8 @@ export async function digestEntryFiles(entryDir: string, listed: Array<{ name: s
   return files;
 }
 
-export type PublishStatus = 'published' | 'present';
+/** 'not-signed': the signer may not vouch for this entry (lib/trust/vouch.ts); nothing was uploaded. */
+export type PublishStatus = 'published' | 'present' | 'not-signed';
 
 /** The trust check of a parsed remote manifest (before any download): ok with the signer, or the refusal. */
 function checkRemote(remote: RemoteManifest, trust: ResolvedTrust): ReturnType<typeof verifyEntry> {
@@ -59,11 +61,15 @@ export async function publishEntry(
   timeoutMs: number,
   trust?: ResolvedTrust,
   replace = false,
-): Promise<{ status: PublishStatus; bytes: number }> {
+): Promise<{ status: PublishStatus; bytes: number; reason?: string }> {
   const read = await readManifest(entryDir);
   if (read.status !== 'ok' || !read.manifest.complete)
     throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to publish in ${entryDir}`);
   const entry = read.manifest;
+  if (trust?.signer) {
+    const vouch = mayVouchFor(trust.signer, trust.trusted, entry.origin);
+    if (!vouch.ok) return { status: 'not-signed', bytes: 0, reason: vouch.reason };
+  }
   const existing = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(entry.key, s));
   if (existing !== undefined && !replace) {
     const parsed = parseRemoteManifest(existing, entry.key);
@@ -85,6 +91,9 @@ export async function publishEntry(
   return { status: 'published', bytes: files.reduce((n, f) => n + f.bytes, 0) };
 }
 
+/** A tier file that is a FIFO, device or symlink (lib/fs/open-regular.ts): refused, not a tier outage. */
+const isUnsafePath = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'OVCACHE_UNSAFE_PATH';
+
 export type PullResult =
   | { status: 'miss'; reason: 'absent' | 'other-source' }
   | { status: 'refused'; reason: string; refusal?: TrustRefusal }
@@ -104,7 +113,13 @@ export interface PullTarget {
 /** An aborted signal stops the pull at once, leaving nothing of it in the cache. */
 export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: number, signal?: AbortSignal): Promise<PullResult> {
   const { key } = target;
-  const text = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(key, s), signal);
+  let text: string | undefined;
+  try {
+    text = await withDeadline(`${tier.name} manifest`, timeoutMs, (s) => tier.getManifest(key, s), signal);
+  } catch (error) {
+    if (isUnsafePath(error)) return { status: 'refused', reason: (error as Error).message };
+    throw error;
+  }
   if (text === undefined) return { status: 'miss', reason: 'absent' };
   const parsed = parseRemoteManifest(text, key);
   if (parsed.status !== 'ok') return { status: 'refused', reason: `remote manifest: ${parsed.reason}` };
@@ -125,12 +140,17 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
   try {
     for (const f of remote.files) {
       const to = path.join(staging, f.name);
-      await withDeadline(
-        `${tier.name} download of ${f.name}`,
-        transferDeadline(timeoutMs, f.bytes),
-        (s) => tier.download(key, remote.uploadId, f.name, to, s),
-        signal,
-      );
+      try {
+        await withDeadline(
+          `${tier.name} download of ${f.name}`,
+          transferDeadline(timeoutMs, f.bytes),
+          (s) => tier.download(key, remote.uploadId, f.name, to, s),
+          signal,
+        );
+      } catch (error) {
+        if (isUnsafePath(error)) return { status: 'refused', reason: (error as Error).message };
+        throw error;
+      }
       const { size } = await fs.promises.stat(to);
       if (size !== f.bytes)
         return { status: 'refused', reason: `mismatch: ${f.name}: ${size} bytes, the manifest says ${f.bytes}`, refusal: 'mismatch' };

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ModelCache } from '../cache/model-cache';
 import type { CompileProgress } from '../cache/progress/compile-progress';
+import type { TierEvent } from './fleet';
 import type { WarmManifest, WarmModel } from './warm-manifest';
 
 export type WarmStatus = 'compiled' | 'cached' | 'failed';
@@ -19,6 +20,17 @@ export interface WarmResult {
   key: string | null;
   ms: number;
   error: { code: string | null; message: string } | null;
+  /** What happened when this entry was published to each writable tier (empty without tiers). */
+  published: WarmPublish[];
+}
+
+/** One tier's publish of a warmed entry: 'refused' with the reason when the signer may not vouch for it. */
+export interface WarmPublish {
+  tier: string;
+  outcome: 'published' | 'present' | 'refused' | 'down' | 'skipped';
+  /** The key id that signed what was published; null: published unsigned. */
+  signedBy: string | null;
+  reason?: string;
 }
 
 export interface WarmReport {
@@ -51,15 +63,16 @@ async function warmOne(cache: ModelCache, m: WarmModel, options: WarmOptions): P
     const ms = performance.now() - started;
     if (!r.cached) {
       const message = `compiled but not cached (${r.uncachedReason ?? 'unknown'})`;
-      return { ...base, status: 'failed', from: null, key: r.key, ms, error: { code: null, message } };
+      return { ...base, status: 'failed', from: null, key: r.key, ms, error: { code: null, message }, published: [] };
     }
     // An entry that was already local may be missing from the tiers: publish it (skipped where present).
     if (cache.fleet && r.hit && r.entryDir && r.key && r.tier === undefined) await cache.fleet.publish(r.entryDir, r.key);
-    return { ...base, status: r.hit ? 'cached' : 'compiled', from: r.hit ? (r.tier ?? 'local') : null, key: r.key, ms, error: null };
+    const status = r.hit ? 'cached' : 'compiled';
+    return { ...base, status, from: r.hit ? (r.tier ?? 'local') : null, key: r.key, ms, error: null, published: [] };
   } catch (error) {
     const e = error as { code?: string; message?: string };
     const failure = { code: e.code ?? null, message: e.message ?? String(error) };
-    return { ...base, status: 'failed', from: null, key: null, ms: performance.now() - started, error: failure };
+    return { ...base, status: 'failed', from: null, key: null, ms: performance.now() - started, error: failure, published: [] };
   }
 }
 
@@ -67,12 +80,31 @@ async function warmOne(cache: ModelCache, m: WarmModel, options: WarmOptions): P
 export async function warm(cache: ModelCache, manifest: WarmManifest, options: WarmOptions = {}): Promise<WarmReport> {
   const started = performance.now();
   const results: WarmResult[] = [];
-  for (const m of manifest.models) {
-    options.onProgress?.(results.length, manifest.models.length, m.model);
-    results.push(await warmOne(cache, m, options));
+  const published: Array<TierEvent> = [];
+  const onTier = (event: TierEvent): void => {
+    if (event.op === 'publish') published.push(event);
+  };
+  cache.fleet?.on('tier', onTier);
+  try {
+    for (const m of manifest.models) {
+      options.onProgress?.(results.length, manifest.models.length, m.model);
+      results.push(await warmOne(cache, m, options));
+    }
+    options.onProgress?.(results.length, manifest.models.length, '');
+    await cache.fleet?.flush(); // every publish done before warm() says it is done
+  } finally {
+    cache.fleet?.off('tier', onTier);
   }
-  options.onProgress?.(results.length, manifest.models.length, '');
-  await cache.fleet?.flush(); // every publish done before warm() says it is done
+  const signer = cache.fleet?.trust?.signer?.keyId ?? null;
+  for (const r of results)
+    r.published = published
+      .filter((e) => e.key === r.key)
+      .map((e) => ({
+        tier: e.tier,
+        outcome: e.outcome as WarmPublish['outcome'],
+        signedBy: e.outcome === 'published' ? signer : null,
+        ...(e.reason ? { reason: e.reason } : {}),
+      }));
   const count = (s: WarmStatus) => results.filter((r) => r.status === s).length;
   return { results, compiled: count('compiled'), cached: count('cached'), failed: count('failed'), ms: performance.now() - started };
 }

@@ -1,5 +1,7 @@
-// `ovcache keygen <dir>`: a fresh Ed25519 key pair. The folder is made owner-only (0700) and the
-// private key written 0600 with O_EXCL, so an existing key is never overwritten.
+// `ovcache keygen <dir>`: a fresh Ed25519 key pair. A missing folder is created owner-only (0700);
+// an existing folder is never chmodded (keygen /tmp must not lock others out of /tmp) and is
+// refused when others can write into it. Existing keys are checked before anything is changed,
+// and the private key is written 0600 with O_EXCL, so an existing key is never overwritten.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,15 +20,22 @@ export interface KeyPairFiles {
 
 export function writeKeyPair(dir: string): KeyPairFiles {
   const folder = path.resolve(dir);
-  fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-  fs.chmodSync(folder, 0o700);
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
   const privateKeyPath = path.join(folder, PRIVATE_KEY_FILE);
   const publicKeyPath = path.join(folder, PUBLIC_KEY_FILE);
-  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   for (const p of [privateKeyPath, publicKeyPath])
     if (fs.existsSync(p))
       throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `${p} exists: keygen never overwrites a key; choose another folder`);
+  const existing = fs.statSync(folder, { throwIfNoEntry: false });
+  if (!existing) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  else if (!existing.isDirectory())
+    throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `${folder} is not a folder; give a folder for the keys`);
+  else if ((existing.mode & 0o002) !== 0)
+    throw new OvcacheError(
+      'OVCACHE_INVALID_ARGUMENT',
+      `${folder} is writable by others (mode ${(existing.mode & 0o7777).toString(8)}): anyone could replace the keys; give a new folder (keygen creates it 0700)`,
+    );
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   fs.writeFileSync(privateKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600, flag: 'wx' });
   fs.writeFileSync(publicKeyPath, publicKeyPem, { mode: 0o644, flag: 'wx' });
   return { privateKeyPath, publicKeyPath, publicKeyPem, keyId: keyIdOf(publicKey) };

@@ -11,10 +11,17 @@ import { writeMlp } from '../../scripts/make-fixtures';
 import { snapshot } from '../cache/helpers';
 import { makeTempDir, removeDir, ROOT } from '../helpers/paths';
 import { runMachine } from './machines';
+import { makeRootTraversable } from '../helpers/traversable';
 
 const KEY = 'b'.repeat(64);
 
 describe('fleet: a shared folder tier others can write into', function () {
+  // Children run as uid 65534 must reach the compiled tests, wherever the checkout is.
+  let restoreModes: (() => void) | undefined;
+  before(() => {
+    if (process.getuid?.() === 0) restoreModes = makeRootTraversable();
+  });
+  after(() => restoreModes?.());
   this.timeout(60_000);
   let tmp: string;
   beforeEach(() => {

@@ -7,6 +7,7 @@ import type { ResultCacheInternals } from '../../lib/results/result-cache';
 import { makeTempDir, removeDir } from '../helpers/paths';
 import type { GroupMemberJob, GroupMemberResult } from './group-member-child';
 import type { UnreadableJob, UnreadableResult } from './unreadable-child';
+import { makeRootTraversable } from '../helpers/traversable';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const isRoot = process.getuid?.() === 0;
@@ -37,6 +38,12 @@ function flipLastByte(file: string): void {
 }
 
 describe('ResultCache', () => {
+  // Children run as uid 65534 must reach the compiled tests, wherever the checkout is.
+  let restoreModes: (() => void) | undefined;
+  before(() => {
+    if (isRoot) restoreModes = makeRootTraversable();
+  });
+  after(() => restoreModes?.());
   let dir: string;
   const open: ResultCache[] = [];
   const make = (options: ConstructorParameters<typeof ResultCache>[0] = {}, internals: ResultCacheInternals = {}): ResultCache => {

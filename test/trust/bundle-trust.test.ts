@@ -181,8 +181,12 @@ describe('trust: signed bundles, keygen', function () {
     assert.match(text, /2 entries copied from a tier or bundle, 0 of them unsigned/);
   });
 
-  it('OVCACHE_SIGNING_KEY signs a pack and OVCACHE_TRUSTED_KEYS checks an unpack', () => {
+  it('pack signs only with --sign, never with OVCACHE_SIGNING_KEY; OVCACHE_TRUSTED_KEYS checks an unpack', () => {
     assert.equal(run(['pack', bundle, '--dir', cacheDir], { OVCACHE_SIGNING_KEY: keys.signer?.priv as string }).status, 0);
+    const unsigned = run(['unpack', bundle, '--dir', path.join(tmp, 't0')], { OVCACHE_TRUSTED_KEYS: keys.signer?.pub as string });
+    assert.equal(unsigned.status, 1, 'the environment key did not sign the pack');
+    assert.match(unsigned.stderr, /OVCACHE_BUNDLE_UNTRUSTED.*unsigned/);
+    assert.equal(run(['pack', bundle, '--dir', cacheDir, '--sign', keys.signer?.priv as string]).status, 0);
     const other = keygen('other');
     const refused = run(['unpack', bundle, '--dir', path.join(tmp, 't1')], { OVCACHE_TRUSTED_KEYS: other.pub });
     assert.equal(refused.status, 1);
@@ -296,6 +300,110 @@ describe('trust: signed bundles, keygen', function () {
     const r = run(['warm', noTiers, '--dir', path.join(tmp, 'w3'), '--sign', next.priv]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /\[OVCACHE_INVALID_ARGUMENT\] --sign and --trust apply to tiers/);
+  });
+
+  /** The attacker's bundle: the genuine entry with a blob from other weights, digests consistent, unsigned. */
+  async function unsignedEvilBundle(): Promise<void> {
+    assert.equal(run(['pack', bundle, '--dir', cacheDir, 'mlp']).status, 0);
+    const evil = await blobFromOtherWeights();
+    await tamper(async (open, index) => {
+      const e = mlpEntry(index);
+      const { f, p } = blobOf(open, e);
+      fs.copyFileSync(evil, p);
+      f.bytes = fs.statSync(p).size;
+      f.sha256 = await sha256File(p);
+      const mPath = path.join(open, 'entries', e.name, 'ovcache-entry.json');
+      const m = JSON.parse(fs.readFileSync(mPath, 'utf8')) as EntryManifest;
+      m.files = m.files.map((x) => (x.name === f.name ? { ...x, bytes: f.bytes } : x));
+      m.bytes = m.files.reduce((n, x) => n + x.bytes, 0);
+      fs.writeFileSync(mPath, JSON.stringify(m));
+    });
+  }
+
+  interface WarmJson {
+    results: Array<{ status: string; published: Array<{ tier: string; outcome: string; signedBy: string | null; reason?: string }> }>;
+  }
+
+  it('an entry unpacked unverified is never signed: warm --sign refuses to publish it, pack --sign skips it, the trusting machine compiles the genuine model', async () => {
+    await unsignedEvilBundle();
+    const build = path.join(tmp, 'build');
+    assert.equal(run(['unpack', bundle, '--dir', build]).status, 0, 'unpacked without --trust (allowed)');
+    const shared = path.join(tmp, 'shared');
+    const manifest = path.join(tmp, 'warm.yaml');
+    fs.writeFileSync(manifest, `tiers: [{ path: ${shared} }]\nmodels:\n  - model: ${xml}\n`);
+    const warmed = run(['warm', manifest, '--dir', build, '--sign', keys.signer?.priv as string, '--json']);
+    assert.equal(warmed.status, 0, warmed.stderr);
+    const result = (JSON.parse(warmed.stdout) as WarmJson).results[0];
+    assert.equal(result?.status, 'cached');
+    assert.equal(result?.published.length, 1);
+    assert.equal(result?.published[0]?.outcome, 'refused');
+    assert.equal(result?.published[0]?.signedBy, null);
+    assert.match(result?.published[0]?.reason ?? '', /not signed: copied from bundle:models\.tar\.gz \(unsigned\) and never verified here/);
+    const text = run(['warm', manifest, '--dir', build, '--sign', keys.signer?.priv as string]);
+    assert.match(text.stdout, /Tiers:\n {2}mlp\.xml CPU -> folder:.* refused \(not signed: copied from bundle:models\.tar\.gz/);
+    const tierEntries = path.join(shared, 'entries');
+    assert.deepEqual(fs.existsSync(tierEntries) ? fs.readdirSync(tierEntries) : [], [], 'nothing reached the tier');
+
+    const prod = path.join(tmp, 'prod.tar.gz');
+    const packed = run(['pack', prod, '--dir', build, '--sign', keys.signer?.priv as string]);
+    assert.equal(packed.status, 1, packed.stdout);
+    assert.match(packed.stderr, /\[OVCACHE_ENTRY_NOT_FOUND\] .*not signed: copied from bundle:models\.tar\.gz \(unsigned\)/);
+    assert.ok(!fs.existsSync(prod), 'no signed bundle was written');
+
+    const victim = new ModelCache({
+      runtime: ov,
+      dir: path.join(tmp, 'victim'),
+      tiers: [{ path: shared, readOnly: true }],
+      trust: { trustedKeys: [keys.signer?.pub as string] },
+    });
+    try {
+      const r = await victim.compile(xml, { device: 'CPU' });
+      const out = await r.compiled.createInferRequest().infer({ input: INPUT });
+      const numbers = Array.from(Object.values(out)[0]?.data as Float32Array);
+      r.compiled.dispose();
+      assert.equal(r.hit, false, 'compiled locally');
+      assert.ok(genuine(numbers), `with the genuine weights: ${numbers.join(', ')}`);
+    } finally {
+      await victim.fleet?.close();
+      await victim.dispose();
+    }
+  });
+
+  it('a genuine local entry is signed by warm --sign and pack --sign; one from a bundle signed by a trusted key is re-signed', () => {
+    const shared = path.join(tmp, 'shared');
+    const manifest = path.join(tmp, 'warm.yaml');
+    fs.writeFileSync(manifest, `tiers: [{ path: ${shared} }]\nmodels:\n  - model: ${xml}\n`);
+    const local = run(['warm', manifest, '--dir', cacheDir, '--sign', keys.signer?.priv as string, '--json']);
+    assert.equal(local.status, 0, local.stderr);
+    assert.deepEqual(
+      (JSON.parse(local.stdout) as WarmJson).results[0]?.published.map((p) => [p.outcome, p.signedBy]),
+      [['published', keys.signer?.id]],
+    );
+    assert.equal(run(['pack', bundle, '--dir', cacheDir, '--sign', keys.signer?.priv as string]).status, 0);
+    const arrived = path.join(tmp, 'arrived');
+    assert.equal(run(['unpack', bundle, '--dir', arrived, '--trust', keys.signer?.pub as string]).status, 0);
+    const next = keygen('next');
+    const other = path.join(tmp, 'shared2');
+    fs.writeFileSync(manifest, `tiers: [{ path: ${other} }]\nmodels:\n  - model: ${xml}\n`);
+    const resigned = run(['warm', manifest, '--dir', arrived, '--sign', next.priv, '--trust', keys.signer?.pub as string, '--json']);
+    assert.equal(resigned.status, 0, resigned.stderr);
+    assert.deepEqual(
+      (JSON.parse(resigned.stdout) as WarmJson).results[0]?.published.map((p) => [p.outcome, p.signedBy]),
+      [['published', next.id]],
+    );
+    const text = run(['warm', manifest, '--dir', arrived, '--sign', next.priv, '--trust', keys.signer?.pub as string]);
+    assert.match(text.stdout, new RegExp(`mlp\\.xml CPU -> folder:.*: published, signed by key ${next.id.slice(0, 16)}`));
+    const repacked = path.join(tmp, 'repacked.tar.gz');
+    const p = run(['pack', repacked, '--dir', arrived, '--sign', next.priv, '--trust', keys.signer?.pub as string, '--json']);
+    assert.equal(p.status, 0, p.stderr);
+    const report = JSON.parse(p.stdout) as { entries: Array<{ signature?: { keyId: string } }>; skipped: unknown[] };
+    assert.deepEqual(
+      report.entries.map((e) => e.signature?.keyId),
+      [next.id, next.id],
+    );
+    assert.deepEqual(report.skipped, []);
+    const onlyOwn = run(['pack', path.join(tmp, 'own.tar.gz'), '--dir', arrived, '--sign', next.priv, '--json']);
+    assert.equal(onlyOwn.status, 1, 'without --trust the other key is not trusted by this signer');
   });
 
   it('a bad --trust or --sign key is a coded error before anything is read', () => {

@@ -120,4 +120,21 @@ describe('trust keys', () => {
     await expectCode(() => writeKeyPair(out), 'OVCACHE_INVALID_ARGUMENT', /never overwrites/);
     assert.equal(fs.readFileSync(files.privateKeyPath, 'utf8'), before);
   });
+
+  it('keygen never chmods an existing folder: a 1777 shared folder is refused and stays 1777; a 0755 one keeps its mode', async () => {
+    const shared = path.join(dir, 'shared');
+    fs.mkdirSync(shared);
+    fs.chmodSync(shared, 0o1777);
+    await expectCode(() => writeKeyPair(shared), 'OVCACHE_INVALID_ARGUMENT', /writable by others/);
+    assert.equal(fs.statSync(shared).mode & 0o7777, 0o1777);
+    assert.deepEqual(fs.readdirSync(shared), []);
+    const own = path.join(dir, 'own');
+    fs.mkdirSync(own);
+    fs.chmodSync(own, 0o755);
+    const files = writeKeyPair(own);
+    assert.equal(fs.statSync(own).mode & 0o7777, 0o755);
+    await expectCode(() => writeKeyPair(own), 'OVCACHE_INVALID_ARGUMENT', /never overwrites/);
+    assert.equal(fs.statSync(own).mode & 0o7777, 0o755);
+    assert.equal(fs.statSync(files.privateKeyPath).mode & 0o777, 0o600);
+  });
 });

@@ -8,14 +8,16 @@ import { packBundle } from '../../fleet/bundle-pack';
 import { formatBytes } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { matchTargets } from './rm';
-import { loadSigningKey } from '../../trust/keys';
-import { SIGNING_KEY_ENV } from '../../trust/trust-options';
+import { trustFromFlags } from '../../trust/trust-options';
 
 interface PackOptions {
   dir?: string;
   json?: boolean;
   sign?: string;
+  trust?: string[];
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerPack(program: Command): void {
   const command = program
@@ -23,13 +25,21 @@ export function registerPack(program: Command): void {
     .description('write cache entries, with their manifests and digests, to one .tar.gz bundle')
     .argument('<out>', 'the bundle to write, e.g. models-cache.tar.gz')
     .argument('[selectors...]', 'model names, entry folder names or key prefixes (default: every complete entry)')
-    .option('--sign <key.pem>', `sign every entry with this Ed25519 private key (default: $${SIGNING_KEY_ENV})`);
+    .option(
+      '--sign <key.pem>',
+      'sign every entry compiled here or verified on arrival with this Ed25519 private key (only with --sign: never from the environment)',
+    )
+    .option('--trust <pub.pem>', 'with --sign: also re-sign entries that arrived signed by this public key (repeatable)', collect);
   withCacheOptions(command).action(async (out: string, selectors: string[], opts: PackOptions) => {
     const { dir } = resolveCacheDir(opts);
     // A folder others can write into may hold planted blobs: never export (and so vouch for) them.
     checkCacheFolder(dir);
-    const signingKey = opts.sign ?? process.env.OVCACHE_SIGNING_KEY;
-    const signer = signingKey ? loadSigningKey(signingKey, opts.sign ? '--sign' : SIGNING_KEY_ENV) : undefined;
+    // Only --sign signs: OVCACHE_SIGNING_KEY in a container's environment must not sign bundles by surprise.
+    const flags = opts.sign ? trustFromFlags({ sign: opts.sign, trust: opts.trust }) : undefined;
+    if (opts.trust?.length && !opts.sign)
+      throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', '--trust applies with --sign: add --sign <key.pem>');
+    const signer = flags?.signer;
+    const trusted = flags?.trusted;
     const scan = await scanCache(dir, { checkModels: false });
     const complete = scan.entries.filter((e) => e.manifest === 'ok' && e.complete);
     let chosen = complete;
@@ -42,7 +52,7 @@ export function registerPack(program: Command): void {
       }
       chosen = complete.filter((e) => names.has(e.name));
     }
-    const report = await packBundle(dir, chosen, out, { signer });
+    const report = await packBundle(dir, chosen, out, { signer, ...(trusted ? { trusted } : {}) });
     if (opts.json) {
       printJson({ dir, ...report });
       return;

@@ -51,7 +51,15 @@ export function formatWarmReport(report: WarmReport, dir: string): string {
       formatDuration(r.ms),
     ]),
   );
-  return `${table}\n\n${report.compiled} compiled, ${report.cached} already cached, ${report.failed} failed in ${formatDuration(report.ms)} (cache ${dir})`;
+  const publishes = report.results.flatMap((r) =>
+    r.published.map((p) => {
+      const what =
+        p.outcome === 'published' ? (p.signedBy ? `published, signed by key ${p.signedBy.slice(0, 16)}` : 'published unsigned') : p.outcome;
+      return `  ${path.basename(r.model)} ${r.device} -> ${p.tier}: ${what}${p.reason ? ` (${p.reason})` : ''}`;
+    }),
+  );
+  const tierLines = publishes.length > 0 ? `\n\nTiers:\n${publishes.join('\n')}` : '';
+  return `${table}${tierLines}\n\n${report.compiled} compiled, ${report.cached} already cached, ${report.failed} failed in ${formatDuration(report.ms)} (cache ${dir})`;
 }
 
 export function registerWarm(program: Command): void {

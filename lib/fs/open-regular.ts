@@ -1,0 +1,58 @@
+// Opens a file another party may have planted (a tier's manifest or blob) without ever blocking:
+// O_NOFOLLOW refuses a symlink, O_NONBLOCK makes open() of a FIFO or a device return at once
+// (a blocking open of a FIFO pins a libuv threadpool thread for good; four of them stop every fs
+// and crypto call of the process), then fstat on the same fd refuses anything but a regular
+// file. Callers read from the returned handle only: no second open by path.
+import fs from 'node:fs';
+import { OvcacheError } from '../errors';
+
+const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/** The open handle of the regular file `file`; OVCACHE_UNSAFE_PATH for a symlink, FIFO, device or folder. */
+export async function openRegularFile(file: string): Promise<fs.promises.FileHandle> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new OvcacheError('OVCACHE_UNSAFE_PATH', `${file} is a symlink: refused (a tier file must be a regular file)`);
+    throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile())
+      throw new OvcacheError('OVCACHE_UNSAFE_PATH', `${file} is not a regular file (${kindOf(stat)}): refused, never read`);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+function kindOf(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+/** The text of the regular file `file` (see openRegularFile). */
+export async function readRegularFile(file: string): Promise<string> {
+  const handle = await openRegularFile(file);
+  try {
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Copies the regular file `from` to `to` (created or truncated) from the one checked fd. */
+export async function copyRegularFile(from: string, to: string): Promise<void> {
+  const handle = await openRegularFile(from);
+  try {
+    await fs.promises.writeFile(to, handle.createReadStream({ autoClose: false }));
+  } finally {
+    await handle.close();
+  }
+}

@@ -63,12 +63,7 @@ describe('dashboard --open: the browser opener', function () {
     const bin = path.join(tmp, 'bin');
     const marker = path.join(tmp, 'ran');
     fakeOpener(bin, marker);
-    await dashboardOpen(
-      tmp,
-      bin,
-      path.join(tmp, 'cache'),
-      () => fs.existsSync(marker) && fs.statSync(marker).size > 0,
-    );
+    await dashboardOpen(tmp, bin, path.join(tmp, 'cache'), () => fs.existsSync(marker) && fs.statSync(marker).size > 0);
     assert.equal(fs.readFileSync(marker, 'utf8').trim(), '/');
   });
 });

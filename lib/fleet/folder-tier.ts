@@ -94,9 +94,13 @@ export class FolderTier implements Tier {
     }
   }
 
-  async download(key: string, uploadId: string, file: string, to: string): Promise<void> {
+  async download(key: string, uploadId: string, file: string, to: string, signal?: AbortSignal, bytes?: number): Promise<void> {
     this.checkSecurity();
-    await copyRegularFile(path.join(this.entryDir(key), uploadId, file), to); // a FIFO never blocks: refused
+    // A FIFO never blocks and a file of another size is never copied: both refused.
+    await copyRegularFile(path.join(this.entryDir(key), uploadId, file), to, {
+      ...(bytes !== undefined ? { bytes } : {}),
+      ...(signal ? { signal } : {}),
+    });
   }
 
   async upload(key: string, uploadId: string, file: string, from: string): Promise<void> {

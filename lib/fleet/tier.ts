@@ -29,7 +29,8 @@ export interface Tier {
   /** The remote manifest's text, or undefined when the tier has no entry for the key. */
   getManifest(key: string, signal: AbortSignal): Promise<string | undefined>;
   /** Copies one file of a publish to a local path (the caller verifies its digest). */
-  download(key: string, uploadId: string, file: string, to: string, signal: AbortSignal): Promise<void>;
+  /** `bytes`: the size the manifest gives; a tier may refuse a file of another size before copying it. */
+  download(key: string, uploadId: string, file: string, to: string, signal: AbortSignal, bytes?: number): Promise<void>;
   upload(key: string, uploadId: string, file: string, from: string, signal: AbortSignal): Promise<void>;
   /** Replaces the remote manifest atomically: readers see the old one or the new one. */
   putManifest(key: string, text: string, signal: AbortSignal): Promise<void>;

@@ -144,7 +144,7 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
         await withDeadline(
           `${tier.name} download of ${f.name}`,
           transferDeadline(timeoutMs, f.bytes),
-          (s) => tier.download(key, remote.uploadId, f.name, to, s),
+          (s) => tier.download(key, remote.uploadId, f.name, to, s, f.bytes),
           signal,
         );
       } catch (error) {

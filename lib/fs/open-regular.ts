@@ -47,11 +47,27 @@ export async function readRegularFile(file: string): Promise<string> {
   }
 }
 
-/** Copies the regular file `from` to `to` (created or truncated) from the one checked fd. */
-export async function copyRegularFile(from: string, to: string): Promise<void> {
+/**
+ * Copies the regular file `from` to `to` (created or truncated) from the one checked fd. With
+ * `bytes`, a file of any other size is refused before a byte is copied (a huge sparse file
+ * planted in a tier must not fill the local volume); `signal` stops the copy itself.
+ */
+export async function copyRegularFile(from: string, to: string, options: { bytes?: number; signal?: AbortSignal } = {}): Promise<void> {
   const handle = await openRegularFile(from);
   try {
-    await fs.promises.writeFile(to, handle.createReadStream({ autoClose: false }));
+    if (options.bytes !== undefined) {
+      const { size } = await handle.stat();
+      if (size !== options.bytes)
+        throw new OvcacheError(
+          'OVCACHE_UNSAFE_PATH',
+          `${from} is ${size} bytes, its manifest says ${options.bytes}: refused, never copied`,
+        );
+    }
+    const source = handle.createReadStream({
+      autoClose: false,
+      ...(options.bytes !== undefined ? { end: Math.max(0, options.bytes - 1) } : {}),
+    });
+    await fs.promises.writeFile(to, source, options.signal ? { signal: options.signal } : {});
   } finally {
     await handle.close();
   }

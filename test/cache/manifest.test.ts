@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_FORMAT } from '../../lib/cache/key';
 import { MANIFEST_FILE, parseManifest, readManifest, writeManifest, type EntryManifest } from '../../lib/cache/entry/manifest';
+import { ManifestWriter } from '../../lib/cache/entry/manifest-writer';
+import { cacheLayout } from '../../lib/cache/entry/layout';
 import { makeTempDir, removeDir } from '../helpers/paths';
 
 export function sampleManifest(): EntryManifest {
@@ -36,6 +38,24 @@ describe('entry manifests', () => {
   let tmp: string;
   beforeEach(() => (tmp = makeTempDir()));
   afterEach(() => removeDir(tmp));
+
+  it('a refresh after OpenVINO recompiled a copied entry keeps its origin (a copied entry never becomes one this process compiled, so it is never signed)', async () => {
+    const root = path.join(tmp, 'cache');
+    const entry = path.join(root, 'entries', 'e');
+    fs.mkdirSync(entry, { recursive: true });
+    const copied: EntryManifest = { ...sampleManifest(), origin: { from: 'bundle:evil.tar.gz', signedBy: null } };
+    await writeManifest(entry, copied);
+    fs.writeFileSync(path.join(entry, '123.blob'), 'x'.repeat(10));
+    fs.writeFileSync(path.join(entry, '456.blob'), 'planted beside it');
+    const writer = new ManifestWriter({ layout: cacheLayout(root), staleLockMs: 10_000, touchIntervalMs: 1000 });
+    writer.scheduleRefresh(copied.key, entry, 5);
+    await writer.flush();
+    const read = await readManifest(entry);
+    assert.equal(read.status, 'ok');
+    const after = (read as { manifest: EntryManifest }).manifest;
+    assert.deepEqual(after.origin, { from: 'bundle:evil.tar.gz', signedBy: null });
+    assert.deepEqual(after.files.map((f) => f.name).sort(), ['123.blob', '456.blob'], 'the refresh did run');
+  });
 
   it('round-trip, written through a temp file that does not linger', async () => {
     await writeManifest(tmp, sampleManifest(), { fsync: true });

@@ -83,4 +83,39 @@ describe('folder tier: FIFOs planted in the tier', function () {
       }
     });
   }
+
+  it('a blob replaced by a huge sparse file of another size is refused before a byte is copied: the local volume stays small', async () => {
+    const shared = path.join(tmp, 'shared');
+    const models = path.join(tmp, 'models');
+    fs.mkdirSync(models);
+    const xml = writeMlp(models, 'mlp').xml;
+    const pub = new ModelCache({ runtime: ov, dir: path.join(tmp, 'pub'), tiers: [{ path: shared }], publish: 'sync' });
+    (await pub.compile(xml, { device: 'CPU' })).compiled.dispose();
+    await pub.fleet?.close();
+    await pub.dispose();
+    const entries = path.join(shared, 'entries');
+    for (const key of fs.readdirSync(entries)) {
+      const m = JSON.parse(fs.readFileSync(path.join(entries, key, 'fleet-entry.json'), 'utf8')) as {
+        uploadId: string;
+        files: Array<{ name: string }>;
+      };
+      for (const f of m.files) fs.truncateSync(path.join(entries, key, m.uploadId, f.name), 64 * 1024 ** 3); // 64 GiB, sparse
+    }
+    const victimDir = path.join(tmp, 'victim');
+    const victim = new ModelCache({ runtime: ov, dir: victimDir, tiers: [{ path: shared, readOnly: true }] });
+    const events: TierEvent[] = [];
+    victim.fleet?.on('tier', (e) => events.push(e));
+    try {
+      const r = await within(victim.compile(xml, { device: 'CPU' }), BOUND_MS, 'compile');
+      assert.equal(r.hit, false, 'compiled locally');
+      r.compiled.dispose();
+      const refused = events.find((e) => e.op === 'get' && e.outcome === 'refused');
+      assert.match(refused?.reason ?? '', /its manifest says \d+: refused, never copied/, JSON.stringify(events));
+      const used = Number(execFileSync('du', ['-sk', victimDir], { encoding: 'utf8' }).split('\t')[0]);
+      assert.ok(used < 64 * 1024, `the local cache holds ${used} KiB`);
+    } finally {
+      await victim.fleet?.close();
+      await victim.dispose();
+    }
+  });
 });

@@ -120,9 +120,11 @@ export class ManifestWriter {
         const read = await readManifest(entryDir);
         if (read.status !== 'ok') return;
         const files = await listEntryFiles(entryDir);
-        const { origin: _copiedFrom, ...manifest } = read.manifest; // the files are now this process's compile
+        // Invariant: `origin` is kept. Files that arrived with the entry (a bundle, a tier) may
+        // still lie beside the new blob, so it stays an entry this process did not verify and a
+        // signer never vouches for it (lib/trust/vouch.ts).
         await writeManifest(entryDir, {
-          ...manifest,
+          ...read.manifest,
           files,
           bytes: sumBytes(files),
           complete: files.some((f) => isBlobName(f.name)),

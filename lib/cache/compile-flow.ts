@@ -296,6 +296,10 @@ export class CompileFlow {
       if (!prep.irSource) await this.p.keys.materialize(prep);
       const previous = read.status === 'ok' && read.manifest.key === prep.key ? read.manifest : undefined;
       const base = previous ?? newManifest(prep.key, prep.parts);
+      // Invariant: a fill adopts no file it cannot account for. Files under no manifest of this
+      // key (another key's folder name collided, a bundle or a crash left them) are removed
+      // first: OpenVINO would load a blob among them and the entry would pass for compiled here.
+      if (!previous) await discardEntry(prep.entryDir);
       const before = await listEntryFiles(prep.entryDir);
       try {
         makeOwnerOnlyDir(prep.entryDir);

@@ -31,8 +31,10 @@ export function resolveResultsDir(opts: ResultsOptions): string {
 function storeExists(dir: string): boolean {
   let stat: fs.Stats | undefined;
   try {
-    stat = fs.statSync(dir, { throwIfNoEntry: false });
+    stat = fs.statSync(dir);
   } catch (error) {
+    // Only ENOENT means "not there yet" (Node 22's throwIfNoEntry also hides ENOTDIR: not used).
+    if (errnoCode(error) === 'ENOENT') return false;
     throw new OvcacheError(
       'OVCACHE_CACHE_DIR_INVALID',
       `Results folder ${dir} cannot be read (${errnoCode(error)}: part of its path is not a folder); choose another --dir or --results`,

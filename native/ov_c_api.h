@@ -1,7 +1,7 @@
 // Our own declarations of the subset of OpenVINO's C API (openvino/c/*.h) that ovcache
 // uses. Nothing here is linked: the addon resolves every function by name at run time
 // (see symbols.h), and the test stand-in (test-runtime/) defines them. Signatures were
-// checked against upstream src/bindings/c/include/openvino/c/*.h (2024.2 .. 2026.x).
+// checked against upstream src/bindings/c/include/openvino/c/*.h (2024.2 .. 2026.4).
 //
 // Invariants the callers rely on:
 //  - every status is ov_status_e: 0 = OK, negative = error;

@@ -115,6 +115,12 @@ describe('ABI table: native/ against every supported OpenVINO release line', fun
     }
   });
 
+  it("lib/runtime/version.ts refuses the line after the table's last and the next major", () => {
+    const last = table.releases[table.releases.length - 1]!.line.split('.').map(Number);
+    assert.equal(isSupported(parseBuildNumber(`${last[0]}.${last[1]! + 1}.0`)), false);
+    assert.equal(isSupported(parseBuildNumber(`${last[0]! + 1}.0.0`)), false);
+  });
+
   describe('loading the stand-in configured as each line (the addon picks the numbering)', () => {
     const loads = new Map<string, Promise<LoadResult>>();
     before(() => {

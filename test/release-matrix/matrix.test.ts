@@ -27,7 +27,7 @@ const SUPPORTED: ReadonlyArray<[release: string, numbering: 'legacy' | 'modern']
   ['2026.0.0', 'modern'],
   ['2026.4.0', 'modern'],
 ];
-const REFUSED = ['2024.1.0', '2027.0.0'];
+const REFUSED = ['2024.1.0', '2026.5.0', '2027.0.0'];
 
 function runChild(release: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {

@@ -85,7 +85,7 @@ describe('release matrix (stand-in configured as each OpenVINO release line)', f
       assert.equal(result.refused?.code, 'OVCACHE_RUNTIME_UNSUPPORTED_VERSION');
       assert.match(
         result.refused.message,
-        new RegExp(`OpenVINO ${release.replace(/\./g, '\\.')}-stub .* outside the supported range 2024\\.2 to 2026\\.x`),
+        new RegExp(`OpenVINO ${release.replace(/\./g, '\\.')}-stub .* outside the supported range 2024\\.2 to 2026\\.4`),
       );
     });
   }

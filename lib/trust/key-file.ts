@@ -6,8 +6,9 @@
 //   writable  by the owner only, file and folder (a group/other-writable folder lets them rename
 //             another file over it; a sticky one, like /tmp, does not)
 //   readable  a private key: by the owner only (0600/0400), except in a Kubernetes Secret mount
-//             (the kubelet's ..data layout, root-owned), whose defaultMode is 0644: accepted, with a
-//             process warning that says to set defaultMode 0400. A public key: by anyone.
+//             (the kubelet's ..data layout, root-owned): group-readable there is the fsGroup
+//             pattern (defaultMode 0440) and accepted; world-readable (the default 0644) is
+//             accepted with a process warning that names the fix. A public key: by anyone.
 import fs from 'node:fs';
 import path from 'node:path';
 import { OvcacheError } from '../errors';
@@ -73,10 +74,11 @@ function checkModes(shown: string, real: string, stat: fs.Stats, uid: number, ki
     );
   if (kind === 'private' && stat.mode & 0o044) {
     if (stat.uid === 0 && inKubernetesSecretMount(real)) {
-      process.emitWarning(
-        `${name}: the signing key ${shown} is readable by every user of the container (mode ${octal(stat.mode)}); set the Secret volume's defaultMode to 0400`,
-        { code: 'OVCACHE_SIGNING_KEY_READABLE' },
-      );
+      if (stat.mode & 0o004)
+        process.emitWarning(
+          `${name}: the signing key ${shown} is readable by every user of the container (mode ${octal(stat.mode)}); set the Secret volume's defaultMode to 0440 with the pod's fsGroup (0400 when the process runs as root)`,
+          { code: 'OVCACHE_SIGNING_KEY_READABLE' },
+        );
       return;
     }
     throw refuse(name, `the signing key file ${shown} is readable by others (mode ${octal(stat.mode)}): chmod 600 ${real} (ovcache keygen writes it 0600)`);

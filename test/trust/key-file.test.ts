@@ -108,15 +108,17 @@ describe('trust: key file modes', () => {
     await expectCode(() => loadTrustedKeys(path.join(dir, 'link.pem'), 't'), 'OVCACHE_TRUST_KEY_INVALID', /link\.pem \(-> .*real\.pem\) is writable/);
   });
 
-  it('Kubernetes Secret mount: a root-owned 0644 signing key through ..data is accepted with a warning; 0400 without one', async function () {
+  it('Kubernetes Secret mount: a root-owned 0644 signing key through ..data is accepted with a warning; 0440 (fsGroup) and 0400 without one', async function () {
     if (!isRoot) this.skip(); // the rule accepts a world-readable key only when root owns it, as the kubelet writes it
     const readable = kubernetesSecret('signing.pem', PRIVATE_PEM, 0o644);
     const warned = await warningsDuring(() => assert.equal(loadSigningKey(readable, 's').keyId.length, 64));
     assert.equal(warned.length, 1);
-    assert.match(warned[0] as string, /readable by every user of the container .*defaultMode to 0400/);
-    fs.rmSync(path.join(dir, 'secret'), { recursive: true });
-    const strict = kubernetesSecret('signing.pem', PRIVATE_PEM, 0o400);
-    assert.deepEqual(await warningsDuring(() => loadSigningKey(strict, 's')), []);
+    assert.match(warned[0] as string, /readable by every user of the container .*defaultMode to 0440 with the pod's fsGroup/);
+    for (const mode of [0o440, 0o400]) {
+      fs.rmSync(path.join(dir, 'secret'), { recursive: true });
+      const strict = kubernetesSecret('signing.pem', PRIVATE_PEM, mode);
+      assert.deepEqual(await warningsDuring(() => loadSigningKey(strict, 's')), [], mode.toString(8));
+    }
   });
 
   it('Kubernetes-like paths do not excuse the same modes elsewhere: a 0644 signing key through a plain symlink, or a writable one in a Secret mount, is refused', async () => {

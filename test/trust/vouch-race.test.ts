@@ -35,7 +35,7 @@ describe('trust: an entry replaced between the vouch check and the read', functi
     fs.mkdirSync(evil);
     for (const f of m.files) {
       const bytes = fs.readFileSync(path.join(entryDir, f.name));
-      if (f.name.endsWith('.blob')) bytes[bytes.length - 1] ^= 0xff;
+      if (f.name.endsWith('.blob')) bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 0xff, bytes.length - 1);
       fs.writeFileSync(path.join(evil, f.name), bytes);
     }
     await writeManifest(evil, { ...m, origin: { from: 'bundle:evil.tar.gz', signedBy: null } });

@@ -92,7 +92,8 @@ export async function packBundle(
         if (options.signer) {
           // The vouch check and the files linked must be of one entry: a swap in between is never signed.
           const now = await readManifest(e.dir);
-          if (!(await entryUnchanged(e.dir, folder, m, now.status === 'ok' ? now.manifest : undefined))) throw new Error(CHANGED_WHILE_READ);
+          if (!(await entryUnchanged(e.dir, folder, m, now.status === 'ok' ? now.manifest : undefined)))
+            throw new Error(CHANGED_WHILE_READ);
         }
         report.entries.push({
           name: e.name,

@@ -200,7 +200,10 @@ export class S3Tier implements Tier {
  */
 async function readCapped(body: Readable, contentLength: number | undefined, where: string): Promise<string> {
   const tooBig = (size: number | string) =>
-    new OvcacheError('OVCACHE_UNSAFE_PATH', `${where} is ${size} bytes, over the ${MAX_REMOTE_MANIFEST_BYTES}-byte limit: refused, never read`);
+    new OvcacheError(
+      'OVCACHE_UNSAFE_PATH',
+      `${where} is ${size} bytes, over the ${MAX_REMOTE_MANIFEST_BYTES}-byte limit: refused, never read`,
+    );
   if (contentLength !== undefined && contentLength > MAX_REMOTE_MANIFEST_BYTES) {
     body.destroy();
     throw tooBig(contentLength);

@@ -50,15 +50,19 @@ export function readKeyFile(file: string, kind: KeyKind, name: string): string {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw refuse(name, `${shown} is not a regular file`);
     const uid = process.getuid?.();
-    if (uid !== undefined) checkModes(shown, real, stat, uid, kind, name);
-    return fs.readFileSync(fd, 'utf8');
+    if (uid !== undefined) checkWriters(shown, real, stat, uid, kind, name);
+    const text = fs.readFileSync(fd, 'utf8');
+    // Readers matter only for a secret: a public key given to sign is refused for what it is (keys.ts).
+    if (uid !== undefined && kind === 'private' && /PRIVATE KEY-----/.test(text)) checkReaders(shown, real, stat, name);
+    return text;
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function checkModes(shown: string, real: string, stat: fs.Stats, uid: number, kind: KeyKind, name: string): void {
-  const what = kind === 'private' ? 'whoever can change it signs as this machine' : 'whoever can change it decides what this machine trusts';
+function checkWriters(shown: string, real: string, stat: fs.Stats, uid: number, kind: KeyKind, name: string): void {
+  const what =
+    kind === 'private' ? 'whoever can change it signs as this machine' : 'whoever can change it decides what this machine trusts';
   const owner = ownerProblem(stat, uid);
   if (owner) throw refuse(name, `the key file ${shown} ${owner}: ${what}. Give a key file you own.`);
   if (stat.mode & 0o022)
@@ -72,15 +76,21 @@ function checkModes(shown: string, real: string, stat: fs.Stats, uid: number, ki
       name,
       `the folder ${folder} of the key file ${shown} is writable by others (mode ${octal(dir.mode)}), who could put another file in its place: ${what}. chmod go-w ${folder}`,
     );
-  if (kind === 'private' && stat.mode & 0o044) {
+}
+
+function checkReaders(shown: string, real: string, stat: fs.Stats, name: string): void {
+  if (stat.mode & 0o044) {
     if (stat.uid === 0 && inKubernetesSecretMount(real)) {
       if (stat.mode & 0o004)
         process.emitWarning(
           `${name}: the signing key ${shown} is readable by every user of the container (mode ${octal(stat.mode)}); set the Secret volume's defaultMode to 0440 with the pod's fsGroup (0400 when the process runs as root)`,
-          { code: 'OVCACHE_SIGNING_KEY_READABLE' },
+          { type: 'OvcacheWarning', code: 'SIGNING_KEY_READABLE' },
         );
       return;
     }
-    throw refuse(name, `the signing key file ${shown} is readable by others (mode ${octal(stat.mode)}): chmod 600 ${real} (ovcache keygen writes it 0600)`);
+    throw refuse(
+      name,
+      `the signing key file ${shown} is readable by others (mode ${octal(stat.mode)}): chmod 600 ${real} (ovcache keygen writes it 0600)`,
+    );
   }
 }

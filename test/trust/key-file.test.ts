@@ -78,7 +78,11 @@ describe('trust: key file modes', () => {
     }
     for (const mode of [0o664, 0o646]) {
       const file = keyFile(`p${mode.toString(8)}.pem`, PUBLIC_PEM, mode);
-      await expectCode(() => loadTrustedKeys(file, 't'), 'OVCACHE_TRUST_KEY_INVALID', /writable by others .*decides what this machine trusts/);
+      await expectCode(
+        () => loadTrustedKeys(file, 't'),
+        'OVCACHE_TRUST_KEY_INVALID',
+        /writable by others .*decides what this machine trusts/,
+      );
     }
   });
 
@@ -105,7 +109,11 @@ describe('trust: key file modes', () => {
   it('checks the file a symlink resolves to: a link to a group-writable key is refused', async () => {
     const target = keyFile('real.pem', PUBLIC_PEM, 0o664);
     fs.symlinkSync(target, path.join(dir, 'link.pem'));
-    await expectCode(() => loadTrustedKeys(path.join(dir, 'link.pem'), 't'), 'OVCACHE_TRUST_KEY_INVALID', /link\.pem \(-> .*real\.pem\) is writable/);
+    await expectCode(
+      () => loadTrustedKeys(path.join(dir, 'link.pem'), 't'),
+      'OVCACHE_TRUST_KEY_INVALID',
+      /link\.pem \(-> .*real\.pem\) is writable/,
+    );
   });
 
   it('Kubernetes Secret mount: a root-owned 0644 signing key through ..data is accepted with a warning; 0440 (fsGroup) and 0400 without one', async function () {
@@ -131,9 +139,17 @@ describe('trust: key file modes', () => {
 
   it('applies to OVCACHE_SIGNING_KEY and OVCACHE_TRUSTED_KEYS paths too', async () => {
     const priv = keyFile('k.pem', PRIVATE_PEM, 0o644);
-    await expectCode(() => trustFromEnv({ OVCACHE_SIGNING_KEY: priv }), 'OVCACHE_TRUST_KEY_INVALID', /OVCACHE_SIGNING_KEY: .*readable by others/);
+    await expectCode(
+      () => trustFromEnv({ OVCACHE_SIGNING_KEY: priv }),
+      'OVCACHE_TRUST_KEY_INVALID',
+      /OVCACHE_SIGNING_KEY: .*readable by others/,
+    );
     const pub = keyFile('p.pem', PUBLIC_PEM, 0o666);
-    await expectCode(() => trustFromEnv({ OVCACHE_TRUSTED_KEYS: pub }), 'OVCACHE_TRUST_KEY_INVALID', /OVCACHE_TRUSTED_KEYS: .*writable by others/);
+    await expectCode(
+      () => trustFromEnv({ OVCACHE_TRUSTED_KEYS: pub }),
+      'OVCACHE_TRUST_KEY_INVALID',
+      /OVCACHE_TRUSTED_KEYS: .*writable by others/,
+    );
     fs.chmodSync(priv, 0o600);
     fs.chmodSync(pub, 0o644);
     assert.equal(trustFromEnv({ OVCACHE_SIGNING_KEY: priv, OVCACHE_TRUSTED_KEYS: pub })?.trusted.size, 1);

@@ -116,11 +116,15 @@ describe('trust signatures', () => {
       { ...fields, parts: { ...fields.parts, extra: 1 } as KeyParts },
       { ...fields, sources: [{ kind: 'model', note: 'x' } as unknown as StatementFields['sources'][number]] },
     ];
-    for (const c of added) assert.equal(refusal(verifyEntry(sig, c, trusting(a.pub))), 'bad-signature', JSON.stringify(c.parts).slice(0, 120));
+    for (const c of added)
+      assert.equal(refusal(verifyEntry(sig, c, trusting(a.pub))), 'bad-signature', JSON.stringify(c.parts).slice(0, 120));
   });
 
   it('refuses an unknown field even when it was signed by a trusted key, and never signs one', async () => {
-    const withUnknown: StatementFields = { ...fields, parts: { ...fields.parts, device: { ...fields.parts.device, vendor: 'x' } as KeyParts['device'] } };
+    const withUnknown: StatementFields = {
+      ...fields,
+      parts: { ...fields.parts, device: { ...fields.parts.device, vendor: 'x' } as KeyParts['device'] },
+    };
     // Signed as a later version (or a hand-made signer) would: over the full statement.
     const sig: EntrySignature = {
       format: 1,

@@ -14,6 +14,7 @@ import { makeStaging, removeStaging } from './install-entry';
 import { digestEntryFiles } from './transfer';
 import type { PublicKeyInfo, SigningKeyInfo } from '../trust/keys';
 import { mayVouchFor } from '../trust/vouch';
+import { CHANGED_WHILE_READ, entryUnchanged, folderIdentity } from '../trust/entry-identity';
 import { signEntry } from '../trust/signature';
 import { statementFields } from '../trust/statement';
 
@@ -68,8 +69,9 @@ export async function packBundle(
   const report: PackReport = { file, entries: [], bytes: 0, archiveBytes: 0, skipped: [] };
   try {
     for (const e of entries) {
+      const folder = await folderIdentity(e.dir).catch(() => undefined);
       const read = await readManifest(e.dir);
-      if (read.status !== 'ok' || !read.manifest.complete) {
+      if (!folder || read.status !== 'ok' || !read.manifest.complete) {
         report.skipped.push({ name: e.name, reason: read.status === 'ok' ? 'incomplete' : `manifest ${read.status}` });
         continue;
       }
@@ -87,6 +89,12 @@ export async function packBundle(
         for (const f of m.files) await linkOrCopy(path.join(e.dir, f.name), path.join(dest, f.name));
         await fs.promises.writeFile(path.join(dest, MANIFEST_FILE), `${JSON.stringify(m, null, 2)}\n`);
         const files = await digestEntryFiles(dest, m.files);
+        if (options.signer) {
+          // The vouch check and the files linked must be of one entry: a swap in between is never signed.
+          const now = await readManifest(e.dir);
+          if (!(await entryUnchanged(e.dir, folder, m, now.status === 'ok' ? now.manifest : undefined)))
+            throw new Error(CHANGED_WHILE_READ);
+        }
         report.entries.push({
           name: e.name,
           key: m.key,

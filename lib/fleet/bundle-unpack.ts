@@ -221,8 +221,13 @@ export async function unpackBundle(
       if (read.status !== 'ok') continue;
       await normalizeModes(dir, inheritedMode(cacheDir));
       const origin = { from: `bundle:${path.basename(file)}`, signedBy: row.signedBy ?? null };
-      row.status = await installEntry(cacheDir, e.name, dir, { ...read.manifest, origin }, { replace: options.force === true });
-      row.reason = other;
+      try {
+        row.status = await installEntry(cacheDir, e.name, dir, { ...read.manifest, origin }, { replace: options.force === true });
+        row.reason = other;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'OVCACHE_ENTRY_CONFLICT') throw error;
+        [row.status, row.reason] = ['refused', (error as Error).message]; // the other key's entry is kept
+      }
     }
     return report;
   } finally {

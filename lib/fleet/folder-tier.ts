@@ -10,7 +10,7 @@ import { copyRegularFile, readRegularFile } from '../fs/open-regular';
 import { isKey } from '../cache/key';
 import { OvcacheError } from '../errors';
 import { FolderLeases } from './folder-lease';
-import { isPlainFileName } from './remote-manifest';
+import { isPlainFileName, MAX_REMOTE_MANIFEST_BYTES } from './remote-manifest';
 import { REMOTE_MANIFEST, type LeaseProvider, type Tier, type TierObject } from './tier';
 
 export interface FolderTierOptions {
@@ -86,7 +86,8 @@ export class FolderTier implements Tier {
     // The key's folder holds the manifest, the only file a reader trusts without a digest.
     this.checkSubfolder(this.entryDir(key));
     try {
-      return await readRegularFile(path.join(this.entryDir(key), REMOTE_MANIFEST)); // a FIFO never blocks: refused
+      // A FIFO never blocks and a manifest over the cap is never read: both refused.
+      return await readRegularFile(path.join(this.entryDir(key), REMOTE_MANIFEST), MAX_REMOTE_MANIFEST_BYTES);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -174,7 +175,7 @@ export class FolderTier implements Tier {
     await fs.promises.access(this.root, this.readOnly ? fs.constants.R_OK : fs.constants.R_OK | fs.constants.W_OK);
   }
 
-  /** Leases in <tier>/leases/, taken only while the tier passes checkSecurity. */
+  /** Leases in <tier>/leases/, taken only while the tier passes checkSecurity and leases/ is no symlink. */
   leases(): LeaseProvider | undefined {
     if (this.readOnly) return undefined;
     const provider = (this.leaseProvider ??= new FolderLeases(path.join(this.root, 'leases')));
@@ -182,6 +183,7 @@ export class FolderTier implements Tier {
       name: provider.name,
       tryAcquire: async (key, ttlMs) => {
         this.checkSecurity();
+        this.checkSubfolder(path.join(this.root, 'leases')); // a symlink would put lease files outside the tier
         return provider.tryAcquire(key, ttlMs);
       },
       close: () => provider.close(),

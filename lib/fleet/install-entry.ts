@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureCacheDir, folderModeFor, makeOwnerOnlyDir, type SharedMode } from '../cache/cache-dir';
+import { OvcacheError } from '../errors';
 import { acquireLock } from '../cache/entry/lock';
 import { readManifest, writeManifest, type EntryManifest } from '../cache/entry/manifest';
 
@@ -14,7 +15,7 @@ export const INCOMING_DIR = 'incoming';
 export interface InstallOptions {
   lockTimeoutMs?: number;
   staleLockMs?: number;
-  /** Replace a complete local entry too (unpack --force). */
+  /** Replace a complete local entry too (unpack --force), even one of another key in the same folder. */
   replace?: boolean;
   /** Stops waiting for the entry's lock (nothing is installed). */
   signal?: AbortSignal | undefined;
@@ -100,8 +101,15 @@ export async function installEntry(
     if (!attempt.lock) return 'busy';
     try {
       const current = await readManifest(entryDir);
-      if (!options.replace && current.status === 'ok' && current.manifest.complete && current.manifest.key === manifest.key)
-        return 'present';
+      const complete = current.status === 'ok' && current.manifest.complete;
+      if (!options.replace && complete && current.manifest.key === manifest.key) return 'present';
+      // Invariant: without replace, a complete valid entry of another key (a folder-name
+      // collision, or a crafted name) is never removed to make room.
+      if (!options.replace && complete && current.manifest.key !== manifest.key)
+        throw new OvcacheError(
+          'OVCACHE_ENTRY_CONFLICT',
+          `${entryDir} holds the complete entry of another key (${current.manifest.key.slice(0, 16)}…): not replaced by ${manifest.key.slice(0, 16)}…; remove it (ovcache rm) or install with --force to replace it`,
+        );
       const now = new Date().toISOString();
       await writeManifest(
         staging,

@@ -10,6 +10,9 @@ import type { EntrySignature } from '../trust/signature';
 
 export const REMOTE_FORMAT = 1;
 
+/** A tier's manifest larger than this is refused unread (a real one is a few KiB). */
+export const MAX_REMOTE_MANIFEST_BYTES = 1024 * 1024;
+
 export interface RemoteFile {
   name: string;
   bytes: number;

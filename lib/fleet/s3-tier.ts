@@ -8,7 +8,7 @@ import type * as S3 from '@aws-sdk/client-s3';
 import { isKey } from '../cache/key';
 import { OvcacheError } from '../errors';
 import { requireOptional } from './optional-require';
-import { isPlainFileName } from './remote-manifest';
+import { isPlainFileName, MAX_REMOTE_MANIFEST_BYTES } from './remote-manifest';
 import { S3Leases } from './s3-lease';
 import { REMOTE_MANIFEST, type LeaseProvider, type Tier, type TierObject } from './tier';
 
@@ -90,7 +90,8 @@ export class S3Tier implements Tier {
           abortSignal: signal,
         },
       );
-      return await out.Body?.transformToString('utf8');
+      if (!out.Body) return undefined;
+      return await readCapped(out.Body as Readable, out.ContentLength, `s3://${this.bucket}/${this.objectKey(key, REMOTE_MANIFEST)}`);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -190,4 +191,32 @@ export class S3Tier implements Tier {
     await this.leaseProvider?.close();
     this.client.destroy();
   }
+}
+
+/**
+ * The text of a manifest body, at most MAX_REMOTE_MANIFEST_BYTES: refused from its
+ * ContentLength before a byte is read, and the read stops past the cap (a length not sent or
+ * not kept to).
+ */
+async function readCapped(body: Readable, contentLength: number | undefined, where: string): Promise<string> {
+  const tooBig = (size: number | string) =>
+    new OvcacheError(
+      'OVCACHE_UNSAFE_PATH',
+      `${where} is ${size} bytes, over the ${MAX_REMOTE_MANIFEST_BYTES}-byte limit: refused, never read`,
+    );
+  if (contentLength !== undefined && contentLength > MAX_REMOTE_MANIFEST_BYTES) {
+    body.destroy();
+    throw tooBig(contentLength);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_REMOTE_MANIFEST_BYTES) {
+      body.destroy();
+      throw tooBig(`over ${total}`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

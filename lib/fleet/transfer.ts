@@ -16,6 +16,7 @@ import { parseRemoteManifest, remoteManifestText, type RemoteFile, type RemoteMa
 import { sameSource } from '../cache/entry/usable';
 import type { Tier } from './tier';
 import { mayVouchFor } from '../trust/vouch';
+import { CHANGED_WHILE_READ, entryUnchanged, folderIdentity } from '../trust/entry-identity';
 import { signEntry, verifyEntry, type TrustRefusal } from '../trust/signature';
 import { statementFields } from '../trust/statement';
 import type { ResolvedTrust } from '../trust/trust-options';
@@ -62,8 +63,9 @@ export async function publishEntry(
   trust?: ResolvedTrust,
   replace = false,
 ): Promise<{ status: PublishStatus; bytes: number; reason?: string }> {
+  const folder = await folderIdentity(entryDir).catch(() => undefined);
   const read = await readManifest(entryDir);
-  if (read.status !== 'ok' || !read.manifest.complete)
+  if (!folder || read.status !== 'ok' || !read.manifest.complete)
     throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to publish in ${entryDir}`);
   const entry = read.manifest;
   if (trust?.signer) {
@@ -76,6 +78,12 @@ export async function publishEntry(
     if (parsed.status === 'ok' && (!trust || checkRemote(parsed.manifest, trust).ok)) return { status: 'present', bytes: 0 };
   }
   const files = await digestEntryFiles(entryDir, entry.files);
+  if (trust?.signer) {
+    // The check above and the digests must be of one entry: a swap in between is never signed.
+    const now = await readManifest(entryDir);
+    if (!(await entryUnchanged(entryDir, folder, entry, now.status === 'ok' ? now.manifest : undefined)))
+      return { status: 'not-signed', bytes: 0, reason: CHANGED_WHILE_READ };
+  }
   const uploadId = crypto.randomBytes(16).toString('hex');
   for (const f of files) {
     await withDeadline(`${tier.name} upload of ${f.name}`, transferDeadline(timeoutMs, f.bytes), (s) =>

@@ -37,11 +37,28 @@ function kindOf(stat: fs.Stats): string {
   return 'not a file';
 }
 
-/** The text of the regular file `file` (see openRegularFile). */
-export async function readRegularFile(file: string): Promise<string> {
+/**
+ * The text of the regular file `file` (see openRegularFile). With `maxBytes`, a larger file is
+ * refused from fstat before a byte is read, and at most maxBytes + 1 bytes are ever read (a file
+ * that grows after the fstat is refused too).
+ */
+export async function readRegularFile(file: string, maxBytes?: number): Promise<string> {
   const handle = await openRegularFile(file);
   try {
-    return await handle.readFile('utf8');
+    if (maxBytes === undefined) return await handle.readFile('utf8');
+    const tooBig = (size: number) =>
+      new OvcacheError('OVCACHE_UNSAFE_PATH', `${file} is ${size} bytes, over the ${maxBytes}-byte limit: refused, never read`);
+    const { size } = await handle.stat();
+    if (size > maxBytes) throw tooBig(size);
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+      if (filled > maxBytes) throw tooBig(filled);
+    }
+    return buffer.toString('utf8', 0, filled);
   } finally {
     await handle.close();
   }

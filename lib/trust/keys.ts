@@ -3,8 +3,8 @@
 // public: a private key given as trusted is refused (it would put the signer's secret in every
 // pod). The key id is the sha256 of the raw 32-byte public key: what a signature names.
 import crypto, { type KeyObject } from 'node:crypto';
-import fs from 'node:fs';
 import { OvcacheError } from '../errors';
+import { readKeyFile, type KeyKind } from './key-file';
 
 /** PEM text, a path to a PEM file, or a KeyObject. */
 export type KeyInput = string | KeyObject;
@@ -29,13 +29,14 @@ function keyError(name: string, what: string): OvcacheError {
   return new OvcacheError('OVCACHE_TRUST_KEY_INVALID', `${name}: ${what}`);
 }
 
-/** The PEM text of `input`: itself when it holds a PEM block, else the file it names. */
-function pemText(input: string, name: string): { text: string; from: string } {
+/** The PEM text of `input`: itself when it holds a PEM block, else the file it names (key-file.ts: refused when others can change it). */
+function pemText(input: string, name: string, kind: KeyKind): { text: string; from: string } {
   if (input.includes('-----BEGIN ')) return { text: input, from: 'PEM text' };
   let text: string;
   try {
-    text = fs.readFileSync(input, 'utf8');
+    text = readKeyFile(input, kind, name);
   } catch (error) {
+    if (error instanceof OvcacheError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw keyError(name, `cannot read the key file ${input} (${code}); give a PEM file path or PEM text`);
   }
@@ -69,7 +70,7 @@ export function loadTrustedKeys(input: KeyInput, name: string): PublicKeyInfo[] 
     return [publicInfo(input)];
   }
   if (input.length === 0) throw keyError(name, 'empty; give PEM text or a PEM file path');
-  const { text, from } = pemText(input, name);
+  const { text, from } = pemText(input, name, 'public');
   const blocks = text.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) throw keyError(name, `${from} holds no complete PEM block`);
   return blocks.map((block) => {
@@ -96,7 +97,7 @@ export function loadSigningKey(input: KeyInput, name: string): SigningKeyInfo {
     privateKey = input;
   } else {
     if (input.length === 0) throw keyError(name, 'empty; give PEM text or a PEM file path');
-    const pem = pemText(input, name);
+    const pem = pemText(input, name, 'private');
     from = pem.from;
     if (!/PRIVATE KEY-----/.test(pem.text)) throw keyError(name, `${from} holds no private key; a public key cannot sign`);
     try {

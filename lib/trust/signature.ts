@@ -3,8 +3,10 @@
 // trusts the keyId it names: it only picks which trusted key to try, and the statement binds
 // the same id, so a signature verifies only with the key that made it.
 import crypto from 'node:crypto';
+import { OvcacheError } from '../errors';
 import type { PublicKeyInfo, SigningKeyInfo } from './keys';
 import { statementBytes, type StatementFields } from './statement';
+import { unknownStatementField } from './statement-shape';
 
 export const SIGNATURE_FORMAT = 1;
 
@@ -23,7 +25,14 @@ export type TrustRefusal = 'unsigned' | 'untrusted-key' | 'bad-signature' | 'mis
 
 export type TrustCheck = { ok: true; keyId: string } | { ok: false; refusal: TrustRefusal; detail: string };
 
+/** Signs `fields`; a field this version does not know is never signed (statement-shape.ts). */
 export function signEntry(signer: SigningKeyInfo, fields: StatementFields): EntrySignature {
+  const unknown = unknownStatementField(fields);
+  if (unknown)
+    throw new OvcacheError(
+      'OVCACHE_INVALID_ARGUMENT',
+      `Not signed: ${unknown} is a field this version of ovcache does not know; compile the entry with this version`,
+    );
   const sig = crypto.sign(null, statementBytes(fields, signer.keyId), signer.privateKey);
   return { format: SIGNATURE_FORMAT, keyId: signer.keyId, sig: sig.toString('base64') };
 }
@@ -40,6 +49,8 @@ export function verifyEntry(signature: unknown, fields: StatementFields, trusted
     typeof signature.sig !== 'string'
   )
     return { ok: false, refusal: 'bad-signature', detail: 'the signature is malformed' };
+  const unknown = unknownStatementField(fields);
+  if (unknown) return { ok: false, refusal: 'bad-signature', detail: `${unknown} is a field this version does not accept, signed or not` };
   const key = trusted.get(signature.keyId);
   if (!key) return { ok: false, refusal: 'untrusted-key', detail: `signed by key ${signature.keyId.slice(0, 16)}, which is not trusted` };
   const sig = Buffer.from(signature.sig, 'base64');

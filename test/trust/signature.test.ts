@@ -7,6 +7,7 @@ import { deriveKey, KEY_FORMAT, type KeyParts } from '../../lib/cache/key';
 import { loadSigningKey, loadTrustedKeys, type PublicKeyInfo } from '../../lib/trust/keys';
 import { signEntry, verifyEntry, type EntrySignature } from '../../lib/trust/signature';
 import { statementBytes, STATEMENT_PREFIX, type StatementFields } from '../../lib/trust/statement';
+import { expectCode } from '../cache/helpers';
 
 function partsFor(sha: string): KeyParts {
   return {
@@ -106,6 +107,35 @@ describe('trust signatures', () => {
     assert.equal(verifyEntry(fresh, fields, trusting(a.pub, b.pub)).ok, true);
     assert.equal(refusal(verifyEntry(old, fields, trusting(b.pub))), 'untrusted-key');
     assert.equal(verifyEntry(fresh, fields, trusting(b.pub)).ok, true);
+  });
+
+  it('refuses a field added after signing, in the key parts or any covered object (bad-signature)', () => {
+    const sig = signEntry(a.signer, fields);
+    const added: StatementFields[] = [
+      { ...fields, parts: { ...fields.parts, device: { ...fields.parts.device, vendor: 'x' } as KeyParts['device'] } },
+      { ...fields, parts: { ...fields.parts, extra: 1 } as KeyParts },
+      { ...fields, sources: [{ kind: 'model', note: 'x' } as unknown as StatementFields['sources'][number]] },
+    ];
+    for (const c of added)
+      assert.equal(refusal(verifyEntry(sig, c, trusting(a.pub))), 'bad-signature', JSON.stringify(c.parts).slice(0, 120));
+  });
+
+  it('refuses an unknown field even when it was signed by a trusted key, and never signs one', async () => {
+    const withUnknown: StatementFields = {
+      ...fields,
+      parts: { ...fields.parts, device: { ...fields.parts.device, vendor: 'x' } as KeyParts['device'] },
+    };
+    // Signed as a later version (or a hand-made signer) would: over the full statement.
+    const sig: EntrySignature = {
+      format: 1,
+      keyId: a.signer.keyId,
+      sig: crypto.sign(null, statementBytes(withUnknown, a.signer.keyId), a.signer.privateKey).toString('base64'),
+    };
+    const check = verifyEntry(sig, withUnknown, trusting(a.pub));
+    assert.equal(refusal(check), 'bad-signature');
+    assert.match((check as { detail: string }).detail, /statement\.parts\.device\.vendor is a field this version does not accept/);
+    await expectCode(() => signEntry(a.signer, withUnknown), 'OVCACHE_INVALID_ARGUMENT', /Not signed: statement\.parts\.device\.vendor/);
+    assert.equal(verifyEntry(signEntry(a.signer, fields), fields, trusting(a.pub)).ok, true, 'the known fields still sign and verify');
   });
 
   it('a key loaded from PEM verifies what a KeyObject signed', () => {

@@ -2,7 +2,8 @@
 // OpenVINO when the finder finds one; otherwise the project's stand-in, labeled simulated.
 import fs from 'node:fs';
 import path from 'node:path';
-import { coldWarmChart, formatColdWarm, runColdWarm } from '../lib/bench/cold-warm';
+import { runColdWarm } from '../lib/bench/cold-warm';
+import { coldWarmChart, formatColdWarm } from '../lib/bench/cold-warm-format';
 import { findRuntimeLibrary } from '../lib/runtime/finder';
 import { createProgress } from '../lib/cli/progress';
 

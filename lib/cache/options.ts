@@ -12,7 +12,6 @@ import { BUDGET_OPTIONS, resolveBudget, type BudgetOptions, type ResolvedBudget 
 import { defaultCacheDir } from './default-dir';
 import type { SharedMode } from './cache-dir';
 import { DEFAULT_STALE_LOCK_MS } from './entry/lock';
-import type { WeightlessMode } from './weightless';
 import { POLICY_OPTIONS, resolvePolicy, type PolicyOptions, type ResolvedPolicy } from './policy/options';
 import {
   resolveDynamicShapes,
@@ -65,6 +64,9 @@ export interface LocalCacheOptions extends BudgetOptions, PolicyOptions {
   /** A `growth` event when one model has more than `entries` entries (default 4); false: never. */
   growthWarning?: GrowthWarningOption;
 }
+
+/** `weightless` of the options: 'auto' where the device can, true (or fail), false (weightless.ts). */
+export type WeightlessMode = 'auto' | boolean;
 
 export interface CompileOptions {
   /** "CPU", "GPU", "GPU.1", "AUTO:GPU,CPU", ... */

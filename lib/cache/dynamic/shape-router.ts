@@ -23,22 +23,12 @@ import {
   type ShapeMemo,
   type StaticSizes,
   type VariantShapes,
+  type ShapeRoute,
 } from './shape-memo';
 
-const log = logger('cache');
+export type { ShapeRoute };
 
-/** How a compile was routed: kept on the prepared compile and its outcome. */
-export interface ShapeRoute {
-  identity: string;
-  /** The static size the caller asked for; null when the inputs asked are not all static. */
-  asked: StaticSizes | null;
-  /** The variant's shapes when the compile was routed to one. */
-  variant: VariantShapes | null;
-  replaces: string | null;
-  /** The model path (as events name it) and device. */
-  model: string;
-  device: string;
-}
+const log = logger('cache');
 
 /** What the router needs of a prepared compile (key-builder's PreparedCompile). */
 interface Prepared {

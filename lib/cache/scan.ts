@@ -12,9 +12,17 @@ import { TEMP_SUFFIX } from '../fs/atomic-write';
 import { treeBytes } from '../fs/dir-size';
 import { errnoCode } from '../fs/errno';
 import { mapPool } from '../fs/pool';
-import { HISTORY_DIR } from '../history/records';
-import { RESULTS_DIR } from '../results/options';
-import { cacheLayout, CACHEDIR_TAG, ENTRIES_DIR, FINGERPRINTS_DIR, isBlobName, LOCKS_DIR, TRASH_DIR } from './entry/layout';
+import {
+  cacheLayout,
+  CACHEDIR_TAG,
+  ENTRIES_DIR,
+  FINGERPRINTS_DIR,
+  HISTORY_DIR,
+  isBlobName,
+  LOCKS_DIR,
+  RESULTS_DIR,
+  TRASH_DIR,
+} from './entry/layout';
 import { parseManifest, type EntryManifest } from './entry/manifest';
 import type { InputIdentity } from './key';
 import { coversOf, type EntryCovers } from './dynamic/covers';

@@ -54,6 +54,9 @@ export { OvcacheError, OpenVINOError, isOvcacheError, type OvcacheErrorCode, typ
 
 // ---- the model cache ----
 export { ModelCache } from './model-cache';
+export { LocalModelCache } from './cache/model-cache';
+export type { CachePorts, EntryTiers, TierFill, TierPlace } from './cache/ports';
+export type { EntryRequest } from './cache/entry/usable';
 export type {
   CompileResult,
   CompileTimings,

@@ -4,7 +4,7 @@
 // the cache the fleet's EntryTiers; the manifest-driven warm-up runs here too.
 import { OvcacheError } from './errors';
 import { expectPlainObject, invalidArgument, rejectUnknownOptions } from './openvino/validate';
-import { ModelCache as LocalModelCache } from './cache/model-cache';
+import { LocalModelCache } from './cache/model-cache';
 import { LOCAL_CACHE_OPTIONS, type LocalCacheOptions } from './cache/options';
 import type { CachePorts } from './cache/ports';
 import { fleetTiers } from './fleet/entry-tiers';

@@ -3,7 +3,7 @@ import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { BudgetEvent, BudgetUncachedReason, EvictedEntry } from './budget/events';
 import type { EntryManifest } from './entry/manifest';
 import type { KeyPartChange, KeyParts } from './key';
-import type { PolicyEvent, PolicySkip } from './policy/policy';
+import type { PolicyEvent } from './policy/policy';
 import type { PolicyView } from './policy/describe';
 import type { ShapeVariant } from './dynamic/covers';
 import type { GrowthEvent } from './dynamic/growth';
@@ -36,7 +36,8 @@ export type UncachedReason =
   | 'cache-write-failed'
   | 'cache-dir-unusable'
   | 'cache-not-writable'
-  | PolicySkip
+  | 'not-worth-it' // the policy's PolicySkip (policy/policy.ts)
+  | 'compile-too-fast'
   | BudgetUncachedReason;
 
 export interface CompileResult {

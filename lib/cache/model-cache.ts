@@ -44,7 +44,12 @@ import type { CachePorts, EntryTiers } from './ports';
 
 const log = logger('cache');
 
-export class ModelCache extends EventEmitter<ModelCacheEvents> {
+/**
+ * The model cache with its ports (ports.ts): the local folder, the key, the budget, the policy;
+ * tiers below it only as handed in. The package's ModelCache (lib/model-cache.ts) is this one
+ * with its tiers made from options.tiers.
+ */
+export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
   /** The cache folder (created on the first cached compile, never when switched off). */
   readonly dir: string;
   /** False when switched off (enabled: false or OVCACHE_DISABLE). */
@@ -340,10 +345,14 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.emit('compile', event);
   }
 
+  /** Throws OVCACHE_DISPOSED after dispose(). */
   protected checkNotDisposed(): void {
     if (this.disposed) throw new OvcacheError('OVCACHE_DISPOSED', 'This ModelCache has been disposed');
   }
 }
+
+/** The name lib/cache's importers use (the registry holds any cache, tiers or not). */
+export { LocalModelCache as ModelCache };
 
 function checkModelArgument(model: unknown): void {
   if (isRuntimeModel(model)) return;

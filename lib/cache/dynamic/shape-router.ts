@@ -14,17 +14,7 @@ import type { ResolvedCompileOptions } from '../options';
 import { growthEvent, type GrowthEvent } from './growth';
 import { dynamicShapesFor, type ResolvedDynamicShapes } from './options';
 import { planSizes } from './plan';
-import {
-  emptyMemo,
-  memoFile,
-  modelIdentity,
-  readMemo,
-  writeMemo,
-  type ShapeMemo,
-  type StaticSizes,
-  type VariantShapes,
-  type ShapeRoute,
-} from './shape-memo';
+import { emptyMemo, memoFile, modelIdentity, readMemo, writeMemo, type ShapeMemo, type StaticSizes, type ShapeRoute } from './shape-memo';
 
 export type { ShapeRoute };
 

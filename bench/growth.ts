@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelCache } from '../lib/cache/model-cache';
-import { MODEL_CACHE_OPTIONS, type ModelCacheOptions } from '../lib/cache/options';
+import { MODEL_CACHE_OPTIONS, type ModelCacheOptions } from '../lib/model-cache';
 import type { RuntimeCompiledModel } from '../lib/runtime/runtime-port';
 import type { Core } from '../lib/openvino/core';
 import { writeImageWeightsModel } from '../scripts/make-fixtures';

@@ -53,7 +53,10 @@ export {
 export { OvcacheError, OpenVINOError, isOvcacheError, type OvcacheErrorCode, type OpenVINOErrorCode } from './errors';
 
 // ---- the model cache ----
-export { ModelCache } from './cache/model-cache';
+export { ModelCache } from './model-cache';
+export { LocalModelCache } from './cache/model-cache';
+export type { CachePorts, EntryTiers, TierFill, TierPlace } from './cache/ports';
+export type { EntryRequest } from './cache/entry/usable';
 export type {
   CompileResult,
   CompileTimings,
@@ -67,7 +70,8 @@ export type {
   EvictOptions,
   EvictionReport,
 } from './cache/compile-types';
-export type { ModelCacheOptions, CompileOptions } from './cache/options';
+export type { ModelCacheOptions } from './model-cache';
+export type { LocalCacheOptions, CompileOptions } from './cache/options';
 export type { CompileProgress, CompilePhase, CompileProgressListener } from './cache/progress/compile-progress';
 export type { WeightlessMode } from './cache/weightless';
 export type { DynamicShapesOption, DynamicBounds, GrowthWarningOption } from './cache/dynamic/options';

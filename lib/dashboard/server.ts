@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { OvcacheError } from '../errors';
 import { logger } from '../log';
-import type { DoctorReport } from '../cli/commands/doctor';
-import { dashboardState, type DashboardState } from './state';
+import { dashboardState, type DashboardState, type RuntimeFacts } from './state';
 
 const log = logger('dashboard');
 
@@ -22,7 +21,7 @@ export interface DashboardOptions {
   /** How often the page polls /api/state. Default 5000. */
   refreshMs?: number;
   maxBytes?: number;
-  runtime: DoctorReport;
+  runtime: RuntimeFacts;
 }
 
 export interface Dashboard {

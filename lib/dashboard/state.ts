@@ -2,7 +2,6 @@
 // entries by model with their shapes, the largest and stalest entries), the history the
 // caches using the folder recorded (usage and hit rate over time, recent evictions), and the
 // runtime found. Built by /api/state on each poll.
-import type { DoctorReport } from '../cli/commands/doctor';
 import { scanCache, type ScannedEntry } from '../cache/scan';
 import { tryVolumeStats, type VolumeStats } from '../cache/volume';
 import { bucketIntervals, readHistory, type HistoryBucket } from '../history/index';
@@ -70,8 +69,17 @@ export interface StateOptions {
   /** How far back the history goes. Default 7 days. */
   windowMs?: number;
   refreshMs: number;
-  runtime: DoctorReport;
+  runtime: RuntimeFacts;
   now?: number;
+}
+
+/** What the page shows of the runtime: the CLI's doctor report is one (the dashboard runs no doctor). */
+export interface RuntimeFacts {
+  ok: boolean;
+  library?: { path: string; standIn: boolean };
+  version?: { buildNumber: string };
+  devices?: Array<{ name: string }>;
+  error?: { message: string };
 }
 
 const LIST = 10;

@@ -3,7 +3,10 @@
 // Nothing is written for an interval without activity; a usage sample (a folder scan) is taken
 // at most every usageIntervalMs, and only after activity. The last partial interval is written
 // by close() or, failing that, when the process exits.
-import type { BudgetEvent, CacheEvent, CacheStats, ModelCache, ModelCacheEvents } from '../index';
+import type { BudgetEvent } from '../cache/budget/events';
+import type { CacheEvent, ModelCacheEvents } from '../cache/compile-types';
+import type { ModelCache } from '../cache/model-cache';
+import type { CacheStats } from '../cache/stats';
 import { logger } from '../log';
 import { expectIntegerInRange, expectPlainObject, rejectUnknownOptions } from '../openvino/validate';
 import { setLongInterval, type LongTimer } from '../timers/long-timer';

@@ -3,12 +3,13 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { SharedMode } from '../cache/cache-dir';
 import { defaultCacheDir } from '../cache/default-dir';
+import { RESULTS_DIR } from '../cache/entry/layout';
 import { parseDuration, parseSize } from '../format/units';
 import { isTruthyFlag } from '../log';
 import { expectIntegerInRange, expectPlainObject, expectString, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 
 /** The result store's folder inside an ovcache cache folder (the scan treats it as bookkeeping). */
-export const RESULTS_DIR = 'results';
+export { RESULTS_DIR };
 
 /** The longest redisTimeout: a Redis call that takes longer is a Redis that is down. */
 export const MAX_REDIS_TIMEOUT_MS = 60_000;

@@ -44,6 +44,7 @@ import { fleetTiers } from '../fleet/entry-tiers';
 import { Fleet } from '../fleet/fleet';
 import { warm, type WarmOptions, type WarmReport } from '../fleet/warm';
 import type { WarmManifest } from '../fleet/warm-manifest';
+import { followHistory, stopHistory } from '../history/attach';
 
 const log = logger('cache');
 
@@ -140,6 +141,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       shapes: this.shapes,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
+    if (o.history) followHistory(this);
     const state = o.enabled
       ? o.readOnly
         ? ', read-only'
@@ -308,6 +310,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     if (this.disposed) return;
     this.stopMonitor();
     await this.flush();
+    await stopHistory(this);
     await this.budget.drain();
     if (this.ownFleet) await this.fleet?.close();
     this.disposed = true;

@@ -74,6 +74,8 @@ export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
   dynamicShapes?: DynamicShapesOption;
   /** A `growth` event when one model has more than `entries` entries (default 4); false: never. */
   growthWarning?: GrowthWarningOption;
+  /** false: no history in <dir>/history (docs/observability.md). Default true; OVCACHE_NO_HISTORY=1 forces false. */
+  history?: boolean;
 }
 
 export interface CompileOptions {
@@ -114,6 +116,8 @@ export interface ResolvedOptions {
   dynamicShapes: ResolvedDynamicShapes;
   /** Entries per model above which `growth` is emitted; null: never. */
   growthEntries: number | null;
+  /** Whether the cache records its history (lib/history). */
+  history: boolean;
 }
 
 export const MODEL_CACHE_OPTIONS = [
@@ -135,6 +139,7 @@ export const MODEL_CACHE_OPTIONS = [
   'trust',
   'dynamicShapes',
   'growthWarning',
+  'history',
   ...BUDGET_OPTIONS,
   ...POLICY_OPTIONS,
 ] as const;
@@ -203,6 +208,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     policy: resolvePolicy(options),
     dynamicShapes: resolveDynamicShapes(options.dynamicShapes),
     growthEntries: resolveGrowthWarning(options.growthWarning),
+    history:
+      optionalBoolean(options.history, 'options.history') !== false &&
+      !isTruthyFlag((env as Record<string, string | undefined>).OVCACHE_NO_HISTORY),
   };
 }
 

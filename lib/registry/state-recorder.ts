@@ -21,7 +21,7 @@ export const REGISTRY_STATE_DIR = 'history';
 export const REGISTRY_STATE_FILE = /^registry-.+-(\d+)\.json$/;
 
 export interface RegistryState {
-  v: typeof REGISTRY_STATE_FORMAT;
+  v: 1;
   pid: number;
   host: string;
   startedAt: number;

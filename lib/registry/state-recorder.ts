@@ -149,8 +149,11 @@ class StateRecorder implements RegistryRecorder {
 
   flush(): Promise<void> {
     if (this.closed) return this.writing;
+    // This write takes the place of a scheduled one: the next comes minIntervalMs after it.
+    clearTimeout(this.scheduled);
+    this.scheduled = undefined;
+    this.lastWriteAt = Date.now();
     this.writing = this.writing.then(async () => {
-      this.lastWriteAt = Date.now();
       // The cache folder is the registry's: never created here (a folder removed gets no state).
       if (!fs.existsSync(this.dir)) return;
       try {

@@ -6,12 +6,9 @@
 // Only the cache's listeners hold the recorder strongly: a cache dropped without dispose() is
 // collected with its recorder (its timer and the exit hook hold weak references).
 import fs from 'node:fs';
-import type { BudgetEvent } from '../cache/budget/events';
-import type { CacheEvent } from '../cache/compile-types';
-import type { CacheStats } from '../cache/stats';
 import { logger } from '../log';
 import { setLongInterval, type LongTimer } from '../timers/long-timer';
-import { emitterOf, type ObservedCache } from './observed-cache';
+import { emitterOf, type ObservedBudget, type ObservedCache, type ObservedCompile } from './observed-cache';
 import { HISTORY_FORMAT, type EvictRecord, type HistoryRecord, type IntervalRecord } from './records';
 import type { HistoryWriter } from './writer';
 
@@ -68,7 +65,7 @@ export class Recorder implements HistoryRecorder {
   private counts = zero();
   private active = false;
   private started = Date.now();
-  private lastStats: CacheStats;
+  private lastStats: ReturnType<ObservedCache['stats']>;
   private pending: HistoryRecord[] = [];
   private lastUsageAt = -Infinity;
   private activeSinceUsage = false;
@@ -87,12 +84,12 @@ export class Recorder implements HistoryRecorder {
   ) {
     this.lastStats = cache.stats();
     if (previous) this.takeOver(previous);
-    this.listen('hit', (e: CacheEvent) => {
+    this.listen('hit', (e: ObservedCompile) => {
       this.counts.hits++;
       this.counts.loadMs += e.timings.compileMs;
       this.touch();
     });
-    this.listen('compile', (e: CacheEvent) => {
+    this.listen('compile', (e: ObservedCompile) => {
       if (e.cached) this.counts.misses++;
       else this.counts.uncached++;
       this.counts.compileMs += e.timings.compileMs;
@@ -102,7 +99,7 @@ export class Recorder implements HistoryRecorder {
       this.counts.errors++;
       this.touch();
     });
-    this.listen('budget', (e: BudgetEvent) => this.onBudget(e));
+    this.listen('budget', (e: ObservedBudget) => this.onBudget(e));
     this.timer = flushEvery(this.ref, intervalMs);
     for (const r of open) if (!r.deref()) open.delete(r);
     open.add(this.ref);
@@ -135,7 +132,7 @@ export class Recorder implements HistoryRecorder {
     this.activeSinceUsage = true;
   }
 
-  private onBudget(e: BudgetEvent): void {
+  private onBudget(e: ObservedBudget): void {
     const t = Date.now();
     const base = { v: HISTORY_FORMAT, t, pid: process.pid } as const;
     this.pending.push({
@@ -147,7 +144,7 @@ export class Recorder implements HistoryRecorder {
       availableBytes: e.availableBytes,
     });
     if (e.kind !== 'evicted') return;
-    for (const r of e.removed) {
+    for (const r of e.removed ?? []) {
       const record: EvictRecord = {
         ...base,
         type: 'evict',
@@ -156,7 +153,7 @@ export class Recorder implements HistoryRecorder {
         device: r.device,
         bytes: r.bytes,
         reason: r.reason,
-        trigger: e.trigger,
+        trigger: e.trigger ?? '',
       };
       this.pending.push(record);
       this.counts.evictions++;

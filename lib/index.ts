@@ -124,6 +124,7 @@ export {
   type LoadedModel,
   type ModelDefinition,
 } from './registry/index';
+export { recordRegistry, type RegistryRecorder, type RegistryRecorderOptions, type RegistryState } from './registry/state-recorder';
 
 // ---- inspecting a cache folder (what `ovcache ls/du/verify` report) ----
 export {
@@ -142,6 +143,7 @@ export { verifyCache, fixCache, type VerifyReport, type Problem, type ProblemKin
 // ---- the cache's history (lib/history/): intervals, usage samples and evictions in its folder ----
 export {
   attachHistory,
+  type ObservedCache,
   readHistory,
   bucketIntervals,
   HISTORY_DIR,

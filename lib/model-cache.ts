@@ -14,6 +14,7 @@ import type { RedisCoordinatorOptions } from './fleet/redis-lease';
 import { warm, type WarmOptions, type WarmReport } from './fleet/warm';
 import type { WarmManifest } from './fleet/warm-manifest';
 import type { TrustOptions } from './trust/trust-options';
+import { followHistory, stopHistory } from './history/attach';
 
 /** The options of the local cache (cache/options.ts), and of the tiers below it (docs/fleet.md). */
 export interface ModelCacheOptions extends LocalCacheOptions {
@@ -54,6 +55,17 @@ export class ModelCache extends LocalModelCache {
           };
     super(local, ports);
     this.fleet = made;
+    // The history observes the cache's events (lib/history never imports lib/cache).
+    if (this.recordsHistory) followHistory(this);
+  }
+
+  /** Writes the history's last interval, then disposes the local cache and its tiers. */
+  override async dispose(): Promise<void> {
+    if (!this.isDisposed) {
+      await this.flush();
+      await stopHistory(this);
+    }
+    await super.dispose();
   }
 
   /**

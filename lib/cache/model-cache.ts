@@ -72,6 +72,12 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
   private readonly counters: CacheStats = emptyStats();
   private ownCore: Core | undefined;
   private disposed = false;
+  /** Whether the package's ModelCache follows this cache with a history recorder (options.history). */
+  readonly recordsHistory: boolean;
+  /** True once dispose() began. */
+  protected get isDisposed(): boolean {
+    return this.disposed;
+  }
 
   constructor(options: LocalCacheOptions, ports: CachePorts = {}) {
     super();
@@ -139,6 +145,7 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
       shapes: this.shapes,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
+    this.recordsHistory = o.history;
     const state = o.enabled
       ? o.readOnly
         ? ', read-only'

@@ -63,6 +63,8 @@ export interface LocalCacheOptions extends BudgetOptions, PolicyOptions {
   dynamicShapes?: DynamicShapesOption;
   /** A `growth` event when one model has more than `entries` entries (default 4); false: never. */
   growthWarning?: GrowthWarningOption;
+  /** false: no history in <dir>/history (docs/observability.md). Default true; OVCACHE_NO_HISTORY=1 forces false. */
+  history?: boolean;
 }
 
 /** `weightless` of the options: 'auto' where the device can, true (or fail), false (weightless.ts). */
@@ -104,6 +106,8 @@ export interface ResolvedOptions {
   dynamicShapes: ResolvedDynamicShapes;
   /** Entries per model above which `growth` is emitted; null: never. */
   growthEntries: number | null;
+  /** Whether the cache records its history (lib/history). */
+  history: boolean;
 }
 
 export const LOCAL_CACHE_OPTIONS = [
@@ -120,6 +124,7 @@ export const LOCAL_CACHE_OPTIONS = [
   'weightless',
   'dynamicShapes',
   'growthWarning',
+  'history',
   ...BUDGET_OPTIONS,
   ...POLICY_OPTIONS,
 ] as const;
@@ -187,6 +192,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     policy: resolvePolicy(options),
     dynamicShapes: resolveDynamicShapes(options.dynamicShapes),
     growthEntries: resolveGrowthWarning(options.growthWarning),
+    history:
+      optionalBoolean(options.history, 'options.history') !== false &&
+      !isTruthyFlag((env as Record<string, string | undefined>).OVCACHE_NO_HISTORY),
   };
 }
 

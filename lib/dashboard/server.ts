@@ -21,6 +21,8 @@ export interface DashboardOptions {
   /** How often the page polls /api/state. Default 5000. */
   refreshMs?: number;
   maxBytes?: number;
+  /** The result store's folder. Default <dir>/results. */
+  resultsDir?: string;
   runtime: RuntimeFacts;
 }
 
@@ -59,7 +61,12 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     if (!cached || now - cached.at >= Math.min(1000, refreshMs / 2)) {
       cached = {
         at: now,
-        state: dashboardState(o.dir, { refreshMs, runtime: o.runtime, ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}) }),
+        state: dashboardState(o.dir, {
+          refreshMs,
+          runtime: o.runtime,
+          ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+          ...(o.resultsDir !== undefined ? { resultsDir: o.resultsDir } : {}),
+        }),
       };
       cached.state.catch(() => (cached = null));
     }

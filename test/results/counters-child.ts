@@ -15,12 +15,12 @@ async function flow(dir: string, file: string): Promise<ResultCacheStats> {
   const cache = new ResultCache({ dir, ttl: '1h' }, { now: () => clock });
   const generate = (seed: number) =>
     cache.getOrCompute({ model: 'flow', params: { seed } }, async () => {
-      fs.writeFileSync(file, `image ${seed}`);
+      await fs.promises.writeFile(file, `image ${seed}`);
       return { files: [file], meta: { seed } };
     });
   const outcomes = [(await generate(1234)).outcome, (await generate(1234)).outcome];
   for (let i = 0; i < 2; i++)
-    outcomes.push((await cache.getOrCompute({ model: 'flow' }, async () => ({ meta: i }), { cacheable: false })).outcome);
+    outcomes.push((await cache.getOrCompute({ model: 'flow' }, () => Promise.resolve({ meta: i }), { cacheable: false })).outcome);
   fs.rmSync(file);
   outcomes.push((await generate(1234)).outcome);
   const short = cache.keyFor({ model: 'flow', params: { short: true } });
@@ -36,8 +36,8 @@ async function share(dir: string, keys: number[]): Promise<ResultCacheStats> {
   const cache = new ResultCache({ dir });
   for (let round = 0; round < 2; round++) {
     for (const i of keys) {
-      await cache.getOrCompute({ model: 'share', params: { i } }, async () => ({ meta: i }));
-      await cache.getOrCompute({ model: 'share', params: { i } }, async () => ({ meta: i }), { cacheable: false });
+      await cache.getOrCompute({ model: 'share', params: { i } }, () => Promise.resolve({ meta: i }));
+      await cache.getOrCompute({ model: 'share', params: { i } }, () => Promise.resolve({ meta: i }), { cacheable: false });
     }
   }
   await cache.close();

@@ -5,7 +5,9 @@
 // ---- runtime and OpenVINO objects ----
 export { OpenVINO, loadOpenVINO, loadOpenVINOSync, type LoadOptions } from './openvino/openvino';
 export type { OpenVINOVersion } from './runtime/version';
-export { RuntimeNotFoundError, type FinderOptions, type Probe, type ProbeOutcome } from './runtime/finder';
+export { type FinderOptions } from './runtime/finder';
+export { RuntimeNotFoundError } from './runtime/finder-report';
+export { type Probe, type ProbeOutcome } from './runtime/probe';
 export { Core, type DeviceInfo } from './openvino/core';
 export { Model } from './openvino/model';
 export { CompiledModel } from './openvino/compiled-model';

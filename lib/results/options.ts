@@ -1,7 +1,8 @@
-// ResultCache options: checked and given their defaults here; nothing below sees raw input.
+// ResultCache options, of the cache and of its calls: checked and given their defaults here; nothing below sees raw input.
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { SharedMode } from '../cache/cache-dir';
+import type { BlobCheck } from './blob-files';
 import { defaultCacheDir } from '../cache/default-dir';
 import { RESULTS_DIR } from '../cache/entry/layout';
 import { parseDuration, parseSize } from '../format/units';
@@ -100,4 +101,28 @@ export function resolveResultOptions(
     cacheable,
     disabledByEnv: isTruthyFlag(env.OVCACHE_RESULTS_DISABLE),
   };
+}
+
+export interface ResultSetOptions {
+  /** This entry's TTL instead of the cache's. */
+  ttl?: string | number;
+  /** What producing the value cost (ms): stats().timeSavedMs adds it up over hits. */
+  computeMs?: number;
+}
+
+export interface GetOrComputeOptions {
+  cacheable?: boolean;
+  ttl?: string | number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Seams for tests and benchmarks, not options a service sets.
+ * @internal
+ */
+export interface ResultCacheInternals {
+  /** The clock (epoch ms) for TTLs, expiry and last use. Default Date.now. */
+  now?: () => number;
+  /** When blob bytes are checked against their digest (local-store.ts). Default 'per-identity'. */
+  blobCheck?: BlobCheck;
 }

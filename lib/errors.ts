@@ -41,6 +41,8 @@ export type OvcacheErrorCode =
   | 'OVCACHE_TRUST_KEY_INVALID'
   | 'OVCACHE_QUEUE_FULL'
   | 'OVCACHE_OPENVINO_NODE_NOT_FOUND'
+  | 'OVCACHE_DEVICE_NOT_FOUND'
+  | 'OVCACHE_BENCH_TRIAL_FAILED'
   | OpenVINOErrorCode;
 
 /** One code per ov_status_e value. */

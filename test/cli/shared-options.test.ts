@@ -43,4 +43,16 @@ describe('ovcache shared options', () => {
       if (json) assert.equal(json.required || json.optional, false, `${name} --json takes a value`);
     }
   });
+
+  it('every duration default in the help is written as it is typed (5s, 1h), never as milliseconds', () => {
+    let durations = 0;
+    for (const { name, command } of commands) {
+      for (const o of command.options.filter((o) => o.flags.includes('<duration>') && o.defaultValue !== undefined)) {
+        durations++;
+        assert.match(String(o.defaultValueDescription), /^\d+(ms|s|min|h|d)$/, `${name} ${o.long}`);
+        assert.match(command.helpInformation(), new RegExp(`\\(default: ${String(o.defaultValueDescription)}\\)`), `${name} --help`);
+      }
+    }
+    assert.ok(durations > 0, 'dashboard --refresh has a duration default');
+  });
 });

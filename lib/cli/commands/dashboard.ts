@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { startDashboard } from '../../dashboard/server';
 import { formatBytes, parseDuration } from '../../format/units';
 import { findCommand } from '../../process/find-command';
@@ -89,7 +89,8 @@ export function registerDashboard(program: Command): void {
       .option('--host <address>', 'the address to listen on; anything but loopback exposes the page to the network', '127.0.0.1')
       .option('--open', 'open the page in the default browser')
       .option('--max-size <size>', 'the budget to show when no cache recorded one (e.g. 20GB)', sizeArgument('--max-size'))
-      .option('--refresh <duration>', 'how often the page updates', refreshArgument, 5000),
+      // Durations in help are written as they are typed (5s), never as milliseconds.
+      .addOption(new Option('--refresh <duration>', 'how often the page updates').argParser(refreshArgument).default(5000, '5s')),
   ).action(async (opts: DashboardCliOptions) => {
     const stop = new AbortController();
     const onSignal = () => stop.abort();

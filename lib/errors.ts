@@ -42,6 +42,8 @@ export type OvcacheErrorCode =
   | 'OVCACHE_ENTRY_CONFLICT'
   | 'OVCACHE_QUEUE_FULL'
   | 'OVCACHE_OPENVINO_NODE_NOT_FOUND'
+  | 'OVCACHE_DEVICE_NOT_FOUND'
+  | 'OVCACHE_BENCH_TRIAL_FAILED'
   | OpenVINOErrorCode;
 
 /** One code per ov_status_e value. */

@@ -180,4 +180,4 @@ export { readWarmManifest, parseWarmManifest, type WarmManifest, type WarmModel 
 export type { WarmOptions, WarmPublish, WarmReport, WarmResult, WarmStatus } from './fleet/warm';
 
 // ---- units ----
-export { parseSize, parseDuration, formatBytes, type DurationLimits } from './format/units';
+export { parseSize, parseDuration, formatBytes, type DurationLimits, type SizeUnits } from './format/units';

@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { defaultCacheDir } from '../cache/default-dir';
 import { logger } from '../log';
 import { loadOpenVINOSync } from '../openvino/openvino';
-import { parseDuration, parseSize } from '../format/units';
+import { parseDuration, parseSize, sizeUnitsOf, type SizeUnits } from '../format/units';
 
 const log = logger('cli');
 
@@ -54,6 +54,17 @@ function parsedArgument(parse: (value: string, name: string) => number, name: st
 /** A size ("20GB", "512 MiB"). */
 export function sizeArgument(name: string): (value: string) => number {
   return parsedArgument(parseSize, name);
+}
+
+/** A size the output echoes in the units it was given in ("100MB" is shown as "100 MB", not "95.4 MiB"). */
+export interface GivenSize {
+  bytes: number;
+  units: SizeUnits;
+}
+
+export function givenSizeArgument(name: string): (value: string) => GivenSize {
+  const bytes = sizeArgument(name);
+  return (value) => ({ bytes: bytes(value), units: sizeUnitsOf(value) });
 }
 
 /** A duration ("30d", "12h"). */

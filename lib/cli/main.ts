@@ -21,6 +21,7 @@ import { registerVerify } from './commands/verify';
 import { registerWarm } from './commands/warm';
 import { EXIT } from './exit-codes';
 import { ovcacheVersion } from './version';
+import { quietAwsNodeWarning } from './node-support';
 
 export function buildProgram(): Command {
   const program = new Command('ovcache')
@@ -63,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  quietAwsNodeWarning();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -102,17 +102,27 @@ function formatDurationLimit(ms: number): string {
   return `${ms} ms`;
 }
 
-/** "0 B", "512 B", "1.5 KiB", "6.8 GiB" (binary units, as du -h). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+/** Powers of 1000 (kB, MB, GB: as "20GB" is read) or of 1024 (KiB, MiB, GiB: as du -h). */
+export type SizeUnits = 'si' | 'iec';
+
+/** The units a size was written in: "100MB", "1.5g" are SI; "512 MiB" and plain bytes are IEC. */
+export function sizeUnitsOf(text: string): SizeUnits {
+  const unit = /([a-zA-Z]*)\s*$/.exec(text)?.[1]?.toLowerCase() ?? '';
+  return ['k', 'kb', 'm', 'mb', 'g', 'gb', 't', 'tb'].includes(unit) ? 'si' : 'iec';
+}
+
+/** "0 B", "512 B", "1.5 KiB", "6.8 GiB" (IEC, the default, as du -h); "100 MB", "20.0 GB" (SI). */
+export function formatBytes(bytes: number, units: SizeUnits = 'iec'): string {
+  const names = units === 'si' ? ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] : ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  const base = units === 'si' ? 1000 : 1024;
   let value = bytes;
   let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  while (Math.abs(value) >= base && unit < names.length - 1) {
+    value /= base;
     unit++;
   }
   const digits = unit === 0 || Math.abs(value) >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
+  return `${value.toFixed(digits)} ${names[unit]}`;
 }
 
 /** "850 ms", "2.4 s", "3.0 min", "5.2 h", "4.0 d". */

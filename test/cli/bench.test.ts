@@ -35,7 +35,7 @@ describe('ovcache bench', function () {
         '2',
         '--shapes',
         'image=1,3,48,48',
-        '--json',
+        '--out',
         json,
         '--chart',
         chart,
@@ -106,7 +106,7 @@ describe('ovcache bench', function () {
     const double = path.join(ROOT, 'dist', 'test', 'openvino-node', 'double', 'module.js');
     const r = spawnSync(
       process.execPath,
-      [CLI, 'bench', fixture('mlp.xml'), '--runs', '1', '--library', STAND_IN, '--compare', 'openvino-node', '--json', json],
+      [CLI, 'bench', fixture('mlp.xml'), '--runs', '1', '--library', STAND_IN, '--compare', 'openvino-node', '--out', json],
       { encoding: 'utf8', env: { ...process.env, OVCACHE_OPENVINO_NODE: double } },
     );
     assert.equal(r.status, 0, r.stderr);
@@ -125,5 +125,52 @@ describe('ovcache bench', function () {
     const r = spawnSync(process.execPath, [CLI, 'bench', fixture('mlp.xml'), '--runs', '0'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /Expected a positive integer for --runs but received "0"/);
+  });
+
+  const bench = (...args: string[]) => spawnSync(process.execPath, [CLI, 'bench', ...args], { encoding: 'utf8' });
+
+  it('--json is a switch: the report as JSON on stdout, nothing else there', () => {
+    const r = bench(fixture('mlp.xml'), '--runs', '1', '--library', STAND_IN, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as ColdWarmReport;
+    assert.equal(report.runs, 1);
+    const ovcache = report.engines.find((e) => e.engine === 'ovcache');
+    assert.equal(ovcache?.modes.warm?.trials.length, 1);
+  });
+
+  it('--json <file> (the old form) is a usage error that points to --out, exit 2', () => {
+    const out = path.join(tmp, 'old-form.json');
+    const r = bench('--json', out, fixture('mlp.xml'), '--library', STAND_IN);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--json is a switch .*--out <file>/);
+    assert.equal(fs.existsSync(out), false);
+  });
+
+  it('a missing model is refused before the first trial (OVCACHE_MODEL_NOT_FOUND)', () => {
+    const r = bench(path.join(tmp, 'nope.xml'), '--runs', '1', '--library', STAND_IN);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^ovcache: \[OVCACHE_MODEL_NOT_FOUND\] Model file not found: .*nope\.xml/);
+    assert.doesNotMatch(r.stderr, /trial/);
+  });
+
+  for (const device of ['NPUX', 'HETERO:NPUX,CPU']) {
+    it(`a device the runtime does not list (${device}) is refused before the first trial, with the devices there are`, () => {
+      const r = bench(fixture('mlp.xml'), '--runs', '1', '--device', device, '--library', STAND_IN);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^ovcache: \[OVCACHE_DEVICE_NOT_FOUND\] Device NPUX is not available .*\(it lists CPU\)/);
+      assert.doesNotMatch(r.stderr, /trial|core_impl|OV_GENERAL_ERROR/);
+    });
+  }
+
+  it('an OpenVINO error in a trial becomes OVCACHE_BENCH_TRIAL_FAILED with its sentence, not a C++ source location', () => {
+    const bad = path.join(tmp, 'bad.xml');
+    fs.writeFileSync(bad, '<net>garbage');
+    const r = bench(bad, '--runs', '1', '--library', STAND_IN);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /^ovcache: \[OVCACHE_BENCH_TRIAL_FAILED\] Benchmark trial openvino no-cache failed: .*XML parse error.*\(OpenVINO OV_GENERAL_ERROR\)/,
+    );
+    assert.doesNotMatch(r.stderr, /\.cpp|Exception from/);
   });
 });

@@ -6,6 +6,7 @@ import { runColdWarm, trialsPerRound } from '../../bench/cold-warm';
 import { coldWarmChart, formatColdWarm } from '../../bench/cold-warm-format';
 import { collectPairs, positiveInteger } from '../parse-args';
 import { createProgress } from '../progress';
+import { benchTrialError, preflightBench } from '../bench-preflight';
 import { phaseText } from '../compile-phases';
 import type { CompileProgress } from '../../cache/progress/compile-progress';
 
@@ -14,7 +15,8 @@ interface BenchOptions {
   shapes?: Record<string, string>;
   config?: Record<string, string>;
   runs: number;
-  json?: string;
+  json?: boolean;
+  out?: string;
   chart?: string;
   library?: string;
   compare?: string;
@@ -25,19 +27,30 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description("measure start-up: ovcache against OpenVINO's own CACHE_DIR and no cache, cold and warm, in fresh processes")
     .argument('<model>', 'the model .xml')
+    .argument('[extra...]')
     .option('--device <name>', 'device to compile for', 'CPU')
     .option('--shapes <name=dims>', 'reshape an input, e.g. image=1,3,512,512 (repeatable)', collectPairs('--shapes'))
     .option('--config <KEY=VALUE>', 'a compile property (repeatable)', collectPairs('--config'))
     .option('--runs <n>', 'interleaved rounds (one trial per engine and mode each)', positiveInteger('--runs'), 3)
-    .option('--json <file>', 'write the full report as JSON')
+    .option('--json', 'print the full report as JSON on stdout (no table, no progress)')
+    .option('--out <file>', 'write the full report as JSON to a file')
     .option('--chart <file.svg>', 'draw a bar chart as SVG')
     .option('--library <path>', 'the OpenVINO C library to use')
     .option('--compare <package>', 'also measure another binding: openvino-node')
-    .action(async (model: string, opts: BenchOptions) => {
+    .action(async (model: string, extra: string[], opts: BenchOptions, command: Command) => {
+      if (extra.length > 0) {
+        command.error(
+          opts.json && [model, ...extra].some((a) => a.endsWith('.json'))
+            ? 'error: --json is a switch (the report on stdout); write the report to a file with --out <file>'
+            : `error: too many arguments: bench measures one model, not ${[model, ...extra].join(' ')}`,
+        );
+      }
       if (opts.compare !== undefined && opts.compare !== 'openvino-node') {
         throw new Error(`--compare supports only "openvino-node", not "${opts.compare}"`);
       }
-      const progress = createProgress(opts.runs * trialsPerRound(opts.compare === 'openvino-node'), 'bench');
+      preflightBench({ model, device: opts.device, ...(opts.library ? { library: opts.library } : {}) });
+      // Never a bar with --json: stdout is the report, stderr stays clean for scripts.
+      const progress = createProgress(opts.json ? 0 : opts.runs * trialsPerRound(opts.compare === 'openvino-node'), 'bench');
       let done = 0;
       const report = await runColdWarm({
         model,
@@ -49,12 +62,17 @@ export function registerBench(program: Command): void {
         compareOpenVINONode: opts.compare === 'openvino-node',
         onTrial: (n, _total, label) => progress.update((done = n), label),
         // Phases only on a terminal: the trials' children then print them (a few lines per trial).
-        ...(process.stderr.isTTY
+        ...(process.stderr.isTTY && !opts.json
           ? { onPhase: (trial: string, p: CompileProgress) => progress.update(done, `${trial}: ${phaseText(p)}`) }
           : {}),
-      }).finally(() => progress.stop());
-      process.stdout.write(`${formatColdWarm(report)}\n`);
-      if (opts.json) writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+      })
+        .catch((error: unknown) => {
+          throw benchTrialError(error);
+        })
+        .finally(() => progress.stop());
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      process.stdout.write(opts.json ? json : `${formatColdWarm(report)}\n`);
+      if (opts.out) writeFile(opts.out, json);
       if (opts.chart) writeFile(opts.chart, coldWarmChart(report));
     });
 }

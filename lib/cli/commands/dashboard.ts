@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { startDashboard } from '../../dashboard/server';
 import { formatBytes, parseDuration } from '../../format/units';
 import { findCommand } from '../../process/find-command';
@@ -94,7 +94,8 @@ export function registerDashboard(program: Command): void {
       .option('--open', 'open the page in the default browser')
       .option('--max-size <size>', 'the budget to show when no cache recorded one (e.g. 20GB)', sizeArgument('--max-size'))
       .option('--results <path>', 'the result store\'s folder (default: "results" in the cache folder)')
-      .option('--refresh <duration>', 'how often the page updates', refreshArgument, 5000),
+      // Durations in help are written as they are typed (5s), never as milliseconds.
+      .addOption(new Option('--refresh <duration>', 'how often the page updates').argParser(refreshArgument).default(5000, '5s')),
   ).action(async (opts: DashboardCliOptions) => {
     const stop = new AbortController();
     const onSignal = () => stop.abort();

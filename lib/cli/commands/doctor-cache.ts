@@ -2,7 +2,7 @@
 // volume's free space. Reads only: never creates the folder.
 import { scanCache } from '../../cache/scan';
 import { tryVolumeStats, type VolumeStats } from '../../cache/volume';
-import { formatBytes } from '../../format/units';
+import { formatBytes as formatSize, type SizeUnits } from '../../format/units';
 import { resolveCacheDir } from '../cache-dir-option';
 
 export interface DoctorCache {
@@ -46,7 +46,8 @@ export async function doctorCacheSection(opts: { dir?: string; maxSize?: number 
   };
 }
 
-export function formatDoctorCache(c: DoctorCache): string {
+export function formatDoctorCache(c: DoctorCache, units: SizeUnits = 'iec'): string {
+  const formatBytes = (bytes: number): string => formatSize(bytes, units);
   const lines = [`Cache:    ${c.dir} (chosen by ${c.source})${c.exists ? '' : ', not created yet'}`];
   if (c.exists) {
     lines.push(

@@ -8,7 +8,7 @@ import { describeProbes } from '../../runtime/finder-report';
 import type { Probe } from '../../runtime/probe';
 import { isSupported } from '../../runtime/version';
 import { EXIT } from '../exit-codes';
-import { sizeArgument } from '../cache-dir-option';
+import { givenSizeArgument, type GivenSize } from '../cache-dir-option';
 import { formatNoRuntime } from './doctor-search';
 import { doctorCacheSection, formatDoctorCache, type DoctorCache } from './doctor-cache';
 import { doctorFleetSection, formatDoctorFleet, type DoctorFleet } from './doctor-fleet';
@@ -122,15 +122,22 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print a JSON report')
     .option('--library <path>', 'use this libopenvino_c library or folder')
     .option('--dir <path>', 'the cache folder to report on (default: OVCACHE_DIR, else the user cache folder + "ovcache")')
-    .option('--max-size <size>', "the cache's budget (ModelCache maxBytes) to report usage against, e.g. 20GB", sizeArgument('--max-size'))
+    .option(
+      '--max-size <size>',
+      "the cache's budget (ModelCache maxBytes) to report usage against, e.g. 20GB",
+      givenSizeArgument('--max-size'),
+    )
     .option('--fleet <file>', 'a warm manifest (or YAML/JSON fleet options): report its tiers and who hands out leases')
-    .action(async (opts: { json?: boolean; library?: string; dir?: string; maxSize?: number; fleet?: string }) => {
+    .action(async (opts: { json?: boolean; library?: string; dir?: string; maxSize?: GivenSize; fleet?: string }) => {
       const report = runDoctor(opts);
-      report.cache = await doctorCacheSection(opts, report.version?.buildNumber);
+      report.cache = await doctorCacheSection(
+        { ...(opts.dir !== undefined ? { dir: opts.dir } : {}), ...(opts.maxSize ? { maxSize: opts.maxSize.bytes } : {}) },
+        report.version?.buildNumber,
+      );
       if (opts.fleet) report.fleet = doctorFleetSection(opts.fleet);
       const fleetText = report.fleet ? `\n${formatDoctorFleet(report.fleet)}` : '';
       process.stdout.write(
-        `${opts.json ? JSON.stringify(report, null, 2) : `${formatDoctor(report)}\n${formatDoctorOpenvinoNode(report.openvinoNode ?? { found: false })}\n${formatDoctorCache(report.cache)}${fleetText}`}\n`,
+        `${opts.json ? JSON.stringify(report, null, 2) : `${formatDoctor(report)}\n${formatDoctorOpenvinoNode(report.openvinoNode ?? { found: false })}\n${formatDoctorCache(report.cache, opts.maxSize?.units)}${fleetText}`}\n`,
       );
       process.exitCode = report.ok ? EXIT.OK : EXIT.FAILED;
     });

@@ -2,16 +2,16 @@
 import type { Command } from 'commander';
 import { scanCache, type CacheScan } from '../../cache/scan';
 import { tryVolumeStats, type VolumeStats } from '../../cache/volume';
-import { formatBytes } from '../../format/units';
+import { formatBytes as formatSize, type SizeUnits } from '../../format/units';
 import { formatTable } from '../../format/table';
-import { print, printJson, resolveCacheDir, sizeArgument, withCacheOptions } from '../cache-dir-option';
+import { givenSizeArgument, print, printJson, resolveCacheDir, withCacheOptions, type GivenSize } from '../cache-dir-option';
 import { lazyProgress } from '../output';
 import { formatPerModel, perModel, type ModelGroup } from './du-models';
 
 interface DuOptions {
   dir?: string;
   json?: boolean;
-  maxSize?: number;
+  maxSize?: GivenSize;
 }
 
 export interface DuReport {
@@ -57,7 +57,8 @@ export function duReport(scan: CacheScan, source: string, volume: VolumeStats | 
   };
 }
 
-export function formatDu(r: DuReport): string {
+export function formatDu(r: DuReport, units: SizeUnits = 'iec'): string {
+  const formatBytes = (bytes: number): string => formatSize(bytes, units);
   const pct = (f: number): string => `${(f * 100).toFixed(f < 0.1 ? 1 : 0)}%`;
   const lines = [
     `Cache folder  ${r.dir} (${r.source})${r.exists ? '' : ' - does not exist yet'}`,
@@ -102,7 +103,7 @@ export function registerDu(program: Command): void {
   const command = program
     .command('du')
     .description('disk usage of the cache: totals, by model and by device, against a budget and the free space')
-    .option('--max-size <size>', 'a budget to compare with, e.g. 20GB', sizeArgument('--max-size'));
+    .option('--max-size <size>', 'a budget to compare with, e.g. 20GB', givenSizeArgument('--max-size'));
   withCacheOptions(command).action(async (opts: DuOptions) => {
     const { dir, source } = resolveCacheDir(opts);
     const progress = opts.json ? undefined : lazyProgress('scanning', 2000);
@@ -110,8 +111,8 @@ export function registerDu(program: Command): void {
       scanCache(dir, { checkModels: false, ...(progress ? { onProgress: progress.onProgress } : {}) }).finally(() => progress?.stop()),
       tryVolumeStats(dir),
     ]);
-    const report = duReport(scan, source, volume, opts.maxSize);
+    const report = duReport(scan, source, volume, opts.maxSize?.bytes);
     if (opts.json) printJson(report);
-    else print(formatDu(report));
+    else print(formatDu(report, opts.maxSize?.units));
   });
 }

@@ -1,5 +1,5 @@
 // What `ovcache results stats|ls|prune` print: the JSON shapes (docs/cli.md) and their tables.
-import { shortKey } from '../../cache/key';
+import { isKey, shortKey } from '../../cache/key';
 import { formatAgo, formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import type { StoreCounters, StoredEntry } from '../../results/store-records';
@@ -97,7 +97,7 @@ export function statsReport(dir: string, counters: StoreCounters | null, entries
   };
 }
 
-export function formatStats(r: ResultsStatsReport): string {
+export function formatStats(r: ResultsStatsReport, names: ReadonlyMap<string, string> = new Map()): string {
   const lines = [
     `Results folder  ${r.dir}${r.exists ? '' : ' - does not exist yet'}`,
     `Entries         ${r.entries} (${formatBytes(r.bytes)})${r.expiredNow > 0 ? `, ${r.expiredNow} expired awaiting removal` : ''}`,
@@ -110,7 +110,7 @@ export function formatStats(r: ResultsStatsReport): string {
       '',
       formatTable(
         ['MODEL', 'ENTRIES', 'SIZE', 'HITS'],
-        r.byModel.map((m) => [m.model || '-', m.entries, formatBytes(m.bytes), m.hits]),
+        r.byModel.map((m) => [modelLabel(m.model, names), m.entries, formatBytes(m.bytes), m.hits]),
         { title: 'By model', align: ['left', 'right', 'right', 'right'] },
       ),
     );
@@ -118,7 +118,28 @@ export function formatStats(r: ResultsStatsReport): string {
   return lines.join('\n');
 }
 
-export function formatEntries(entries: ResultEntryJson[], dir: string, now: number): string {
+/** "1 entry", "2 entries". */
+export function entriesText(n: number): string {
+  return `${n} entr${n === 1 ? 'y' : 'ies'}`;
+}
+
+/**
+ * A model identity as `ovcache ls` names the model: a ModelCache entry key becomes that entry's
+ * model name (names: entry key -> model); a key of no entry here is shown short, as "? 1a2b3c4d5e6f".
+ */
+export function modelLabel(model: string, names: ReadonlyMap<string, string>): string {
+  if (model === '') return '-';
+  if (!isKey(model)) return model;
+  return names.get(model) ?? `? ${shortKey(model)}`;
+}
+
+/** names: ModelCache entry key -> model name, to name models as `ovcache ls` does. */
+export function formatEntries(
+  entries: ResultEntryJson[],
+  dir: string,
+  now: number,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
   if (entries.length === 0) return `No stored results in ${dir}`;
   const expires = (e: ResultEntryJson): string => {
     if (e.expiresAt === null) return 'never';
@@ -128,7 +149,7 @@ export function formatEntries(entries: ResultEntryJson[], dir: string, now: numb
   const table = formatTable(
     ['MODEL', 'SIZE', 'HITS', 'COMPUTE', 'LAST USED', 'EXPIRES', 'FILES', 'KEY'],
     entries.map((e) => [
-      e.model || '-',
+      modelLabel(e.model, names),
       formatBytes(e.bytes),
       e.hits,
       formatDuration(e.computeMs),
@@ -140,5 +161,5 @@ export function formatEntries(entries: ResultEntryJson[], dir: string, now: numb
     { align: ['left', 'right', 'right', 'right', 'left', 'left', 'right', 'left'] },
   );
   const bytes = entries.reduce((n, e) => n + e.bytes, 0);
-  return `${table}\n\n${entries.length} entries, ${formatBytes(bytes)} in ${dir}`;
+  return `${table}\n\n${entriesText(entries.length)}, ${formatBytes(bytes)} in ${dir}`;
 }

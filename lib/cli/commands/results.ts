@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
 import type { Command } from 'commander';
+import { scanCache } from '../../cache/scan';
 import { OvcacheError } from '../../errors';
 import { errnoCode } from '../../fs/errno';
 import { formatBytes } from '../../format/units';
@@ -60,9 +61,17 @@ async function withStore<T>(dir: string, fn: (store: LocalStore) => Promise<T> |
   }
 }
 
+/** ModelCache entry key -> model name, from the cache folder's manifests (empty when there is none). */
+async function modelNames(opts: ResultsOptions): Promise<Map<string, string>> {
+  const scan = await scanCache(resolveCacheDir(opts).dir, { checkModels: false });
+  return new Map(scan.entries.flatMap((e) => (e.key && e.model ? [[e.key, e.model] as const] : [])));
+}
+
 function options(command: Command): Command {
   return withCacheOptions(command).option('--results <path>', 'the results folder itself (default: "results" in the cache folder)');
 }
+
+const storedResults = (n: number): string => `${n} stored result${n === 1 ? '' : 's'}`;
 
 async function confirm(question: string): Promise<boolean> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
@@ -84,7 +93,7 @@ export function registerResults(program: Command): void {
         ? await withStore(dir, (s) => statsReport(dir, s.counters(), s.list(), now))
         : statsReport(dir, null, [], now);
       if (opts.json) printJson(report);
-      else print(formatStats(report));
+      else print(formatStats(report, await modelNames(opts)));
     },
   );
 
@@ -114,7 +123,7 @@ export function registerResults(program: Command): void {
       .slice(0, opts.limit ?? Number.MAX_SAFE_INTEGER)
       .map((e) => entryJson(e, now));
     if (opts.json) printJson({ dir, entries: rows });
-    else print(formatEntries(rows, dir, now));
+    else print(formatEntries(rows, dir, now, await modelNames(opts)));
   });
 
   options(results.command('clear').description('remove every stored result').option('-y, --yes', 'do not ask')).action(
@@ -128,14 +137,14 @@ export function registerResults(program: Command): void {
       if (!opts.yes) {
         if (!process.stdin.isTTY) command.error('error: not a terminal: pass --yes to clear the stored results without a question');
         const { count, bytes } = await withStore(dir, (s) => s.counters());
-        if (count > 0 && !(await confirm(`Remove all ${count} stored results (${formatBytes(bytes)}) from ${dir}? [y/N] `))) {
+        if (count > 0 && !(await confirm(`Remove all ${storedResults(count)} (${formatBytes(bytes)}) from ${dir}? [y/N] `))) {
           print('Nothing removed.');
           return;
         }
       }
       const removed = await withStore(dir, (s) => s.clear());
       if (opts.json) printJson({ dir, removed: removed.count, bytes: removed.bytes });
-      else print(`Removed ${removed.count} stored results (${formatBytes(removed.bytes)}) from ${dir}`);
+      else print(`Removed ${storedResults(removed.count)} (${formatBytes(removed.bytes)}) from ${dir}`);
     },
   );
 
@@ -178,7 +187,7 @@ export function registerResults(program: Command): void {
     }
     const verb = opts.dryRun ? 'Would remove' : 'Removed';
     print(
-      `${verb} ${total} stored results (${formatBytes(totalBytes)}) from ${dir}: ${report.expired.count} expired, ` +
+      `${verb} ${storedResults(total)} (${formatBytes(totalBytes)}) from ${dir}: ${report.expired.count} expired, ` +
         `${report.age.count} unused for too long, ${report.count.count + report.bytes.count} beyond the limits` +
         (report.orphanBlobs > 0 ? `; ${report.orphanBlobs} orphaned blob files` : ''),
     );

@@ -44,6 +44,7 @@ import { fleetTiers } from '../fleet/entry-tiers';
 import { Fleet } from '../fleet/fleet';
 import { warm, type WarmOptions, type WarmReport } from '../fleet/warm';
 import type { WarmManifest } from '../fleet/warm-manifest';
+import { startCompanion, type Companion } from './companions';
 
 const log = logger('cache');
 
@@ -71,6 +72,8 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private readonly counters: CacheStats = emptyStats();
   private ownCore: Core | undefined;
   private disposed = false;
+  private readonly companion: Companion | undefined;
+  private compilesInFlight = 0;
 
   constructor(options: ModelCacheOptions) {
     super();
@@ -140,6 +143,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       shapes: this.shapes,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
+    if (o.rewarm === 'background' && o.enabled && !o.readOnly) this.companion = startCompanion('rewarm', this);
     const state = o.enabled
       ? o.readOnly
         ? ', read-only'
@@ -157,6 +161,11 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
 
   get runtime(): RuntimeInfo {
     return this.options.core?.runtime ?? (this.options.runtime as OpenVINO);
+  }
+
+  /** compile() calls not yet settled: a background rewarm waits while there are any. */
+  get activeCompiles(): number {
+    return this.compilesInFlight;
   }
 
   /** Counters since creation (or resetStats()). A copy: safe to keep. */
@@ -177,7 +186,10 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.checkNotDisposed();
     const opts = resolveCompileOptions(options);
     checkModelArgument(model);
-    return abandonOnAbort(() => this.compileResolved(model, opts, started), opts.waits.signal, this.counters);
+    this.compilesInFlight++;
+    return abandonOnAbort(() => this.compileResolved(model, opts, started), opts.waits.signal, this.counters).finally(
+      () => this.compilesInFlight--,
+    );
   }
 
   private async compileResolved(model: string | RuntimeModel, opts: ResolvedCompileOptions, started: number): Promise<CompileResult> {
@@ -307,6 +319,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.stopMonitor();
+    await this.companion?.stop();
     await this.flush();
     await this.budget.drain();
     if (this.ownFleet) await this.fleet?.close();

@@ -74,6 +74,8 @@ export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
   dynamicShapes?: DynamicShapesOption;
   /** A `growth` event when one model has more than `entries` entries (default 4); false: never. */
   growthWarning?: GrowthWarningOption;
+  /** 'background': after a compile meets only other-build entries, rewarm the other old entries when idle (docs/upgrading.md). Default false. */
+  rewarm?: 'background' | false;
 }
 
 export interface CompileOptions {
@@ -114,6 +116,7 @@ export interface ResolvedOptions {
   dynamicShapes: ResolvedDynamicShapes;
   /** Entries per model above which `growth` is emitted; null: never. */
   growthEntries: number | null;
+  rewarm: 'background' | false;
 }
 
 export const MODEL_CACHE_OPTIONS = [
@@ -135,6 +138,7 @@ export const MODEL_CACHE_OPTIONS = [
   'trust',
   'dynamicShapes',
   'growthWarning',
+  'rewarm',
   ...BUDGET_OPTIONS,
   ...POLICY_OPTIONS,
 ] as const;
@@ -181,7 +185,10 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (options.weightless !== undefined && options.weightless !== 'auto' && typeof options.weightless !== 'boolean') {
     throw invalidArgument('"auto", true or false', 'options.weightless', options.weightless);
   }
+  if (options.rewarm !== undefined && options.rewarm !== false && options.rewarm !== 'background')
+    throw invalidArgument('"background" or false', 'options.rewarm', options.rewarm);
   return {
+    rewarm: options.rewarm ?? false,
     weightless: options.weightless ?? 'auto',
     shared,
     core: options.core,

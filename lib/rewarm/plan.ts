@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import type { ModelCache } from '../cache/model-cache';
 import { diffKeyParts, type KeyParts } from '../cache/key';
-import { readManifest } from '../cache/entry/manifest';
+import { readManifest, type EntryManifest } from '../cache/entry/manifest';
 import { scanCache, type ScannedEntry } from '../cache/scan';
 import type { CompileOptions } from '../cache/options';
 import type { CompileConfig } from '../openvino/properties';
@@ -44,6 +44,12 @@ export interface RewarmItem {
   entry: ScannedEntry;
   model: string;
   options: Pick<CompileOptions, 'device' | 'shapes' | 'config'>;
+  /**
+   * OpenVINO names a blob after how the model reached it (the model's own path, a reshaped IR):
+   * each form the old entry was loaded through is compiled again, so every caller loads. The first
+   * form is `options`; more are listed here (same key, another blob in the entry).
+   */
+  moreForms: Array<RewarmItem['options']>;
   /** The key the compile must fill. */
   twinKey: string;
   /** What differs between the old entry and its twin (runtime.buildNumber, device.fullName, ...). */
@@ -71,6 +77,20 @@ export interface PlanOptions {
   /** At most this many compiles; the rest is skipped as over-limit. */
   limit?: number;
   now?: number;
+}
+
+/**
+ * The compiles that fill an entry's key again, from its manifest: its key parts, and the forms it
+ * was compiled through (sources). A path source naming the model file itself was a compile
+ * without shapes (OpenVINO's path form); any other source (a reshaped IR) one with shapes.
+ */
+export function requestsOf(manifest: EntryManifest, model: string): Array<RewarmItem['options']> {
+  const withShapes = requestOf(manifest.parts);
+  const { shapes: _shapes, ...ownShapes } = withShapes;
+  const own = manifest.sources.some((s) => s.kind === 'path' && s.xml === model);
+  const other = manifest.sources.some((s) => !(s.kind === 'path' && s.xml === model));
+  if (own && other) return [ownShapes, withShapes];
+  return own ? [ownShapes] : [withShapes];
 }
 
 /** The compile that would fill an entry's key again, from its manifest's key parts. */
@@ -109,7 +129,6 @@ export async function planRewarm(cache: ModelCache, options: PlanOptions = {}): 
       skip(entry, 'broken', read.status === 'invalid' ? read.reason : 'manifest removed meanwhile');
       continue;
     }
-    const request = requestOf(read.manifest.parts);
     // An entry made by the loaded build can still be of an older device identity (a driver update).
     if (model === undefined) {
       skip(entry, entry.stale.includes('runtime-version') ? 'no-model-path' : 'current');
@@ -123,6 +142,7 @@ export async function planRewarm(cache: ModelCache, options: PlanOptions = {}): 
       skip(entry, 'model-missing', model);
       continue;
     }
+    const [request, ...moreForms] = requestsOf(read.manifest, model) as [RewarmItem['options'], ...RewarmItem['options'][]];
     const twin = await cache.keyFor(model, request);
     if (twin.key === entry.key) {
       skip(entry, 'current');
@@ -153,7 +173,7 @@ export async function planRewarm(cache: ModelCache, options: PlanOptions = {}): 
       continue;
     }
     twins.add(twin.key);
-    plan.items.push({ entry, model, options: request, twinKey: twin.key, changed });
+    plan.items.push({ entry, model, options: request, moreForms, twinKey: twin.key, changed });
   }
   return plan;
 }

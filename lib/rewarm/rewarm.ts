@@ -72,6 +72,7 @@ async function rewarmOne(cache: ModelCache, item: RewarmItem, signal: AbortSigna
   try {
     const r = await cache.compile(item.model, { ...item.options, ...(signal ? { signal } : {}) });
     r.compiled.dispose();
+    for (const form of item.moreForms) (await cache.compile(item.model, { ...form, ...(signal ? { signal } : {}) })).compiled.dispose();
     const ms = performance.now() - started;
     if (!r.cached || r.key !== item.twinKey) {
       const why = r.cached ? `filled key ${r.key ?? '?'} instead of ${item.twinKey}` : `compiled but not cached (${r.uncachedReason ?? '?'})`;

@@ -173,7 +173,14 @@ export type { WarmOptions, WarmPublish, WarmReport, WarmResult, WarmStatus } fro
 
 // ---- upgrading OpenVINO without a cold start (docs/upgrading.md) ----
 export { rewarm, type RewarmOptions, type RewarmReport, type RewarmResult, type RewarmSkipped } from './rewarm/rewarm';
-export { planRewarm, type PlanOptions as RewarmPlanOptions, type RewarmPlan, type RewarmItem, type RewarmSkip, type RewarmSkipReason } from './rewarm/plan';
+export {
+  planRewarm,
+  type PlanOptions as RewarmPlanOptions,
+  type RewarmPlan,
+  type RewarmItem,
+  type RewarmSkip,
+  type RewarmSkipReason,
+} from './rewarm/plan';
 export { pruneTwinned, type PruneReport as PruneTwinnedReport } from './rewarm/prune-old';
 // Registers the rewarm: 'background' option's companion (lib/cache never imports lib/rewarm).
 import './rewarm/background';

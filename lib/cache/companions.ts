@@ -21,6 +21,9 @@ export function registerCompanion(name: string, start: CompanionStarter): void {
 export function startCompanion(name: string, cache: unknown): Companion {
   const start = starters.get(name);
   if (!start)
-    throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `The ${name} option needs ovcache's ${name} module: import ModelCache from "ovcache"`);
+    throw new OvcacheError(
+      'OVCACHE_INVALID_ARGUMENT',
+      `The ${name} option needs ovcache's ${name} module: import ModelCache from "ovcache"`,
+    );
   return start(cache);
 }

@@ -29,15 +29,7 @@ export const BUILD_PARTS: ReadonlySet<string> = new Set(['runtime.buildNumber', 
  *   over-limit       beyond `limit`
  */
 export type RewarmSkipReason =
-  | 'current'
-  | 'rewarmed'
-  | 'not-recent'
-  | 'model-missing'
-  | 'model-changed'
-  | 'no-model-path'
-  | 'broken'
-  | 'key-differs'
-  | 'over-limit';
+  'current' | 'rewarmed' | 'not-recent' | 'model-missing' | 'model-changed' | 'no-model-path' | 'broken' | 'key-differs' | 'over-limit';
 
 /** One old entry to compile again, and the compile that makes its twin. */
 export interface RewarmItem {

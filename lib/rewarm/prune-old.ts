@@ -15,7 +15,12 @@ export interface PruneReport {
 
 export async function pruneTwinned(cache: ModelCache, options: { dryRun?: boolean } = {}): Promise<PruneReport> {
   const plan = await planRewarm(cache);
-  const outcome = await runEviction({ cacheDir: cache.dir, entries: plan.twinned, select: named(plan.twinned), dryRun: Boolean(options.dryRun) });
+  const outcome = await runEviction({
+    cacheDir: cache.dir,
+    entries: plan.twinned,
+    select: named(plan.twinned),
+    dryRun: Boolean(options.dryRun),
+  });
   return {
     removed: outcome.removed.map((r) => ({ name: r.entry.name, key: r.entry.key, model: r.entry.model, bytes: r.bytes })),
     skipped: outcome.skipped.map((s) => ({ name: s.entry.name, status: s.status, message: s.message })),

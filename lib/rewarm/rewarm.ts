@@ -75,13 +75,20 @@ async function rewarmOne(cache: ModelCache, item: RewarmItem, signal: AbortSigna
     for (const form of item.moreForms) (await cache.compile(item.model, { ...form, ...(signal ? { signal } : {}) })).compiled.dispose();
     const ms = performance.now() - started;
     if (!r.cached || r.key !== item.twinKey) {
-      const why = r.cached ? `filled key ${r.key ?? '?'} instead of ${item.twinKey}` : `compiled but not cached (${r.uncachedReason ?? '?'})`;
+      const why = r.cached
+        ? `filled key ${r.key ?? '?'} instead of ${item.twinKey}`
+        : `compiled but not cached (${r.uncachedReason ?? '?'})`;
       return { ...base, status: 'failed', ms, error: { code: null, message: why } };
     }
     return { ...base, status: r.tier !== undefined ? 'copied' : 'rewarmed', ms, error: null };
   } catch (error) {
     const e = error as { code?: string; message?: string };
-    return { ...base, status: 'failed', ms: performance.now() - started, error: { code: e.code ?? null, message: e.message ?? String(error) } };
+    return {
+      ...base,
+      status: 'failed',
+      ms: performance.now() - started,
+      error: { code: e.code ?? null, message: e.message ?? String(error) },
+    };
   }
 }
 

@@ -167,7 +167,10 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     const expected = before.filter((e) => e.buildNumber === OLD).sort((a, b) => (a.name < b.name ? -1 : 1));
     const after = ls(NEW);
     assert.equal(removed.size, 2);
-    assert.ok([...removed].every((n) => expected.some((e) => e.name === n)), 'only old-build entries are removed');
+    assert.ok(
+      [...removed].every((n) => expected.some((e) => e.name === n)),
+      'only old-build entries are removed',
+    );
     assert.deepEqual(
       after.map((e) => e.name).sort(),
       before
@@ -198,7 +201,10 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     );
     assert.equal(report.pruned?.removed.length, 2);
     const after = ls(NEW);
-    assert.deepEqual(after.filter((e) => e.buildNumber === OLD).map((e) => e.name), [stale.name]);
+    assert.deepEqual(
+      after.filter((e) => e.buildNumber === OLD).map((e) => e.name),
+      [stale.name],
+    );
     assert.equal(after.filter((e) => e.buildNumber === NEW).length, 2);
   });
 });

@@ -207,4 +207,16 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     );
     assert.equal(after.filter((e) => e.buildNumber === NEW).length, 2);
   });
+
+  it('skips, with the reason, an entry whose model files are gone: nothing is compiled for it', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    fs.rmSync(models.large);
+    const report = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW));
+    assert.equal(report.rewarmed, 2);
+    assert.deepEqual(
+      report.skipped.map((s) => s.reason),
+      ['model-missing'],
+    );
+    assert.equal(ls(NEW).filter((e) => e.buildNumber === NEW).length, 2);
+  });
 });

@@ -21,6 +21,7 @@ const BENCHES = [
   'compile-abort',
   'growth',
   'policy',
+  'rewarm',
 ];
 
 let failed = 0;

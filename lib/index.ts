@@ -179,5 +179,17 @@ export { keyIdOf, type PublicKeyInfo, type SigningKeyInfo, type KeyInput } from 
 export { readWarmManifest, parseWarmManifest, type WarmManifest, type WarmModel } from './fleet/warm-manifest';
 export type { WarmOptions, WarmPublish, WarmReport, WarmResult, WarmStatus } from './fleet/warm';
 
+// ---- upgrading OpenVINO without a cold start (docs/upgrading.md) ----
+export { rewarm, type RewarmOptions, type RewarmReport, type RewarmResult, type RewarmSkipped } from './rewarm/rewarm';
+export {
+  planRewarm,
+  type PlanOptions as RewarmPlanOptions,
+  type RewarmPlan,
+  type RewarmItem,
+  type RewarmSkip,
+  type RewarmSkipReason,
+} from './rewarm/plan';
+export { pruneTwinned, type PruneReport as PruneTwinnedReport } from './rewarm/prune-old';
+
 // ---- units ----
 export { parseSize, parseDuration, formatBytes, type DurationLimits, type SizeUnits } from './format/units';

@@ -15,6 +15,7 @@ import { warm, type WarmOptions, type WarmReport } from './fleet/warm';
 import type { WarmManifest } from './fleet/warm-manifest';
 import type { TrustOptions } from './trust/trust-options';
 import { followHistory, stopHistory } from './history/attach';
+import { BackgroundRewarm } from './rewarm/background';
 
 /** The options of the local cache (cache/options.ts), and of the tiers below it (docs/fleet.md). */
 export interface ModelCacheOptions extends LocalCacheOptions {
@@ -36,6 +37,8 @@ export const MODEL_CACHE_OPTIONS = [...LOCAL_CACHE_OPTIONS, ...TIER_OPTIONS] as 
 export class ModelCache extends LocalModelCache {
   /** The tiers below the folder, if any (made from options.tiers: closed by dispose(); given: the caller's). */
   readonly fleet: Fleet | undefined;
+  /** options.rewarm 'background': rewarms old-build entries in idle time (docs/upgrading.md). */
+  private readonly rewarm: BackgroundRewarm | undefined;
 
   constructor(options: ModelCacheOptions) {
     const given = expectPlainObject(options ?? {}, 'options') as ModelCacheOptions;
@@ -57,11 +60,13 @@ export class ModelCache extends LocalModelCache {
     this.fleet = made;
     // The history observes the cache's events (lib/history never imports lib/cache).
     if (this.recordsHistory) followHistory(this);
+    if (this.rewarmInBackground) this.rewarm = new BackgroundRewarm(this);
   }
 
   /** Writes the history's last interval, then disposes the local cache and its tiers. */
   override async dispose(): Promise<void> {
     if (!this.isDisposed) {
+      await this.rewarm?.stop();
       await this.flush();
       await stopHistory(this);
     }

@@ -78,6 +78,9 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
   protected get isDisposed(): boolean {
     return this.disposed;
   }
+  private compilesInFlight = 0;
+  /** options.rewarm 'background' on a cache that writes: the package's ModelCache starts the rewarm. */
+  readonly rewarmInBackground: boolean;
 
   constructor(options: LocalCacheOptions, ports: CachePorts = {}) {
     super();
@@ -146,6 +149,7 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
     this.recordsHistory = o.history;
+    this.rewarmInBackground = o.rewarm === 'background' && o.enabled && !o.readOnly;
     const state = o.enabled
       ? o.readOnly
         ? ', read-only'
@@ -163,6 +167,11 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
 
   get runtime(): RuntimeInfo {
     return this.options.core?.runtime ?? (this.options.runtime as OpenVINO);
+  }
+
+  /** compile() calls not yet settled: a background rewarm waits while there are any. */
+  get activeCompiles(): number {
+    return this.compilesInFlight;
   }
 
   /** Counters since creation (or resetStats()). A copy: safe to keep. */
@@ -183,7 +192,10 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
     this.checkNotDisposed();
     const opts = resolveCompileOptions(options);
     checkModelArgument(model);
-    return abandonOnAbort(() => this.compileResolved(model, opts, started), opts.waits.signal, this.counters);
+    this.compilesInFlight++;
+    return abandonOnAbort(() => this.compileResolved(model, opts, started), opts.waits.signal, this.counters).finally(
+      () => this.compilesInFlight--,
+    );
   }
 
   private async compileResolved(model: string | RuntimeModel, opts: ResolvedCompileOptions, started: number): Promise<CompileResult> {

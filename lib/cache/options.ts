@@ -65,6 +65,8 @@ export interface LocalCacheOptions extends BudgetOptions, PolicyOptions {
   growthWarning?: GrowthWarningOption;
   /** false: no history in <dir>/history (docs/observability.md). Default true; OVCACHE_NO_HISTORY=1 forces false. */
   history?: boolean;
+  /** 'background': after a compile meets only other-build entries, rewarm the other old entries when idle (docs/upgrading.md). Default false. */
+  rewarm?: 'background' | false;
 }
 
 /** `weightless` of the options: 'auto' where the device can, true (or fail), false (weightless.ts). */
@@ -108,6 +110,7 @@ export interface ResolvedOptions {
   growthEntries: number | null;
   /** Whether the cache records its history (lib/history). */
   history: boolean;
+  rewarm: 'background' | false;
 }
 
 export const LOCAL_CACHE_OPTIONS = [
@@ -125,6 +128,7 @@ export const LOCAL_CACHE_OPTIONS = [
   'dynamicShapes',
   'growthWarning',
   'history',
+  'rewarm',
   ...BUDGET_OPTIONS,
   ...POLICY_OPTIONS,
 ] as const;
@@ -171,7 +175,10 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (options.weightless !== undefined && options.weightless !== 'auto' && typeof options.weightless !== 'boolean') {
     throw invalidArgument('"auto", true or false', 'options.weightless', options.weightless);
   }
+  if (options.rewarm !== undefined && options.rewarm !== false && options.rewarm !== 'background')
+    throw invalidArgument('"background" or false', 'options.rewarm', options.rewarm);
   return {
+    rewarm: options.rewarm ?? false,
     weightless: options.weightless ?? 'auto',
     shared,
     core: options.core,

@@ -19,6 +19,7 @@ import { registerTierGc } from './commands/tier-gc';
 import { registerUnpack } from './commands/unpack';
 import { registerVerify } from './commands/verify';
 import { registerWarm } from './commands/warm';
+import { registerRewarm } from './commands/rewarm';
 import { EXIT } from './exit-codes';
 import { ovcacheVersion } from './version';
 import { quietAwsNodeWarning } from './node-support';
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
     register(program);
   registerDashboard(program);
   registerResults(program);
-  for (const register of [registerWarm, registerPack, registerUnpack, registerTierGc, registerKeygen]) register(program);
+  for (const register of [registerWarm, registerRewarm, registerPack, registerUnpack, registerTierGc, registerKeygen]) register(program);
   pointUsageErrorsToHelp(program);
   return program;
 }

@@ -8,6 +8,7 @@ import { formatAgo, formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { countArgument, durationArgument, print, printJson, resolveCacheDir, sizeArgument, withCacheOptions } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
+import { pruneStale } from './prune-stale';
 import { entryJson, keyText, lazyProgress, modelText, type EntryJson } from '../output';
 
 interface PruneOptions {
@@ -17,6 +18,8 @@ interface PruneOptions {
   olderThan?: number;
   keepPerModel?: number;
   dryRun?: boolean;
+  stale?: boolean;
+  library?: string;
 }
 
 type Row = EntryJson & { reason: EvictionReason };
@@ -28,10 +31,18 @@ export function registerPrune(program: Command): void {
     .option('--max-size <size>', 'remove least recently used entries until the entries fit, e.g. 20GB', sizeArgument('--max-size'))
     .option('--older-than <duration>', 'remove entries not used for this long, e.g. 30d', durationArgument('--older-than'))
     .option('--keep-per-model <n>', 'keep only the N most recently used entries of each model', countArgument('--keep-per-model'))
+    .option('--stale', 'remove entries of another OpenVINO build or device identity whose rewarmed twin exists (ovcache rewarm)')
+    .option('--library <path>', 'with --stale: the OpenVINO C library whose build is current')
     .option('--dry-run', 'show what would be removed, remove nothing');
   withCacheOptions(command).action(async (opts: PruneOptions) => {
+    if (opts.stale) {
+      if (opts.maxSize !== undefined || opts.olderThan !== undefined || opts.keepPerModel !== undefined)
+        command.error('error: --stale goes alone (run a second prune for --max-size, --older-than, --keep-per-model)');
+      await pruneStale(resolveCacheDir(opts).dir, opts);
+      return;
+    }
     if (opts.maxSize === undefined && opts.olderThan === undefined && opts.keepPerModel === undefined) {
-      command.error('error: give at least one of --max-size, --older-than, --keep-per-model');
+      command.error('error: give at least one of --max-size, --older-than, --keep-per-model, --stale');
     }
     const { dir } = resolveCacheDir(opts);
     const now = Date.now();

@@ -1,0 +1,222 @@
+// Issue 27: upgrading OpenVINO (or a driver) without a cold start. Each build runs in its own
+// process, as after a real upgrade: the stand-in reports OV_STUB_VERSION as its build number and
+// OV_STUB_CPU_NAME as the CPU's FULL_DEVICE_NAME (test-runtime/README.md).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeImageWeightsModel, writeWeightsModel } from '../../scripts/make-fixtures';
+import { countEvents } from '../cache/helpers';
+import { ROOT, STAND_IN, makeTempDir, removeDir } from '../helpers/paths';
+
+const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+const OLD = '2025.4.0-20398-stub';
+const NEW = '2025.4.1-20460-stub';
+
+interface LsEntry {
+  name: string;
+  key: string;
+  model: string;
+  buildNumber: string;
+  state: string;
+  stale: string[];
+}
+interface RewarmJson {
+  results: Array<{ name: string; status: string; changed: string[]; twinKey: string }>;
+  skipped: Array<{ name: string; reason: string }>;
+  rewarmed: number;
+  failed: number;
+  pruned: { removed: Array<{ name: string }> } | null;
+}
+interface WarmJson {
+  compiled: number;
+  cached: number;
+  failed: number;
+}
+
+function env(build: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    OPENVINO_LIB_PATH: STAND_IN,
+    OV_STUB_VERSION: build,
+    ...extra,
+  };
+}
+
+function run(args: string[], vars: Record<string, string>): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], { env: vars, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function json<T>(args: string[], vars: Record<string, string>): T {
+  const r = run([...args, '--json'], vars);
+  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}${r.stdout}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+describe('rewarm: upgrading OpenVINO without a cold start', function () {
+  this.timeout(120_000);
+  let base: string;
+  let dir: string;
+  let manifest: string;
+  let models: { small: string; large: string };
+  const ls = (build: string): LsEntry[] => json<{ entries: LsEntry[] }>(['ls', '--dir', dir], env(build)).entries;
+  const warm = (build: string, extra: Record<string, string> = {}): WarmJson =>
+    json<WarmJson>(['warm', manifest, '--dir', dir], env(build, extra));
+
+  beforeEach(() => {
+    base = makeTempDir('ovcache-rewarm-');
+    dir = path.join(base, 'cache');
+    const small = writeImageWeightsModel(path.join(base, 'models'), 4096, 'small').xml;
+    const large = writeWeightsModel(path.join(base, 'models'), 65_536, 'large').xml;
+    models = { small, large };
+    manifest = path.join(base, 'warm.json');
+    fs.writeFileSync(
+      manifest,
+      JSON.stringify({
+        models: [
+          { model: small, device: 'CPU', shapes: { image: [1, 3, 32, 32] } },
+          { model: small, device: 'CPU', shapes: { image: [1, 3, 64, 64] } },
+          { model: large, device: 'CPU', config: { PERFORMANCE_HINT: 'THROUGHPUT' } },
+        ],
+      }),
+    );
+  });
+
+  afterEach(() => removeDir(base));
+
+  it('a cache filled under one build, rewarmed under the next, serves a start under the next build with zero compiles', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const old = ls(NEW);
+    assert.ok(old.every((e) => e.stale.includes('runtime-version')));
+
+    const report = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW));
+    assert.equal(report.rewarmed, 3);
+    assert.equal(report.failed, 0);
+    assert.deepEqual(
+      report.results.map((r) => r.changed),
+      [['runtime.buildNumber'], ['runtime.buildNumber'], ['runtime.buildNumber']],
+    );
+
+    const log = path.join(base, 'stub.log');
+    const start = warm(NEW, { OV_STUB_LOG: log });
+    assert.deepEqual([start.compiled, start.cached, start.failed], [0, 3, 0]);
+    assert.equal(countEvents(log, 'compile'), 0, 'the runtime compiled nothing');
+    assert.equal(countEvents(log, 'import'), 3);
+    // The old entries stay until asked, marked stale.
+    const after = ls(NEW);
+    assert.equal(after.filter((e) => e.buildNumber === OLD && e.state === 'stale').length, 3);
+    assert.equal(after.filter((e) => e.buildNumber === NEW && e.state === 'ok').length, 3);
+    // A second rewarm has nothing left to do.
+    const again = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW));
+    assert.equal(again.rewarmed, 0);
+    assert.equal(again.skipped.filter((s) => s.reason === 'rewarmed').length, 3);
+  });
+
+  it('a new device identity (a driver update) is rewarmed like a new build', () => {
+    assert.equal(warm(OLD, { OV_STUB_CPU_NAME: 'Old CPU [driver 1]' }).compiled, 3);
+    const report = json<RewarmJson>(['rewarm', '--dir', dir], env(OLD, { OV_STUB_CPU_NAME: 'Old CPU [driver 2]' }));
+    assert.equal(report.rewarmed, 3);
+    assert.ok(report.results.every((r) => r.changed.join() === 'device.fullName'));
+    const start = warm(OLD, { OV_STUB_CPU_NAME: 'Old CPU [driver 2]' });
+    assert.deepEqual([start.compiled, start.cached], [0, 3]);
+  });
+
+  it('a rewarm killed halfway resumes', async () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const oldNames = new Set(ls(OLD).map((e) => e.name));
+    const twins = (): LsEntry[] => ls(NEW).filter((e) => e.buildNumber === NEW && e.state === 'ok');
+    // Each compile takes 1.5 s: the run is killed (SIGKILL, no cleanup) once the first twin is complete.
+    const child = spawn(process.execPath, [CLI, 'rewarm', '--dir', dir, '--json'], {
+      env: env(NEW, { OV_STUB_COMPILE_MS: '1500' }),
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 60_000;
+    while (twins().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await exited;
+    const done = twins().length;
+    assert.ok(done >= 1 && done < 3, `killed after ${done} of 3`);
+
+    const resumed = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW));
+    assert.equal(resumed.failed, 0);
+    assert.equal(resumed.rewarmed, 3 - done, 'only what was left is compiled');
+    assert.equal(resumed.skipped.filter((s) => s.reason === 'rewarmed').length, done);
+    assert.ok(resumed.results.every((r) => oldNames.has(r.name)));
+    const start = warm(NEW);
+    assert.deepEqual([start.compiled, start.cached], [0, 3]);
+  });
+
+  it('prune --stale removes the old build entries whose twin exists, and only those', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    // Two of three rewarmed (most recently used first); a model only the new build ever compiled.
+    assert.equal(json<RewarmJson>(['rewarm', '--dir', dir, '--limit', '2'], env(NEW)).rewarmed, 2);
+    const only = path.join(base, 'only-new.json');
+    fs.writeFileSync(only, JSON.stringify({ models: [{ model: models.large, device: 'CPU' }] }));
+    assert.equal(json<WarmJson>(['warm', only, '--dir', dir], env(NEW)).compiled, 1);
+    const before = ls(NEW);
+    assert.equal(before.length, 6);
+
+    const dry = json<{ removed: Array<{ name: string }> }>(['prune', '--stale', '--dry-run', '--dir', dir], env(NEW));
+    assert.equal(dry.removed.length, 2);
+    assert.equal(ls(NEW).length, 6, 'a dry run removes nothing');
+
+    const pruned = json<{ removed: Array<{ name: string }> }>(['prune', '--stale', '--dir', dir], env(NEW));
+    const removed = new Set(pruned.removed.map((r) => r.name));
+    const expected = before.filter((e) => e.buildNumber === OLD).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const after = ls(NEW);
+    assert.equal(removed.size, 2);
+    assert.ok(
+      [...removed].every((n) => expected.some((e) => e.name === n)),
+      'only old-build entries are removed',
+    );
+    assert.deepEqual(
+      after.map((e) => e.name).sort(),
+      before
+        .map((e) => e.name)
+        .filter((n) => !removed.has(n))
+        .sort(),
+    );
+    // What stays: the old entry not rewarmed yet, the two twins, the new build's own entry.
+    assert.equal(after.filter((e) => e.buildNumber === OLD).length, 1);
+    assert.equal(after.filter((e) => e.buildNumber === NEW).length, 3);
+  });
+
+  it('rewarm --prune-old removes the old entries once their twins exist; --since leaves entries not used lately', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const entries = ls(OLD);
+    // One entry last used 30 days ago.
+    const stale = entries[0] as LsEntry;
+    const file = path.join(dir, 'entries', stale.name, 'ovcache-entry.json');
+    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    m.lastUsedAt = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    fs.writeFileSync(file, JSON.stringify(m));
+
+    const report = json<RewarmJson>(['rewarm', '--dir', dir, '--since', '7d', '--prune-old'], env(NEW));
+    assert.equal(report.rewarmed, 2);
+    assert.deepEqual(
+      report.skipped.map((s) => [s.name, s.reason]),
+      [[stale.name, 'not-recent']],
+    );
+    assert.equal(report.pruned?.removed.length, 2);
+    const after = ls(NEW);
+    assert.deepEqual(
+      after.filter((e) => e.buildNumber === OLD).map((e) => e.name),
+      [stale.name],
+    );
+    assert.equal(after.filter((e) => e.buildNumber === NEW).length, 2);
+  });
+
+  it('skips, with the reason, an entry whose model files are gone: nothing is compiled for it', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    fs.rmSync(models.large);
+    const report = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW));
+    assert.equal(report.rewarmed, 2);
+    assert.deepEqual(
+      report.skipped.map((s) => s.reason),
+      ['model-missing'],
+    );
+    assert.equal(ls(NEW).filter((e) => e.buildNumber === NEW).length, 2);
+  });
+});

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test` (after the pretest build): the suite in two mocha runs over dist/test. First every
+// file but the serial ones, in parallel (each file in a worker process of its own, `--jobs`
+// at once); then the files listed in .mocharc.serial.json, one after another, alone on the
+// machine: they compare timings of simulated work and would flake while other files load the
+// CPU. Both runs always run; the exit code is the first failure's. With arguments (test
+// files, mocha options) it is one plain mocha run with .mocharc.json, as `npx mocha` would be.
+// OVCACHE_TEST_JOBS sets the number of parallel workers (default 4: most files wait on child
+// processes, servers and the stand-in's simulated costs, so 2 cores serve more than 2 workers).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const mocha = path.join(path.dirname(require.resolve('mocha/package.json', { paths: [root] })), 'bin', 'mocha.js');
+const SERIAL_CONFIG = path.join(root, '.mocharc.serial.json');
+
+/** The serial files (globs as in .mocharc.serial.json's spec). */
+function serialSpecs() {
+  return JSON.parse(fs.readFileSync(SERIAL_CONFIG, 'utf8')).spec;
+}
+
+function jobs() {
+  const raw = process.env.OVCACHE_TEST_JOBS ?? '4';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`run-tests: OVCACHE_TEST_JOBS must be a whole number of workers (1 or more), got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function mochaRun(label, args) {
+  console.log(`\n# ${label}: mocha ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [mocha, ...args], { cwd: root, stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
+function main(argv) {
+  if (argv.length > 0) return mochaRun('mocha', argv);
+  const workers = jobs();
+  const ignores = serialSpecs().flatMap((spec) => ['--ignore', spec]);
+  const parallel = mochaRun(`parallel run (${workers} workers)`, ['--parallel', '--jobs', String(workers), ...ignores]);
+  const serial = mochaRun('serial run (timing-sensitive files)', ['--config', SERIAL_CONFIG]);
+  return parallel || serial;
+}
+
+if (require.main === module) process.exit(main(process.argv.slice(2)));
+module.exports = { serialSpecs, SERIAL_CONFIG };

@@ -11,6 +11,7 @@ import { readManifest } from '../../lib/cache/entry/manifest';
 import { loadNativeBinding } from '../../lib/runtime/binding';
 import { writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
+import { waitFor } from '../helpers/wait-for';
 import { runChild } from './child';
 import { expectCode } from './helpers';
 
@@ -160,8 +161,7 @@ describe('cache.compile({ signal })', function () {
       signal: controller.signal,
       onProgress: (p) => phases.at(-1) !== p.phase && phases.push(p.phase),
     });
-    await sleep(400);
-    assert.equal(fleet.stats().leaseWaits, 1, 'it is waiting on the lease');
+    await waitFor('the compile to wait on the lease', () => fleet.stats().leaseWaits === 1);
     const reason = new Error('shutting down');
     controller.abort(reason);
     await assert.rejects(waiting, (e) => e === reason);

@@ -89,16 +89,19 @@ describe('ModelRegistry.infer', () => {
     const model = fake(await registry.get(files[0]!, { device: 'CPU' }));
     model.inferMs = 200;
     const first = registry.infer(files[0]!, input(1), { device: 'CPU' });
+    let firstEnded = false; // the order of events, not a latency: the machine's speed cannot flake it
+    void first.then(
+      () => (firstEnded = true),
+      () => (firstEnded = true),
+    );
     const controller = new AbortController();
     const waiting = registry.infer(files[0]!, input(2), { device: 'CPU', signal: controller.signal });
     const third = registry.infer(files[0]!, input(3), { device: 'CPU' });
     await sleep(10);
     assert.equal(registry.stats().models[0]?.queueDepth, 2);
-    const aborted = Date.now();
     controller.abort(new Error('request cancelled'));
     await assert.rejects(waiting, /request cancelled/);
-    const latency = Date.now() - aborted;
-    assert.ok(latency < 150, `rejected ${latency} ms after the abort, before the running inference ended`);
+    assert.equal(firstEnded, false, 'rejected at once, before the running inference ended');
     assert.equal(registry.stats().models[0]?.queueDepth, 1);
     await Promise.all([first, third]);
     assert.deepEqual(model.runs.order, [1, 3], 'the aborted one never ran');
@@ -309,8 +312,9 @@ describe('ModelRegistry.infer', () => {
       assert.equal(infers.length, 16);
       const overlap = maxOverlap(infers);
       console.log(`      16 x 100 ms on a pool of 4: ${wall} ms wall, up to ${overlap} at once (stand-in)`);
+      // The overlap in the stand-in's log proves the pool runs requests at once; the wall time
+      // depends on the machine's load, so it is printed, never asserted.
       assert.ok(overlap >= 2 && overlap <= 4, `${overlap} inferences overlapped`);
-      assert.ok(wall < 1200, `${wall} ms for 16 x 100 ms on 4 requests`);
       await Promise.all([registry.dispose(), fixed.dispose()]);
       await cache.dispose();
     });

@@ -10,6 +10,7 @@ import { entryName } from '../cache/entry/name';
 import { sha256File } from '../cache/fingerprint';
 import { readManifest, type EntrySource } from '../cache/entry/manifest';
 import { OvcacheError } from '../errors';
+import { SizeRefusedError } from '../fs/open-regular';
 import { withDeadline } from './deadline';
 import { installEntry, makeStaging, removeStaging, type InstallStatus } from './install-entry';
 import { parseRemoteManifest, remoteManifestText, type RemoteFile, type RemoteManifest } from './remote-manifest';
@@ -156,6 +157,7 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
           signal,
         );
       } catch (error) {
+        if (error instanceof SizeRefusedError) return { status: 'refused', reason: `mismatch: ${error.message}`, refusal: 'mismatch' };
         if (isUnsafePath(error)) return { status: 'refused', reason: (error as Error).message };
         throw error;
       }

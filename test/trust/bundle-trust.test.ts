@@ -417,4 +417,52 @@ describe('trust: signed bundles, keygen', function () {
     assert.match(s.stderr, /\[OVCACHE_TRUST_KEY_INVALID\] --sign: .* holds no private key/);
     assert.ok(!fs.existsSync(path.join(tmp, 'x.tar.gz')));
   });
+  it('unpack --trust over an entry unpacked unverified earlier replaces it with the signed one; a "present" row names the signer of the entry in place', async () => {
+    assert.equal(run(['pack', bundle, '--dir', cacheDir, '--sign', keys.signer?.priv as string]).status, 0);
+    const good = path.join(tmp, 'good.tar.gz');
+    fs.copyFileSync(bundle, good);
+    const evil = await blobFromOtherWeights();
+    await tamper(async (open, index) => {
+      const e = mlpEntry(index);
+      delete e.signature;
+      const { f, p } = blobOf(open, e);
+      fs.copyFileSync(evil, p);
+      f.bytes = fs.statSync(p).size;
+      f.sha256 = await sha256File(p);
+      const mPath = path.join(open, 'entries', e.name, 'ovcache-entry.json');
+      const m = JSON.parse(fs.readFileSync(mPath, 'utf8')) as EntryManifest;
+      m.files = m.files.map((x) => (x.name === f.name ? { ...x, bytes: f.bytes } : x));
+      fs.writeFileSync(mPath, JSON.stringify(m));
+    });
+    const target = path.join(tmp, 'image-cache');
+    assert.equal(run(['unpack', bundle, '--dir', target]).status, 0, 'the attacker bundle, unpacked without --trust');
+    const r = run(['unpack', good, '--dir', target, '--trust', keys.signer?.pub as string, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = (JSON.parse(r.stdout) as { entries: Array<{ model: string; status: string; signedBy?: string }> }).entries;
+    const mlp = rows.find((e) => e.model === 'mlp');
+    assert.equal(mlp?.status, 'installed', 'the unsigned entry in place was replaced');
+    assert.equal(mlp?.signedBy, keys.signer?.id);
+    const served = await compileInto(target);
+    assert.equal(served.hit, true);
+    assert.ok(genuine(served.numbers), `the genuine weights are served: ${served.numbers.join(', ')}`);
+    // Into the folder the entries were compiled in: "present", and no signer (compiled here, not the bundle's key).
+    const here = run(['unpack', good, '--dir', cacheDir, '--trust', keys.signer?.pub as string, '--json']);
+    assert.equal(here.status, 0, here.stderr);
+    for (const row of (JSON.parse(here.stdout) as { entries: Array<{ status: string; signedBy?: string }> }).entries) {
+      assert.equal(row.status, 'present');
+      assert.equal(row.signedBy, undefined, 'a present row never shows the bundle signer');
+    }
+  });
+
+  it('an unsigned bundle whose index lists no entry is refused by unpack --trust (nothing in it is signed)', async () => {
+    const open = path.join(tmp, 'empty');
+    fs.mkdirSync(path.join(open, 'entries'), { recursive: true });
+    fs.writeFileSync(path.join(open, 'ovcache-bundle.json'), JSON.stringify({ format: 1, createdAt: new Date().toISOString(), entries: [] }));
+    await tar.c({ gzip: true, file: bundle, cwd: open }, ['ovcache-bundle.json', 'entries']);
+    const target = path.join(tmp, 'target-empty');
+    const r = run(['unpack', bundle, '--dir', target, '--trust', keys.signer?.pub as string]);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /\[OVCACHE_BUNDLE_UNTRUSTED\] .* is refused whole, nothing installed: its index lists no entry \(unsigned: /);
+    assert.equal(run(['unpack', bundle, '--dir', target]).status, 0, 'without --trust an empty bundle installs nothing, as before');
+  });
 });

@@ -51,7 +51,8 @@ export async function readBundleHead(file: string, maxDecompressionRatio: number
 
 /** The parsed index of the archive's head; OVCACHE_BUNDLE_INVALID when it has none or a malformed one. */
 export function headIndex(head: BundleHead, file: string): BundleIndex {
-  if (head.indexText === undefined) throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not an ovcache bundle (no ${BUNDLE_INDEX})`);
+  if (head.indexText === undefined)
+    throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not an ovcache bundle (no ${BUNDLE_INDEX})`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(head.indexText);
@@ -70,7 +71,10 @@ export function headIndex(head: BundleHead, file: string): BundleIndex {
  */
 export function preverifyBundle(index: BundleIndex, head: BundleHead, trust: ResolvedTrust, file: string): void {
   if (index.entries.length === 0)
-    throw new OvcacheError('OVCACHE_BUNDLE_UNTRUSTED', `${file} is refused whole, nothing installed: its index lists no entry (unsigned: nothing in it is signed)`);
+    throw new OvcacheError(
+      'OVCACHE_BUNDLE_UNTRUSTED',
+      `${file} is refused whole, nothing installed: its index lists no entry (unsigned: nothing in it is signed)`,
+    );
   const bad: string[] = [];
   for (const e of index.entries) {
     const unsafe = entryNameProblem(e);
@@ -83,8 +87,7 @@ export function preverifyBundle(index: BundleIndex, head: BundleHead, trust: Res
       if (!check.ok) bad.push(`${e.name} (${check.refusal}: ${check.detail})`);
     }
   }
-  if (bad.length > 0)
-    throw new OvcacheError('OVCACHE_BUNDLE_UNTRUSTED', `${file} is refused whole, nothing installed: ${bad.join('; ')}`);
+  if (bad.length > 0) throw new OvcacheError('OVCACHE_BUNDLE_UNTRUSTED', `${file} is refused whole, nothing installed: ${bad.join('; ')}`);
 }
 
 /** The most bytes an extraction of this bundle may write: the index, the entries' manifests and the files it lists. */

@@ -265,7 +265,13 @@ export async function unpackBundle(
         const trust = options.trust;
         // With trust, an entry in place that no trusted key signed (an earlier unverified unpack) is replaced.
         const keepPresent = trust ? (current: EntryManifest) => trustLocalEntry(current, trust).ok : undefined;
-        row.status = await installEntry(cacheDir, e.name, dir, { ...read.manifest, origin }, { replace: options.force === true, keepPresent });
+        row.status = await installEntry(
+          cacheDir,
+          e.name,
+          dir,
+          { ...read.manifest, origin },
+          { replace: options.force === true, keepPresent },
+        );
         row.reason = other;
         if (row.status === 'present') await describePresent(row, path.join(cacheDir, 'entries', e.name));
       } catch (error) {

@@ -102,7 +102,10 @@ export class FolderTier implements Tier {
     this.checkSubfolder(this.entryDir(key));
     const upload = path.join(this.entryDir(key), uploadId);
     if (fs.lstatSync(upload, { throwIfNoEntry: false })?.isSymbolicLink())
-      throw new OvcacheError('OVCACHE_UNSAFE_PATH', `${upload} is a symlink: refused, never read (a tier's upload folder must be a folder inside the tier)`);
+      throw new OvcacheError(
+        'OVCACHE_UNSAFE_PATH',
+        `${upload} is a symlink: refused, never read (a tier's upload folder must be a folder inside the tier)`,
+      );
     this.checkSubfolder(upload);
     // A FIFO never blocks and a file of another size is never copied: both refused.
     await copyRegularFile(path.join(this.entryDir(key), uploadId, file), to, {

@@ -12,6 +12,10 @@ export function trustLocalEntry(manifest: Pick<EntryManifest, 'origin'>, trust: 
   if (origin === undefined) return { ok: true };
   if (origin.signedBy === null) return { ok: false, refusal: 'unsigned', detail: `copied in from ${origin.from} unsigned` };
   if (!trust.trusted.has(origin.signedBy))
-    return { ok: false, refusal: 'untrusted-key', detail: `copied in from ${origin.from}, signed by ${origin.signedBy}, a key not trusted now` };
+    return {
+      ok: false,
+      refusal: 'untrusted-key',
+      detail: `copied in from ${origin.from}, signed by ${origin.signedBy}, a key not trusted now`,
+    };
   return { ok: true };
 }

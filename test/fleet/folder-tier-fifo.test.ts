@@ -143,7 +143,11 @@ describe('folder tier: FIFOs planted in the tier', function () {
       assert.equal(r.hit, false, 'compiled locally');
       r.compiled.dispose();
       const refused = events.find((e) => e.op === 'get' && e.outcome === 'refused');
-      assert.match(refused?.reason ?? '', /is a symlink: refused, never read \(a tier's upload folder must be a folder inside the tier\)/, JSON.stringify(events));
+      assert.match(
+        refused?.reason ?? '',
+        /is a symlink: refused, never read \(a tier's upload folder must be a folder inside the tier\)/,
+        JSON.stringify(events),
+      );
     } finally {
       await victim.fleet?.close();
       await victim.dispose();

@@ -45,7 +45,12 @@ describe('S3 tier: a blob of another size than its manifest says', function () {
     (await pub.compile(xml, { device: 'CPU' })).compiled.dispose();
     await pub.fleet?.close();
     await pub.dispose();
-    const client = new S3.S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { ...S3_CREDENTIALS } });
+    const client = new S3.S3Client({
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { ...S3_CREDENTIALS },
+    });
     try {
       const list = await client.send(new S3.ListObjectsV2Command({ Bucket: BUCKET }));
       const blob = (list.Contents ?? []).find((o) => (o.Key ?? '').split('/').length === 4);
@@ -64,11 +69,14 @@ describe('S3 tier: a blob of another size than its manifest says', function () {
     const tier = new S3Tier({ s3: s3.tier().s3 });
     const to = path.join(tmp, 'down.bin');
     try {
-      await assert.rejects(tier.download(key, uploadId, file, to, new AbortController().signal, signedBytes), (e: Error & { code?: string }) => {
-        assert.equal(e.code, 'OVCACHE_UNSAFE_PATH');
-        assert.match(e.message, new RegExp(`is ${BIG} bytes, its manifest says ${signedBytes}: refused, never copied`));
-        return true;
-      });
+      await assert.rejects(
+        tier.download(key, uploadId, file, to, new AbortController().signal, signedBytes),
+        (e: Error & { code?: string }) => {
+          assert.equal(e.code, 'OVCACHE_UNSAFE_PATH');
+          assert.match(e.message, new RegExp(`is ${BIG} bytes, its manifest says ${signedBytes}: refused, never copied`));
+          return true;
+        },
+      );
       assert.ok((fs.statSync(to, { throwIfNoEntry: false })?.size ?? 0) <= signedBytes, 'nothing past the signed size on disk');
     } finally {
       await tier.close();
@@ -102,7 +110,10 @@ describe('S3 tier: a blob of another size than its manifest says', function () {
     const chunks = function* () {
       for (let i = 0; i < 64; i++) yield Buffer.alloc(64 * 1024, 1); // 4 MiB in all
     };
-    await assert.rejects(writeCapped(Readable.from(chunks()), to, { bytes: 100_000, where: 'test body' }), /its manifest says 100000: refused, never copied/);
+    await assert.rejects(
+      writeCapped(Readable.from(chunks()), to, { bytes: 100_000, where: 'test body' }),
+      /its manifest says 100000: refused, never copied/,
+    );
     assert.ok(fs.statSync(to).size <= 100_000, `${fs.statSync(to).size} bytes written`);
   });
 });

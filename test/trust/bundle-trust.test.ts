@@ -457,7 +457,10 @@ describe('trust: signed bundles, keygen', function () {
   it('an unsigned bundle whose index lists no entry is refused by unpack --trust (nothing in it is signed)', async () => {
     const open = path.join(tmp, 'empty');
     fs.mkdirSync(path.join(open, 'entries'), { recursive: true });
-    fs.writeFileSync(path.join(open, 'ovcache-bundle.json'), JSON.stringify({ format: 1, createdAt: new Date().toISOString(), entries: [] }));
+    fs.writeFileSync(
+      path.join(open, 'ovcache-bundle.json'),
+      JSON.stringify({ format: 1, createdAt: new Date().toISOString(), entries: [] }),
+    );
     await tar.c({ gzip: true, file: bundle, cwd: open }, ['ovcache-bundle.json', 'entries']);
     const target = path.join(tmp, 'target-empty');
     const r = run(['unpack', bundle, '--dir', target, '--trust', keys.signer?.pub as string]);

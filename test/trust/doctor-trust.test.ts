@@ -42,6 +42,9 @@ describe('ovcache doctor: trust', () => {
     assert.match(r.stdout, new RegExp(`signs with {2}${keys.keyId}\\n {2}trusts {6}${keys.keyId}`));
     const none = doctor({});
     assert.equal(none.status, 0);
-    assert.match(none.stdout, /Trust:\n {2}none \(OVCACHE_SIGNING_KEY and OVCACHE_TRUSTED_KEYS unset\): tier entries and bundles are used unverified/);
+    assert.match(
+      none.stdout,
+      /Trust:\n {2}none \(OVCACHE_SIGNING_KEY and OVCACHE_TRUSTED_KEYS unset\): tier entries and bundles are used unverified/,
+    );
   });
 });

@@ -155,11 +155,15 @@ describe('trust: key file modes', () => {
     fs.chmodSync(pub, 0o644);
     assert.equal(trustFromEnv({ OVCACHE_SIGNING_KEY: priv, OVCACHE_TRUSTED_KEYS: pub })?.trusted.size, 1);
   });
-  it('keygen refuses the folders whose keys every loader refuses (group-writable 0775, another user\'s), and what it writes loads', async function () {
+  it("keygen refuses the folders whose keys every loader refuses (group-writable 0775, another user's), and what it writes loads", async function () {
     const group = path.join(dir, 'group');
     fs.mkdirSync(group);
     fs.chmodSync(group, 0o775);
-    await expectCode(async () => writeKeyPair(group), 'OVCACHE_INVALID_ARGUMENT', /is writable by others \(mode 0775\): every loader would refuse a key kept there/);
+    await expectCode(
+      async () => writeKeyPair(group),
+      'OVCACHE_INVALID_ARGUMENT',
+      /is writable by others \(mode 0775\): every loader would refuse a key kept there/,
+    );
     assert.deepEqual(fs.readdirSync(group), [], 'no key written');
     const fresh = writeKeyPair(path.join(dir, 'fresh'));
     assert.equal(loadSigningKey(fresh.privateKeyPath, '--sign').keyId, fresh.keyId);
@@ -167,7 +171,11 @@ describe('trust: key file modes', () => {
     const other = path.join(dir, 'other');
     fs.mkdirSync(other, { mode: 0o755 });
     fs.chownSync(other, 65534, 65534);
-    await expectCode(async () => writeKeyPair(other), 'OVCACHE_INVALID_ARGUMENT', /is owned by uid 65534, neither this user .* nor root: every loader would refuse/);
+    await expectCode(
+      async () => writeKeyPair(other),
+      'OVCACHE_INVALID_ARGUMENT',
+      /is owned by uid 65534, neither this user .* nor root: every loader would refuse/,
+    );
     assert.deepEqual(fs.readdirSync(other), [], 'no key written');
   });
 });

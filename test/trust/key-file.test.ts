@@ -160,7 +160,7 @@ describe('trust: key file modes', () => {
     fs.mkdirSync(group);
     fs.chmodSync(group, 0o775);
     await expectCode(
-      async () => writeKeyPair(group),
+      () => writeKeyPair(group),
       'OVCACHE_INVALID_ARGUMENT',
       /is writable by others \(mode 0775\): every loader would refuse a key kept there/,
     );
@@ -172,7 +172,7 @@ describe('trust: key file modes', () => {
     fs.mkdirSync(other, { mode: 0o755 });
     fs.chownSync(other, 65534, 65534);
     await expectCode(
-      async () => writeKeyPair(other),
+      () => writeKeyPair(other),
       'OVCACHE_INVALID_ARGUMENT',
       /is owned by uid 65534, neither this user .* nor root: every loader would refuse/,
     );

@@ -2,7 +2,8 @@
 // people decide by. Writes bench/results/cold-warm.json and cold-warm.svg.
 import fs from 'node:fs';
 import path from 'node:path';
-import { coldWarmChart, formatColdWarm, runColdWarm } from '../lib/bench/cold-warm';
+import { runColdWarm } from '../lib/bench/cold-warm';
+import { coldWarmChart, formatColdWarm } from '../lib/bench/cold-warm-format';
 import { writeWeightsModel } from '../scripts/make-fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');

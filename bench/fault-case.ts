@@ -11,7 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { MANIFEST_FILE } from '../lib/cache/entry/manifest';
-import { ModelCache } from '../lib/cache/model-cache';
+import { ModelCache } from '../lib/model-cache';
 import type { CompileResult } from '../lib/cache/compile-types';
 import { Fleet } from '../lib/fleet/fleet';
 import type { TierOptions } from '../lib/fleet/fleet-options';

@@ -6,7 +6,7 @@
 //   node dist/bench/fleet.js [--models 20] [--compile-ms 500] [--rounds 3]
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache } from '../lib/cache/model-cache';
+import { ModelCache } from '../lib/model-cache';
 import { summarize } from '../lib/bench/stats';
 import type { TierOptions } from '../lib/fleet/fleet-options';
 import type { WarmReport } from '../lib/fleet/warm';

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ModelCache } from '../lib/cache/model-cache';
+import { ModelCache } from '../lib/model-cache';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { FolderTier } from '../lib/fleet/folder-tier';
 import type { RemoteManifest } from '../lib/fleet/remote-manifest';

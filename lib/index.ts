@@ -5,7 +5,9 @@
 // ---- runtime and OpenVINO objects ----
 export { OpenVINO, loadOpenVINO, loadOpenVINOSync, type LoadOptions } from './openvino/openvino';
 export type { OpenVINOVersion } from './runtime/version';
-export { RuntimeNotFoundError, type FinderOptions, type Probe, type ProbeOutcome } from './runtime/finder';
+export { type FinderOptions } from './runtime/finder';
+export { RuntimeNotFoundError } from './runtime/finder-report';
+export { type Probe, type ProbeOutcome } from './runtime/probe';
 export { Core, type DeviceInfo } from './openvino/core';
 export { Model } from './openvino/model';
 export { CompiledModel } from './openvino/compiled-model';
@@ -53,7 +55,10 @@ export {
 export { OvcacheError, OpenVINOError, isOvcacheError, type OvcacheErrorCode, type OpenVINOErrorCode } from './errors';
 
 // ---- the model cache ----
-export { ModelCache } from './cache/model-cache';
+export { ModelCache } from './model-cache';
+export { LocalModelCache } from './cache/model-cache';
+export type { CachePorts, EntryTiers, TierFill, TierPlace } from './cache/ports';
+export type { EntryRequest } from './cache/entry/usable';
 export type {
   CompileResult,
   CompileTimings,
@@ -67,7 +72,8 @@ export type {
   EvictOptions,
   EvictionReport,
 } from './cache/compile-types';
-export type { ModelCacheOptions, CompileOptions } from './cache/options';
+export type { ModelCacheOptions } from './model-cache';
+export type { LocalCacheOptions, CompileOptions } from './cache/options';
 export type { CompileProgress, CompilePhase, CompileProgressListener } from './cache/progress/compile-progress';
 export type { WeightlessMode } from './cache/weightless';
 export type { DynamicShapesOption, DynamicBounds, GrowthWarningOption } from './cache/dynamic/options';
@@ -120,6 +126,7 @@ export {
   type LoadedModel,
   type ModelDefinition,
 } from './registry/index';
+export { recordRegistry, type RegistryRecorder, type RegistryRecorderOptions, type RegistryState } from './registry/state-recorder';
 
 // ---- inspecting a cache folder (what `ovcache ls/du/verify` report) ----
 export {
@@ -138,6 +145,7 @@ export { verifyCache, fixCache, type VerifyReport, type Problem, type ProblemKin
 // ---- the cache's history (lib/history/): intervals, usage samples and evictions in its folder ----
 export {
   attachHistory,
+  type ObservedCache,
   readHistory,
   bucketIntervals,
   HISTORY_DIR,

@@ -35,12 +35,14 @@ async function firstInference(compiled: RuntimeCompiledModel): Promise<number | 
   return performance.now() - started;
 }
 
-async function compileWithoutCache(core: Core, spec: TrialSpec): Promise<RuntimeCompiledModel> {
-  if (!spec.shapes) return core.compileModel(spec.model, spec.device, spec.config);
+/** A bare compile: no cache, or OpenVINO's own CACHE_DIR (the path form unless reshaped). */
+async function compileBare(core: Core, spec: TrialSpec, cacheDir?: string): Promise<RuntimeCompiledModel> {
+  const config = { ...spec.config, ...(cacheDir ? { CACHE_DIR: cacheDir } : {}) };
+  if (!spec.shapes) return core.compileModel(spec.model, spec.device, config);
   const model: Model = await core.readModel(spec.model);
   model.reshape(spec.shapes);
   try {
-    return await core.compileModel(model, spec.device, spec.config);
+    return await core.compileModel(model, spec.device, config);
   } finally {
     model.dispose();
   }
@@ -54,8 +56,8 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   const started = performance.now();
   let compiled: RuntimeCompiledModel;
   let loadedFromCache: boolean | null;
-  if (spec.mode === 'no-cache') {
-    compiled = await compileWithoutCache(core, spec);
+  if (spec.mode === 'no-cache' || spec.engine === 'openvino') {
+    compiled = await compileBare(core, spec, spec.mode === 'no-cache' ? undefined : spec.cacheDir);
     loadedFromCache = compiled.loadedFromCache;
   } else {
     const cache = new ModelCache({ core, dir: spec.cacheDir, enabled: true });

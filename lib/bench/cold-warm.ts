@@ -1,18 +1,22 @@
-// The cold/warm start benchmark: for each mode, N trials each in a fresh child process.
-//   no-cache: compile without any cache;
-//   cold:     an empty cache folder (compile and write the entry);
-//   warm:     the folder a cold trial filled (import from the cache).
+// The start-up benchmark: ovcache against OpenVINO's own cache (CACHE_DIR alone, through the
+// same addon) and no cache, every trial in a fresh child process. Trials are interleaved: each
+// round runs every engine's no-cache, cold and warm trial once, the engines' order rotating
+// from round to round, so that the machine's drift falls on all of them alike.
+//   no-cache:   compile without any cache;
+//   cold:       an empty cache folder (compile and write the entry);
+//   warm:       the folder this round's cold trial filled (import from the cache);
+//   warm-fresh: ovcache only, the same folder with its identity-keyed memos gone, as in a fresh
+//               container that keeps the cache volume (spec.ts).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { treeBytes } from '../fs/dir-size';
-import { formatBytes } from '../format/units';
-import { formatTable, type Cell } from '../format/table';
+import { cacheLayout } from '../cache/entry/layout';
 import { PROGRESS_PREFIX, RESULT_PREFIX, type BenchEngine, type BenchMode, type TrialResult, type TrialSpec } from './spec';
 import type { CompileProgress } from '../cache/progress/compile-progress';
 import { ratio, summarize, type Summary } from './stats';
-import { renderBarChart } from './svg-chart';
 import { OvcacheError } from '../errors';
 import { openvinoNodeUnavailable } from './openvino-node';
 import { machineInfo, type MachineInfo } from './machine';
@@ -25,6 +29,8 @@ export interface ColdWarmOptions {
   runs?: number;
   libraryPath?: string;
   compareOpenVINONode?: boolean;
+  /** The last round's ovcache trials use this folder, kept afterwards (the demo's cache); absent or empty. */
+  keepCacheDir?: string;
   /** Called after every trial, for progress bars. */
   onTrial?: (done: number, total: number, label: string) => void;
   /** The compile phases of the trials that use the cache (cold, warm), as they happen. */
@@ -43,8 +49,17 @@ export interface ModeReport {
 
 export interface EngineReport {
   engine: BenchEngine;
-  modes: Record<BenchMode, ModeReport>;
-  ratios: { warmOverCold: number; warmOverNoCache: number; coldOverNoCache: number };
+  /** ovcache: cold, warm, warm-fresh; openvino and openvino-node: no-cache, cold, warm. */
+  modes: Partial<Record<BenchMode, ModeReport>>;
+}
+
+/** One comparison: the ratio of the medians, and the median/min/max of the per-round ratios. */
+export interface RatioReport {
+  name: string;
+  of: string;
+  over: string;
+  ofMedians: number;
+  perRound: Summary;
 }
 
 export interface ColdWarmReport {
@@ -55,12 +70,27 @@ export interface ColdWarmReport {
   simulated: boolean;
   machine: MachineInfo;
   engines: EngineReport[];
+  ratios: RatioReport[];
+  /** The ovcache cache folder kept after the run (keepCacheDir), if any. */
+  keptCacheDir?: string;
   skipped: string[];
   createdAt: string;
 }
 
-const MODES: BenchMode[] = ['no-cache', 'cold', 'warm'];
 const CHILD = path.join(__dirname, 'child.js');
+/** The fingerprint memo's racy window (lib/cache/fingerprint.ts) plus a margin. */
+const RACY_WINDOW_MS = 2100;
+
+/** Which modes each engine runs, in the order a round runs them. */
+export function modesOf(engine: BenchEngine): BenchMode[] {
+  return engine === 'ovcache' ? ['cold', 'warm', 'warm-fresh'] : ['no-cache', 'cold', 'warm'];
+}
+
+/** Trials in one round: OpenVINO's own cache and ovcache, and openvino-node's when compared. */
+export function trialsPerRound(compareOpenVINONode: boolean): number {
+  const engines: BenchEngine[] = compareOpenVINONode ? ['openvino', 'ovcache', 'openvino-node'] : ['openvino', 'ovcache'];
+  return engines.reduce((n, e) => n + modesOf(e).length, 0);
+}
 
 function runChild(spec: TrialSpec, onPhase?: (trial: string, progress: CompileProgress) => void): Promise<TrialResult> {
   return new Promise((resolve, reject) => {
@@ -101,78 +131,79 @@ function summarizeMode(trials: TrialResult[], bytes: number[]): ModeReport {
   };
 }
 
-async function runEngine(engine: BenchEngine, options: ColdWarmOptions, workDir: string, progress: () => void): Promise<EngineReport> {
-  const runs = options.runs ?? 3;
-  const base: Omit<TrialSpec, 'mode'> = {
-    engine,
-    model: path.resolve(options.model),
-    device: options.device ?? 'CPU',
-    ...(options.shapes ? { shapes: options.shapes } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    ...(options.libraryPath ? { libraryPath: options.libraryPath } : {}),
-  };
-  const results = {} as Record<BenchMode, ModeReport>;
-  const noCache: TrialResult[] = [];
-  for (let i = 0; i < runs; i++) {
-    noCache.push(await runChild({ ...base, mode: 'no-cache' }, options.onPhase));
-    progress();
-  }
-  results['no-cache'] = summarizeMode(
-    noCache,
-    noCache.map(() => 0),
-  );
-  const cold: TrialResult[] = [];
-  const coldBytes: number[] = [];
-  const coldDirs: string[] = [];
-  for (let i = 0; i < runs; i++) {
-    const dir = path.join(workDir, `${engine}-cold-${i}`);
-    coldDirs.push(dir);
-    cold.push(await runChild({ ...base, mode: 'cold', cacheDir: dir }, options.onPhase));
-    coldBytes.push(await treeBytes(dir));
-    progress();
-  }
-  results.cold = summarizeMode(cold, coldBytes);
-  const warm: TrialResult[] = [];
-  const warmDir = coldDirs[0]!;
-  for (let i = 0; i < runs; i++) {
-    warm.push(await runChild({ ...base, mode: 'warm', cacheDir: warmDir }, options.onPhase));
-    progress();
-  }
-  const warmBytes = await treeBytes(warmDir);
-  results.warm = summarizeMode(
-    warm,
-    warm.map(() => warmBytes),
-  );
-  return {
-    engine,
-    modes: results,
-    ratios: {
-      warmOverCold: ratio(results.warm.ready.median, results.cold.ready.median),
-      warmOverNoCache: ratio(results.warm.ready.median, results['no-cache'].ready.median),
-      coldOverNoCache: ratio(results.cold.ready.median, results['no-cache'].ready.median),
-    },
-  };
+interface Sample {
+  trial: TrialResult;
+  bytes: number;
 }
+type Samples = Map<string, Sample[]>;
+const slot = (engine: BenchEngine, mode: BenchMode): string => `${engine}/${mode}`;
+
+/** Rotates a list by n places: round i starts with a different engine. */
+const rotate = <T>(list: T[], n: number): T[] => list.map((_, i) => list[(i + n) % list.length]!);
 
 export async function runColdWarm(options: ColdWarmOptions): Promise<ColdWarmReport> {
   const runs = options.runs ?? 3;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovcache-bench-'));
-  const engines: BenchEngine[] = ['ovcache'];
-  const skipped: string[] = [];
+  const engines: BenchEngine[] = ['openvino', 'ovcache'];
   if (options.compareOpenVINONode) {
     // Asked for, so never skipped quietly: without it the whole comparison fails, with a code.
     const reason = openvinoNodeUnavailable();
     if (reason) throw new OvcacheError('OVCACHE_OPENVINO_NODE_NOT_FOUND', `bench --compare openvino-node: ${reason}`);
     engines.push('openvino-node');
   }
-  const total = engines.length * MODES.length * runs;
+  const total = runs * trialsPerRound(engines.includes('openvino-node'));
+  const base: Omit<TrialSpec, 'mode' | 'engine'> = {
+    model: path.resolve(options.model),
+    device: options.device ?? 'CPU',
+    ...(options.shapes ? { shapes: options.shapes } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.libraryPath ? { libraryPath: options.libraryPath } : {}),
+  };
+  if (options.keepCacheDir) assertEmptyFolder(options.keepCacheDir);
+  const samples: Samples = new Map();
   let done = 0;
+  let freshAt = 0;
+  const trial = async (engine: BenchEngine, mode: BenchMode, cacheDir?: string): Promise<void> => {
+    const result = await runChild({ ...base, engine, mode, ...(cacheDir ? { cacheDir } : {}) }, options.onPhase);
+    const list = samples.get(slot(engine, mode)) ?? [];
+    list.push({ trial: result, bytes: cacheDir ? await treeBytes(cacheDir) : 0 });
+    samples.set(slot(engine, mode), list);
+    options.onTrial?.(++done, total, `${engine} ${mode}`);
+  };
   try {
-    const reports: EngineReport[] = [];
-    for (const engine of engines) {
-      reports.push(await runEngine(engine, options, workDir, () => options.onTrial?.(++done, total, engine)));
+    for (let round = 0; round < runs; round++) {
+      const order = rotate(engines, round);
+      const dirOf = (engine: BenchEngine): string =>
+        engine === 'ovcache' && options.keepCacheDir && round === runs - 1
+          ? path.resolve(options.keepCacheDir)
+          : path.join(workDir, `${engine}-${round}`);
+      const dirs = new Map(order.map((e) => [e, dirOf(e)]));
+      for (const engine of order) if (engine !== 'ovcache') await trial(engine, 'no-cache');
+      // A cold ovcache trial memoizes the digest only past the racy window of the last re-identified files.
+      await sleep(Math.max(0, freshAt + RACY_WINDOW_MS - Date.now()));
+      for (const engine of order) await trial(engine, 'cold', dirs.get(engine));
+      for (const engine of order) await trial(engine, 'warm', dirs.get(engine));
+      const ours = dirs.get('ovcache')!;
+      forgetIdentityMemos(ours);
+      await trial('ovcache', 'warm-fresh', ours);
+      freshAt = Date.now();
     }
-    const runtime = reports[0]!.modes.cold.trials[0]!.runtime;
+    const reports: EngineReport[] = engines.map((engine) => ({
+      engine,
+      modes: Object.fromEntries(
+        modesOf(engine).map((mode) => {
+          const list = samples.get(slot(engine, mode)) ?? [];
+          return [
+            mode,
+            summarizeMode(
+              list.map((s) => s.trial),
+              list.map((s) => s.bytes),
+            ),
+          ];
+        }),
+      ),
+    }));
+    const runtime = samples.get(slot('ovcache', 'cold'))![0]!.trial.runtime;
     return {
       model: path.resolve(options.model),
       device: options.device ?? 'CPU',
@@ -181,7 +212,9 @@ export async function runColdWarm(options: ColdWarmOptions): Promise<ColdWarmRep
       simulated: runtime.standIn,
       machine: machineInfo(),
       engines: reports,
-      skipped,
+      ratios: compareAll(samples, engines),
+      ...(options.keepCacheDir ? { keptCacheDir: path.resolve(options.keepCacheDir) } : {}),
+      skipped: [],
       createdAt: new Date().toISOString(),
     };
   } finally {
@@ -189,66 +222,53 @@ export async function runColdWarm(options: ColdWarmOptions): Promise<ColdWarmRep
   }
 }
 
-export function reportTitle(report: ColdWarmReport): string {
-  const what = `Cold vs warm start: ${path.basename(report.model)} on ${report.device}, ${report.runs} runs per mode, OpenVINO ${report.runtime.buildNumber}`;
-  return report.simulated
-    ? `${what}\nSIMULATED: stand-in runtime (${report.runtime.libraryPath}); compile costs are simulated and the numbers are not OpenVINO's`
-    : `${what} (${report.runtime.libraryPath})`;
-}
-
-const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
-
-export function formatColdWarm(report: ColdWarmReport): string {
-  const rows: Cell[][] = [];
-  for (const engine of report.engines) {
-    for (const mode of MODES) {
-      const m = engine.modes[mode];
-      const hits = m.trials.filter((t) => t.loadedFromCache === true).length;
-      rows.push([
-        engine.engine,
-        mode,
-        ms(m.ready.median),
-        ms(m.ready.min),
-        ms(m.ready.max),
-        ms(m.runtimeLoaded.median),
-        ms(m.compile.median),
-        ms(m.firstInference.median),
-        mode === 'no-cache' ? '-' : formatBytes(m.cacheBytes.median),
-        `${hits}/${m.trials.length}`,
-      ]);
-    }
+/** A kept cache starts cold like every other: its folder must be absent or empty (nothing of the caller's is lost). */
+function assertEmptyFolder(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // absent: the cold trial creates it
   }
-  const table = formatTable(
-    ['engine', 'mode', 'ready ms (median)', 'min', 'max', 'runtime loaded', 'compile', 'first infer', 'cache size', 'from cache'],
-    rows,
-    { title: reportTitle(report), align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
-  );
-  const ratios = report.engines.map(
-    (e) =>
-      `${e.engine}: warm/cold ${e.ratios.warmOverCold.toFixed(3)}, warm/no-cache ${e.ratios.warmOverNoCache.toFixed(3)}, cold/no-cache ${e.ratios.coldOverNoCache.toFixed(3)} (ratios of median time to ready)`,
-  );
-  return [
-    table,
-    '',
-    ...ratios,
-    ...report.skipped,
-    `machine: ${report.machine.cpus} x ${report.machine.cpu}, ${report.machine.memoryGB} GiB, ${report.machine.platform}, node ${report.machine.node}`,
-  ].join('\n');
+  if (names.length > 0)
+    throw new OvcacheError(
+      'OVCACHE_INVALID_ARGUMENT',
+      `bench: the folder to keep the cache in (${dir}) is not empty; give an empty or new folder`,
+    );
 }
 
-export function coldWarmChart(report: ColdWarmReport): string {
-  const series = [
-    { label: 'runtime loaded', color: '#9aa9c6' },
-    { label: 'compile / import', color: '#2f6db5' },
-    { label: 'ready (first inference)', color: '#e08a2c' },
-  ];
-  const groups = report.engines.flatMap((e) =>
-    MODES.map((mode) => {
-      const m = e.modes[mode];
-      return { label: report.engines.length > 1 ? `${e.engine} ${mode}` : mode, values: [m.runtimeLoaded, m.compile, m.ready] };
-    }),
-  );
-  const heading = `Cold vs warm start: ${path.basename(report.model)} on ${report.device}, OpenVINO ${report.runtime.buildNumber}`;
-  const note = report.simulated ? "\nSIMULATED: test stand-in runtime; compile costs are simulated, not OpenVINO's" : '';
-  return renderBarChart(`${heading}\n${report.runs} runs per mode; bars: median, whiskers: min to max${note}`, series, groups);
+/**
+ * A fresh container keeps the cache volume but its model files have a new identity (inode,
+ * ctime): every memo keyed by that identity (the weights' digest, the model's inputs) misses.
+ * Removing those memos does the same without touching the model's files.
+ */
+function forgetIdentityMemos(cacheDir: string): void {
+  fs.rmSync(cacheLayout(cacheDir).fingerprints, { recursive: true, force: true });
+}
+
+const COMPARISONS: Array<{ name: string; of: [BenchEngine, BenchMode]; over: [BenchEngine, BenchMode] }> = [
+  { name: 'cold: ovcache / CACHE_DIR', of: ['ovcache', 'cold'], over: ['openvino', 'cold'] },
+  { name: 'warm: ovcache / CACHE_DIR', of: ['ovcache', 'warm'], over: ['openvino', 'warm'] },
+  { name: 'warm, fresh container: ovcache / CACHE_DIR warm', of: ['ovcache', 'warm-fresh'], over: ['openvino', 'warm'] },
+  { name: 'cold: CACHE_DIR / no cache', of: ['openvino', 'cold'], over: ['openvino', 'no-cache'] },
+  { name: 'warm: CACHE_DIR / no cache', of: ['openvino', 'warm'], over: ['openvino', 'no-cache'] },
+  { name: 'cold: ovcache / no cache', of: ['ovcache', 'cold'], over: ['openvino', 'no-cache'] },
+  { name: 'warm: ovcache / no cache', of: ['ovcache', 'warm'], over: ['openvino', 'no-cache'] },
+  { name: 'cold: ovcache / openvino-node CACHE_DIR', of: ['ovcache', 'cold'], over: ['openvino-node', 'cold'] },
+  { name: 'warm: ovcache / openvino-node CACHE_DIR', of: ['ovcache', 'warm'], over: ['openvino-node', 'warm'] },
+];
+
+/** Ratios of time to ready (first inference done): of the medians, and per round (same round, interleaved). */
+function compareAll(samples: Samples, engines: BenchEngine[]): RatioReport[] {
+  return COMPARISONS.filter((c) => engines.includes(c.of[0]) && engines.includes(c.over[0])).map((c) => {
+    const a = (samples.get(slot(...c.of)) ?? []).map((s) => s.trial.readyAt);
+    const b = (samples.get(slot(...c.over)) ?? []).map((s) => s.trial.readyAt);
+    return {
+      name: c.name,
+      of: slot(...c.of),
+      over: slot(...c.over),
+      ofMedians: ratio(summarize(a).median, summarize(b).median),
+      perRound: summarize(a.map((v, i) => ratio(v, b[i] ?? NaN)).filter(Number.isFinite)),
+    };
+  });
 }

@@ -1,8 +1,15 @@
 // What one benchmark trial runs and what it reports. Trials run in fresh child processes
 // (lib/bench/child.ts) so that every start pays what a real service start pays.
 
-export type BenchMode = 'no-cache' | 'cold' | 'warm';
-export type BenchEngine = 'ovcache' | 'openvino-node';
+/**
+ * no-cache: compile, no cache at all; cold: an empty cache folder; warm: the folder a cold
+ * trial filled; warm-fresh (ovcache only): the same folder after the model files got a new
+ * identity, as in a fresh container that keeps the cache volume (every memo keyed by the
+ * files' identity misses, so the weights are digested again).
+ */
+export type BenchMode = 'no-cache' | 'cold' | 'warm' | 'warm-fresh';
+/** ovcache; openvino: OpenVINO's own CACHE_DIR alone, through the same addon; openvino-node: its binding's CACHE_DIR. */
+export type BenchEngine = 'ovcache' | 'openvino' | 'openvino-node';
 
 export interface TrialSpec {
   engine: BenchEngine;

@@ -29,7 +29,7 @@ import { coversOf } from './dynamic/covers';
 import { AbortableFlights } from './abort/flights';
 import { raceAbort } from './abort/signal';
 import { asksWeightless, type WeightlessChooser } from './weightless';
-import type { EntryTiers } from './tiers';
+import type { EntryTiers } from './ports';
 import type { CachePolicyKeeper } from './policy/policy';
 import { measureBlobWrite, roundMs } from './policy/timings';
 import type { ReshapedWarmPath } from './warm/warm-path';

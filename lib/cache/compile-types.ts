@@ -36,7 +36,7 @@ export type UncachedReason =
   | 'cache-write-failed'
   | 'cache-dir-unusable'
   | 'cache-not-writable'
-  | 'not-worth-it'
+  | 'not-worth-it' // the policy's PolicySkip (policy/policy.ts)
   | 'compile-too-fast'
   | BudgetUncachedReason;
 

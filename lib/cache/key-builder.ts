@@ -23,7 +23,7 @@ import type { ShapeRoute } from './dynamic/shape-router';
 import { fingerprintBytes } from './progress/fingerprint-bytes';
 import type { ProgressReporter } from './progress/compile-progress';
 import { deriveReshapedInputs, ReshapedInputs } from './warm/reshaped-inputs';
-import type { IrSource } from './warm/warm-path';
+import type { IrSource } from './warm/reshaped-ir';
 
 const log = logger('cache');
 

@@ -27,7 +27,7 @@ import {
   resolveCompileOptions,
   resolveOptions,
   type CompileOptions,
-  type ModelCacheOptions,
+  type LocalCacheOptions,
   type ResolvedCompileOptions,
   type ResolvedOptions,
 } from './options';
@@ -40,14 +40,16 @@ import { POLICY_FILE, POLICY_LOCK, PolicyStore } from './policy/store';
 import { variantOfInputs, variantOfPorts } from './dynamic/covers';
 import { ShapeRouter } from './dynamic/shape-router';
 import { ReshapedWarmPath } from './warm/warm-path';
-import { fleetTiers } from '../fleet/entry-tiers';
-import { Fleet } from '../fleet/fleet';
-import { warm, type WarmOptions, type WarmReport } from '../fleet/warm';
-import type { WarmManifest } from '../fleet/warm-manifest';
+import type { CachePorts, EntryTiers } from './ports';
 
 const log = logger('cache');
 
-export class ModelCache extends EventEmitter<ModelCacheEvents> {
+/**
+ * The model cache with its ports (ports.ts): the local folder, the key, the budget, the policy;
+ * tiers below it only as handed in. The package's ModelCache (lib/model-cache.ts) is this one
+ * with its tiers made from options.tiers.
+ */
+export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
   /** The cache folder (created on the first cached compile, never when switched off). */
   readonly dir: string;
   /** False when switched off (enabled: false or OVCACHE_DISABLE). */
@@ -65,14 +67,19 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   private readonly weightless: WeightlessChooser;
   private readonly policy: CachePolicyKeeper;
   private readonly shapes: ShapeRouter;
-  /** The tiers below the folder, if any; ownFleet: made from options.tiers, closed by dispose(). */
-  readonly fleet: Fleet | undefined;
-  private readonly ownFleet: boolean;
+  /** The tiers below the folder (a port handed in: lib/fleet implements it), if any. */
+  private readonly tiers: EntryTiers | undefined;
   private readonly counters: CacheStats = emptyStats();
   private ownCore: Core | undefined;
   private disposed = false;
+  /** Whether the package's ModelCache follows this cache with a history recorder (options.history). */
+  readonly recordsHistory: boolean;
+  /** True once dispose() began. */
+  protected get isDisposed(): boolean {
+    return this.disposed;
+  }
 
-  constructor(options: ModelCacheOptions) {
+  constructor(options: LocalCacheOptions, ports: CachePorts = {}) {
     super();
     const o = resolveOptions(options);
     this.options = o;
@@ -119,9 +126,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       isHeld: (key) => this.budget.isHeld(key),
       emitGrowth: (event) => this.emit('growth', event),
     });
-    this.ownFleet = o.fleet !== undefined && !(o.fleet instanceof Fleet);
-    this.fleet = o.fleet === undefined || o.fleet instanceof Fleet ? o.fleet : new Fleet(o.fleet);
-    const lock = { lockTimeoutMs: o.lockTimeoutMs, staleLockMs: o.staleLockMs };
+    this.tiers = ports.tiers?.({ dir: o.dir, lockTimeoutMs: o.lockTimeoutMs, staleLockMs: o.staleLockMs });
     this.flow = new CompileFlow({
       core: () => this.core,
       folder: this.folder,
@@ -136,10 +141,11 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
       weightless: this.weightless,
       policy: this.policy,
       warm: new ReshapedWarmPath(() => this.core),
-      tiers: this.fleet && o.enabled && !o.readOnly ? fleetTiers(this.fleet, o.dir, lock) : undefined,
+      tiers: o.enabled && !o.readOnly ? this.tiers : undefined,
       shapes: this.shapes,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
+    this.recordsHistory = o.history;
     const state = o.enabled
       ? o.readOnly
         ? ', read-only'
@@ -291,16 +297,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
   /** Waits for background manifest updates (last-used times, hit counts) and publishes to tiers. */
   async flush(): Promise<void> {
     await this.manifests.flush();
-    await this.fleet?.flush();
-  }
-
-  /**
-   * Compiles every model of a warm-up manifest into this cache and its writable tiers; says for
-   * each whether it was compiled, already cached (here or on a tier) or failed (docs/fleet.md).
-   */
-  warm(manifest: WarmManifest, options?: WarmOptions): Promise<WarmReport> {
-    this.checkNotDisposed();
-    return warm(this, manifest, options);
+    await this.tiers?.flush();
   }
 
   /** Flushes, then disposes the Core this cache created (a Core passed in stays the caller's). */
@@ -309,7 +306,7 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.stopMonitor();
     await this.flush();
     await this.budget.drain();
-    if (this.ownFleet) await this.fleet?.close();
+    await this.tiers?.close?.();
     this.disposed = true;
     this.ownCore?.dispose();
     this.ownCore = undefined;
@@ -355,10 +352,14 @@ export class ModelCache extends EventEmitter<ModelCacheEvents> {
     this.emit('compile', event);
   }
 
-  private checkNotDisposed(): void {
+  /** Throws OVCACHE_DISPOSED after dispose(). */
+  protected checkNotDisposed(): void {
     if (this.disposed) throw new OvcacheError('OVCACHE_DISPOSED', 'This ModelCache has been disposed');
   }
 }
+
+/** The name lib/cache's importers use (the registry holds any cache, tiers or not). */
+export { LocalModelCache as ModelCache };
 
 function checkModelArgument(model: unknown): void {
   if (isRuntimeModel(model)) return;

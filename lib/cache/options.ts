@@ -12,12 +12,7 @@ import { BUDGET_OPTIONS, resolveBudget, type BudgetOptions, type ResolvedBudget 
 import { defaultCacheDir } from './default-dir';
 import type { SharedMode } from './cache-dir';
 import { DEFAULT_STALE_LOCK_MS } from './entry/lock';
-import type { WeightlessMode } from './weightless';
 import { POLICY_OPTIONS, resolvePolicy, type PolicyOptions, type ResolvedPolicy } from './policy/options';
-import { Fleet } from '../fleet/fleet';
-import { resolveFleetOptions, type FleetOptions, type TierOptions } from '../fleet/fleet-options';
-import type { RedisCoordinatorOptions } from '../fleet/redis-lease';
-import type { TrustOptions } from '../trust/trust-options';
 import {
   resolveDynamicShapes,
   resolveGrowthWarning,
@@ -28,8 +23,12 @@ import {
 import { resolveCompileWaits, WAIT_OPTIONS, type CompileWaits } from './abort/compile-waits';
 import type { CompileProgressListener } from './progress/compile-progress';
 
-/** Budget options (maxBytes, minFreeBytes, ...) are declared in budget/options.ts, the caching policy's in policy/options.ts. */
-export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
+/**
+ * The local cache's options. Budget options (maxBytes, minFreeBytes, ...) are declared in
+ * budget/options.ts, the caching policy's in policy/options.ts; the tiers' (tiers, trust, ...)
+ * above the cache, in lib/model-cache.ts, which hands the cache its tiers as a port (ports.ts).
+ */
+export interface LocalCacheOptions extends BudgetOptions, PolicyOptions {
   /** The Core to compile with (ovcache's, or `fromOpenvinoNode(addon)`). Give this or `runtime`. */
   core?: RuntimeCore;
   /** A loaded runtime: the cache creates (and disposes) its own Core. */
@@ -60,21 +59,16 @@ export interface ModelCacheOptions extends BudgetOptions, PolicyOptions {
    * with OVCACHE_WEIGHTLESS_UNSUPPORTED where it cannot; false writes full blobs.
    */
   weightless?: WeightlessMode;
-  /** Tiers below the local folder, tried in order on a local miss; fills are published to the writable ones (docs/fleet.md). */
-  tiers?: TierOptions[];
-  /** With tiers: leases in Redis instead of the first writable tier's own. */
-  coordinator?: RedisCoordinatorOptions;
-  /** With tiers: 'background' (default) publishes after compile() returns; 'sync' before. */
-  publish?: 'background' | 'sync';
-  /** A Fleet made beforehand (its own deadlines, lease times, events), instead of tiers/coordinator/publish. */
-  fleet?: Fleet;
-  /** With tiers: sign published entries, accept only entries signed by a trusted key (docs/fleet.md, Trust). */
-  trust?: TrustOptions;
   /** One dynamic variant after repeated static sizes of a model (dynamic/options.ts). Default: 'auto' on GPU, 'never' elsewhere. */
   dynamicShapes?: DynamicShapesOption;
   /** A `growth` event when one model has more than `entries` entries (default 4); false: never. */
   growthWarning?: GrowthWarningOption;
+  /** false: no history in <dir>/history (docs/observability.md). Default true; OVCACHE_NO_HISTORY=1 forces false. */
+  history?: boolean;
 }
+
+/** `weightless` of the options: 'auto' where the device can, true (or fail), false (weightless.ts). */
+export type WeightlessMode = 'auto' | boolean;
 
 export interface CompileOptions {
   /** "CPU", "GPU", "GPU.1", "AUTO:GPU,CPU", ... */
@@ -107,16 +101,16 @@ export interface ResolvedOptions {
   /** The disk budget (budget/options.ts). */
   budget: ResolvedBudget;
   weightless: WeightlessMode;
-  /** The tiers: a Fleet given, or the options to make one. */
-  fleet: Fleet | FleetOptions | undefined;
   /** The caching policy (policy/options.ts). */
   policy: ResolvedPolicy;
   dynamicShapes: ResolvedDynamicShapes;
   /** Entries per model above which `growth` is emitted; null: never. */
   growthEntries: number | null;
+  /** Whether the cache records its history (lib/history). */
+  history: boolean;
 }
 
-export const MODEL_CACHE_OPTIONS = [
+export const LOCAL_CACHE_OPTIONS = [
   'core',
   'runtime',
   'dir',
@@ -128,13 +122,9 @@ export const MODEL_CACHE_OPTIONS = [
   'env',
   'shared',
   'weightless',
-  'tiers',
-  'coordinator',
-  'publish',
-  'fleet',
-  'trust',
   'dynamicShapes',
   'growthWarning',
+  'history',
   ...BUDGET_OPTIONS,
   ...POLICY_OPTIONS,
 ] as const;
@@ -147,8 +137,8 @@ function optionalBoolean(value: unknown, name: string): boolean | undefined {
 }
 
 export function resolveOptions(input: unknown): ResolvedOptions {
-  const options = expectPlainObject(input ?? {}, 'options') as ModelCacheOptions;
-  rejectUnknownOptions(options as Record<string, unknown>, MODEL_CACHE_OPTIONS, 'new ModelCache()');
+  const options = expectPlainObject(input ?? {}, 'options') as LocalCacheOptions;
+  rejectUnknownOptions(options as Record<string, unknown>, LOCAL_CACHE_OPTIONS, 'new ModelCache()');
   if (options.core !== undefined && !isRuntimeCore(options.core)) throw invalidArgument('a Core', 'options.core', options.core);
   if (options.runtime !== undefined && !(options.runtime instanceof OpenVINO)) {
     throw invalidArgument('an OpenVINO runtime (from loadOpenVINO())', 'options.runtime', options.runtime);
@@ -199,37 +189,13 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     touchIntervalMs:
       options.touchIntervalMs === undefined ? 60_000 : expectIntegerInRange(options.touchIntervalMs, 'options.touchIntervalMs', 0),
     budget: resolveBudget(options),
-    fleet: resolveTiers(options),
     policy: resolvePolicy(options),
     dynamicShapes: resolveDynamicShapes(options.dynamicShapes),
     growthEntries: resolveGrowthWarning(options.growthWarning),
+    history:
+      optionalBoolean(options.history, 'options.history') !== false &&
+      !isTruthyFlag((env as Record<string, string | undefined>).OVCACHE_NO_HISTORY),
   };
-}
-
-function resolveTiers(options: ModelCacheOptions): Fleet | FleetOptions | undefined {
-  const { tiers, coordinator, publish, fleet, trust } = options;
-  if (fleet !== undefined) {
-    if (!(fleet instanceof Fleet)) throw invalidArgument('a Fleet', 'options.fleet', fleet);
-    if (tiers !== undefined || coordinator !== undefined || publish !== undefined || trust !== undefined)
-      throw new OvcacheError(
-        'OVCACHE_INVALID_ARGUMENT',
-        'Give options.fleet or options.tiers (with coordinator, publish, trust), not both',
-      );
-    return fleet;
-  }
-  if (tiers === undefined) {
-    if (coordinator !== undefined || publish !== undefined || trust !== undefined)
-      throw invalidArgument('a list of tiers', 'options.tiers', tiers);
-    return undefined;
-  }
-  const fleetOptions: FleetOptions = {
-    tiers,
-    ...(coordinator ? { coordinator } : {}),
-    ...(publish ? { publish } : {}),
-    ...(trust ? { trust } : {}),
-  };
-  resolveFleetOptions(fleetOptions, 'options'); // checked now, so a typo fails here, not at the first compile
-  return fleetOptions;
 }
 
 export interface ResolvedCompileOptions {

@@ -5,12 +5,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { weightsFileOf } from '../fs/model-files';
 import type { EntryManifest, EntrySource } from './entry/manifest';
-import type { StaleReason } from './scan';
 import { isReshapedIr } from './warm/warm-path';
 
 type PathSource = Extract<EntrySource, { kind: 'path' }>;
 
 type ModelStat = { size: bigint; mtimeNs: bigint } | null;
+
+/**
+ * Why an entry cannot serve (or no longer serves) a compile:
+ *   runtime-version  made by another OpenVINO build than currentBuildNumber
+ *   model-missing    none of the model files it was compiled from exists any more
+ *   model-changed    they exist, but size or mtime differ from what was compiled
+ *   incomplete       the manifest says the compile never finished
+ *   blob-missing     a blob the manifest lists is gone, has another size, or none is listed
+ */
+export type StaleReason = 'runtime-version' | 'model-missing' | 'model-changed' | 'incomplete' | 'blob-missing';
 
 /** Model files named by manifests: stat'ed once each per scan (many entries share a model). */
 export class ModelFiles {

@@ -12,28 +12,28 @@ import { TEMP_SUFFIX } from '../fs/atomic-write';
 import { treeBytes } from '../fs/dir-size';
 import { errnoCode } from '../fs/errno';
 import { mapPool } from '../fs/pool';
-import { HISTORY_DIR } from '../history/records';
-import { RESULTS_DIR } from '../results/options';
-import { cacheLayout, CACHEDIR_TAG, ENTRIES_DIR, FINGERPRINTS_DIR, isBlobName, LOCKS_DIR, TRASH_DIR } from './entry/layout';
+import {
+  cacheLayout,
+  CACHEDIR_TAG,
+  ENTRIES_DIR,
+  FINGERPRINTS_DIR,
+  HISTORY_DIR,
+  isBlobName,
+  LOCKS_DIR,
+  RESULTS_DIR,
+  TRASH_DIR,
+} from './entry/layout';
 import { parseManifest, type EntryManifest } from './entry/manifest';
 import type { InputIdentity } from './key';
 import { coversOf, type EntryCovers } from './dynamic/covers';
 import { modelIdentity } from './dynamic/shape-memo';
 import type { EntryTimings } from './policy/timings';
 import { asyncFolderIo, readFolder, syncFolderIo, type FolderContent } from './scan-folder';
-import { ModelFiles } from './scan-models';
+import { ModelFiles, type StaleReason } from './scan-models';
 
 const SLICE = 128;
 
-/**
- * Why an entry cannot serve (or no longer serves) a compile:
- *   runtime-version  made by another OpenVINO build than currentBuildNumber
- *   model-missing    none of the model files it was compiled from exists any more
- *   model-changed    they exist, but size or mtime differ from what was compiled
- *   incomplete       the manifest says the compile never finished
- *   blob-missing     a blob the manifest lists is gone, has another size, or none is listed
- */
-export type StaleReason = 'runtime-version' | 'model-missing' | 'model-changed' | 'incomplete' | 'blob-missing';
+export type { StaleReason };
 
 /** ok: usable; stale: valid but outdated (runtime or model changed); broken: cannot load at all. */
 export type EntryState = 'ok' | 'stale' | 'broken';

@@ -8,10 +8,10 @@ import { OvcacheError } from '../errors';
 import type { RuntimeCore, RuntimeModel } from '../runtime/runtime-port';
 import type { CompileConfig } from '../openvino/properties';
 import { modelFilesOf } from '../fs/model-files';
-import type { ResolvedCompileOptions } from './options';
+import type { ResolvedCompileOptions, WeightlessMode } from './options';
 
 /** `weightless` of ModelCacheOptions: 'auto' where the device can, true (or fail), false. */
-export type WeightlessMode = 'auto' | boolean;
+export type { WeightlessMode };
 
 /** The property a device takes to write weightless blobs, or null when it lists neither. */
 export type WeightlessProperty = 'ENABLE_WEIGHTLESS' | 'CACHE_MODE' | null;

@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { OvcacheError } from '../errors';
 import { logger } from '../log';
-import type { DoctorReport } from '../cli/commands/doctor';
-import { dashboardState, type DashboardState } from './state';
+import { dashboardState, type DashboardState, type RuntimeFacts } from './state';
 
 const log = logger('dashboard');
 
@@ -22,7 +21,9 @@ export interface DashboardOptions {
   /** How often the page polls /api/state. Default 5000. */
   refreshMs?: number;
   maxBytes?: number;
-  runtime: DoctorReport;
+  /** The result store's folder. Default <dir>/results. */
+  resultsDir?: string;
+  runtime: RuntimeFacts;
 }
 
 export interface Dashboard {
@@ -60,7 +61,12 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     if (!cached || now - cached.at >= Math.min(1000, refreshMs / 2)) {
       cached = {
         at: now,
-        state: dashboardState(o.dir, { refreshMs, runtime: o.runtime, ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}) }),
+        state: dashboardState(o.dir, {
+          refreshMs,
+          runtime: o.runtime,
+          ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+          ...(o.resultsDir !== undefined ? { resultsDir: o.resultsDir } : {}),
+        }),
       };
       cached.state.catch(() => (cached = null));
     }

@@ -2,11 +2,12 @@
 // entries by model with their shapes, the largest and stalest entries), the history the
 // caches using the folder recorded (usage and hit rate over time, recent evictions), and the
 // runtime found. Built by /api/state on each poll.
-import type { DoctorReport } from '../cli/commands/doctor';
+import path from 'node:path';
 import { scanCache, type ScannedEntry } from '../cache/scan';
 import { tryVolumeStats, type VolumeStats } from '../cache/volume';
 import { bucketIntervals, readHistory, type HistoryBucket } from '../history/index';
 import type { EvictRecord } from '../history/records';
+import { readRegistryView, readResultsView, type RegistryView, type ResultsView } from './layers';
 
 export interface DashboardEntry {
   name: string;
@@ -62,16 +63,31 @@ export interface DashboardState {
   };
   /** Newest first. */
   evictions: EvictRecord[];
+  /** The result cache's store (persisted counters, every process). */
+  results: ResultsView;
+  /** The registries serving processes record in this folder. */
+  registry: RegistryView;
 }
 
 export interface StateOptions {
+  /** The result store's folder. Default <dir>/results. */
+  resultsDir?: string;
   /** The budget to show when no cache recorded one. */
   maxBytes?: number;
   /** How far back the history goes. Default 7 days. */
   windowMs?: number;
   refreshMs: number;
-  runtime: DoctorReport;
+  runtime: RuntimeFacts;
   now?: number;
+}
+
+/** What the page shows of the runtime: the CLI's doctor report is one (the dashboard runs no doctor). */
+export interface RuntimeFacts {
+  ok: boolean;
+  library?: { path: string; standIn: boolean };
+  version?: { buildNumber: string };
+  devices?: Array<{ name: string }>;
+  error?: { message: string };
 }
 
 const LIST = 10;
@@ -110,6 +126,8 @@ export async function dashboardState(dir: string, o: StateOptions): Promise<Dash
   const lastBudget = [...h.usage].reverse().find((u) => u.maxBytes !== null)?.maxBytes ?? null;
   const maxBytes = o.maxBytes ?? lastBudget;
 
+  const results = await readResultsView(o.resultsDir ?? path.join(dir, 'results'));
+  const registry = readRegistryView(dir, now);
   const entries = scan.entries.map(entryView);
   const byModel = new Map<string, DashboardModel>();
   for (const e of entries) {
@@ -172,5 +190,7 @@ export async function dashboardState(dir: string, o: StateOptions): Promise<Dash
       skipped: h.skipped,
     },
     evictions: h.evictions.slice(-20).reverse(),
+    results,
+    registry,
   };
 }

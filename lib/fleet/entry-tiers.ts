@@ -2,14 +2,16 @@
 // copies the entry down from a tier (found) or takes the fleet-wide lease so that one process
 // compiles it; after the fill, finish() publishes the entry and releases the lease (in the
 // background unless publish is 'sync'). A tier that is down costs a skipped call, never an error.
-import type { EntryTiers } from '../cache/tiers';
+import type { EntryTiers, TierPlace } from '../cache/ports';
 import type { Fleet } from './fleet';
 import { localEntryUsable } from './source';
 
 const NOTHING = (): Promise<void> => Promise.resolve();
 
-/** The tiers of `fleet` in front of the local cache folder `cacheDir`. */
-export function fleetTiers(fleet: Fleet, cacheDir: string, lock: { lockTimeoutMs?: number; staleLockMs?: number } = {}): EntryTiers {
+/** The tiers of `fleet` in front of the local cache folder; `own`: close() closes the fleet. */
+export function fleetTiers(fleet: Fleet, place: TierPlace, own: boolean): EntryTiers {
+  const { dir: cacheDir, lockTimeoutMs, staleLockMs } = place;
+  const lock = { lockTimeoutMs, staleLockMs };
   return {
     async beforeFill(request, signal) {
       const target = { key: request.key, cacheDir, source: request.source, ...lock };
@@ -46,5 +48,6 @@ export function fleetTiers(fleet: Fleet, cacheDir: string, lock: { lockTimeoutMs
       };
     },
     flush: () => fleet.flush(),
+    close: () => (own ? fleet.close() : Promise.resolve()),
   };
 }

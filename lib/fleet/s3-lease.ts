@@ -8,7 +8,6 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type * as S3 from '@aws-sdk/client-s3';
 import { logger } from '../log';
-import { isNotFound } from './s3-tier';
 import { HeldLeases, renewalInterval } from './held-leases';
 import type { Lease, LeaseProvider } from './tier';
 
@@ -117,4 +116,10 @@ export class S3Leases implements LeaseProvider {
   async close(): Promise<void> {
     await this.held.releaseAll();
   }
+}
+
+/** True for "no such object" answers (404 / NoSuchKey / NotFound). */
+export function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
 }

@@ -10,7 +10,7 @@ import { writeCapped } from '../fs/write-capped';
 import { OvcacheError } from '../errors';
 import { requireOptional } from './optional-require';
 import { isPlainFileName, MAX_REMOTE_MANIFEST_BYTES } from './remote-manifest';
-import { S3Leases } from './s3-lease';
+import { isNotFound, S3Leases } from './s3-lease';
 import { REMOTE_MANIFEST, type LeaseProvider, type Tier, type TierObject } from './tier';
 
 export interface S3Location {
@@ -30,12 +30,6 @@ export interface S3TierOptions {
 }
 
 type S3Module = typeof S3;
-
-/** True for "no such object" answers (404 / NoSuchKey / NotFound). */
-export function isNotFound(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
-}
 
 export class S3Tier implements Tier {
   readonly name: string;

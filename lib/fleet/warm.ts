@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ModelCache } from '../cache/model-cache';
 import type { CompileProgress } from '../cache/progress/compile-progress';
-import type { TierEvent } from './fleet';
+import type { Fleet, TierEvent } from './fleet';
 import type { WarmManifest, WarmModel } from './warm-manifest';
 
 export type WarmStatus = 'compiled' | 'cached' | 'failed';
@@ -47,7 +47,10 @@ export interface WarmOptions {
   onCompileProgress?: (model: string, progress: CompileProgress) => void;
 }
 
-async function warmOne(cache: ModelCache, m: WarmModel, options: WarmOptions): Promise<WarmResult> {
+/** A cache and the fleet below it (the package's ModelCache is one). */
+export type WarmTarget = Pick<ModelCache, 'compile'> & { readonly fleet: Fleet | undefined };
+
+async function warmOne(cache: WarmTarget, m: WarmModel, options: WarmOptions): Promise<WarmResult> {
   const onCompileProgress = options.onCompileProgress;
   const device = m.device ?? 'CPU';
   const started = performance.now();
@@ -77,7 +80,7 @@ async function warmOne(cache: ModelCache, m: WarmModel, options: WarmOptions): P
 }
 
 /** What cache.warm(manifest) does; the manifest's own dir and tiers are the caller's to apply. */
-export async function warm(cache: ModelCache, manifest: WarmManifest, options: WarmOptions = {}): Promise<WarmReport> {
+export async function warm(cache: WarmTarget, manifest: WarmManifest, options: WarmOptions = {}): Promise<WarmReport> {
   const started = performance.now();
   const results: WarmResult[] = [];
   const published: Array<TierEvent> = [];

@@ -1,7 +1,7 @@
 // The records of a cache's history (<cache>/history/*.jsonl): one JSON object per line, each
 // line at most MAX_LINE_BYTES so one write() appends it whole, even with other processes
 // appending to the same file (O_APPEND; see writer.ts).
-export const HISTORY_DIR = 'history';
+export { HISTORY_DIR } from '../cache/entry/layout';
 export const HISTORY_FORMAT = 1;
 /** Under PIPE_BUF (4096 on Linux): a single append of a line this size is not interleaved. */
 export const MAX_LINE_BYTES = 1024;

@@ -5,7 +5,6 @@
 // PIPE_BUF on an O_APPEND descriptor, so concurrent appenders never interleave within a line.
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeOwnerOnlyDir } from '../cache/cache-dir';
 import { formatRecord, HISTORY_DIR, type HistoryRecord } from './records';
 
 export const DEFAULT_SEGMENT_BYTES = 256 * 1024;
@@ -32,6 +31,25 @@ export function listSegments(historyDir: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/**
+ * Makes the history folder (and missing folders above it, 0700) with the cache folder's own
+ * mode: 2770 when the cache is shared with its group (setgid and group rwx), else 0700; umask
+ * cannot change it (the rule of lib/cache/cache-dir.ts makeOwnerOnlyDir, which the history, below
+ * the cache, does not import).
+ */
+function makeHistoryDir(dir: string): void {
+  const parent = path.dirname(dir);
+  if (!fs.existsSync(parent)) fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
+  const p = fs.statSync(parent).mode;
+  const mode = (p & 0o2000) !== 0 && (p & 0o070) === 0o070 ? 0o2770 : 0o700;
+  try {
+    fs.mkdirSync(dir, { mode });
+    if (process.platform !== 'win32') fs.chmodSync(dir, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 export const segmentFile = (historyDir: string, n: number): string => path.join(historyDir, `${String(n).padStart(6, '0')}.jsonl`);
 
 export class HistoryWriter {
@@ -47,7 +65,7 @@ export class HistoryWriter {
   /** Appends the records, one write each. Creates the folder (owner-only, as the cache's) when needed. */
   append(records: readonly HistoryRecord[]): void {
     if (records.length === 0) return;
-    if (!fs.existsSync(this.historyDir)) makeOwnerOnlyDir(this.historyDir);
+    if (!fs.existsSync(this.historyDir)) makeHistoryDir(this.historyDir);
     const file = this.currentSegment();
     const fd = fs.openSync(file, 'a', 0o600);
     try {

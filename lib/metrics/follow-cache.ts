@@ -1,7 +1,10 @@
 // Follows one ModelCache for the metrics: its events feed the counters and histograms as they
 // happen; its stats() and usage() are read at scrape time (usage at most every usageIntervalMs,
 // since it scans the folder; budget events update it in between).
-import type { BudgetCondition, BudgetEvent, CacheErrorEvent, CacheEvent, CacheStats, ModelCache, ModelCacheEvents } from '../index';
+import type { BudgetCondition, BudgetEvent } from '../cache/budget/events';
+import type { CacheErrorEvent, CacheEvent, ModelCacheEvents } from '../cache/compile-types';
+import type { ModelCache } from '../cache/model-cache';
+import type { CacheStats } from '../cache/stats';
 import type { MetricSet } from './definitions';
 import type { Incrementable as Child, Observer, Tally } from './tally';
 

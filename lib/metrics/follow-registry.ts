@@ -1,6 +1,6 @@
 // Follows one ModelRegistry: load and unload events feed counters and a histogram; the loaded
 // models and their memory estimate are read from stats() at scrape time.
-import type { ModelRegistry, RegistryInferEvent, RegistryLoadEvent, RegistryUnloadEvent } from '../index';
+import type { ModelRegistry, RegistryInferEvent, RegistryLoadEvent, RegistryUnloadEvent } from '../registry/index';
 import type { MetricSet } from './definitions';
 import type { Incrementable, Observer, Tally } from './tally';
 

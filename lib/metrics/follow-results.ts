@@ -1,6 +1,6 @@
 // Follows one ResultCache: lookup and evict events feed counters; entries, bytes and the time
 // saved are read from stats() at scrape time.
-import type { ResultCache, ResultEvictEvent, ResultLookupEvent } from '../index';
+import type { ResultCache, ResultEvictEvent, ResultLookupEvent } from '../results/index';
 import type { MetricSet } from './definitions';
 import type { Incrementable, Tally } from './tally';
 

@@ -2,7 +2,9 @@
 // ModelCache (and the Fleet of tiers below it), ModelRegistry and ResultCache given to observe().
 import type { Registry } from 'prom-client';
 import { OvcacheError } from '../errors';
-import { ModelCache, ModelRegistry, ResultCache } from '../index';
+import { ModelCache } from '../cache/model-cache';
+import { ModelRegistry } from '../registry/index';
+import { ResultCache } from '../results/index';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 import { defineMetrics, METRIC_NAMES, type Collectors, type MetricSet } from './definitions';
 import { Fleet } from '../fleet/fleet';
@@ -67,7 +69,8 @@ class OvcacheMetrics implements Metrics, Collectors {
     if (target instanceof ModelCache) {
       if (this.caches.has(target)) return () => this.stopCache(target);
       this.caches.set(target, new CacheFollower(target, this.m, this.tally, this.usageIntervalMs));
-      const stopFleet = target.fleet ? this.followFleet(target.fleet) : undefined;
+      const fleet = fleetOf(target);
+      const stopFleet = fleet ? this.followFleet(fleet) : undefined;
       return () => {
         if (this.caches.has(target)) stopFleet?.();
         this.stopCache(target);
@@ -155,4 +158,10 @@ class OvcacheMetrics implements Metrics, Collectors {
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   return new OvcacheMetrics(options);
+}
+
+/** The fleet below a cache: the package's ModelCache carries one (lib/model-cache.ts); lib/cache's alone, none. */
+function fleetOf(cache: ModelCache): Fleet | undefined {
+  const fleet = (cache as { fleet?: unknown }).fleet;
+  return fleet instanceof Fleet ? fleet : undefined;
 }

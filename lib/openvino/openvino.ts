@@ -1,7 +1,8 @@
 // loadOpenVINO(): find the C API library, open it through the addon, check its version.
 import type { NativeBinding, NativeRuntime } from '../runtime/native-binding';
 import { loadNativeBinding } from '../runtime/binding';
-import { findRuntimeLibrary, type FinderOptions, type Probe } from '../runtime/finder';
+import { findRuntimeLibrary, type FinderOptions } from '../runtime/finder';
+import type { Probe } from '../runtime/probe';
 import { callNative } from '../runtime/native-errors';
 import { checkSupported, parseBuildNumber, type OpenVINOVersion } from '../runtime/version';
 import { logger } from '../log';

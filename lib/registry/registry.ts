@@ -2,21 +2,17 @@
 // reuse, never load the same model twice at once; unload the least recently used past
 // maxModels or maxBytes, and models idle past their keep-alive (pinned ones: never); run
 // infer() on a pool of infer requests per model behind a bounded queue. A model is disposed
-// only when no handle holds it and no inference runs on it.
+// only when no handle holds it and no inference runs on it (the bookkeeping: loads.ts).
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { OvcacheError } from '../errors';
-import { logger } from '../log';
 import { ModelCache } from '../cache/model-cache';
 import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { Tensor } from '../openvino/tensor';
 import { invalidArgument } from '../openvino/validate';
-import type { RegistryEntryInfo, RegistryEvents, RegistryStats, UnloadReason } from './events';
-import { fileStamp } from './file-stamp';
+import type { RegistryEntryInfo, RegistryEvents, RegistryStats } from './events';
 import { SlotHandle, type HandleInferOptions, type HandleOwner, type ModelHandle } from './handle';
 import { InferPool, optimalInferRequests, type InferInputs } from './infer-pool';
-import { abortable } from './abort';
-import { SharedAbort } from '../cache/abort/shared-abort';
 import { DeviceMemory } from './device-memory';
 import { parseKeepAlive } from './keep-alive';
 import {
@@ -34,27 +30,17 @@ import {
   type RegistryBatchOptions,
   type RegistryGetOptions,
   type RegistryInferOptions,
-  type RegistryLoader,
   type RegistrySettings,
 } from './options';
-import { Resolver, type Resolved } from './resolve';
+import { Resolver } from './resolve';
 import { runBatch, runInference, type InferResult } from './run';
 import { entryInfo, modelStats } from './report';
-import { Slot } from './slot';
-
-const log = logger('registry');
-const noop = (): void => undefined;
+import { Loads } from './loads';
+import type { Slot } from './slot';
 
 export class ModelRegistry extends EventEmitter<RegistryEvents> {
-  private readonly loader: RegistryLoader;
-  /** The cache whose entries the loaded models came from: told which keys are held. */
-  private readonly cache: ModelCache | undefined;
   private readonly settings: RegistrySettings;
   private readonly resolver = new Resolver();
-  /** Insertion order is recency: the first slot is the least recently used. */
-  private readonly slots = new Map<string, Slot>();
-  /** pin() / unpin() by identity; they win over a definition's `pinned`. */
-  private readonly pinnedIds = new Map<string, boolean>();
   private readonly counters = {
     loads: 0,
     cacheHits: 0,
@@ -68,8 +54,8 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     aborted: 0,
   };
   private disposed = false;
-  /** The runtime's memory counters, read through the cache's Core (none with a loader only). */
-  private readonly memory = new DeviceMemory(() => this.cache?.core);
+  /** Which models are loaded, and their loads and unloads. */
+  private readonly loads: Loads;
   /** What handles call back into. */
   private readonly handleOwner: HandleOwner = {
     inferOn: (slot, inputs, options) => this.inferOn(slot, inputs, options),
@@ -82,14 +68,22 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     const { cache, loader, models } = options;
     if (cache !== undefined && !(cache instanceof ModelCache)) throw invalidArgument('a ModelCache', 'options.cache', cache);
     if (loader !== undefined && typeof loader !== 'function') throw invalidArgument('a function', 'options.loader', loader);
-    this.cache = cache;
-    if (loader) this.loader = loader;
-    else if (cache) this.loader = (model, opts) => cache.compile(model, opts);
-    else
+    if (!loader && !cache)
       throw new OvcacheError(
         'OVCACHE_INVALID_ARGUMENT',
         'Expected options.cache or options.loader for new ModelRegistry() but received neither',
       );
+    this.loads = new Loads({
+      loader: loader ?? ((model, opts) => (cache as ModelCache).compile(model, opts)),
+      cache,
+      settings: this.settings,
+      // The runtime's memory counters, read through the cache's Core (none with a loader only).
+      memory: new DeviceMemory(() => cache?.core),
+      counters: this.counters,
+      isDisposed: () => this.disposed,
+      onLoad: (event) => this.emit('load', event),
+      onUnload: (event) => this.emit('unload', event),
+    });
     for (const [name, def] of Object.entries(models === undefined ? {} : models)) {
       this.define(name, def);
     }
@@ -184,7 +178,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
 
   /** Whether the model is loaded (or loading). Does not count as a use. */
   has(pathOrName: string, options: RegistryGetOptions = {}): boolean {
-    return this.slots.has(this.resolver.resolve(pathOrName, callOptions(options, GET_OPTIONS, 'registry.has()')).id);
+    return this.loads.slots.has(this.resolver.resolve(pathOrName, callOptions(options, GET_OPTIONS, 'registry.has()')).id);
   }
 
   /**
@@ -192,24 +186,19 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
    * its load, its handles and its running inferences. Returns whether it was there.
    */
   async unload(pathOrName: string, options: RegistryGetOptions = {}): Promise<boolean> {
-    const slot = this.slots.get(this.resolver.resolve(pathOrName, callOptions(options, GET_OPTIONS, 'registry.unload()')).id);
-    if (!slot) return false;
-    await slot.promise.catch(() => undefined);
-    if (slot.removed) return false;
-    await this.remove(slot, 'unload');
-    return true;
+    return this.loads.unload(this.resolver.resolve(pathOrName, callOptions(options, GET_OPTIONS, 'registry.unload()')).id);
   }
 
   /** Unloads every model (waiting as unload() does). */
   async clear(): Promise<void> {
-    await this.clearAll('clear');
+    await this.loads.clearAll('clear');
   }
 
   /** Unloads everything, waiting for held handles; later calls fail OVCACHE_DISPOSED. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.clearAll('dispose');
+    await this.loads.clearAll('dispose');
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -217,17 +206,17 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.loads.slots.size;
   }
 
   /** Loaded models, least recently used first. Does not count as a use. */
   list(): RegistryEntryInfo[] {
-    return [...this.slots.values()].map(entryInfo);
+    return [...this.loads.slots.values()].map(entryInfo);
   }
 
   /** Counters, memory and per-model queues. Does not count as a use. */
   stats(): RegistryStats {
-    const slots = [...this.slots.values()];
+    const slots = [...this.loads.slots.values()];
     const bytes = slots.reduce((n, s) => n + s.bytes, 0);
     return { loaded: slots.length, bytes, rssBytes: process.memoryUsage.rss(), ...this.counters, models: slots.map(modelStats) };
   }
@@ -247,7 +236,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
   }
 
   private releaseSlot(slot: Slot): void {
-    if (slot.unhold()) this.startIdleClock(slot);
+    this.loads.release(slot);
   }
 
   // ---- internals ----
@@ -270,178 +259,11 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     const started = performance.now();
     const resolved = this.resolver.resolve(pathOrName, o);
     const keepAliveMs = o.keepAlive === undefined ? undefined : parseKeepAlive(o.keepAlive, 'options.keepAlive');
-    let slot = this.slots.get(resolved.id);
-    if (slot?.loaded && this.settings.checkFiles && started - slot.checkedAt >= this.settings.checkFilesIntervalMs) {
-      slot.checkedAt = started; // one check at a time per interval
-      const { stamp } = await fileStamp(resolved.model);
-      if (this.slots.get(resolved.id) === slot && stamp !== slot.stamp) {
-        log('%s changed on disk; reloading', resolved.model);
-        void this.remove(slot, 'changed');
-      }
-      slot = this.slots.get(resolved.id);
-      if (this.disposed) throw disposedError();
-    }
-    // A load every waiter gave up on is winding down (its compile stops at its next wait, or
-    // finishes): take what comes of it, or load afresh once it has failed.
-    while (slot && slot.loaded === undefined && slot.loadAbort?.signal.aborted) {
-      await abortable(slot.promise.then(noop, noop), o.signal);
-      if (this.disposed) throw disposedError();
-      slot = this.slots.get(resolved.id);
-    }
-    const reuse = slot !== undefined;
-    if (slot) {
-      this.slots.delete(resolved.id);
-      this.slots.set(resolved.id, slot);
-    } else {
-      slot = this.startLoad(resolved, started);
-    }
-    slot.hold();
-    if (keepAliveMs !== undefined) slot.keepAliveMs = keepAliveMs;
-    if (slot.loaded === undefined) {
-      slot.loadAbort?.join(o.signal);
-      try {
-        await abortable(slot.promise, o.signal);
-      } catch (error) {
-        this.releaseSlot(slot);
-        throw error;
-      }
-      if (!reuse) return slot;
-    }
-    this.counters.reuses++;
-    log('already %s %s on %s', slot.loaded ? 'loaded' : 'loading', slot.label, slot.device);
-    const { key } = slot.loaded as LoadedModel;
-    this.emit('load', {
-      id: slot.id,
-      model: slot.model,
-      name: slot.name,
-      device: slot.device,
-      outcome: 'reuse',
-      key,
-      ms: performance.now() - started,
-      bytes: slot.bytes,
-    });
-    return slot;
-  }
-
-  private startLoad(resolved: Resolved, started: number): Slot {
-    const { id, model, name, opts, definition } = resolved;
-    const keepAlive = definition?.keepAlive === undefined ? this.settings.keepAliveMs : parseKeepAlive(definition.keepAlive, 'keepAlive');
-    const slot = new Slot({ id, model, name, device: opts.device }, keepAlive);
-    const loadAbort = new SharedAbort();
-    slot.loadAbort = loadAbort;
-    slot.pinned = this.pinnedIds.get(id) ?? definition?.pinned ?? false;
-    log('loading %s on %s...', slot.label, opts.device);
-    const load = async () => {
-      const files = await fileStamp(model);
-      slot.stamp = files.stamp;
-      slot.fileBytes = files.bytes;
-      slot.checkedAt = performance.now();
-      const measure = this.memory.begin(opts.device);
-      try {
-        // The compile's waits end once every caller waiting for this load has aborted.
-        return await this.loader(model, { ...opts, signal: loadAbort.signal });
-      } finally {
-        slot.runtimeBytes = measure.end();
-      }
-    };
-    slot.promise = load().then(
-      (loaded) => {
-        loadAbort.settle();
-        return this.loaded(slot, loaded, started);
-      },
-      (error: unknown) => {
-        loadAbort.settle();
-        if (this.slots.get(id) === slot) this.slots.delete(id);
-        slot.removed = true;
-        log('loading %s on %s failed: %s', slot.label, opts.device, (error as Error).message);
-        throw error;
-      },
-    );
-    this.slots.set(id, slot);
-    return slot;
-  }
-
-  private loaded(slot: Slot, loaded: LoadedModel, started: number): LoadedModel {
-    slot.loaded = loaded;
-    const estimate = this.settings.estimate;
-    const { fileBytes, runtimeBytes } = slot;
-    slot.bytes = estimate
-      ? estimate({ model: slot.model, fileBytes, runtimeBytes, compiled: loaded.compiled })
-      : (runtimeBytes ?? fileBytes);
-    slot.bytesSource = estimate ? 'estimate' : runtimeBytes !== undefined ? 'runtime' : 'files';
-    const outcome = !loaded.cached ? 'uncached' : loaded.hit ? 'hit' : 'miss';
-    this.counters.loads++;
-    if (outcome === 'hit') this.counters.cacheHits++;
-    else if (outcome === 'miss') this.counters.cacheMisses++;
-    else this.counters.uncached++;
-    const ms = performance.now() - started;
-    const how = outcome === 'hit' ? 'cache hit' : outcome === 'miss' ? 'cache miss, compiled' : 'compiled without cache';
-    log('loaded %s on %s in %s ms (%s)', slot.label, slot.device, ms.toFixed(1), how);
-    const { id, model, name, device } = slot;
-    this.emit('load', { id, model, name, device, outcome, key: loaded.key, ms, bytes: slot.bytes });
-    if (slot.removed) void slot.dispose();
-    else {
-      // The cache must not evict the entry of a model this registry keeps loaded.
-      if (this.cache && loaded.cached && loaded.key) slot.release = this.cache.hold(loaded.key);
-      this.enforceLimits(slot);
-      if (slot.holders === 0) this.startIdleClock(slot);
-    }
-    return loaded;
+    return this.loads.take(resolved, o, keepAliveMs, started);
   }
 
   private setPinned(pathOrName: string, options: RegistryGetOptions, pinned: boolean): void {
     const { id } = this.resolver.resolve(pathOrName, callOptions(options, GET_OPTIONS, pinned ? 'registry.pin()' : 'registry.unpin()'));
-    this.pinnedIds.set(id, pinned);
-    const slot = this.slots.get(id);
-    if (!slot) return;
-    slot.pinned = pinned;
-    if (pinned) slot.idle.stop();
-    else {
-      if (slot.holders === 0) this.startIdleClock(slot);
-      this.enforceLimits(undefined);
-    }
-  }
-
-  private startIdleClock(slot: Slot): void {
-    if (slot.pinned || slot.removed || slot.loaded === undefined) return;
-    slot.idle.start(slot.keepAliveMs, () => {
-      if (!slot.removed && !slot.pinned && slot.holders === 0) void this.remove(slot, 'idle');
-    });
-  }
-
-  private async clearAll(reason: 'clear' | 'dispose'): Promise<void> {
-    const slots = [...this.slots.values()];
-    await Promise.all(slots.map((s) => s.promise.catch(() => undefined)));
-    await Promise.all(slots.map((s) => this.remove(s, reason)));
-  }
-
-  /** Unloads least recently used models (not pinned) until within maxModels and maxBytes; never `keep`. */
-  private enforceLimits(keep: Slot | undefined): void {
-    for (;;) {
-      const loaded = [...this.slots.values()].filter((s) => s.loaded !== undefined);
-      const bytes = loaded.reduce((n, s) => n + s.bytes, 0);
-      const overCount = loaded.length > this.settings.maxModels;
-      const overBytes = bytes > this.settings.maxBytes;
-      if (!overCount && !overBytes) return;
-      const victim = loaded.find((s) => s !== keep && !s.pinned);
-      if (!victim) return;
-      void this.remove(victim, overCount ? 'lru' : 'memory');
-    }
-  }
-
-  /** Takes the slot out of the registry; resolves once its native objects are freed. */
-  private remove(slot: Slot, reason: UnloadReason): Promise<void> {
-    if (this.slots.get(slot.id) === slot) this.slots.delete(slot.id);
-    if (slot.removed) return slot.gone;
-    slot.removed = true;
-    slot.idle.stop();
-    slot.release?.();
-    slot.release = undefined;
-    this.counters.unloads++;
-    log('unloaded %s on %s (%s)', slot.label, slot.device, reason);
-    const gone = slot.dispose();
-    void gone.then(() => this.memory.touch(slot.device));
-    this.emit('unload', { id: slot.id, model: slot.model, name: slot.name, device: slot.device, reason });
-    return gone;
+    this.loads.setPinned(id, pinned);
   }
 }

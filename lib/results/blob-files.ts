@@ -155,3 +155,21 @@ export function listBlobFiles(blobsDir: string): Array<{ digest: string | null; 
   }
   return out;
 }
+
+/**
+ * Removes blob files no entry references (left by a process killed between writing and
+ * committing); a temp file or an unreferenced blob younger than a minute may belong to a write
+ * in progress and stays. Returns how many were removed.
+ */
+export function removeOrphanBlobFiles(blobsDir: string, isReferenced: (digest: string) => boolean): number {
+  if (!fs.existsSync(blobsDir)) return 0;
+  let removed = 0;
+  for (const { digest, file } of listBlobFiles(blobsDir)) {
+    if (digest !== null && isReferenced(digest)) continue;
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st || Date.now() - st.mtimeMs < 60_000) continue;
+    fs.rmSync(file, { force: true });
+    removed++;
+  }
+  return removed;
+}

@@ -1,5 +1,7 @@
-// What a ResultCache tells: its events and its stats() shape.
-import type { StoreCounters } from './local-store';
+// What a ResultCache tells: its events, its stats() shape, and what getOrCompute and explain answer.
+import type { ResultKeyParts } from './key';
+import type { StoreCounters, StoredEntry } from './store-records';
+import type { ResultValue } from './value';
 
 export type ResultTier = 'local' | 'redis';
 
@@ -64,4 +66,20 @@ export interface ResultCacheStats {
   redis: 'off' | 'up' | 'down' | 'connecting';
   /** The embedded store's counters over every process that used it (null without one). */
   lifetime: StoreCounters | null;
+}
+
+export interface GetOrComputeResult {
+  value: ResultValue;
+  outcome: 'hit' | 'miss' | 'bypass';
+  /** '' for a bypass. */
+  key: string;
+}
+
+export interface ResultKeyExplanation {
+  key: string;
+  /** What the key is the hash of; null when this process never made the key and no stored entry has it. */
+  parts: ResultKeyParts | null;
+  lines: string[];
+  /** The embedded store's entry for the key, if any. */
+  entry: StoredEntry | null;
 }

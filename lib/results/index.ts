@@ -1,12 +1,7 @@
 // Public surface of the result cache.
-export {
-  ResultCache,
-  type ResultSetOptions,
-  type GetOrComputeOptions,
-  type GetOrComputeResult,
-  type ResultKeyExplanation,
-  type ResultCacheInternals,
-} from './result-cache';
+export { ResultCache } from './result-cache';
+export type { ResultSetOptions, GetOrComputeOptions, ResultCacheInternals } from './options';
+export type { GetOrComputeResult, ResultKeyExplanation } from './events';
 export type { BlobCheck } from './blob-files';
 export type { ResultCacheOptions } from './options';
 export { defaultResultsDir } from './options';
@@ -23,4 +18,4 @@ export type {
   ResultRedisEvent,
   ResultTier,
 } from './events';
-export type { StoreCounters, StoredEntry, EntryRecord } from './local-store';
+export type { StoreCounters, StoredEntry, EntryRecord } from './store-records';

@@ -7,11 +7,10 @@
 //   blobs    digest -> number of entries that reference the blob file
 //   lru      [seq, key] -> null   access order: the head is the least recently used
 //   expiry   [expiresAt, key] -> null
-//   info     counters: count, bytes, seq, hits, misses, ...
+//   info     counters: count, bytes, seq, hits, misses, ... (store-records.ts says what each counts)
 //
 // Every change runs inside one write transaction, so the indexes, the counters and the entry
-// always agree. Eviction takes entries from the head of `lru` and `expiry`: it never scans.
-import fs from 'node:fs';
+// always agree; a removal is counted under its reason in the transaction that removes it. Eviction takes entries from the head of `lru` and `expiry`: it never scans.
 import path from 'node:path';
 import { ABORT, open, type Database, type RootDatabase } from 'lmdb';
 import { folderModeFor, type SharedMode } from '../cache/cache-dir';
@@ -19,72 +18,39 @@ import { OvcacheError } from '../errors';
 import {
   blobDigest,
   blobPath,
-  listBlobFiles,
   readBlobSync,
   removeBlobSync,
+  removeOrphanBlobFiles,
   VerifiedBlobs,
   writeBlobSync,
   type BlobCheck,
 } from './blob-files';
 import { BLOBS_DIR, DATABASE_FILE, openDatabaseFiles, prepareResultsDir } from './results-dir';
-import type { EntryFacts, FileRef } from './value';
+import {
+  addRemoval as add,
+  COUNTERS,
+  noRemoval as none,
+  pickFacts,
+  REMOVAL_COUNTER,
+  type EntryRecord,
+  type Limits,
+  type LocalStoreOptions,
+  type LookupCounts,
+  type PutResult,
+  type Removal,
+  type RemovalReason,
+  type StoreCounters,
+  type StoredEntry,
+} from './store-records';
+import type { EntryFacts } from './value';
+
+export type { EntryRecord, StoreCounters, StoredEntry, PutResult } from './store-records';
 
 /** Frames larger than this go to a blob file beside the database. */
 export const INLINE_MAX = 64 * 1024;
 
-export interface EntryRecord {
-  model: string;
-  createdAt: number;
-  expiresAt: number | null;
-  computeMs: number;
-  files: FileRef[];
-  bytes: number;
-  seq: number;
-  lastUsedAt: number;
-  hits: number;
-  blob: string | null;
-}
-
-export interface StoredEntry extends EntryRecord {
-  key: string;
-}
-
-export interface StoreCounters {
-  count: number;
-  bytes: number;
-  hits: number;
-  misses: number;
-  bypasses: number;
-  expired: number;
-  evicted: number;
-  timeSavedMs: number;
-}
-
-export interface Removal {
-  count: number;
-  bytes: number;
-}
-
-export interface PutResult {
-  stored: boolean;
-  evicted: { count: Removal; bytes: Removal; ttl: Removal };
-}
-
-export interface Limits {
-  maxEntries: number;
-  maxBytes: number;
-}
-
-export interface LocalStoreOptions {
-  /** Who may share the folder, as ModelCache's shared option (default 'owner'). */
-  shared?: SharedMode;
-  /** When blob bytes are checked against their digest (default 'per-identity'). */
-  blobCheck?: BlobCheck;
-}
-
 /** Expired entries removed per write, from the head of the expiry index (amortized sweep). */
 const SWEEP_PER_WRITE = 16;
-const COUNTERS: ReadonlyArray<keyof StoreCounters> = ['count', 'bytes', 'hits', 'misses', 'bypasses', 'expired', 'evicted', 'timeSavedMs'];
 
 export class LocalStore {
   readonly dir: string;
@@ -139,7 +105,6 @@ export class LocalStore {
   }
 
   async put(key: string, frame: Buffer, facts: EntryFacts, limits: Limits, now = Date.now()): Promise<PutResult> {
-    const none = (): Removal => ({ count: 0, bytes: 0 });
     const result: PutResult = { stored: false, evicted: { count: none(), bytes: none(), ttl: none() } };
     if (limits.maxEntries === 0 || (limits.maxBytes > 0 && frame.length > limits.maxBytes)) return result;
     const digest = frame.length > INLINE_MAX ? blobDigest(frame) : null;
@@ -176,35 +141,37 @@ export class LocalStore {
     return result;
   }
 
-  /** Records hits (key -> how many), in the order given: the last one becomes the most recently used. */
-  async touch(hits: ReadonlyMap<string, number>, now = Date.now()): Promise<void> {
+  /**
+   * One batch of a ResultCache's lookups: the counts are added whatever became of the entries;
+   * each hit entry still there gets its hits and moves, in the order given, to the most recently
+   * used end (the last one becomes the most recently used).
+   */
+  async addLookups(hits: ReadonlyMap<string, number>, counts: LookupCounts, now = Date.now()): Promise<void> {
     await this.txn(() => {
       for (const [key, n] of hits) {
         const record = this.entries.get(key);
-        if (!record) continue;
+        if (!record) continue; // removed since the hit: the hit still counts below
         this.lru.removeSync([record.seq, key]);
         const seq = this.bump('seq', 1);
         this.entries.putSync(key, { ...record, seq, lastUsedAt: now, hits: record.hits + n });
         this.lru.putSync([seq, key], null);
-        this.bump('hits', n);
-        this.bump('timeSavedMs', record.computeMs * n);
       }
+      for (const [name, n] of Object.entries(counts)) this.bump(name, n);
     });
   }
 
-  /** Adds to the shared counters (misses, bypasses, expired...). */
-  async count(changes: Partial<Record<'misses' | 'bypasses' | 'expired' | 'evicted', number>>): Promise<void> {
-    await this.txn(() => {
-      for (const [name, n] of Object.entries(changes)) this.bump(name, n);
-    });
-  }
-
-  /** Removes the entry; with ifCreatedAt, only if it is still the one that was read (not replaced since). */
-  async remove(key: string, ifCreatedAt?: number): Promise<boolean> {
+  /**
+   * Removes the entry and counts it under its reason (once: only the removal that took it);
+   * with ifCreatedAt, only if it is still the one that was read (not replaced since).
+   */
+  async remove(key: string, reason: RemovalReason, ifCreatedAt?: number): Promise<boolean> {
     return this.txn(() => {
       const record = this.entries.get(key);
       if (!record || (ifCreatedAt !== undefined && record.createdAt !== ifCreatedAt)) return false;
-      return this.removeInTxn(key) !== undefined;
+      this.removeInTxn(key);
+      const counter = REMOVAL_COUNTER[reason];
+      if (counter) this.bump(counter, 1);
+      return true;
     });
   }
 
@@ -217,7 +184,6 @@ export class LocalStore {
     orphanBlobs: number;
   }> {
     const now = options.now ?? Date.now();
-    const none = (): Removal => ({ count: 0, bytes: 0 });
     const out = { expired: none(), count: none(), bytes: none(), age: none(), orphanBlobs: 0 };
     const run = (): void => {
       add(out.expired, this.sweepExpiredInTxn(now, Number.MAX_SAFE_INTEGER));
@@ -255,7 +221,7 @@ export class LocalStore {
       return out;
     }
     await this.txn(run);
-    out.orphanBlobs = this.removeOrphanBlobs();
+    out.orphanBlobs = removeOrphanBlobFiles(this.blobsDir, (digest) => this.blobs.get(digest) !== undefined);
     return out;
   }
 
@@ -333,6 +299,7 @@ export class LocalStore {
   async removeDamaged(key: string): Promise<void> {
     await this.txn(() => {
       const record = this.removeInTxn(key);
+      if (record) this.bump('removedDamaged', 1);
       // Under the writer lock: no other process is between writing this name and referencing it.
       if (record?.blob) removeBlobSync(this.blobsDir, record.blob);
       if (record?.blob) this.verified.forget(record.blob);
@@ -373,21 +340,6 @@ export class LocalStore {
     return removed;
   }
 
-  /** Blob files no entry references (left by a process killed between writing and committing). */
-  private removeOrphanBlobs(): number {
-    if (!fs.existsSync(this.blobsDir)) return 0;
-    let removed = 0;
-    for (const { digest, file } of listBlobFiles(this.blobsDir)) {
-      if (digest !== null && this.blobs.get(digest) !== undefined) continue;
-      // A temp file or an unreferenced blob younger than a minute may belong to a write in progress.
-      const st = fs.statSync(file, { throwIfNoEntry: false });
-      if (!st || Date.now() - st.mtimeMs < 60_000) continue;
-      fs.rmSync(file, { force: true });
-      removed++;
-    }
-    return removed;
-  }
-
   /** Writes a blob with the folder's mode; a file already there under that name is kept only if it still hashes to it. */
   private writeBlob(digest: string, frame: Buffer): void {
     writeBlobSync(this.blobsDir, digest, frame, folderModeFor(this.shared));
@@ -396,13 +348,4 @@ export class LocalStore {
   blobFile(digest: string): string {
     return blobPath(this.blobsDir, digest);
   }
-}
-
-function add(into: Removal, more: Removal): void {
-  into.count += more.count;
-  into.bytes += more.bytes;
-}
-
-function pickFacts(f: EntryFacts): Pick<EntryRecord, 'model' | 'createdAt' | 'expiresAt' | 'computeMs' | 'files'> {
-  return { model: f.model, createdAt: f.createdAt, expiresAt: f.expiresAt, computeMs: f.computeMs, files: f.files };
 }

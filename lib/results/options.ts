@@ -1,14 +1,16 @@
-// ResultCache options: checked and given their defaults here; nothing below sees raw input.
+// ResultCache options, of the cache and of its calls: checked and given their defaults here; nothing below sees raw input.
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { SharedMode } from '../cache/cache-dir';
+import type { BlobCheck } from './blob-files';
 import { defaultCacheDir } from '../cache/default-dir';
+import { RESULTS_DIR } from '../cache/entry/layout';
 import { parseDuration, parseSize } from '../format/units';
 import { isTruthyFlag } from '../log';
 import { expectIntegerInRange, expectPlainObject, expectString, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
 
 /** The result store's folder inside an ovcache cache folder (the scan treats it as bookkeeping). */
-export const RESULTS_DIR = 'results';
+export { RESULTS_DIR };
 
 /** The longest redisTimeout: a Redis call that takes longer is a Redis that is down. */
 export const MAX_REDIS_TIMEOUT_MS = 60_000;
@@ -99,4 +101,28 @@ export function resolveResultOptions(
     cacheable,
     disabledByEnv: isTruthyFlag(env.OVCACHE_RESULTS_DISABLE),
   };
+}
+
+export interface ResultSetOptions {
+  /** This entry's TTL instead of the cache's. */
+  ttl?: string | number;
+  /** What producing the value cost (ms): stats().timeSavedMs adds it up over hits. */
+  computeMs?: number;
+}
+
+export interface GetOrComputeOptions {
+  cacheable?: boolean;
+  ttl?: string | number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Seams for tests and benchmarks, not options a service sets.
+ * @internal
+ */
+export interface ResultCacheInternals {
+  /** The clock (epoch ms) for TTLs, expiry and last use. Default Date.now. */
+  now?: () => number;
+  /** When blob bytes are checked against their digest (local-store.ts). Default 'per-identity'. */
+  blobCheck?: BlobCheck;
 }

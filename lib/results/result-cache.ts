@@ -8,12 +8,19 @@ import { raceAbort } from '../cache/abort/signal';
 import { isOvcacheError, OvcacheError } from '../errors';
 import { logger } from '../log';
 import { parseDuration } from '../format/units';
-import type { ResultCacheEvents, ResultCacheStats, ResultEvictEvent, ResultTier } from './events';
+import type { GetOrComputeResult, ResultCacheEvents, ResultCacheStats, ResultEvictEvent, ResultKeyExplanation, ResultTier } from './events';
 import { describeResultKeyParts, expectResultKey, keyOfParts, resultKeyParts, type ResultKeyParts, type ResultParts } from './key';
-import type { BlobCheck } from './blob-files';
-import { LocalStore, type PutResult, type StoredEntry } from './local-store';
-import { resolveResultOptions, type ResolvedResultOptions, type ResultCacheOptions } from './options';
+import { LocalStore, type PutResult, type StoreCounters } from './local-store';
+import {
+  resolveResultOptions,
+  type GetOrComputeOptions,
+  type ResolvedResultOptions,
+  type ResultCacheInternals,
+  type ResultCacheOptions,
+  type ResultSetOptions,
+} from './options';
 import { RedisTier } from './redis-tier';
+import { Tally } from './tally';
 import { checkValue, decodeFrame, encodeFrame, filesUnchanged, type EntryFacts, type ResultValue } from './value';
 
 const log = logger('results');
@@ -22,46 +29,6 @@ const log = logger('results');
 const REMEMBERED_PARTS = 1000;
 /** Hits are written to the store in batches (one transaction) at most this long after they happen. */
 const TOUCH_BATCH_MS = 50;
-
-export interface ResultSetOptions {
-  /** This entry's TTL instead of the cache's. */
-  ttl?: string | number;
-  /** What producing the value cost (ms): stats().timeSavedMs adds it up over hits. */
-  computeMs?: number;
-}
-
-export interface GetOrComputeOptions {
-  cacheable?: boolean;
-  ttl?: string | number;
-  signal?: AbortSignal;
-}
-
-export interface GetOrComputeResult {
-  value: ResultValue;
-  outcome: 'hit' | 'miss' | 'bypass';
-  /** '' for a bypass. */
-  key: string;
-}
-
-export interface ResultKeyExplanation {
-  key: string;
-  /** What the key is the hash of; null when this process never made the key and no stored entry has it. */
-  parts: ResultKeyParts | null;
-  lines: string[];
-  /** The embedded store's entry for the key, if any. */
-  entry: StoredEntry | null;
-}
-
-/**
- * Seams for tests and benchmarks, not options a service sets.
- * @internal
- */
-export interface ResultCacheInternals {
-  /** The clock (epoch ms) for TTLs, expiry and last use. Default Date.now. */
-  now?: () => number;
-  /** When blob bytes are checked against their digest (local-store.ts). Default 'per-identity'. */
-  blobCheck?: BlobCheck;
-}
 
 type Found = { hit: true; value: ResultValue; facts: EntryFacts; tier: ResultTier } | { hit: false; expired: boolean; tier: ResultTier };
 
@@ -76,19 +43,9 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   private readonly flights = new AbortableFlights<string, { value: ResultValue; outcome: 'hit' | 'miss' }>();
   private readonly parts = new Map<string, ResultKeyParts>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly counters = {
-    hits: 0,
-    misses: 0,
-    bypasses: 0,
-    expired: 0,
-    evicted: 0,
-    timeSavedMs: 0,
-    localHits: 0,
-    redisHits: 0,
-    joined: 0,
-  };
-  private readonly touches = new Map<string, number>();
-  private touchTimer: NodeJS.Timeout | undefined;
+  private readonly tally = new Tally(TOUCH_BATCH_MS, () => this.background(this.flushTouches()));
+  /** The store's counters as close() left them: what stats() says afterwards. */
+  private lastLifetime: StoreCounters | null = null;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -171,7 +128,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   async delete(key: string): Promise<boolean> {
     this.expectOpen('delete');
     expectResultKey(key);
-    const local = (await this.store?.remove(key)) ?? false;
+    const local = (await this.store?.remove(key, 'deleted')) ?? false;
     let remote = false;
     if (this.redis && (await this.redis.available())) remote = await this.redis.delete(key).catch(() => false);
     return local || remote;
@@ -193,8 +150,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     options.signal?.throwIfAborted();
     const predicate = this.options.cacheable;
     if (!this.enabled || options.cacheable === false || (typeof predicate === 'function' && !predicate(parts?.params))) {
-      this.counters.bypasses++;
-      this.background(this.store?.count({ bypasses: 1 }));
+      this.tally.bypass();
       this.emit('lookup', { outcome: 'bypass', tier: 'local', ms: 0, key: '' });
       return { value: await compute(options.signal), outcome: 'bypass', key: '' };
     }
@@ -213,14 +169,13 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     });
     const result = await raceAbort(promise, options.signal);
     if (leader) return { ...result, key };
-    this.counters.joined++;
-    this.counters.hits++;
+    this.tally.joined();
     return { value: result.value, outcome: 'hit', key };
   }
 
   stats(): ResultCacheStats {
-    const c = this.counters;
-    const store = this.closed ? null : (this.store?.counters() ?? null);
+    const c = this.tally.counters;
+    const store = this.closed ? this.lastLifetime : (this.store?.counters() ?? null);
     const asked = c.hits + c.misses;
     return {
       hits: c.hits,
@@ -251,6 +206,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     if (this.closed || this.closing) return this.closing;
     this.closing = (async () => {
       await this.flush();
+      this.lastLifetime = this.store?.counters() ?? null;
       this.closed = true;
       await this.store?.close();
       await this.redis?.close();
@@ -267,15 +223,8 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     const started = performance.now();
     const report = (found: Found): Found => {
       const outcome = found.hit ? 'hit' : found.expired ? 'expired' : 'miss';
-      if (found.hit) {
-        this.counters.hits++;
-        this.counters[found.tier === 'local' ? 'localHits' : 'redisHits']++;
-        this.counters.timeSavedMs += found.facts.computeMs;
-      } else {
-        this.counters.misses++;
-        if (found.expired) this.counters.expired++;
-        this.background(this.store?.count(found.expired ? { misses: 1, expired: 1 } : { misses: 1 }));
-      }
+      if (found.hit) this.tally.hit(found.tier, found.facts.computeMs, found.tier === 'local' ? key : undefined);
+      else this.tally.miss(found.expired);
       this.emit('lookup', { outcome, tier: found.tier, ms: performance.now() - started, key });
       return found;
     };
@@ -298,17 +247,17 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     }
     if (!read) {
       const orphan = this.store.record(key);
-      if (orphan) this.background(this.store.remove(key, orphan.createdAt)); // its blob file is gone
+      if (orphan) this.background(this.store.remove(key, 'damaged', orphan.createdAt)); // its blob file is gone
       return miss;
     }
     const { record, frame } = read;
     if (record.expiresAt !== null && record.expiresAt <= this.now()) {
-      this.background(this.store.remove(key, record.createdAt));
+      this.background(this.store.remove(key, 'expired', record.createdAt));
       return { hit: false, expired: true, tier: 'local' };
     }
     if (!filesUnchanged(record.files)) {
       // Reported once, by the lookup whose removal took the entry (concurrent lookups see it too).
-      const removal = this.store.remove(key, record.createdAt).then((removed) => {
+      const removal = this.store.remove(key, 'files', record.createdAt).then((removed) => {
         if (removed) this.evicted({ reason: 'files', count: 1, tier: 'local' });
       });
       this.background(removal);
@@ -316,11 +265,10 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     }
     try {
       const { facts, value } = decodeFrame(frame);
-      this.touched(key);
       return { hit: true, value, facts, tier: 'local' };
     } catch (error) {
       this.fail('get', key, error);
-      this.background(this.store.remove(key, record.createdAt));
+      this.background(this.store.remove(key, 'damaged', record.createdAt));
       return miss;
     }
   }
@@ -355,26 +303,14 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     return { hit: true, value, facts, tier: 'redis' };
   }
 
-  /** A hit to record: batched, moved to the end so the batch keeps the order of last use. */
-  private touched(key: string): void {
-    const n = this.touches.get(key) ?? 0;
-    this.touches.delete(key);
-    this.touches.set(key, n + 1);
-    if (this.touchTimer) return;
-    this.touchTimer = setTimeout(() => this.background(this.flushTouches()), TOUCH_BATCH_MS);
-    this.touchTimer.unref();
-  }
-
+  /** Writes the queued lookups (hits, misses, bypasses) and moves hit entries to the recently used end. */
   private async flushTouches(): Promise<void> {
-    clearTimeout(this.touchTimer);
-    this.touchTimer = undefined;
-    if (!this.store || this.touches.size === 0) return;
-    const batch = new Map(this.touches);
-    this.touches.clear();
+    const batch = this.tally.take();
+    if (!this.store || !batch) return;
     try {
-      await this.store.touch(batch, this.now());
+      await this.store.addLookups(batch.touches, batch.counts, this.now());
     } catch (error) {
-      this.fail('touch', [...batch.keys()][0] ?? '', error);
+      this.fail('touch', [...batch.touches.keys()][0] ?? '', error);
     }
   }
 
@@ -419,7 +355,7 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
   }
 
   private evicted(event: ResultEvictEvent): void {
-    this.counters.evicted += event.count;
+    this.tally.evicted(event.count);
     this.emit('evict', event);
   }
 

@@ -22,7 +22,7 @@ describe('ovcache bench', function () {
     assert.ok(Number.isNaN(summarize([]).median));
   });
 
-  it('runs no-cache, cold and warm in fresh processes, prints a labeled table, writes JSON and SVG', () => {
+  it("runs ovcache beside OpenVINO's own CACHE_DIR and no cache, cold and warm, interleaved in fresh processes; prints ratios, writes JSON and SVG", () => {
     const json = path.join(tmp, 'out.json');
     const chart = path.join(tmp, 'chart.svg');
     const r = spawnSync(
@@ -46,31 +46,48 @@ describe('ovcache bench', function () {
     );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /SIMULATED: stand-in runtime/);
-    assert.match(r.stdout, /warm\/cold \d\.\d{3}, warm\/no-cache \d\.\d{3}/);
-    for (const mode of ['no-cache', 'cold', 'warm']) assert.match(r.stdout, new RegExp(`ovcache +${mode} +\\d`));
+    assert.match(r.stdout, /^no cache +- +\d/m);
+    assert.match(r.stdout, /^OpenVINO CACHE_DIR +cold +\d/m);
+    assert.match(r.stdout, /^OpenVINO CACHE_DIR +warm +\d/m);
+    assert.match(r.stdout, /^ovcache +cold +\d.* \d+\.\d\dx$/m);
+    assert.match(r.stdout, /^ovcache +warm +\d.* \d+\.\d\dx$/m);
+    assert.match(r.stdout, /^ovcache +warm, fresh container +\d/m);
+    assert.match(r.stdout, /cold: ovcache \/ CACHE_DIR: \d+\.\d\dx \(per round: median \d+\.\d\dx, min \d+\.\d\dx, max \d+\.\d\dx\)/);
 
     const report = JSON.parse(fs.readFileSync(json, 'utf8')) as ColdWarmReport;
     assert.equal(report.simulated, true);
     assert.equal(report.runs, 2);
-    const modes = report.engines[0]!.modes;
-    assert.deepEqual(Object.keys(modes).sort(), ['cold', 'no-cache', 'warm']);
-    for (const mode of Object.values(modes)) {
+    const ours = report.engines.find((e) => e.engine === 'ovcache')!.modes;
+    const own = report.engines.find((e) => e.engine === 'openvino')!.modes;
+    assert.deepEqual(Object.keys(ours).sort(), ['cold', 'warm', 'warm-fresh']);
+    assert.deepEqual(Object.keys(own).sort(), ['cold', 'no-cache', 'warm']);
+    for (const mode of [...Object.values(ours), ...Object.values(own)]) {
       assert.equal(mode.trials.length, 2);
       assert.ok(mode.ready.median > 0 && mode.ready.min <= mode.ready.median && mode.ready.median <= mode.ready.max);
     }
-    // What the runtime reported, not a guess: cold trials compiled, warm trials imported.
-    assert.ok(modes.cold.trials.every((t) => t.loadedFromCache === false));
-    assert.ok(modes.warm.trials.every((t) => t.loadedFromCache === true));
-    assert.ok(modes.cold.cacheBytes.median > 0, 'the cold run wrote a cache entry');
+    // What the runtime reported, not a guess: cold trials compiled, warm trials imported, on both engines.
+    for (const modes of [ours, own]) {
+      assert.ok(modes.cold!.trials.every((t) => t.loadedFromCache === false));
+      assert.ok(modes.warm!.trials.every((t) => t.loadedFromCache === true));
+      assert.ok(modes.cold!.cacheBytes.median > 0, 'the cold run wrote a cache entry');
+    }
+    assert.ok(
+      ours['warm-fresh']!.trials.every((t) => t.loadedFromCache === true),
+      'a fresh container still hits',
+    );
     // The reshaped input went through: first inference ran on the 48x48 shape.
-    assert.ok(modes.warm.trials.every((t) => t.firstInferenceMs !== null));
+    assert.ok(ours.warm!.trials.every((t) => t.firstInferenceMs !== null));
     // Simulated compile cost (150 ms) is paid by no-cache and cold, not by warm.
-    assert.ok(modes.warm.compile.median < modes['no-cache'].compile.median);
+    assert.ok(ours.warm!.compile.median < own['no-cache']!.compile.median);
+    const cold = report.ratios.find((x) => x.name === 'cold: ovcache / CACHE_DIR')!;
+    assert.equal(cold.ofMedians, ours.cold!.ready.median / own.cold!.ready.median);
+    assert.equal(cold.perRound.n, 2);
 
     const svg = fs.readFileSync(chart, 'utf8');
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /<\/svg>$/);
-    assert.equal((svg.match(/<rect x=/g) ?? []).length, 9 + 3, 'nine bars and three legend swatches');
+    assert.equal((svg.match(/<rect x=/g) ?? []).length, 6 * 3 + 3, 'six groups of three bars and three legend swatches');
+    assert.match(svg, /CACHE_DIR warm/);
     assert.match(svg, /SIMULATED/);
   });
 
@@ -93,15 +110,15 @@ describe('ovcache bench', function () {
       { encoding: 'utf8', env: { ...process.env, OVCACHE_OPENVINO_NODE: double } },
     );
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /openvino-node +warm/);
+    assert.match(r.stdout, /^openvino-node CACHE_DIR +warm +\d/m);
     const report = JSON.parse(fs.readFileSync(json, 'utf8')) as ColdWarmReport;
     const theirs = report.engines.find((e) => e.engine === 'openvino-node');
     assert.ok(theirs, 'an openvino-node engine report');
-    assert.equal(theirs.modes.warm.trials[0]?.loadedFromCache, true);
-    assert.equal(theirs.modes.cold.trials[0]?.loadedFromCache, false);
-    assert.equal(theirs.modes.warm.trials[0]?.runtime.libraryPath, double);
-    assert.equal(theirs.modes.warm.trials[0]?.runtime.standIn, true);
-    assert.ok((theirs.modes.warm.trials[0]?.firstInferenceMs ?? -1) >= 0);
+    assert.equal(theirs.modes.warm!.trials[0]?.loadedFromCache, true);
+    assert.equal(theirs.modes.cold!.trials[0]?.loadedFromCache, false);
+    assert.equal(theirs.modes.warm!.trials[0]?.runtime.libraryPath, double);
+    assert.equal(theirs.modes.warm!.trials[0]?.runtime.standIn, true);
+    assert.ok((theirs.modes.warm!.trials[0]?.firstInferenceMs ?? -1) >= 0);
   });
 
   it('rejects bad arguments with exit 2', () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
 import { writeImageModel, writeMlp } from '../../scripts/make-fixtures';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { ModelCache } from '../../lib/model-cache';
 import { FolderTier } from '../../lib/fleet/folder-tier';
 import { loadOpenVINO } from '../../lib/openvino/openvino';
 import { countEvents } from '../cache/helpers';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeMlp } from '../../scripts/make-fixtures';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { ModelCache } from '../../lib/model-cache';
 import { Fleet, type TierEvent } from '../../lib/fleet/fleet';
 import { loadOpenVINO } from '../../lib/openvino/openvino';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ResultCache, type ResultEvictEvent, type ResultLookupEvent } from '../../lib/index';
-import type { ResultCacheInternals } from '../../lib/results/result-cache';
+import type { ResultCacheInternals } from '../../lib/results/options';
 import { makeTempDir, removeDir } from '../helpers/paths';
 import type { GroupMemberJob, GroupMemberResult } from './group-member-child';
 import type { UnreadableJob, UnreadableResult } from './unreadable-child';

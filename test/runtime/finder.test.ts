@@ -4,16 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import createDebug from 'debug';
 import { OvcacheError } from '../../lib/errors';
-import {
-  describeProbes,
-  findRuntimeLibrary,
-  parseSoVersion,
-  pythonSitePackages,
-  RuntimeNotFoundError,
-  SOURCE,
-  type FinderOptions,
-  type Probe,
-} from '../../lib/runtime/finder';
+import { findRuntimeLibrary, parseSoVersion, pythonSitePackages, type FinderOptions } from '../../lib/runtime/finder';
+import { describeProbes, RuntimeNotFoundError } from '../../lib/runtime/finder-report';
+import { SOURCE, type Probe } from '../../lib/runtime/probe';
 import { compareInstallRootNames, rankLibraryNames } from '../../lib/runtime/library-names';
 import { makeTempDir, removeDir } from '../helpers/paths';
 

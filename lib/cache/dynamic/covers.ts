@@ -2,7 +2,7 @@
 // explain() / `ovcache ls` show them.
 import { isStaticShape } from '../../openvino/shapes';
 import type { InputIdentity } from '../key';
-import type { ShapeRoute } from './shape-router';
+import type { ShapeRoute } from './shape-memo';
 
 /** Which compile served a call: one for static input shapes, or one with a dynamic input. */
 export type ShapeVariant = 'static' | 'dynamic';

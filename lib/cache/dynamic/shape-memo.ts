@@ -103,3 +103,16 @@ export async function writeMemo(file: string, memo: ShapeMemo): Promise<void> {
 export function sameSizes(a: StaticSizes, b: StaticSizes): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
+
+/** How a compile was routed: kept on the prepared compile and its outcome. */
+export interface ShapeRoute {
+  identity: string;
+  /** The static size the caller asked for; null when the inputs asked are not all static. */
+  asked: StaticSizes | null;
+  /** The variant's shapes when the compile was routed to one. */
+  variant: VariantShapes | null;
+  replaces: string | null;
+  /** The model path (as events name it) and device. */
+  model: string;
+  device: string;
+}

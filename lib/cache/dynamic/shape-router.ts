@@ -14,31 +14,11 @@ import type { ResolvedCompileOptions } from '../options';
 import { growthEvent, type GrowthEvent } from './growth';
 import { dynamicShapesFor, type ResolvedDynamicShapes } from './options';
 import { planSizes } from './plan';
-import {
-  emptyMemo,
-  memoFile,
-  modelIdentity,
-  readMemo,
-  writeMemo,
-  type ShapeMemo,
-  type StaticSizes,
-  type VariantShapes,
-} from './shape-memo';
+import { emptyMemo, memoFile, modelIdentity, readMemo, writeMemo, type ShapeMemo, type StaticSizes, type ShapeRoute } from './shape-memo';
+
+export type { ShapeRoute };
 
 const log = logger('cache');
-
-/** How a compile was routed: kept on the prepared compile and its outcome. */
-export interface ShapeRoute {
-  identity: string;
-  /** The static size the caller asked for; null when the inputs asked are not all static. */
-  asked: StaticSizes | null;
-  /** The variant's shapes when the compile was routed to one. */
-  variant: VariantShapes | null;
-  replaces: string | null;
-  /** The model path (as events name it) and device. */
-  model: string;
-  device: string;
-}
 
 /** What the router needs of a prepared compile (key-builder's PreparedCompile). */
 interface Prepared {

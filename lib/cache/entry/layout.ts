@@ -13,6 +13,9 @@ export const CACHEDIR_TAG = 'CACHEDIR.TAG';
 export const ENTRIES_DIR = 'entries';
 export const FINGERPRINTS_DIR = 'fingerprints';
 export const LOCKS_DIR = 'locks';
+/** The folders the history (lib/history) and the result cache (lib/results) keep in the cache folder. */
+export const HISTORY_DIR = 'history';
+export const RESULTS_DIR = 'results';
 export const TRASH_DIR = 'trash';
 const LOCK_SUFFIX = '.lock';
 

@@ -10,7 +10,7 @@ import { logger } from '../../log';
 import type { KeyParts } from '../key';
 import { timingsOf, withWarmLoads, WARM_SAMPLES, type EntryTimings } from '../policy/timings';
 import { isBlobName, lockPathOf, type CacheLayout } from './layout';
-import { tryAcquireLock } from './lock';
+import { acquireLock, tryAcquireLock } from './lock';
 import {
   MANIFEST_FILE,
   MANIFEST_FORMAT,
@@ -116,7 +116,7 @@ export class ManifestWriter {
   /** OpenVINO compiled although the entry looked complete (a blob was removed or rejected): record what is there now. */
   scheduleRefresh(key: string, entryDir: string, compileMs: number): void {
     this.track(
-      this.underLock(key, async () => {
+      this.underLock(key, 0, async () => {
         const read = await readManifest(entryDir);
         if (read.status !== 'ok') return;
         const files = await listEntryFiles(entryDir);
@@ -143,14 +143,18 @@ export class ManifestWriter {
     void p.finally(() => this.background.delete(p));
   }
 
-  /** Waits for background updates, then writes the hits still pending. */
+  /**
+   * Waits for background updates, then writes the hits still pending, waiting for an entry's
+   * lock held by another process (at most staleLockMs: a lock older than that is taken over),
+   * so no counted hit is lost at dispose.
+   */
   async flush(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
-    for (const key of [...this.pendingHits.keys()]) await this.touch(key);
+    for (const key of [...this.pendingHits.keys()]) await this.touch(key, this.options.staleLockMs);
   }
 
-  private touch(key: string): Promise<void> {
-    return this.underLock(key, async () => {
+  private touch(key: string, waitMs = 0): Promise<void> {
+    return this.underLock(key, waitMs, async () => {
       const pending = this.pendingHits.get(key);
       if (!pending) return;
       const read = await readManifest(pending.entryDir);
@@ -169,9 +173,14 @@ export class ManifestWriter {
     });
   }
 
-  /** One attempt at the entry's lock: busy means the update waits for the next chance. */
-  private async underLock(key: string, fn: () => Promise<void>): Promise<void> {
-    const lock = await tryAcquireLock(lockPathOf(this.options.layout, key), this.options.staleLockMs).catch(() => null);
+  /** The entry's lock, waited for up to waitMs (0: one attempt; busy means the update waits for the next chance). */
+  private async underLock(key: string, waitMs: number, fn: () => Promise<void>): Promise<void> {
+    const lockPath = lockPathOf(this.options.layout, key);
+    const { staleLockMs } = this.options;
+    const lock =
+      waitMs > 0
+        ? (await acquireLock(lockPath, { timeoutMs: waitMs, staleMs: staleLockMs }).catch(() => ({ lock: null }))).lock
+        : await tryAcquireLock(lockPath, staleLockMs).catch(() => null);
     if (!lock) return;
     try {
       await fn();

@@ -11,7 +11,6 @@
 // writer's background updates, never on a compile's path.
 import { LRUCache } from 'lru-cache';
 import { logger } from '../../log';
-import type { UncachedReason } from '../compile-types';
 import type { EntryManifest } from '../entry/manifest';
 import type { ResolvedPolicy } from './options';
 import { PLAIN_SAMPLES, type PolicyRecord, type PolicyStore } from './store';
@@ -54,6 +53,9 @@ export interface CachePolicyParts {
   emit(event: PolicyEvent): void;
 }
 
+/** Why the policy sends a compile around the cache (an UncachedReason of compile-types.ts). */
+export type PolicySkip = 'not-worth-it' | 'compile-too-fast';
+
 export class CachePolicyKeeper {
   private readonly calls = new LRUCache<string, number>({ max: MAX_TRACKED });
   private readonly probedAt = new LRUCache<string, number>({ max: MAX_TRACKED });
@@ -89,7 +91,7 @@ export class CachePolicyKeeper {
   }
 
   /** Before a cached compile: the reason to compile this key without the cache, or null. */
-  async skip(key: string): Promise<UncachedReason | null> {
+  async skip(key: string): Promise<PolicySkip | null> {
     if (!this.on) return null;
     const record = await this.p.store.get(key);
     if (!record) return null;

@@ -65,3 +65,10 @@ function sameShape(a: Dimension[], b: Dimension[]): boolean {
 function decode(s: string): string {
   return s.replace(/&(amp|lt|gt|quot|apos);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[e] as string);
 }
+
+/** The reshaped IR as OpenVINO's blob header sees it (an EntrySource of kind 'path'). */
+export interface IrSource {
+  xml: string;
+  mtimeNs: string;
+  size: number;
+}

@@ -24,20 +24,15 @@ import type { RuntimeCore } from '../../runtime/runtime-port';
 import { formatPartialShape } from '../../openvino/shapes';
 import type { PreparedCompile } from '../key-builder';
 import type { ResolvedCompileOptions } from '../options';
-import { rewriteIrShapes } from './reshaped-ir';
+import { rewriteIrShapes, type IrSource } from './reshaped-ir';
+
+export type { IrSource };
 import { sweepReshapedIrs } from './reshaped-ir-sweep';
 
 const log = logger('cache');
 
 /** The mtime every reshaped .xml gets: same content, path and mtime is the same blob header. */
 const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
-
-/** The reshaped IR as OpenVINO's blob header sees it (an EntrySource of kind 'path'). */
-export interface IrSource {
-  xml: string;
-  mtimeNs: string;
-  size: number;
-}
 
 /** The per-user folder of reshaped IRs. */
 export function reshapedIrFolder(): string {

@@ -1,8 +1,9 @@
-// `ovcache bench <model.xml>`: cold versus warm start, each trial in a fresh process.
+// `ovcache bench <model.xml>`: start-up with ovcache, OpenVINO's own CACHE_DIR and no cache, each trial in a fresh process.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { coldWarmChart, formatColdWarm, runColdWarm } from '../../bench/cold-warm';
+import { runColdWarm, trialsPerRound } from '../../bench/cold-warm';
+import { coldWarmChart, formatColdWarm } from '../../bench/cold-warm-format';
 import { collectPairs, positiveInteger } from '../parse-args';
 import { createProgress } from '../progress';
 import { phaseText } from '../compile-phases';
@@ -22,12 +23,12 @@ interface BenchOptions {
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('measure start-up with no cache, an empty cache (cold) and a filled one (warm)')
+    .description("measure start-up: ovcache against OpenVINO's own CACHE_DIR and no cache, cold and warm, in fresh processes")
     .argument('<model>', 'the model .xml')
     .option('--device <name>', 'device to compile for', 'CPU')
     .option('--shapes <name=dims>', 'reshape an input, e.g. image=1,3,512,512 (repeatable)', collectPairs('--shapes'))
     .option('--config <KEY=VALUE>', 'a compile property (repeatable)', collectPairs('--config'))
-    .option('--runs <n>', 'trials per mode', positiveInteger('--runs'), 3)
+    .option('--runs <n>', 'interleaved rounds (one trial per engine and mode each)', positiveInteger('--runs'), 3)
     .option('--json <file>', 'write the full report as JSON')
     .option('--chart <file.svg>', 'draw a bar chart as SVG')
     .option('--library <path>', 'the OpenVINO C library to use')
@@ -36,7 +37,7 @@ export function registerBench(program: Command): void {
       if (opts.compare !== undefined && opts.compare !== 'openvino-node') {
         throw new Error(`--compare supports only "openvino-node", not "${opts.compare}"`);
       }
-      const progress = createProgress(opts.runs * 3 * (opts.compare ? 2 : 1), 'bench');
+      const progress = createProgress(opts.runs * trialsPerRound(opts.compare === 'openvino-node'), 'bench');
       let done = 0;
       const report = await runColdWarm({
         model,

@@ -16,6 +16,7 @@ interface DashboardCliOptions {
   host: string;
   open?: boolean;
   maxSize?: number;
+  results?: string;
   refresh: number;
   library?: string;
 }
@@ -68,6 +69,7 @@ export async function runDashboard(opts: DashboardCliOptions, signal: AbortSigna
     refreshMs: opts.refresh,
     runtime: runDoctor(opts.library ? { library: opts.library } : {}),
     ...(opts.maxSize !== undefined ? { maxBytes: opts.maxSize } : {}),
+    ...(opts.results !== undefined ? { resultsDir: path.resolve(opts.results) } : {}),
   });
   print(`ovcache dashboard: ${dashboard.url}`);
   print(`Cache folder ${dir} (${source})${opts.maxSize !== undefined ? `, budget ${formatBytes(opts.maxSize)}` : ''}. Ctrl-C stops it.`);
@@ -83,12 +85,15 @@ export function registerDashboard(program: Command): void {
   withLibraryOption(
     program
       .command('dashboard')
-      .description('serve a page on 127.0.0.1 that shows the cache, its growth and hit rate, updating while open')
+      .description(
+        'serve a page on 127.0.0.1 that shows the cache, its growth and hit rate, the result cache and serving registries, updating while open',
+      )
       .option('--dir <path>', 'the cache folder (default: OVCACHE_DIR, else the user cache folder + "ovcache")')
       .option('--port <n>', 'the port (0 picks a free one)', portArgument, 7707)
       .option('--host <address>', 'the address to listen on; anything but loopback exposes the page to the network', '127.0.0.1')
       .option('--open', 'open the page in the default browser')
       .option('--max-size <size>', 'the budget to show when no cache recorded one (e.g. 20GB)', sizeArgument('--max-size'))
+      .option('--results <path>', 'the result store\'s folder (default: "results" in the cache folder)')
       .option('--refresh <duration>', 'how often the page updates', refreshArgument, 5000),
   ).action(async (opts: DashboardCliOptions) => {
     const stop = new AbortController();

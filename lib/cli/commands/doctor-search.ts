@@ -1,7 +1,8 @@
 // The runtime part of `ovcache doctor` when no runtime loads: the search once, short (folders
 // of one source that all missed are one line), then the fix, then how to try ovcache on the
 // repository's stand-in. `ovcache doctor --json` keeps every probe.
-import { describeProbes, type Probe } from '../../runtime/finder';
+import { describeProbes } from '../../runtime/finder-report';
+import type { Probe } from '../../runtime/probe';
 import { libraryFileName, libraryNamePattern } from '../../runtime/library-names';
 
 /** The most lines the no-runtime report takes, search included (issue 23). */

@@ -2,7 +2,7 @@
 import { shortKey } from '../../cache/key';
 import { formatAgo, formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
-import type { StoreCounters, StoredEntry } from '../../results/local-store';
+import type { StoreCounters, StoredEntry } from '../../results/store-records';
 
 export interface ResultsStatsReport {
   dir: string;
@@ -14,8 +14,11 @@ export interface ResultsStatsReport {
   hits: number;
   misses: number;
   bypasses: number;
+  /** Entries removed past their TTL, by the limits, for a changed file, for damaged stored bytes. */
   expired: number;
   evicted: number;
+  removedFiles: number;
+  removedDamaged: number;
   hitRate: number;
   timeSavedMs: number;
   byModel: Array<{ model: string; entries: number; bytes: number; hits: number }>;
@@ -54,7 +57,18 @@ export function entryJson(e: StoredEntry, now: number): ResultEntryJson {
 }
 
 export function statsReport(dir: string, counters: StoreCounters | null, entries: StoredEntry[], now: number): ResultsStatsReport {
-  const c = counters ?? { count: 0, bytes: 0, hits: 0, misses: 0, bypasses: 0, expired: 0, evicted: 0, timeSavedMs: 0 };
+  const c = counters ?? {
+    count: 0,
+    bytes: 0,
+    hits: 0,
+    misses: 0,
+    bypasses: 0,
+    expired: 0,
+    evicted: 0,
+    timeSavedMs: 0,
+    removedFiles: 0,
+    removedDamaged: 0,
+  };
   const models = new Map<string, { model: string; entries: number; bytes: number; hits: number }>();
   for (const e of entries) {
     const m = models.get(e.model) ?? { model: e.model, entries: 0, bytes: 0, hits: 0 };
@@ -75,6 +89,8 @@ export function statsReport(dir: string, counters: StoreCounters | null, entries
     bypasses: c.bypasses,
     expired: c.expired,
     evicted: c.evicted,
+    removedFiles: c.removedFiles,
+    removedDamaged: c.removedDamaged,
     hitRate: asked === 0 ? 0 : Math.round((c.hits / asked) * 10_000) / 10_000,
     timeSavedMs: Math.round(c.timeSavedMs),
     byModel: [...models.values()].sort((a, b) => b.bytes - a.bytes),
@@ -86,7 +102,7 @@ export function formatStats(r: ResultsStatsReport): string {
     `Results folder  ${r.dir}${r.exists ? '' : ' - does not exist yet'}`,
     `Entries         ${r.entries} (${formatBytes(r.bytes)})${r.expiredNow > 0 ? `, ${r.expiredNow} expired awaiting removal` : ''}`,
     `Lookups         ${r.hits} hits, ${r.misses} misses (hit rate ${(r.hitRate * 100).toFixed(1)}%), ${r.bypasses} bypassed`,
-    `Removed         ${r.expired} expired, ${r.evicted} evicted`,
+    `Removed         ${r.expired} expired, ${r.evicted} evicted, ${r.removedFiles} for changed files, ${r.removedDamaged} damaged`,
     `Time saved      ${formatDuration(r.timeSavedMs)} of compute`,
   ];
   if (r.byModel.length > 0) {

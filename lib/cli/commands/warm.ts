@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { checkCacheFolder } from '../../cache/cache-dir';
-import { ModelCache } from '../../cache/model-cache';
+import { ModelCache } from '../../model-cache';
 import { Fleet } from '../../fleet/fleet';
 import { isOvcacheError, OvcacheError } from '../../errors';
 import { readWarmManifest, type WarmManifest } from '../../fleet/warm-manifest';

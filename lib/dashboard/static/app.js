@@ -251,6 +251,51 @@ function tables(s) {
   );
 }
 
+function results(s) {
+  const r = s.results;
+  text('results-dir', r.dir + (r.exists ? '' : ' (no result store yet)'));
+  text('results-hit-rate', r.hitRate === null ? '–' : pct(r.hitRate));
+  text('results-hit-note', `${r.hits} hits, ${r.misses} misses, ${r.bypasses} bypassed (every process)`);
+  text('results-entries', String(r.entries));
+  text('results-bytes', fmtBytes(r.bytes));
+  text('results-saved', fmtMs(r.timeSavedMs));
+}
+
+function registry(s) {
+  const g = s.registry;
+  const p = g.processes;
+  const waits = p.reduce(
+    (w, x) => ({ count: w.count + x.waits.count, totalMs: w.totalMs + x.waits.totalMs, maxMs: Math.max(w.maxMs, x.waits.maxMs) }),
+    {
+      count: 0,
+      totalMs: 0,
+      maxMs: 0,
+    },
+  );
+  text(
+    'registry-note',
+    p.length === 0
+      ? '(no serving process records its registry here: recordRegistry(), docs/observability.md)'
+      : `${p.length} process(es), ${p.reduce((n, x) => n + x.loaded, 0)} model(s) loaded, ${p.reduce((n, x) => n + x.queued, 0)} queued now; ` +
+          `${p.reduce((n, x) => n + x.infers, 0)} inferences, waits avg ${fmtMs(waits.count ? waits.totalMs / waits.count : 0)}, max ${fmtMs(waits.maxMs)}` +
+          (g.stopped ? `; ${g.stopped} stopped` : ''),
+  );
+  fillTable(
+    'registry',
+    p.flatMap((x) =>
+      x.models.map((m) => [
+        { text: `${x.pid}`, title: `${x.host}, since ${new Date(x.startedAt).toLocaleString()}` },
+        { text: m.name || m.model, title: m.model },
+        { text: m.device },
+        { text: String(m.queueDepth), className: 'num' },
+        { text: String(m.inFlight), className: 'num' },
+        { text: String(m.inferRequests), className: 'num' },
+        { text: fmtBytes(m.bytes), className: 'num' },
+      ]),
+    ),
+  );
+}
+
 async function update() {
   let s;
   try {
@@ -265,6 +310,8 @@ async function update() {
   }
   $('error').hidden = true;
   cards(s);
+  results(s);
+  registry(s);
   usageChart(s);
   hitsChart(s);
   models(s);

@@ -1,5 +1,6 @@
-// The tiers below the local cache, as the compile flow sees them (lib/fleet implements this):
-// on a local miss, beforeFill() copies the entry down from a tier (found) or takes what is
+// The ports of the cache: what lib/cache calls and others implement and hand in (lib/cache
+// imports none of them). Today one: the tiers below the local folder (lib/fleet implements it).
+// On a local miss, beforeFill() copies the entry down from a tier (found) or takes what is
 // needed to compile it once across machines; after the fill, finish() publishes the entry and
 // lets the others go. Neither ever fails a compile because a tier is down.
 import type { EntryRequest } from './entry/usable';
@@ -22,4 +23,19 @@ export interface EntryTiers {
   beforeFill(request: EntryRequest, signal?: AbortSignal): Promise<TierFill>;
   /** Waits for background publishes. */
   flush(): Promise<void>;
+  /** At the cache's dispose(), after flush(): lets go of what the tiers hold (if the cache owns them). */
+  close?(): Promise<void>;
+}
+
+/** Where the tiers sit: the cache's folder and its lock times (for the entry copied down). */
+export interface TierPlace {
+  dir: string;
+  lockTimeoutMs: number;
+  staleLockMs: number;
+}
+
+/** What a ModelCache is handed besides its options. */
+export interface CachePorts {
+  /** Called once the cache's options are valid; compiles use the tiers only when the cache may write. */
+  tiers?: (place: TierPlace) => EntryTiers;
 }

@@ -47,6 +47,7 @@ export function fleetTiers(fleet: Fleet, place: TierPlace, own: boolean): EntryT
         },
       };
     },
+    acceptEntry: (manifest) => fleet.acceptLocal(manifest, cacheDir),
     flush: () => fleet.flush(),
     close: () => (own ? fleet.close() : Promise.resolve()),
   };

@@ -67,6 +67,8 @@ export interface CompileFlowParts {
   policy: CachePolicyKeeper;
   /** Below the local folder: asked on a local miss, given every fill to publish. */
   tiers?: EntryTiers | undefined;
+  /** Whether a local entry may be used (ports.ts EntryTiers.acceptEntry); absent: every entry. */
+  acceptEntry?: ((manifest: EntryManifest) => boolean) | undefined;
   shapes: ShapeRouter;
   warm: ReshapedWarmPath;
 }
@@ -177,6 +179,7 @@ export class CompileFlow {
 
   /** Usable by this compile; an entry filled from a model object serves a reshape through OpenVINO's path. */
   private async usable(manifest: EntryManifest, prep: PreparedCompile): Promise<boolean> {
+    if (!this.accepted(manifest)) return false;
     if (await isUsable(manifest, request(prep))) return true;
     const ir = prep.irSource;
     if (!ir) return false;
@@ -184,6 +187,11 @@ export class CompileFlow {
     if (await isUsable(manifest, request(prep))) return true;
     prep.irSource = ir;
     return false;
+  }
+
+  /** Whether the tiers let this process use the local entry (ports.ts acceptEntry); without tiers, always. */
+  private accepted(manifest: EntryManifest): boolean {
+    return this.p.acceptEntry?.(manifest) ?? true;
   }
 
   /** A complete entry this exact source can load without OpenVINO writing: no lock needed. */
@@ -294,7 +302,8 @@ export class CompileFlow {
       // With shapes: the reshaped IR, compiled in the path form (lib/cache/warm/), once it reads back right.
       if (prep.irSource && !(await this.p.warm.verify(prep, prep.irSource))) prep.irSource = undefined;
       if (!prep.irSource) await this.p.keys.materialize(prep);
-      const previous = read.status === 'ok' && read.manifest.key === prep.key ? read.manifest : undefined;
+      // An entry the tiers do not accept is no base: its files are discarded below and compiled over.
+      const previous = read.status === 'ok' && read.manifest.key === prep.key && this.accepted(read.manifest) ? read.manifest : undefined;
       const base = previous ?? newManifest(prep.key, prep.parts);
       // Invariant: a fill adopts no file it cannot account for. Files under no manifest of this
       // key (another key's folder name collided, a bundle or a crash left them) are removed

@@ -145,6 +145,8 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
       policy: this.policy,
       warm: new ReshapedWarmPath(() => this.core),
       tiers: o.enabled && !o.readOnly ? this.tiers : undefined,
+      // Asked on every local hit, read-only caches too (a tier's trust applies to what was copied in).
+      acceptEntry: this.tiers?.acceptEntry?.bind(this.tiers),
       shapes: this.shapes,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);

@@ -3,6 +3,7 @@
 // On a local miss, beforeFill() copies the entry down from a tier (found) or takes what is
 // needed to compile it once across machines; after the fill, finish() publishes the entry and
 // lets the others go. Neither ever fails a compile because a tier is down.
+import type { EntryManifest } from './entry/manifest';
 import type { EntryRequest } from './entry/usable';
 
 export interface TierFill {
@@ -21,6 +22,12 @@ export interface TierFill {
 export interface EntryTiers {
   /** An aborted signal ends its waits (a download, the fleet lease): it rejects with the reason, holding nothing. */
   beforeFill(request: EntryRequest, signal?: AbortSignal): Promise<TierFill>;
+  /**
+   * Asked before an entry in the local folder is used (a hit, or the entry a fill would build on):
+   * false, and it is not used: a miss, the fill compiles over it. The tiers say why (lib/fleet: an
+   * entry copied in from a tier or a bundle whose signer is not trusted now). Absent: every entry is used.
+   */
+  acceptEntry?(manifest: EntryManifest): boolean;
   /** Waits for background publishes. */
   flush(): Promise<void>;
   /** At the cache's dispose(), after flush(): lets go of what the tiers hold (if the cache owns them). */

@@ -7,17 +7,19 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { deriveKey, type KeyParts } from '../cache/key';
 import { entryName } from '../cache/entry/name';
-import { MANIFEST_FILE, readManifest } from '../cache/entry/manifest';
+import { MANIFEST_FILE, readManifest, type EntryManifest } from '../cache/entry/manifest';
 import { OvcacheError } from '../errors';
 import { removeWhenQuiet } from '../fs/remove-when-quiet';
 import { logger } from '../log';
 import { BUNDLE_INDEX, entryNameProblem, indexProblem, type BundleEntry, type BundleIndex } from './bundle-format';
 import { ensureCacheDir, inheritedMode } from '../cache/cache-dir';
-import { errnoCode } from '../fs/errno';
+import { errnoCode, isNoSpaceError } from '../fs/errno';
+import { extractionBudget, headIndex, preverifyBundle, readBundleHead } from './bundle-preflight';
 import { installEntry, makeStaging, normalizeModes, removeStaging } from './install-entry';
 import { digestEntryFiles } from './transfer';
 import { verifyEntry, type TrustRefusal } from '../trust/signature';
 import { statementFields } from '../trust/statement';
+import { trustLocalEntry } from '../trust/local-entry';
 import type { ResolvedTrust } from '../trust/trust-options';
 
 const log = logger('fleet');
@@ -124,6 +126,14 @@ async function untrusted(e: BundleEntry, dir: string, trust: ResolvedTrust): Pro
   return check.ok ? check.keyId : check;
 }
 
+/** A 'present' row reports the entry in place, never the bundle's: its signer (none when compiled here). */
+async function describePresent(row: UnpackedEntry, entryDir: string): Promise<void> {
+  const read = await readManifest(entryDir);
+  const origin = read.status === 'ok' ? read.manifest.origin : undefined;
+  if (origin?.signedBy) row.signedBy = origin.signedBy;
+  else delete row.signedBy;
+}
+
 /** A bundle must be a regular file: a FIFO with no writer would hang tar for ever, a pipe or folder is no archive. */
 function checkBundleFile(file: string): void {
   let st: fs.Stats;
@@ -152,10 +162,24 @@ export async function unpackBundle(
   checkBundleFile(file);
   // The cache folder's rules (a file: OVCACHE_CACHE_DIR_INVALID; others can write it: _INSECURE) before anything is staged in it.
   ensureCacheDir(cacheDir);
+  const maxDecompressionRatio = options.maxDecompressionRatio ?? DEFAULT_MAX_RATIO;
+  // With trust, the index and manifests first, in memory: an unsigned or forged bundle is refused
+  // before anything is written, and the extraction is held to the byte total the signed index lists.
+  let budget = Infinity;
+  if (options.trust) {
+    const head = await readBundleHead(file, maxDecompressionRatio).catch((error: Error) => {
+      throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not a readable .tar.gz: ${error.message}`, { cause: error });
+    });
+    const listed = headIndex(head, file);
+    preverifyBundle(listed, head, options.trust, file);
+    budget = extractionBudget(listed, head);
+  }
   const staging = makeStaging(cacheDir);
   const report: UnpackReport = { dir: cacheDir, entries: [] };
   let extracted = false;
   try {
+    let written = 0;
+    let overBudget = false;
     try {
       // Only plain files and folders; tar itself refuses absolute paths and "..".
       await tar.x({
@@ -164,13 +188,29 @@ export async function unpackBundle(
         strict: true,
         // Never the archive's owners (as root tar would chown to them) nor its modes: fixed below.
         preserveOwner: false,
-        maxDecompressionRatio: options.maxDecompressionRatio ?? DEFAULT_MAX_RATIO,
-        filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
+        maxDecompressionRatio,
+        filter: (_p, entry) => {
+          if (!('type' in entry) || (entry.type !== 'File' && entry.type !== 'Directory')) return false;
+          // Invariant: the files written never total more than the index lists.
+          if (entry.type === 'File' && (written += entry.size) > budget) overBudget = true;
+          return !overBudget;
+        },
       });
       extracted = true;
     } catch (error) {
+      if (isNoSpaceError(error))
+        throw new OvcacheError(
+          'OVCACHE_DISK_FULL',
+          `The volume of ${cacheDir} is full (${errnoCode(error)}) while unpacking ${file}: nothing was installed; free space there or unpack into another folder`,
+          { cause: error },
+        );
       throw new OvcacheError('OVCACHE_BUNDLE_INVALID', `${file} is not a readable .tar.gz: ${(error as Error).message}`, { cause: error });
     }
+    if (overBudget)
+      throw new OvcacheError(
+        'OVCACHE_BUNDLE_UNTRUSTED',
+        `${file} is refused whole, nothing installed: it holds more than the ${budget} bytes its signed index lists (mismatch: extraction stopped there)`,
+      );
     const index = await readIndex(staging, file);
     // First every entry is checked; with trust, one that fails refuses the bundle before anything is installed.
     const whole: Array<{ e: BundleEntry; row: UnpackedEntry; dir: string }> = [];
@@ -222,8 +262,18 @@ export async function unpackBundle(
       await normalizeModes(dir, inheritedMode(cacheDir));
       const origin = { from: `bundle:${path.basename(file)}`, signedBy: row.signedBy ?? null };
       try {
-        row.status = await installEntry(cacheDir, e.name, dir, { ...read.manifest, origin }, { replace: options.force === true });
+        const trust = options.trust;
+        // With trust, an entry in place that no trusted key signed (an earlier unverified unpack) is replaced.
+        const keepPresent = trust ? (current: EntryManifest) => trustLocalEntry(current, trust).ok : undefined;
+        row.status = await installEntry(
+          cacheDir,
+          e.name,
+          dir,
+          { ...read.manifest, origin },
+          { replace: options.force === true, keepPresent },
+        );
         row.reason = other;
+        if (row.status === 'present') await describePresent(row, path.join(cacheDir, 'entries', e.name));
       } catch (error) {
         if ((error as { code?: string }).code !== 'OVCACHE_ENTRY_CONFLICT') throw error;
         [row.status, row.reason] = ['refused', (error as Error).message]; // the other key's entry is kept

@@ -15,7 +15,8 @@ export function fleetTiers(fleet: Fleet, place: TierPlace, own: boolean): EntryT
   return {
     async beforeFill(request, signal) {
       const target = { key: request.key, cacheDir, source: request.source, ...lock };
-      const local = (): Promise<boolean> => localEntryUsable(request);
+      // An entry another process filled meanwhile counts only when trust accepts it (Fleet.acceptLocal).
+      const local = (): Promise<boolean> => localEntryUsable(request, (m) => fleet.acceptLocal(m, cacheDir));
       const first = await fleet.fetch(target, { signal });
       if (first) return { found: true, tier: first.tier, bytes: first.bytes, waitedMs: 0, finish: NOTHING };
       let late: { tier: string; bytes: number } | undefined;
@@ -47,6 +48,7 @@ export function fleetTiers(fleet: Fleet, place: TierPlace, own: boolean): EntryT
         },
       };
     },
+    acceptEntry: (manifest) => fleet.acceptLocal(manifest, cacheDir),
     flush: () => fleet.flush(),
     close: () => (own ? fleet.close() : Promise.resolve()),
   };

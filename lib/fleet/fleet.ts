@@ -13,6 +13,8 @@ import { S3Tier } from './s3-tier';
 import type { Lease, LeaseProvider, Tier } from './tier';
 import { publishEntry, pullEntry, type PullTarget } from './transfer';
 import type { TrustRefusal } from '../trust/signature';
+import { trustLocalEntry } from '../trust/local-entry';
+import type { EntryManifest } from '../cache/entry/manifest';
 import { trustFromEnv, type ResolvedTrust } from '../trust/trust-options';
 
 const log = logger('fleet');
@@ -75,6 +77,8 @@ export class Fleet extends EventEmitter<FleetEvents> {
   private readonly background = new Set<Promise<void>>();
   /** Keys whose tier copy this process refused: their publish replaces the tier's manifest, whatever it says. */
   private readonly refusedKeys = new Set<string>();
+  /** Local entries acceptLocal refused (reported once each). */
+  private readonly refusedLocal = new Set<string>();
   private counters: FleetStats = { tierHits: 0, tierMisses: 0, refused: 0, published: 0, down: 0, skipped: 0, leaseWaits: 0 };
 
   constructor(options: FleetOptions, tiers?: Tier[]) {
@@ -114,6 +118,25 @@ export class Fleet extends EventEmitter<FleetEvents> {
   private down(name: string, op: TierEvent['op'], key: string, started: number, error: unknown): void {
     this.downUntil.set(name, Date.now() + this.options.retryAfterMs);
     this.note({ tier: name, op, outcome: 'down', key, ms: Date.now() - started, reason: (error as Error).message });
+  }
+
+  /**
+   * With trust: whether an entry already in the local folder `cacheDir` may be used. One copied in
+   * from a tier or a bundle whose signer is not trusted now (unsigned, or its key removed from
+   * trustedKeys) is not: a `get` / `refused` event on `local:<cacheDir>`, counted as a refusal.
+   */
+  acceptLocal(manifest: EntryManifest, cacheDir: string): boolean {
+    if (!this.trust) return true;
+    const check = trustLocalEntry(manifest, this.trust);
+    if (check.ok) return true;
+    // One event per entry refused: a compile asks on its fast path and again under the lock.
+    const seen = `${cacheDir}\0${manifest.key}\0${manifest.origin?.from}\0${manifest.origin?.signedBy}\0${manifest.createdAt}`;
+    if (this.refusedLocal.has(seen)) return false;
+    this.refusedLocal.add(seen);
+    this.counters.refused++;
+    const reason = `${check.refusal}: ${check.detail}`;
+    this.note({ tier: `local:${cacheDir}`, op: 'get', outcome: 'refused', key: manifest.key, ms: 0, reason, refusal: check.refusal });
+    return false;
   }
 
   /** Copies the key's entry down from the first tier that has it: which tier and how many bytes, or undefined. */

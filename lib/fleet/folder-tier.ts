@@ -97,6 +97,16 @@ export class FolderTier implements Tier {
 
   async download(key: string, uploadId: string, file: string, to: string, signal?: AbortSignal, bytes?: number): Promise<void> {
     this.checkSecurity();
+    // O_NOFOLLOW covers the blob itself; the key's folder and the upload folder must be no symlink either.
+    if (!isPlainFileName(uploadId)) throw new OvcacheError('OVCACHE_UNSAFE_PATH', `Not an upload id: ${JSON.stringify(uploadId)}: refused`);
+    this.checkSubfolder(this.entryDir(key));
+    const upload = path.join(this.entryDir(key), uploadId);
+    if (fs.lstatSync(upload, { throwIfNoEntry: false })?.isSymbolicLink())
+      throw new OvcacheError(
+        'OVCACHE_UNSAFE_PATH',
+        `${upload} is a symlink: refused, never read (a tier's upload folder must be a folder inside the tier)`,
+      );
+    this.checkSubfolder(upload);
     // A FIFO never blocks and a file of another size is never copied: both refused.
     await copyRegularFile(path.join(this.entryDir(key), uploadId, file), to, {
       ...(bytes !== undefined ? { bytes } : {}),

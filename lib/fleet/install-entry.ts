@@ -17,6 +17,8 @@ export interface InstallOptions {
   staleLockMs?: number;
   /** Replace a complete local entry too (unpack --force), even one of another key in the same folder. */
   replace?: boolean;
+  /** A complete local entry of the same key is kept ('present') only when this accepts it; otherwise it is replaced. */
+  keepPresent?: (current: EntryManifest) => boolean;
   /** Stops waiting for the entry's lock (nothing is installed). */
   signal?: AbortSignal | undefined;
 }
@@ -102,7 +104,8 @@ export async function installEntry(
     try {
       const current = await readManifest(entryDir);
       const complete = current.status === 'ok' && current.manifest.complete;
-      if (!options.replace && complete && current.manifest.key === manifest.key) return 'present';
+      if (!options.replace && complete && current.manifest.key === manifest.key && (options.keepPresent?.(current.manifest) ?? true))
+        return 'present';
       // Invariant: without replace, a complete valid entry of another key (a folder-name
       // collision, or a crafted name) is never removed to make room.
       if (!options.replace && complete && current.manifest.key !== manifest.key)

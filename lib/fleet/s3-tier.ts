@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type * as S3 from '@aws-sdk/client-s3';
 import { isKey } from '../cache/key';
+import { writeCapped } from '../fs/write-capped';
 import { OvcacheError } from '../errors';
 import { requireOptional } from './optional-require';
 import { isPlainFileName, MAX_REMOTE_MANIFEST_BYTES } from './remote-manifest';
@@ -92,12 +93,19 @@ export class S3Tier implements Tier {
     }
   }
 
-  async download(key: string, uploadId: string, file: string, to: string, signal: AbortSignal): Promise<void> {
-    const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key, uploadId, file) }), {
+  /** With `bytes`, an object of another ContentLength is refused unread, and no more than `bytes` bytes are ever written. */
+  async download(key: string, uploadId: string, file: string, to: string, signal: AbortSignal, bytes?: number): Promise<void> {
+    const objectKey = this.objectKey(key, uploadId, file);
+    const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: objectKey }), {
       abortSignal: signal,
     });
     if (!out.Body) throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${this.name}: empty answer for ${file}`);
-    await pipeline(out.Body as Readable, fs.createWriteStream(to, { mode: 0o600 }), { signal });
+    const body = out.Body as Readable;
+    if (bytes === undefined) {
+      await pipeline(body, fs.createWriteStream(to, { mode: 0o600 }), { signal });
+      return;
+    }
+    await writeCapped(body, to, { bytes, contentLength: out.ContentLength, where: `s3://${this.bucket}/${objectKey}` }, signal);
   }
 
   async upload(key: string, uploadId: string, file: string, from: string, signal: AbortSignal): Promise<void> {

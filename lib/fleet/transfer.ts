@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { entryName } from '../cache/entry/name';
 import { sha256File } from '../cache/fingerprint';
-import { readManifest, type EntrySource } from '../cache/entry/manifest';
+import { readManifest, type EntryManifest, type EntrySource } from '../cache/entry/manifest';
 import { OvcacheError } from '../errors';
+import { SizeRefusedError } from '../fs/open-regular';
 import { withDeadline } from './deadline';
 import { installEntry, makeStaging, removeStaging, type InstallStatus } from './install-entry';
 import { parseRemoteManifest, remoteManifestText, type RemoteFile, type RemoteManifest } from './remote-manifest';
@@ -19,6 +20,7 @@ import { mayVouchFor } from '../trust/vouch';
 import { CHANGED_WHILE_READ, entryUnchanged, folderIdentity } from '../trust/entry-identity';
 import { signEntry, verifyEntry, type TrustRefusal } from '../trust/signature';
 import { statementFields } from '../trust/statement';
+import { trustLocalEntry } from '../trust/local-entry';
 import type { ResolvedTrust } from '../trust/trust-options';
 
 /** A file transfer gets the call deadline plus one second per 8 MiB. */
@@ -156,6 +158,7 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
           signal,
         );
       } catch (error) {
+        if (error instanceof SizeRefusedError) return { status: 'refused', reason: `mismatch: ${error.message}`, refusal: 'mismatch' };
         if (isUnsafePath(error)) return { status: 'refused', reason: (error as Error).message };
         throw error;
       }
@@ -172,7 +175,10 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
     }
     handedOver = true; // installEntry removes the staging folder in every case
     const installed = { ...remote.entry, origin: { from: tier.name, signedBy } };
-    const status = await installEntry(target.cacheDir, remote.name, staging, installed, { ...target, signal });
+    // With trust, an entry in place that no trusted key signed now is replaced by this verified one.
+    const trust = target.trust;
+    const keepPresent = trust ? (current: EntryManifest) => trustLocalEntry(current, trust).ok : undefined;
+    const status = await installEntry(target.cacheDir, remote.name, staging, installed, { ...target, signal, keepPresent });
     return { status, bytes: remote.files.reduce((n, f) => n + f.bytes, 0), signedBy };
   } finally {
     if (!handedOver) await removeStaging(staging);

@@ -8,6 +8,14 @@ import { OvcacheError } from '../errors';
 
 const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
+/** A tier file whose size is not its manifest's: refused before (or as soon as) a byte past it would be copied. */
+export class SizeRefusedError extends OvcacheError {
+  constructor(where: string, size: number | string, bytes: number) {
+    super('OVCACHE_UNSAFE_PATH', `${where} is ${size} bytes, its manifest says ${bytes}: refused, never copied`);
+    this.name = 'SizeRefusedError';
+  }
+}
+
 /** The open handle of the regular file `file`; OVCACHE_UNSAFE_PATH for a symlink, FIFO, device or folder. */
 export async function openRegularFile(file: string): Promise<fs.promises.FileHandle> {
   let handle: fs.promises.FileHandle;
@@ -74,11 +82,7 @@ export async function copyRegularFile(from: string, to: string, options: { bytes
   try {
     if (options.bytes !== undefined) {
       const { size } = await handle.stat();
-      if (size !== options.bytes)
-        throw new OvcacheError(
-          'OVCACHE_UNSAFE_PATH',
-          `${from} is ${size} bytes, its manifest says ${options.bytes}: refused, never copied`,
-        );
+      if (size !== options.bytes) throw new SizeRefusedError(from, size, options.bytes);
     }
     const source = handle.createReadStream({
       autoClose: false,

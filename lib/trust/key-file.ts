@@ -68,14 +68,25 @@ function checkWriters(shown: string, real: string, stat: fs.Stats, uid: number, 
   if (stat.mode & 0o022)
     throw refuse(name, `the key file ${shown} is writable by others (mode ${octal(stat.mode)}): ${what}. chmod go-w ${real}`);
   const folder = path.dirname(real);
-  const dir = fs.statSync(folder);
-  const dirOwner = ownerProblem(dir, uid);
-  if (dirOwner) throw refuse(name, `the folder ${folder} of the key file ${shown} ${dirOwner}: ${what}. Keep the key in a folder you own.`);
-  if (dir.mode & 0o022 && !(dir.mode & STICKY))
+  const dir = keyFolderProblem(fs.statSync(folder), uid);
+  if (dir?.fix === 'own')
+    throw refuse(name, `the folder ${folder} of the key file ${shown} ${dir.problem}: ${what}. Keep the key in a folder you own.`);
+  if (dir)
     throw refuse(
       name,
-      `the folder ${folder} of the key file ${shown} is writable by others (mode ${octal(dir.mode)}), who could put another file in its place: ${what}. chmod go-w ${folder}`,
+      `the folder ${folder} of the key file ${shown} ${dir.problem}, who could put another file in its place: ${what}. chmod go-w ${folder}`,
     );
+}
+
+/**
+ * Why a key kept in a folder with this stat would be refused (the loader's rule, and so keygen's):
+ * owned by neither this user nor root, or writable by group or others without the sticky bit.
+ */
+export function keyFolderProblem(dir: fs.Stats, uid: number): { problem: string; fix: 'own' | 'chmod' } | undefined {
+  const owner = ownerProblem(dir, uid);
+  if (owner) return { problem: owner, fix: 'own' };
+  if (dir.mode & 0o022 && !(dir.mode & STICKY)) return { problem: `is writable by others (mode ${octal(dir.mode)})`, fix: 'chmod' };
+  return undefined;
 }
 
 function checkReaders(shown: string, real: string, stat: fs.Stats, name: string): void {

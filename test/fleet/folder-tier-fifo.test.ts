@@ -118,4 +118,39 @@ describe('folder tier: FIFOs planted in the tier', function () {
       await victim.dispose();
     }
   });
+  it('an upload folder replaced by a symlink out of the tier is refused, never read: the model compiles here', async () => {
+    const shared = path.join(tmp, 'shared');
+    const models = path.join(tmp, 'models');
+    fs.mkdirSync(models);
+    const xml = writeMlp(models, 'mlp').xml;
+    const pub = new ModelCache({ runtime: ov, dir: path.join(tmp, 'pub'), tiers: [{ path: shared }], publish: 'sync' });
+    (await pub.compile(xml, { device: 'CPU' })).compiled.dispose();
+    await pub.fleet?.close();
+    await pub.dispose();
+    const entries = path.join(shared, 'entries');
+    const outside = path.join(tmp, 'outside');
+    fs.mkdirSync(outside);
+    for (const key of fs.readdirSync(entries)) {
+      const upload = fs.readdirSync(path.join(entries, key)).find((n) => n !== 'fleet-entry.json') as string;
+      fs.renameSync(path.join(entries, key, upload), path.join(outside, upload));
+      fs.symlinkSync(path.join(outside, upload), path.join(entries, key, upload));
+    }
+    const victim = new ModelCache({ runtime: ov, dir: path.join(tmp, 'victim'), tiers: [{ path: shared, readOnly: true }] });
+    const events: TierEvent[] = [];
+    victim.fleet?.on('tier', (e) => events.push(e));
+    try {
+      const r = await victim.compile(xml, { device: 'CPU' });
+      assert.equal(r.hit, false, 'compiled locally');
+      r.compiled.dispose();
+      const refused = events.find((e) => e.op === 'get' && e.outcome === 'refused');
+      assert.match(
+        refused?.reason ?? '',
+        /is a symlink: refused, never read \(a tier's upload folder must be a folder inside the tier\)/,
+        JSON.stringify(events),
+      );
+    } finally {
+      await victim.fleet?.close();
+      await victim.dispose();
+    }
+  });
 });

@@ -324,31 +324,26 @@ describe('trust: signed bundles, keygen', function () {
     results: Array<{ status: string; published: Array<{ tier: string; outcome: string; signedBy: string | null; reason?: string }> }>;
   }
 
-  it('an entry unpacked unverified is never signed: warm --sign refuses to publish it, pack --sign skips it, the trusting machine compiles the genuine model', async () => {
+  it('an entry unpacked unverified is never signed: pack --sign skips it, warm --sign does not use it (compiles the genuine model over it, publishes that signed), the trusting machine gets the genuine model', async () => {
     await unsignedEvilBundle();
     const build = path.join(tmp, 'build');
     assert.equal(run(['unpack', bundle, '--dir', build]).status, 0, 'unpacked without --trust (allowed)');
-    const shared = path.join(tmp, 'shared');
-    const manifest = path.join(tmp, 'warm.yaml');
-    fs.writeFileSync(manifest, `tiers: [{ path: ${shared} }]\nmodels:\n  - model: ${xml}\n`);
-    const warmed = run(['warm', manifest, '--dir', build, '--sign', keys.signer?.priv as string, '--json']);
-    assert.equal(warmed.status, 0, warmed.stderr);
-    const result = (JSON.parse(warmed.stdout) as WarmJson).results[0];
-    assert.equal(result?.status, 'cached');
-    assert.equal(result?.published.length, 1);
-    assert.equal(result?.published[0]?.outcome, 'refused');
-    assert.equal(result?.published[0]?.signedBy, null);
-    assert.match(result?.published[0]?.reason ?? '', /not signed: copied from bundle:models\.tar\.gz \(unsigned\) and never verified here/);
-    const text = run(['warm', manifest, '--dir', build, '--sign', keys.signer?.priv as string]);
-    assert.match(text.stdout, /Tiers:\n {2}mlp\.xml CPU -> folder:.* refused \(not signed: copied from bundle:models\.tar\.gz/);
-    const tierEntries = path.join(shared, 'entries');
-    assert.deepEqual(fs.existsSync(tierEntries) ? fs.readdirSync(tierEntries) : [], [], 'nothing reached the tier');
 
     const prod = path.join(tmp, 'prod.tar.gz');
     const packed = run(['pack', prod, '--dir', build, '--sign', keys.signer?.priv as string]);
     assert.equal(packed.status, 1, packed.stdout);
     assert.match(packed.stderr, /\[OVCACHE_ENTRY_NOT_FOUND\] .*not signed: copied from bundle:models\.tar\.gz \(unsigned\)/);
     assert.ok(!fs.existsSync(prod), 'no signed bundle was written');
+
+    const shared = path.join(tmp, 'shared');
+    const manifest = path.join(tmp, 'warm.yaml');
+    fs.writeFileSync(manifest, `tiers: [{ path: ${shared} }]\nmodels:\n  - model: ${xml}\n`);
+    const warmed = run(['warm', manifest, '--dir', build, '--sign', keys.signer?.priv as string, '--json']);
+    assert.equal(warmed.status, 0, warmed.stderr);
+    const result = (JSON.parse(warmed.stdout) as WarmJson).results[0];
+    assert.equal(result?.status, 'compiled', 'the unverified entry was not used: compiled here');
+    assert.equal(result?.published[0]?.outcome, 'published');
+    assert.equal(result?.published[0]?.signedBy, keys.signer?.id);
 
     const victim = new ModelCache({
       runtime: ov,
@@ -361,7 +356,7 @@ describe('trust: signed bundles, keygen', function () {
       const out = await r.compiled.createInferRequest().infer({ input: INPUT });
       const numbers = Array.from(Object.values(out)[0]?.data as Float32Array);
       r.compiled.dispose();
-      assert.equal(r.hit, false, 'compiled locally');
+      assert.equal(r.tier, `folder:${shared}`, 'the signed genuine compile is served from the tier');
       assert.ok(genuine(numbers), `with the genuine weights: ${numbers.join(', ')}`);
     } finally {
       await victim.fleet?.close();
@@ -416,5 +411,56 @@ describe('trust: signed bundles, keygen', function () {
     assert.equal(s.status, 1);
     assert.match(s.stderr, /\[OVCACHE_TRUST_KEY_INVALID\] --sign: .* holds no private key/);
     assert.ok(!fs.existsSync(path.join(tmp, 'x.tar.gz')));
+  });
+  it('unpack --trust over an entry unpacked unverified earlier replaces it with the signed one; a "present" row names the signer of the entry in place', async () => {
+    assert.equal(run(['pack', bundle, '--dir', cacheDir, '--sign', keys.signer?.priv as string]).status, 0);
+    const good = path.join(tmp, 'good.tar.gz');
+    fs.copyFileSync(bundle, good);
+    const evil = await blobFromOtherWeights();
+    await tamper(async (open, index) => {
+      const e = mlpEntry(index);
+      delete e.signature;
+      const { f, p } = blobOf(open, e);
+      fs.copyFileSync(evil, p);
+      f.bytes = fs.statSync(p).size;
+      f.sha256 = await sha256File(p);
+      const mPath = path.join(open, 'entries', e.name, 'ovcache-entry.json');
+      const m = JSON.parse(fs.readFileSync(mPath, 'utf8')) as EntryManifest;
+      m.files = m.files.map((x) => (x.name === f.name ? { ...x, bytes: f.bytes } : x));
+      fs.writeFileSync(mPath, JSON.stringify(m));
+    });
+    const target = path.join(tmp, 'image-cache');
+    assert.equal(run(['unpack', bundle, '--dir', target]).status, 0, 'the attacker bundle, unpacked without --trust');
+    const r = run(['unpack', good, '--dir', target, '--trust', keys.signer?.pub as string, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = (JSON.parse(r.stdout) as { entries: Array<{ model: string; status: string; signedBy?: string }> }).entries;
+    const mlp = rows.find((e) => e.model === 'mlp');
+    assert.equal(mlp?.status, 'installed', 'the unsigned entry in place was replaced');
+    assert.equal(mlp?.signedBy, keys.signer?.id);
+    const served = await compileInto(target);
+    assert.equal(served.hit, true);
+    assert.ok(genuine(served.numbers), `the genuine weights are served: ${served.numbers.join(', ')}`);
+    // Into the folder the entries were compiled in: "present", and no signer (compiled here, not the bundle's key).
+    const here = run(['unpack', good, '--dir', cacheDir, '--trust', keys.signer?.pub as string, '--json']);
+    assert.equal(here.status, 0, here.stderr);
+    for (const row of (JSON.parse(here.stdout) as { entries: Array<{ status: string; signedBy?: string }> }).entries) {
+      assert.equal(row.status, 'present');
+      assert.equal(row.signedBy, undefined, 'a present row never shows the bundle signer');
+    }
+  });
+
+  it('an unsigned bundle whose index lists no entry is refused by unpack --trust (nothing in it is signed)', async () => {
+    const open = path.join(tmp, 'empty');
+    fs.mkdirSync(path.join(open, 'entries'), { recursive: true });
+    fs.writeFileSync(
+      path.join(open, 'ovcache-bundle.json'),
+      JSON.stringify({ format: 1, createdAt: new Date().toISOString(), entries: [] }),
+    );
+    await tar.c({ gzip: true, file: bundle, cwd: open }, ['ovcache-bundle.json', 'entries']);
+    const target = path.join(tmp, 'target-empty');
+    const r = run(['unpack', bundle, '--dir', target, '--trust', keys.signer?.pub as string]);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /\[OVCACHE_BUNDLE_UNTRUSTED\] .* is refused whole, nothing installed: its index lists no entry \(unsigned: /);
+    assert.equal(run(['unpack', bundle, '--dir', target]).status, 0, 'without --trust an empty bundle installs nothing, as before');
   });
 });

@@ -271,6 +271,54 @@ for (const kind of ['folder', 's3'] as const) {
       assert.equal((await run(onlyNext.cache, imageXml)).r.tier, tier.name, 'the new key still serves');
       assert.ok(mlp.r.key && image.r.key);
     });
+
+    it('a key removed from trustedKeys: what it signed already in the local folder is refused (untrusted-key) and compiled over; the next call hits the local compile', async () => {
+      const next = pair();
+      await run(machine('a', signingAs(signer)).cache);
+      const dir = path.join(tmp, 'machine-reader');
+      const before = machine('reader', trusting(signer, next));
+      assert.equal((await run(before.cache)).r.tier, tier.name, 'copied down while the old key was trusted');
+      await before.cache.fleet?.close();
+      await before.cache.dispose();
+      caches.splice(caches.indexOf(before.cache), 1);
+      const entries = path.join(dir, 'entries');
+      const entryDir = path.join(entries, fs.readdirSync(entries)[0] as string);
+      const copied = await readManifest(entryDir);
+      assert.equal(copied.status === 'ok' ? copied.manifest.origin?.signedBy : null, signer.id);
+      // The old key leaked and is removed: a new process on the same folder trusts only the new one.
+      const after = machine('reader', trusting(next));
+      const { r, numbers } = await run(after.cache);
+      assert.equal(r.hit, false, 'not served from the entry the removed key signed');
+      assert.ok(genuine(numbers));
+      const local = after.events.find((e) => e.tier === `local:${dir}`);
+      assert.equal(local?.outcome, 'refused', JSON.stringify(after.events));
+      assert.equal(local?.refusal, 'untrusted-key');
+      assert.match(local?.reason ?? '', new RegExp(`signed by ${signer.id}, a key not trusted now`));
+      const m = await readManifest(entryDir);
+      assert.ok(m.status === 'ok' && m.manifest.origin === undefined, 'the entry is now compiled here');
+      const again = await run(after.cache);
+      assert.equal(again.r.hit, true, 'the local compile serves the next call');
+      assert.equal(after.events.filter((e) => e.tier === `local:${dir}`).length, 1, 'one refusal reported');
+    });
+
+    it('an entry copied down unverified is refused once trust is set, and the signed copy from the tier replaces it', async () => {
+      await run(machine('a', signingAs(signer)).cache);
+      const dir = path.join(tmp, 'machine-reader');
+      const unverified = machine('reader');
+      assert.equal((await run(unverified.cache)).r.tier, tier.name, 'copied down without trust');
+      await unverified.cache.fleet?.close();
+      await unverified.cache.dispose();
+      caches.splice(caches.indexOf(unverified.cache), 1);
+      const trusted = machine('reader', trusting(signer));
+      const { r, numbers } = await run(trusted.cache);
+      assert.equal(r.tier, tier.name, 'the verified copy from the tier is installed over the unverified one');
+      assert.ok(genuine(numbers));
+      const local = trusted.events.find((e) => e.tier === `local:${dir}`);
+      assert.equal(local?.refusal, 'unsigned', JSON.stringify(trusted.events));
+      const entries = path.join(dir, 'entries');
+      const m = await readManifest(path.join(entries, fs.readdirSync(entries)[0] as string));
+      assert.equal(m.status === 'ok' ? m.manifest.origin?.signedBy : null, signer.id);
+    });
   });
 }
 

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeKeyPair } from '../../lib/trust/keygen';
 import { loadSigningKey, loadTrustedKeys } from '../../lib/trust/keys';
 import { trustFromEnv } from '../../lib/trust/trust-options';
 import { expectCode } from '../cache/helpers';
@@ -153,5 +154,28 @@ describe('trust: key file modes', () => {
     fs.chmodSync(priv, 0o600);
     fs.chmodSync(pub, 0o644);
     assert.equal(trustFromEnv({ OVCACHE_SIGNING_KEY: priv, OVCACHE_TRUSTED_KEYS: pub })?.trusted.size, 1);
+  });
+  it("keygen refuses the folders whose keys every loader refuses (group-writable 0775, another user's), and what it writes loads", async function () {
+    const group = path.join(dir, 'group');
+    fs.mkdirSync(group);
+    fs.chmodSync(group, 0o775);
+    await expectCode(
+      () => writeKeyPair(group),
+      'OVCACHE_INVALID_ARGUMENT',
+      /is writable by others \(mode 0775\): every loader would refuse a key kept there/,
+    );
+    assert.deepEqual(fs.readdirSync(group), [], 'no key written');
+    const fresh = writeKeyPair(path.join(dir, 'fresh'));
+    assert.equal(loadSigningKey(fresh.privateKeyPath, '--sign').keyId, fresh.keyId);
+    if (!isRoot) return; // chown needs root
+    const other = path.join(dir, 'other');
+    fs.mkdirSync(other, { mode: 0o755 });
+    fs.chownSync(other, 65534, 65534);
+    await expectCode(
+      () => writeKeyPair(other),
+      'OVCACHE_INVALID_ARGUMENT',
+      /is owned by uid 65534, neither this user .* nor root: every loader would refuse/,
+    );
+    assert.deepEqual(fs.readdirSync(other), [], 'no key written');
   });
 });

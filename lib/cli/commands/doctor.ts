@@ -12,6 +12,7 @@ import { givenSizeArgument, type GivenSize } from '../cache-dir-option';
 import { formatNoRuntime } from './doctor-search';
 import { doctorCacheSection, formatDoctorCache, type DoctorCache } from './doctor-cache';
 import { doctorFleetSection, formatDoctorFleet, type DoctorFleet } from './doctor-fleet';
+import { doctorTrustSection, formatDoctorTrust, type DoctorTrust } from './doctor-trust';
 import { doctorOpenvinoNode, formatDoctorOpenvinoNode, type DoctorOpenvinoNode } from './doctor-openvino-node';
 
 export interface DoctorReport {
@@ -27,6 +28,8 @@ export interface DoctorReport {
   openvinoNode?: DoctorOpenvinoNode;
   /** With --fleet: the tiers and lease provider that file configures. */
   fleet?: DoctorFleet;
+  /** The keys OVCACHE_SIGNING_KEY / OVCACHE_TRUSTED_KEYS load; an error in them makes ok false. */
+  trust?: DoctorTrust;
 }
 
 /** ok when either ovcache's binding finds a runtime or openvino-node's runtime loads. */
@@ -135,7 +138,9 @@ export function registerDoctor(program: Command): void {
         report.version?.buildNumber,
       );
       if (opts.fleet) report.fleet = doctorFleetSection(opts.fleet);
-      const fleetText = report.fleet ? `\n${formatDoctorFleet(report.fleet)}` : '';
+      report.trust = doctorTrustSection();
+      if (report.trust.errors.length > 0) report.ok = false;
+      const fleetText = `${report.fleet ? `\n${formatDoctorFleet(report.fleet)}` : ''}\n${formatDoctorTrust(report.trust)}`;
       process.stdout.write(
         `${opts.json ? JSON.stringify(report, null, 2) : `${formatDoctor(report)}\n${formatDoctorOpenvinoNode(report.openvinoNode ?? { found: false })}\n${formatDoctorCache(report.cache, opts.maxSize?.units)}${fleetText}`}\n`,
       );

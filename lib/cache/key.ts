@@ -102,6 +102,11 @@ export function diffKeyParts(before: KeyParts, after: KeyParts): KeyPartChange[]
 }
 
 /** Human-readable lines, one per part. */
+/** A device's identity as one text: FULL_DEVICE_NAME, and DEVICE_ARCHITECTURE in brackets when known. */
+export function deviceIdentityText(device: KeyParts['device']): string {
+  return device.architecture ? `${device.fullName} [${device.architecture}]` : device.fullName;
+}
+
 export function describeKeyParts(parts: KeyParts): string[] {
   const lines = [`model     ${parts.model.name}`];
   for (const f of parts.model.files) lines.push(`  .${f.role.padEnd(5)} sha256 ${f.sha256} (${f.size} bytes)`);

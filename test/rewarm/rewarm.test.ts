@@ -303,10 +303,7 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     const twins = after.filter((e) => e.buildNumber === NEW && e.state === 'ok');
     assert.equal(twins.length, 3, 'the three twins stay, the one made an hour ago too');
     assert.ok(twins.some((e) => e.name === first.name));
-    assert.ok(
-      after.reduce((n, e) => n + e.bytes, 0) <= maxBytes,
-      'within the budget',
-    );
+    assert.ok(after.reduce((n, e) => n + e.bytes, 0) <= maxBytes, 'within the budget');
     const start = warm(NEW);
     assert.deepEqual([start.compiled, start.cached], [0, 3]);
   });

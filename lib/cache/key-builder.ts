@@ -17,7 +17,7 @@ import type { KeyInfo } from './compile-types';
 import { canonicalConfig } from './config-canon';
 import { entryName } from './entry/name';
 import { Fingerprinter, type FileFingerprint } from './fingerprint';
-import { deriveKey, KEY_FORMAT, type FileIdentity, type InputIdentity, type KeyParts } from './key';
+import { deriveKey, deviceIdentityText, KEY_FORMAT, type FileIdentity, type InputIdentity, type KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
 import type { ShapeRoute } from './dynamic/shape-router';
 import { fingerprintBytes } from './progress/fingerprint-bytes';
@@ -279,6 +279,11 @@ export class KeyBuilder {
       );
     }
     return inputs;
+  }
+
+  /** The device identities this builder has read (never probes a device): device name -> deviceIdentityText. */
+  knownDeviceIdentities(): Map<string, string> {
+    return new Map([...this.devices.entries()].map(([name, identity]) => [name, deviceIdentityText(identity)]));
   }
 
   /** FULL_DEVICE_NAME (and DEVICE_ARCHITECTURE for GPUs) of the device, or of each device behind AUTO:/MULTI:/HETERO:. */

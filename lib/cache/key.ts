@@ -102,12 +102,16 @@ export function diffKeyParts(before: KeyParts, after: KeyParts): KeyPartChange[]
 }
 
 /** Human-readable lines, one per part. */
+/** A device's identity as one text: FULL_DEVICE_NAME, and DEVICE_ARCHITECTURE in brackets when known. */
+export function deviceIdentityText(device: KeyParts['device']): string {
+  return device.architecture ? `${device.fullName} [${device.architecture}]` : device.fullName;
+}
+
 export function describeKeyParts(parts: KeyParts): string[] {
   const lines = [`model     ${parts.model.name}`];
   for (const f of parts.model.files) lines.push(`  .${f.role.padEnd(5)} sha256 ${f.sha256} (${f.size} bytes)`);
   for (const i of parts.inputs) lines.push(`input     ${i.name} ${i.shape} ${i.elementType}`);
-  const arch = parts.device.architecture ? ` [${parts.device.architecture}]` : '';
-  lines.push(`device    ${parts.device.name}: ${parts.device.fullName}${arch}`);
+  lines.push(`device    ${parts.device.name}: ${deviceIdentityText(parts.device)}`);
   const config = Object.entries(parts.config);
   lines.push(`config    ${config.length === 0 ? '(none)' : config.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   lines.push(`runtime   OpenVINO ${parts.runtime.buildNumber}`);

@@ -118,6 +118,7 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
       staleLockMs: o.staleLockMs,
       sizeFactorsFile: o.enabled && !o.readOnly ? path.join(layout.fingerprints, SIZE_FACTORS_FILE) : undefined,
       emit: (event) => this.emit('budget', event),
+      currentGeneration: () => ({ buildNumber: this.runtime.version.buildNumber, deviceIdentities: this.keys.knownDeviceIdentities() }),
     });
     this.weightless = new WeightlessChooser(o.weightless, () => this.core);
     this.shapes = new ShapeRouter({

@@ -24,7 +24,7 @@ import {
   TRASH_DIR,
 } from './entry/layout';
 import { parseManifest, type EntryManifest } from './entry/manifest';
-import type { InputIdentity } from './key';
+import { deviceIdentityText, type InputIdentity } from './key';
 import { coversOf, type EntryCovers } from './dynamic/covers';
 import { modelIdentity } from './dynamic/shape-memo';
 import type { EntryTimings } from './policy/timings';
@@ -58,6 +58,8 @@ export interface ScannedEntry {
   /** "image=[1,3,64,64]", inputs joined by " "; "" without a manifest. */
   shapes: string;
   device: string | null;
+  /** FULL_DEVICE_NAME [DEVICE_ARCHITECTURE] the entry was compiled for (deviceIdentityText); null without a manifest. */
+  deviceIdentity?: string | null;
   buildNumber: string | null;
   /** Regular files under the folder (lstat sizes, manifest included). */
   bytes: number;
@@ -235,6 +237,7 @@ async function scanEntry(
     timings: m.timings ?? null,
     origin: m.origin ?? null,
     device: m.parts.device.name,
+    deviceIdentity: deviceIdentityText(m.parts.device),
     buildNumber: m.parts.runtime.buildNumber,
     hits: m.hits,
     createdAt: m.createdAt,

@@ -101,4 +101,58 @@ describe('planEviction', () => {
     planEviction(entries, { now: NOW, maxBytes: 0 });
     assert.deepEqual(entries, copy);
   });
+
+  describe('with the current generation (issue 27: old-build entries go first)', () => {
+    const OLD = '2025.4.0-20398-stub';
+    const NEW = '2025.4.1-20460-stub';
+    const built = (e: EvictionEntry, buildNumber: string, deviceIdentity = 'Stub CPU'): EvictionEntry => ({
+      ...e,
+      buildNumber,
+      device: 'CPU',
+      deviceIdentity,
+    });
+    const current = { buildNumber: NEW, deviceIdentities: new Map([['CPU', 'Stub CPU']]) };
+
+    it('size eviction takes entries of another build before any entry of the current build, then least recently used', () => {
+      // The old build's entries were used more recently than the current build's: LRU alone would take 'new-a' first.
+      const entries = [
+        built(entry('new-a', 30), NEW),
+        built(entry('new-b', 20), NEW),
+        built(entry('old-a', 2), OLD),
+        built(entry('old-b', 1), OLD),
+      ];
+      assert.deepEqual(names(planEviction(entries, { now: NOW, maxBytes: 250 })), ['new-a', 'new-b']);
+      const plan = planEviction(entries, { now: NOW, maxBytes: 250, current });
+      assert.deepEqual(names(plan), ['old-a', 'old-b']);
+      assert.deepEqual(
+        names(planEviction(entries, { now: NOW, maxBytes: 150, current })),
+        ['old-a', 'old-b', 'new-a'],
+        'then the current build, least recently used first',
+      );
+    });
+
+    it('an entry of another device identity (a driver update) goes first too; unknown devices and builds are not compared', () => {
+      const entries = [
+        built(entry('current', 30), NEW),
+        { ...built(entry('gpu', 40), NEW), device: 'GPU', deviceIdentity: 'Some GPU' },
+        entry('no-manifest', 50),
+        built(entry('old-driver', 1), NEW, 'Stub CPU [driver 1]'),
+      ];
+      assert.deepEqual(names(planEviction(entries, { now: NOW, maxBytes: 300, current })), ['old-driver']);
+      assert.deepEqual(names(planEviction(entries, { now: NOW, maxBytes: 200, current })), ['old-driver', 'no-manifest']);
+    });
+
+    it('per-model eviction keeps the current build entry of a model and takes the old build one', () => {
+      const entries = [built(entry('twin', 5), NEW), built(entry('old', 1), OLD)];
+      assert.deepEqual(names(planEviction(entries, { now: NOW, maxEntriesPerModel: 1 })), ['twin']);
+      assert.deepEqual(names(planEviction(entries, { now: NOW, maxEntriesPerModel: 1, current })), ['old']);
+    });
+
+    it('a protected old-build entry stays: the current build gives way only for what is left to free', () => {
+      const entries = [built(entry('new-a', 30), NEW), built(entry('old-a', 2), OLD, 'Stub CPU'), built(entry('old-b', 1), OLD)];
+      const plan = planEviction(entries, { now: NOW, maxBytes: 150, current, protectedKeys: ['key-old-a'] });
+      assert.deepEqual(names(plan), ['old-b', 'new-a']);
+      assert.equal(plan.protectedSkipped, 1);
+    });
+  });
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readManifest, writeManifest, type EntryManifest } from '../../lib/cache/entry/manifest';
 import { writeImageWeightsModel, writeWeightsModel } from '../../scripts/make-fixtures';
 import { countEvents } from '../cache/helpers';
 import { ROOT, STAND_IN, makeTempDir, removeDir } from '../helpers/paths';
@@ -20,10 +21,11 @@ interface LsEntry {
   buildNumber: string;
   state: string;
   stale: string[];
+  bytes: number;
 }
 interface RewarmJson {
   results: Array<{ name: string; status: string; changed: string[]; twinKey: string }>;
-  skipped: Array<{ name: string; reason: string }>;
+  skipped: Array<{ name: string; reason: string; detail: string | null }>;
   rewarmed: number;
   failed: number;
   pruned: { removed: Array<{ name: string }> } | null;
@@ -47,6 +49,29 @@ function env(build: string, extra: Record<string, string> = {}): Record<string, 
 function run(args: string[], vars: Record<string, string>): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, ...args], { env: vars, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** Rewrites an entry's manifest (the entries/<name> folder of `dir`). */
+async function editManifest(dir: string, name: string, edit: (m: EntryManifest) => EntryManifest): Promise<void> {
+  const entryDir = path.join(dir, 'entries', name);
+  const read = await readManifest(entryDir);
+  assert.equal(read.status, 'ok', `manifest of ${name}`);
+  if (read.status === 'ok') await writeManifest(entryDir, edit(read.manifest));
+}
+
+/** A rewarm through the package's ModelCache with a budget (the CLI has no budget options). */
+const REWARM_WITH_BUDGET = `
+const { loadOpenVINO, ModelCache, rewarm } = require(process.argv[1]);
+(async () => {
+  const runtime = await loadOpenVINO();
+  const cache = new ModelCache({ runtime, dir: process.argv[2], maxBytes: Number(process.argv[3]), lowWatermark: 1 });
+  const report = await rewarm(cache);
+  await cache.dispose();
+  process.stdout.write(JSON.stringify({ rewarmed: report.rewarmed, failed: report.failed }));
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
 
 function json<T>(args: string[], vars: Record<string, string>): T {
   const r = run([...args, '--json'], vars);
@@ -218,5 +243,68 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
       ['model-missing'],
     );
     assert.equal(ls(NEW).filter((e) => e.buildNumber === NEW).length, 2);
+  });
+
+  it('skips, as key-differs, an old entry whose twin key differs in more than build or device: nothing is compiled under a guess', async () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const large = ls(OLD).find((e) => e.model === 'large');
+    assert.ok(large);
+    // The manifest says the input was compiled as another element type than the model file has now.
+    await editManifest(dir, large.name, (m) => ({
+      ...m,
+      parts: { ...m.parts, inputs: m.parts.inputs.map((i) => ({ ...i, elementType: i.elementType === 'f16' ? 'f32' : 'f16' })) },
+    }));
+    const log = path.join(base, 'stub.log');
+    const report = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW, { OV_STUB_LOG: log }));
+    assert.equal(report.rewarmed, 2);
+    assert.equal(report.failed, 0);
+    assert.deepEqual(
+      report.skipped.map((s) => [s.name, s.reason]),
+      [[large.name, 'key-differs']],
+    );
+    assert.match(report.skipped[0]?.detail ?? '', /inputs\.\S+\.elementType/, 'the reason names the part that differs');
+    assert.equal(countEvents(log, 'compile'), 2, 'only the two twins were compiled');
+    assert.deepEqual(
+      ls(NEW)
+        .filter((e) => e.buildNumber === NEW)
+        .map((e) => e.model),
+      ['small', 'small'],
+    );
+  });
+
+  it('a rewarm under a budget that cannot hold both generations keeps the current build twins and evicts the old entries', async () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const oldEntries = ls(OLD);
+    const generation = oldEntries.reduce((n, e) => n + e.bytes, 0);
+    const smallest = Math.min(...oldEntries.map((e) => e.bytes));
+    // One twin made an hour ago, while the old build went on serving: under LRU alone, that twin
+    // (used least recently) would be the first entry evicted.
+    assert.equal(json<RewarmJson>(['rewarm', '--dir', dir, '--limit', '1'], env(NEW)).rewarmed, 1);
+    const first = ls(NEW).find((e) => e.buildNumber === NEW);
+    assert.ok(first);
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await editManifest(dir, first.name, (m) => ({ ...m, createdAt: hourAgo, lastUsedAt: hourAgo }));
+
+    // Room for one generation, not for a second entry of the other.
+    const maxBytes = generation + Math.floor(smallest / 2);
+    const r = spawnSync(process.execPath, ['-e', REWARM_WITH_BUDGET, path.join(ROOT, 'dist', 'lib', 'index.js'), dir, String(maxBytes)], {
+      env: env(NEW),
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { rewarmed: 2, failed: 0 });
+
+    const after = ls(NEW);
+    assert.deepEqual(
+      after.filter((e) => e.buildNumber === OLD).map((e) => e.name),
+      [],
+      'every old entry was evicted',
+    );
+    const twins = after.filter((e) => e.buildNumber === NEW && e.state === 'ok');
+    assert.equal(twins.length, 3, 'the three twins stay, the one made an hour ago too');
+    assert.ok(twins.some((e) => e.name === first.name));
+    assert.ok(after.reduce((n, e) => n + e.bytes, 0) <= maxBytes, 'within the budget');
+    const start = warm(NEW);
+    assert.deepEqual([start.compiled, start.cached], [0, 3]);
   });
 });

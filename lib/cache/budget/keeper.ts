@@ -8,6 +8,7 @@ import { logger } from '../../log';
 import type { EvictionReport } from '../compile-types';
 import { readManifest } from '../entry/manifest';
 import { byPolicy, runEviction } from '../eviction/driver';
+import type { CurrentGeneration } from '../eviction/plan';
 import { scanCache, type ScannedEntry } from '../scan';
 import { tryVolumeStats, type VolumeStats } from '../volume';
 import type { BudgetEvent, BudgetUncachedReason, EvictedEntry } from './events';
@@ -31,6 +32,8 @@ export interface BudgetKeeperOptions {
   /** The learned size factors' file; undefined keeps them in memory. */
   sizeFactorsFile: string | undefined;
   emit: (event: BudgetEvent) => void;
+  /** The runtime build and device identities now loaded: eviction takes other generations first. */
+  currentGeneration?: () => CurrentGeneration | undefined;
 }
 
 /** What a compile asks the guard about: room for an entry of this many weight bytes. */
@@ -224,13 +227,15 @@ export class BudgetKeeper {
   ): Promise<PassResult> {
     const now = Date.now();
     const [scan, volume] = await Promise.all([scanCache(this.options.dir, { checkModels: false }), this.statVolume()]);
+    const current = this.options.currentGeneration?.();
+    const policy = roundPolicy(limits, this.budget, volume, o.extraBytes ?? 0, now);
     const result = await runEviction({
       cacheDir: this.options.dir,
       entries: this.withLastUse(scan.entries),
       protectedKeys: o.keep === undefined ? this.holds.keys() : [...this.holds.keys(), o.keep],
       dryRun: o.dryRun,
       staleLockMs: this.options.staleLockMs,
-      select: byPolicy(roundPolicy(limits, this.budget, volume, o.extraBytes ?? 0, now)),
+      select: byPolicy((state) => ({ ...policy(state), ...(current ? { current } : {}) })),
     });
     const removed = result.removed.map((r) => evicted(r.entry, r.reason, r.bytes));
     // 'missing' never reaches the skipped list: the driver counts those entries as gone.

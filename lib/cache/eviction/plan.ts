@@ -10,6 +10,9 @@
 // so a model whose weights were replaced in place competes with its older versions and those
 // go first. Protected keys (being compiled, loaded in this process) are never planned; they
 // still count towards usage and per-model counts.
+// Given the current generation (the runtime build loaded, the device identities known), the
+// per-model and size rules take entries of another build or device identity before any entry
+// of the current one (an upgrade left them stale), and keep the order above within each group.
 
 /** What eviction needs to know of an entry; ScannedEntry has all of it. */
 export interface EvictionEntry {
@@ -20,6 +23,18 @@ export interface EvictionEntry {
   bytes: number;
   lastUsedMs: number;
   createdMs: number;
+  /** The runtime build that made the entry; null or absent when unknown (no valid manifest). */
+  buildNumber?: string | null;
+  /** The device name the entry was compiled for, and its identity (deviceIdentityText). */
+  device?: string | null;
+  deviceIdentity?: string | null;
+}
+
+/** What the runtime now loaded makes: entries of anything else are of an older generation. */
+export interface CurrentGeneration {
+  buildNumber: string;
+  /** Device name -> identity text (deviceIdentityText) of the devices known; others are not compared. */
+  deviceIdentities?: ReadonlyMap<string, string>;
 }
 
 export interface EvictionPolicy {
@@ -31,6 +46,8 @@ export interface EvictionPolicy {
   maxEntriesPerModel?: number;
   now: number;
   protectedKeys?: Iterable<string>;
+  /** When given, entries of another generation go first (per-model and size rules). */
+  current?: CurrentGeneration;
 }
 
 export type EvictionReason = 'max-age' | 'per-model' | 'size';
@@ -61,6 +78,19 @@ export function lruOrder(a: EvictionEntry, b: EvictionEntry): number {
   return a.lastUsedMs - b.lastUsedMs || a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
+/** Made by another build, or for another identity of a known device. Unknown parts never count as other. */
+export function isOtherGeneration(e: EvictionEntry, current: CurrentGeneration): boolean {
+  if (e.buildNumber != null && e.buildNumber !== current.buildNumber) return true;
+  const identity = e.device != null ? current.deviceIdentities?.get(e.device) : undefined;
+  return identity !== undefined && e.deviceIdentity != null && e.deviceIdentity !== identity;
+}
+
+/** Other-generation entries first, then lruOrder. */
+export function generationOrder(current: CurrentGeneration | undefined): (a: EvictionEntry, b: EvictionEntry) => number {
+  if (!current) return lruOrder;
+  return (a, b) => Number(isOtherGeneration(b, current)) - Number(isOtherGeneration(a, current)) || lruOrder(a, b);
+}
+
 export function planEviction<E extends EvictionEntry>(entries: readonly E[], policy: EvictionPolicy): EvictionPlan<E> {
   const protectedKeys = new Set(policy.protectedKeys ?? []);
   const isProtected = (e: E): boolean => e.key !== null && protectedKeys.has(e.key);
@@ -76,16 +106,18 @@ export function planEviction<E extends EvictionEntry>(entries: readonly E[], pol
     taken.add(e);
     remove.push({ entry: e, reason, bytes: e.bytes });
   };
-  const byLru = [...entries].sort(lruOrder);
+  // Max-age takes every entry past the cutoff, whatever the order; the generation order only
+  // decides which entries per-model and size eviction take first.
+  const ordered = [...entries].sort(generationOrder(policy.current));
 
   if (policy.maxAgeMs !== undefined) {
     const cutoff = policy.now - policy.maxAgeMs;
-    for (const e of byLru) if (e.lastUsedMs < cutoff) take(e, 'max-age');
+    for (const e of ordered) if (e.lastUsedMs < cutoff) take(e, 'max-age');
   }
 
   if (policy.maxEntriesPerModel !== undefined) {
     const groups = new Map<string, E[]>();
-    for (const e of byLru) {
+    for (const e of ordered) {
       if (taken.has(e)) continue;
       const list = groups.get(e.modelId) ?? [];
       list.push(e);
@@ -108,7 +140,7 @@ export function planEviction<E extends EvictionEntry>(entries: readonly E[], pol
   const trigger = policy.maxBytes ?? policy.lowWatermarkBytes;
   const targetBytes = trigger === undefined ? null : Math.min(policy.lowWatermarkBytes ?? trigger, trigger);
   if (trigger !== undefined && targetBytes !== null && usage > trigger) {
-    for (const e of byLru) {
+    for (const e of ordered) {
       if (usage <= targetBytes) break;
       if (taken.has(e)) continue;
       take(e, 'size');

@@ -97,8 +97,9 @@ describe('cache.compile({ signal })', function () {
   it('a caller waiting for the same compile in this process stops waiting; the leader is unaffected', async () => {
     process.env.OV_STUB_COMPILE_MS = '1500';
     const cache = new ModelCache({ core, dir });
-    const leader = cache.compile(mlp, { device: 'CPU' });
-    await sleep(100);
+    const leaderPhases: string[] = [];
+    const leader = cache.compile(mlp, { device: 'CPU', onProgress: (p) => leaderPhases.push(p.phase) });
+    await waitFor('the leader to compile', () => leaderPhases.includes('compile'));
     const controller = new AbortController();
     const phases: string[] = [];
     const follower = cache.compile(mlp, {
@@ -106,7 +107,7 @@ describe('cache.compile({ signal })', function () {
       signal: controller.signal,
       onProgress: (p) => phases.at(-1) !== p.phase && phases.push(p.phase),
     });
-    await sleep(200);
+    await waitFor('the follower to wait for the leader', () => phases.includes('lock-wait'));
     controller.abort();
     await assert.rejects(follower, { name: 'AbortError' });
     assert.deepEqual(phases, ['fingerprint', 'lock-wait']);

@@ -3,7 +3,8 @@
 // finder finds one; otherwise the project's stand-in, labeled simulated. The last round's cache
 // is kept (./.ovcache-demo) so that the CLI can be tried on it next.
 //   OVCACHE_DEMO_DIR       the cache folder to keep (default <repository>/.ovcache-demo)
-//   OVCACHE_DEMO_RESULTS   where demo.json and demo.svg go (default bench/results/)
+//   OVCACHE_DEMO_RESULTS   where demo.json and demo.svg go (default out/demo/; bench/results/ records
+//                          the figures the README quotes: a plain run leaves the clone clean)
 //   DEMO_RUNS              interleaved rounds (default 3); OVCACHE_DEMO_MODEL_MB the model's weights (64)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { cacheLayout } from '../lib/cache/entry/layout';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const STAND_IN = path.join(ROOT, 'out', 'test-runtime', 'libopenvino_c.so');
-const RESULTS = process.env.OVCACHE_DEMO_RESULTS ?? path.join(ROOT, 'bench', 'results');
+const RESULTS = path.resolve(process.env.OVCACHE_DEMO_RESULTS ?? path.join(ROOT, 'out', 'demo'));
 const CACHE = path.resolve(process.env.OVCACHE_DEMO_DIR ?? path.join(ROOT, '.ovcache-demo'));
 
 function chooseRuntime(): { libraryPath: string; note: string; standIn: boolean } {

@@ -6,7 +6,8 @@ import type { Model } from '../openvino/model';
 import type { Core } from '../openvino/core';
 import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import { isStaticShape } from '../openvino/shapes';
-import { ModelCache } from '../cache/model-cache';
+// The package's ModelCache, as a user gets it (history on by default, as in a service).
+import { ModelCache } from '../model-cache';
 import type { TensorInput, TypedArray } from '../openvino/tensor';
 import { PROGRESS_PREFIX, RESULT_PREFIX, type TrialResult, type TrialSpec } from './spec';
 import { runOpenVINONodeTrial } from './openvino-node';

@@ -41,6 +41,8 @@ describe('npm run demo (the front door)', function () {
   it('leaves its cache behind, says where, and prints the next three commands on it', () => {
     assert.equal(out.status, 0, out.stderr);
     assert.ok(fs.existsSync(path.join(cache, 'entries')), 'the demo cache is kept');
+    // The package's ModelCache records history by default, so the dashboard has hits to show.
+    assert.ok(fs.readdirSync(path.join(cache, 'history')).length > 0, 'the demo cache has a history for the dashboard');
     assert.ok(out.stdout.includes(`The demo's cache is kept in ${cache}`));
     for (const command of ['ls', 'du', 'dashboard']) assert.ok(out.stdout.includes(`npx ovcache ${command} --dir demo-cache`), command);
   });

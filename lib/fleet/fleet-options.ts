@@ -82,7 +82,10 @@ function checkTier(value: unknown, name: string): TierOptions {
       if (s3[field] !== undefined && typeof s3[field] !== 'string') throw invalidArgument('a string', `${name}.s3.${field}`, s3[field]);
     if (s3.credentials !== undefined) {
       const c = expectPlainObject(s3.credentials, `${name}.s3.credentials`);
-      rejectUnknownOptions(c, ['accessKeyId', 'secretAccessKey', 'sessionToken'], `${name}.s3.credentials`);
+      // The AWS SDK writes markers such as `$source` into a credentials object it was given: one
+      // the caller shares with its own S3 client is accepted (ovcache copies only the three fields).
+      const own = Object.fromEntries(Object.entries(c).filter(([k]) => !k.startsWith('$')));
+      rejectUnknownOptions(own, ['accessKeyId', 'secretAccessKey', 'sessionToken'], `${name}.s3.credentials`);
       expectString(c.accessKeyId, `${name}.s3.credentials.accessKeyId`);
       expectString(c.secretAccessKey, `${name}.s3.credentials.secretAccessKey`);
     }

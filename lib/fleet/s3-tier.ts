@@ -58,7 +58,16 @@ export class S3Tier implements Tier {
       ...(endpoint
         ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
         : {}),
-      ...(credentials ? { credentials: { ...credentials } } : {}), // a copy: the SDK writes into it
+      ...(credentials
+        ? {
+            // A copy of the three fields: the SDK writes into it, and markers it wrote into the caller's are not ours.
+            credentials: {
+              accessKeyId: credentials.accessKeyId,
+              secretAccessKey: credentials.secretAccessKey,
+              ...(credentials.sessionToken !== undefined ? { sessionToken: credentials.sessionToken } : {}),
+            },
+          }
+        : {}),
       // The tier's deadline bounds each call; retries beyond one only delay "skip this tier".
       maxAttempts: 2,
       // No socket waits longer than timeoutMs to connect or between bytes, even a call made

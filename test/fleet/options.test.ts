@@ -67,6 +67,20 @@ describe('fleet: options and manifests', () => {
     await expectCode(() => new Fleet({ tiers: [], leaseTtlMs: 10 }), 'OVCACHE_INVALID_ARGUMENT', /leaseTtlMs/);
   });
 
+  it('accepts S3 credentials an AWS SDK client already wrote its markers into ($source), and still names a misspelled field', async () => {
+    // The SDK adds `$source` to a credentials object it is given; a caller sharing one object
+    // with its own S3 client must not be refused (a test doing so broke every later S3 test).
+    const credentials = { accessKeyId: 'a', secretAccessKey: 'b', $source: { CREDENTIALS_CODE: 'e' } };
+    const fleet = new Fleet({ tiers: [{ s3: { bucket: 'b', endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials } }] });
+    await fleet.close();
+    await expectCode(
+      () =>
+        new Fleet({ tiers: [{ s3: { bucket: 'b', credentials: { accessKeyId: 'a', secretAccessKey: 'b', sesionToken: 'x' } } } as never] }),
+      'OVCACHE_UNKNOWN_OPTION',
+      /sesionToken/,
+    );
+  });
+
   it('a coordinator URL that is not a redis:// URL is OVCACHE_INVALID_ARGUMENT at construction, without its password', async () => {
     await expectCode(
       () => new Fleet({ tiers: [], coordinator: { redis: 'not a url' } }),

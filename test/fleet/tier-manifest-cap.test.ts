@@ -57,7 +57,12 @@ describe('tier manifest size cap', function () {
 
     it('a manifest over 1 MiB is refused from its ContentLength (OVCACHE_UNSAFE_PATH); a pull reports it refused', async () => {
       const server = s3 as S3Server;
-      const client = new S3.S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: S3_CREDENTIALS });
+      const client = new S3.S3Client({
+        endpoint: server.endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: { ...S3_CREDENTIALS },
+      });
       await client.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: `entries/${KEY}/fleet-entry.json`, Body: oversized() }));
       client.destroy();
       const tier = new S3Tier(server.tier());

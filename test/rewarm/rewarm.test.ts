@@ -208,6 +208,25 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     assert.equal(after.filter((e) => e.buildNumber === NEW).length, 3);
   });
 
+  it('prune --stale and rewarm --prune-old run by the older build (a rollback) remove none of the newer build entries', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    assert.equal(json<RewarmJson>(['rewarm', '--dir', dir], env(NEW)).rewarmed, 3);
+    const before = ls(NEW)
+      .map((e) => e.name)
+      .sort();
+    assert.equal(before.length, 6);
+    const pruned = json<{ removed: Array<{ name: string }> }>(['prune', '--stale', '--dir', dir], env(OLD));
+    assert.deepEqual(pruned.removed, []);
+    const report = json<RewarmJson>(['rewarm', '--dir', dir, '--prune-old'], env(OLD));
+    assert.deepEqual(report.pruned?.removed, []);
+    assert.deepEqual(
+      ls(NEW)
+        .map((e) => e.name)
+        .sort(),
+      before,
+    );
+  });
+
   it('rewarm --prune-old removes the old entries once their twins exist; --since leaves entries not used lately', () => {
     assert.equal(warm(OLD).compiled, 3);
     const entries = ls(OLD);

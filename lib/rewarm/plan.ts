@@ -13,6 +13,7 @@ import { readManifest, type EntryManifest } from '../cache/entry/manifest';
 import { scanCache, type ScannedEntry } from '../cache/scan';
 import type { CompileOptions } from '../cache/options';
 import type { CompileConfig } from '../openvino/properties';
+import { asksWeightless } from '../cache/weightless';
 
 /** Key parts a new OpenVINO build or a driver update changes; a twin differs in these only. */
 export const BUILD_PARTS: ReadonlySet<string> = new Set(['runtime.buildNumber', 'device.fullName', 'device.architecture']);
@@ -35,7 +36,7 @@ export type RewarmSkipReason =
 export interface RewarmItem {
   entry: ScannedEntry;
   model: string;
-  options: Pick<CompileOptions, 'device' | 'shapes' | 'config'>;
+  options: Pick<CompileOptions, 'device' | 'shapes' | 'config' | 'weightless'>;
   /**
    * OpenVINO names a blob after how the model reached it (the model's own path, a reshaped IR):
    * each form the old entry was loaded through is compiled again, so every caller loads. The first
@@ -89,12 +90,14 @@ export function requestsOf(manifest: EntryManifest, model: string): Array<Rewarm
 export function requestOf(parts: KeyParts): RewarmItem['options'] {
   const shapes = Object.fromEntries(parts.inputs.map((i) => [i.name, i.shape]));
   // parts.config is the canonical config after the weightless choice: given as the caller's own,
-  // it stands as is (weightless.ts), so the weightless mode is the entry's.
+  // it stands as is (weightless.ts). An entry whose config asks no weightless blobs was made with
+  // full blobs: its twin is too (weightless: false), whatever the rewarming cache's mode.
   const config: CompileConfig = { ...parts.config };
   return {
     device: parts.device.name,
     ...(parts.inputs.length > 0 ? { shapes } : {}),
     ...(Object.keys(config).length > 0 ? { config } : {}),
+    ...(asksWeightless(config) ? {} : { weightless: false }),
   };
 }
 

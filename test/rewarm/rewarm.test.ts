@@ -73,6 +73,21 @@ const { loadOpenVINO, ModelCache, rewarm } = require(process.argv[1]);
 });
 `;
 
+/** One compile through a ModelCache with weightless: false: prints { cached, hit }. */
+const COMPILE_FULL_BLOBS = `
+const { loadOpenVINO, ModelCache } = require(process.argv[1]);
+(async () => {
+  const cache = new ModelCache({ runtime: await loadOpenVINO(), dir: process.argv[2], weightless: false });
+  const r = await cache.compile(process.argv[3], { device: 'CPU', shapes: { image: [1, 3, 32, 32] } });
+  r.compiled.dispose();
+  await cache.dispose();
+  process.stdout.write(JSON.stringify({ cached: r.cached, hit: r.hit }));
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
 function json<T>(args: string[], vars: Record<string, string>): T {
   const r = run([...args, '--json'], vars);
   assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}${r.stdout}`);
@@ -171,6 +186,24 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     assert.ok(resumed.results.every((r) => oldNames.has(r.name)));
     const start = warm(NEW);
     assert.deepEqual([start.compiled, start.cached], [0, 3]);
+  });
+
+  it('rewarms an entry made with weightless: false as a full-blob twin, which a weightless: false service loads', () => {
+    const CPU_WEIGHTLESS = { OV_STUB_WEIGHTLESS: 'CPU:CACHE_MODE' }; // the stand-in's CPU lists CACHE_MODE
+    const compileFull = (build: string): { cached: boolean; hit: boolean } => {
+      const r = spawnSync(process.execPath, ['-e', COMPILE_FULL_BLOBS, path.join(ROOT, 'dist', 'lib', 'index.js'), dir, models.small], {
+        env: env(build, CPU_WEIGHTLESS),
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { cached: boolean; hit: boolean };
+    };
+    assert.deepEqual(compileFull(OLD), { cached: true, hit: false });
+    // The CLI's cache is weightless 'auto', and the CPU can: the twin must still be a full-blob one.
+    const report = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW, CPU_WEIGHTLESS));
+    assert.deepEqual(report.skipped, []);
+    assert.deepEqual([report.rewarmed, report.failed], [1, 0]);
+    assert.deepEqual(compileFull(NEW), { cached: true, hit: true });
   });
 
   it('prune --stale removes the old build entries whose twin exists, and only those', () => {

@@ -43,6 +43,11 @@ export interface RewarmItem {
    * form is `options`; more are listed here (same key, another blob in the entry).
    */
   moreForms: Array<RewarmItem['options']>;
+  /**
+   * The same model at its other paths the entry lists that still exist (one model deployed at two
+   * paths: one key, one blob per path): each compile fills the same twin with that path's blob.
+   */
+  otherPaths: Array<{ model: string; options: RewarmItem['options'] }>;
   /** The key the compile must fill. */
   twinKey: string;
   /** What differs between the old entry and its twin (runtime.buildNumber, device.fullName, ...). */
@@ -168,7 +173,10 @@ export async function planRewarm(cache: ModelCache, options: PlanOptions = {}): 
       continue;
     }
     twins.add(twin.key);
-    plan.items.push({ entry, model, options: request, moreForms, twinKey: twin.key, changed });
+    const otherPaths = entry.modelPaths
+      .filter((p) => p !== model && fs.existsSync(p))
+      .flatMap((p) => requestsOf(read.manifest, p).map((options) => ({ model: p, options })));
+    plan.items.push({ entry, model, options: request, moreForms, otherPaths, twinKey: twin.key, changed });
   }
   return plan;
 }

@@ -76,6 +76,7 @@ async function rewarmOne(cache: ModelCache, item: RewarmItem): Promise<RewarmRes
     const r = await cache.compile(item.model, item.options);
     r.compiled.dispose();
     for (const form of item.moreForms) (await cache.compile(item.model, form)).compiled.dispose();
+    for (const other of item.otherPaths) (await cache.compile(other.model, other.options)).compiled.dispose();
     const ms = performance.now() - started;
     if (!r.cached || r.key !== item.twinKey) {
       const why = r.cached

@@ -88,6 +88,22 @@ const { loadOpenVINO, ModelCache } = require(process.argv[1]);
 });
 `;
 
+/** Compiles each model path given (no shapes, CPU) through one ModelCache: prints the stand-in's compile count. */
+const COMPILE_PATHS = `
+const { loadOpenVINO, ModelCache } = require(process.argv[1]);
+const fs = require('fs');
+(async () => {
+  const cache = new ModelCache({ runtime: await loadOpenVINO(), dir: process.argv[2] });
+  for (const m of process.argv.slice(3)) (await cache.compile(m, { device: 'CPU' })).compiled.dispose();
+  await cache.dispose();
+  const log = fs.existsSync(process.env.OV_STUB_LOG) ? fs.readFileSync(process.env.OV_STUB_LOG, 'utf8') : '';
+  process.stdout.write(String(log.split('\\n').filter((l) => l.includes('"event":"compile"')).length));
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
 function json<T>(args: string[], vars: Record<string, string>): T {
   const r = run([...args, '--json'], vars);
   assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}${r.stdout}`);
@@ -204,6 +220,25 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     assert.deepEqual(report.skipped, []);
     assert.deepEqual([report.rewarmed, report.failed], [1, 0]);
     assert.deepEqual(compileFull(NEW), { cached: true, hit: true });
+  });
+
+  it('rewarms every path an entry was loaded through: a model deployed at two paths loads from both', () => {
+    const copy = path.join(base, 'copy');
+    fs.mkdirSync(copy);
+    for (const ext of ['.xml', '.bin']) fs.copyFileSync(models.large.replace(/\.xml$/, ext), path.join(copy, `large${ext}`));
+    const paths = [models.large, path.join(copy, 'large.xml')];
+    const compiles = (build: string): number => {
+      const log = path.join(base, `stub-${build}.log`);
+      const r = spawnSync(process.execPath, ['-e', COMPILE_PATHS, path.join(ROOT, 'dist', 'lib', 'index.js'), dir, ...paths], {
+        env: env(build, { OV_STUB_LOG: log }),
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return Number(r.stdout);
+    };
+    assert.equal(compiles(OLD), 2, 'one entry, one blob per path');
+    assert.equal(json<RewarmJson>(['rewarm', '--dir', dir], env(NEW)).rewarmed, 1);
+    assert.equal(compiles(NEW), 0, 'both paths load');
   });
 
   it('prune --stale removes the old build entries whose twin exists, and only those', () => {

@@ -44,6 +44,9 @@ export interface RewarmReport {
   failed: number;
   /** With pruneOld: the old entries removed once their twin existed. */
   pruned: PruneReport | null;
+  /** True when the signal stopped the run: `left` planned compiles were not started. */
+  interrupted: boolean;
+  left: number;
   ms: number;
 }
 
@@ -124,6 +127,8 @@ export async function rewarm(cache: ModelCache, options: RewarmOptions = {}): Pr
     copied: count('copied'),
     failed: count('failed'),
     pruned,
+    interrupted: Boolean(options.signal?.aborted),
+    left: plan.items.length - results.length,
     ms: performance.now() - started,
   };
 }

@@ -241,6 +241,33 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     assert.equal(compiles(NEW), 0, 'both paths load');
   });
 
+  it('Ctrl-C keeps the twin of the compile in flight in the report, and says how many were left', async () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const entries = (): number => fs.readdirSync(path.join(dir, 'entries')).length;
+    const child = spawn(process.execPath, [CLI, 'rewarm', '--dir', dir, '--json'], {
+      env: env(NEW, { OV_STUB_COMPILE_MS: '1500' }),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 60_000;
+    while (entries() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT'); // the first twin is being compiled
+    assert.equal(await exited, 1);
+    const report = JSON.parse(out) as RewarmJson & { interrupted: boolean; left: number };
+    assert.deepEqual(
+      report.results.map((r) => r.status),
+      ['rewarmed'],
+    );
+    assert.deepEqual([report.interrupted, report.left], [true, 2]);
+    const twins = ls(NEW).filter((e) => e.buildNumber === NEW && e.state === 'ok');
+    assert.deepEqual(
+      twins.map((e) => e.name),
+      report.results.map((r) => r.twinKey).map((k) => twins.find((e) => e.key === k)?.name),
+    );
+  });
+
   it('prune --stale removes the old build entries whose twin exists, and only those', () => {
     assert.equal(warm(OLD).compiled, 3);
     // Two of three rewarmed (most recently used first); a model only the new build ever compiled.

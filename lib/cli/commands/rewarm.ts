@@ -46,6 +46,10 @@ export function formatRewarmReport(report: RewarmReport, buildNumber: string): s
   lines.push(
     `${report.rewarmed} rewarmed, ${report.copied} copied from a tier, ${report.failed} failed, ${report.skipped.length} skipped${skipped ? ` (${skipped})` : ''} in ${formatDuration(report.ms)} for OpenVINO ${buildNumber} (cache ${report.dir})`,
   );
+  if (report.interrupted)
+    lines.push(
+      `Interrupted: ${report.left} of ${report.left + report.results.length} compiles left; run ovcache rewarm again to finish them.`,
+    );
   if (report.pruned)
     lines.push(`Removed ${report.pruned.removed.length} old entries with a rewarmed twin, ${formatBytes(report.pruned.bytesFreed)}.`);
   else if (report.results.length + report.skipped.filter((s) => s.reason === 'rewarmed').length > 0)

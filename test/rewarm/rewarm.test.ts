@@ -421,4 +421,16 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     const start = warm(NEW);
     assert.deepEqual([start.compiled, start.cached], [0, 3]);
   });
+
+  it('rewarm --max-size keeps the cache within the budget, the old entries evicted first', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const oldEntries = ls(OLD);
+    const maxBytes = oldEntries.reduce((n, e) => n + e.bytes, 0) + Math.floor(Math.min(...oldEntries.map((e) => e.bytes)) / 2);
+    const report = json<RewarmJson>(['rewarm', '--dir', dir, '--max-size', String(maxBytes)], env(NEW));
+    assert.deepEqual([report.rewarmed, report.failed], [3, 0]);
+    const after = ls(NEW);
+    assert.equal(after.filter((e) => e.buildNumber === OLD).length, 0, 'every old entry was evicted');
+    assert.equal(after.filter((e) => e.buildNumber === NEW && e.state === 'ok').length, 3);
+    assert.ok(after.reduce((n, e) => n + e.bytes, 0) <= maxBytes, 'within the budget');
+  });
 });

@@ -9,7 +9,7 @@ import { formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { loadOpenVINO } from '../../openvino/openvino';
 import { rewarm, type RewarmReport } from '../../rewarm/rewarm';
-import { countArgument, durationArgument, print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
+import { countArgument, durationArgument, print, printJson, resolveCacheDir, sizeArgument, withCacheOptions } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
 import { createProgress } from '../progress';
 
@@ -20,6 +20,7 @@ interface RewarmCommandOptions {
   since?: number;
   limit?: number;
   pruneOld?: boolean;
+  maxSize?: number;
 }
 
 export function formatRewarmReport(report: RewarmReport, buildNumber: string): string {
@@ -65,12 +66,17 @@ export function registerRewarm(program: Command): void {
     .option('--library <path>', 'the OpenVINO C library to use (the new one)')
     .option('--since <duration>', 'only entries used within this long, e.g. 7d', durationArgument('--since'))
     .option('--limit <n>', 'compile at most N entries (most recently used first)', countArgument('--limit'))
-    .option('--prune-old', 'then remove the old entries whose rewarmed twin exists');
+    .option('--prune-old', 'then remove the old entries whose rewarmed twin exists')
+    .option(
+      '--max-size <size>',
+      "the cache's disk budget while rewarming (old-build entries evicted first), e.g. 20GB",
+      sizeArgument('--max-size'),
+    );
   withCacheOptions(command).action(async (opts: RewarmCommandOptions) => {
     const { dir } = resolveCacheDir(opts);
     checkCacheFolder(dir);
     const runtime = await loadOpenVINO(opts.library ? { libraryPath: opts.library } : {});
-    const cache = new ModelCache({ runtime, dir });
+    const cache = new ModelCache({ runtime, dir, ...(opts.maxSize !== undefined ? { maxBytes: opts.maxSize } : {}) });
     const stop = new AbortController();
     const onSignal = (): void => stop.abort(new Error('interrupted'));
     process.once('SIGINT', onSignal);

@@ -81,6 +81,8 @@ export interface CompileOptions {
   config?: CompileConfig;
   /** false: this call compiles without the cache. */
   cache?: boolean;
+  /** This compile's weightless mode, over the cache's `weightless` option (rewarm makes an entry's twin in the entry's own mode). */
+  weightless?: WeightlessMode;
   /** Stops waiting (for a lock, another caller's compile, a tier): rejects with signal.reason (docs/caching.md). */
   signal?: AbortSignal;
   /** Hears the phases of this compile (fingerprint with a fraction, lock-wait, compile, load, write-entry). */
@@ -132,7 +134,7 @@ export const LOCAL_CACHE_OPTIONS = [
   ...BUDGET_OPTIONS,
   ...POLICY_OPTIONS,
 ] as const;
-export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache', ...WAIT_OPTIONS] as const;
+export const COMPILE_OPTIONS = ['device', 'shapes', 'config', 'cache', 'weightless', ...WAIT_OPTIONS] as const;
 
 function optionalBoolean(value: unknown, name: string): boolean | undefined {
   if (value === undefined) return undefined;
@@ -210,6 +212,8 @@ export interface ResolvedCompileOptions {
   shapes: Record<string, ShapeInput> | undefined;
   config: CompileConfig | undefined;
   cache: boolean;
+  /** The call's own weightless mode; undefined: the cache's. */
+  weightless?: WeightlessMode;
   waits: CompileWaits;
 }
 
@@ -234,5 +238,16 @@ export function resolveCompileOptions(input: unknown, where = 'cache.compile()')
     }
   }
   const cache = optionalBoolean(options.cache, 'options.cache') ?? true;
-  return { device: options.device, shapes, config, cache, waits: resolveCompileWaits(options) };
+  const weightless = options.weightless;
+  if (weightless !== undefined && weightless !== 'auto' && typeof weightless !== 'boolean') {
+    throw invalidArgument('"auto", true or false', 'options.weightless', weightless);
+  }
+  return {
+    device: options.device,
+    shapes,
+    config,
+    cache,
+    ...(weightless !== undefined ? { weightless } : {}),
+    waits: resolveCompileWaits(options),
+  };
 }

@@ -36,11 +36,12 @@ export class WeightlessChooser {
 
   /** The compile options with weightless switched on where the mode and the device allow it. */
   apply(model: string | RuntimeModel, opts: ResolvedCompileOptions): ResolvedCompileOptions {
-    if (this.mode === false) return opts;
+    const mode = opts.weightless ?? this.mode;
+    if (mode === false) return opts;
     // The user's own choice stands.
     if (opts.config?.ENABLE_WEIGHTLESS !== undefined || opts.config?.CACHE_MODE !== undefined) return opts;
     const unsupported = (why: string) => {
-      if (this.mode === 'auto') return opts;
+      if (mode === 'auto') return opts;
       throw new OvcacheError('OVCACHE_WEIGHTLESS_UNSUPPORTED', `weightless: true, but ${why}`);
     };
     if (typeof model !== 'string') return unsupported('a model object has no .bin the cache can check (pass the model path)');

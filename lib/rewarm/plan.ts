@@ -13,6 +13,7 @@ import { readManifest, type EntryManifest } from '../cache/entry/manifest';
 import { scanCache, type ScannedEntry } from '../cache/scan';
 import type { CompileOptions } from '../cache/options';
 import type { CompileConfig } from '../openvino/properties';
+import { asksWeightless } from '../cache/weightless';
 
 /** Key parts a new OpenVINO build or a driver update changes; a twin differs in these only. */
 export const BUILD_PARTS: ReadonlySet<string> = new Set(['runtime.buildNumber', 'device.fullName', 'device.architecture']);
@@ -35,13 +36,18 @@ export type RewarmSkipReason =
 export interface RewarmItem {
   entry: ScannedEntry;
   model: string;
-  options: Pick<CompileOptions, 'device' | 'shapes' | 'config'>;
+  options: Pick<CompileOptions, 'device' | 'shapes' | 'config' | 'weightless'>;
   /**
    * OpenVINO names a blob after how the model reached it (the model's own path, a reshaped IR):
    * each form the old entry was loaded through is compiled again, so every caller loads. The first
    * form is `options`; more are listed here (same key, another blob in the entry).
    */
   moreForms: Array<RewarmItem['options']>;
+  /**
+   * The same model at its other paths the entry lists that still exist (one model deployed at two
+   * paths: one key, one blob per path): each compile fills the same twin with that path's blob.
+   */
+  otherPaths: Array<{ model: string; options: RewarmItem['options'] }>;
   /** The key the compile must fill. */
   twinKey: string;
   /** What differs between the old entry and its twin (runtime.buildNumber, device.fullName, ...). */
@@ -89,12 +95,14 @@ export function requestsOf(manifest: EntryManifest, model: string): Array<Rewarm
 export function requestOf(parts: KeyParts): RewarmItem['options'] {
   const shapes = Object.fromEntries(parts.inputs.map((i) => [i.name, i.shape]));
   // parts.config is the canonical config after the weightless choice: given as the caller's own,
-  // it stands as is (weightless.ts), so the weightless mode is the entry's.
+  // it stands as is (weightless.ts). An entry whose config asks no weightless blobs was made with
+  // full blobs: its twin is too (weightless: false), whatever the rewarming cache's mode.
   const config: CompileConfig = { ...parts.config };
   return {
     device: parts.device.name,
     ...(parts.inputs.length > 0 ? { shapes } : {}),
     ...(Object.keys(config).length > 0 ? { config } : {}),
+    ...(asksWeightless(config) ? {} : { weightless: false }),
   };
 }
 
@@ -165,7 +173,10 @@ export async function planRewarm(cache: ModelCache, options: PlanOptions = {}): 
       continue;
     }
     twins.add(twin.key);
-    plan.items.push({ entry, model, options: request, moreForms, twinKey: twin.key, changed });
+    const otherPaths = entry.modelPaths
+      .filter((p) => p !== model && fs.existsSync(p))
+      .flatMap((p) => requestsOf(read.manifest, p).map((options) => ({ model: p, options })));
+    plan.items.push({ entry, model, options: request, moreForms, otherPaths, twinKey: twin.key, changed });
   }
   return plan;
 }

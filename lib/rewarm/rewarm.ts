@@ -44,6 +44,9 @@ export interface RewarmReport {
   failed: number;
   /** With pruneOld: the old entries removed once their twin existed. */
   pruned: PruneReport | null;
+  /** True when the signal stopped the run: `left` planned compiles were not started. */
+  interrupted: boolean;
+  left: number;
   ms: number;
 }
 
@@ -58,7 +61,10 @@ export interface RewarmOptions extends PlanOptions {
   beforeEach?: () => Promise<void>;
 }
 
-async function rewarmOne(cache: ModelCache, item: RewarmItem, signal: AbortSignal | undefined): Promise<RewarmResult> {
+// The compile is not given the stop signal: a stop lets the compile in flight settle (its twin is
+// kept and reported), so nothing is written after rewarm() returns (a background rewarm's stop()
+// awaits it before dispose() closes the cache).
+async function rewarmOne(cache: ModelCache, item: RewarmItem): Promise<RewarmResult> {
   const started = performance.now();
   const base = {
     name: item.entry.name,
@@ -70,9 +76,10 @@ async function rewarmOne(cache: ModelCache, item: RewarmItem, signal: AbortSigna
     changed: item.changed,
   };
   try {
-    const r = await cache.compile(item.model, { ...item.options, ...(signal ? { signal } : {}) });
+    const r = await cache.compile(item.model, item.options);
     r.compiled.dispose();
-    for (const form of item.moreForms) (await cache.compile(item.model, { ...form, ...(signal ? { signal } : {}) })).compiled.dispose();
+    for (const form of item.moreForms) (await cache.compile(item.model, form)).compiled.dispose();
+    for (const other of item.otherPaths) (await cache.compile(other.model, other.options)).compiled.dispose();
     const ms = performance.now() - started;
     if (!r.cached || r.key !== item.twinKey) {
       const why = r.cached
@@ -106,9 +113,7 @@ export async function rewarm(cache: ModelCache, options: RewarmOptions = {}): Pr
     await options.beforeEach?.();
     if (options.signal?.aborted) break;
     options.onProgress?.(results.length, plan.items.length, item.model);
-    const result = await rewarmOne(cache, item, options.signal);
-    if (result.status === 'failed' && options.signal?.aborted) break; // stopped, not failed
-    results.push(result);
+    results.push(await rewarmOne(cache, item));
   }
   options.onProgress?.(results.length, plan.items.length, '');
   await cache.flush(); // manifests written and publishes done before rewarm says it is done
@@ -122,6 +127,8 @@ export async function rewarm(cache: ModelCache, options: RewarmOptions = {}): Pr
     copied: count('copied'),
     failed: count('failed'),
     pruned,
+    interrupted: Boolean(options.signal?.aborted),
+    left: plan.items.length - results.length,
     ms: performance.now() - started,
   };
 }

@@ -76,6 +76,35 @@ describe('rewarm: background', function () {
     assert.equal(await newEntries(), 1);
   });
 
+  it('dispose() waits for the background compile in flight: nothing is written after it resolves', async () => {
+    const cache = new ModelCache({ runtime, dir, rewarm: 'background' });
+    const before = process.env.OV_STUB_COMPILE_MS;
+    const entriesState = (): string =>
+      fs
+        .readdirSync(path.join(dir, 'entries'))
+        .sort()
+        .map((n) => {
+          const m = path.join(dir, 'entries', n, 'ovcache-entry.json');
+          return `${n}:${fs.existsSync(m) ? fs.statSync(m).mtimeMs : '-'}`;
+        })
+        .join(',');
+    try {
+      (await cache.compile(model, { device: 'CPU', shapes: shapes(16) })).compiled.dispose();
+      process.env.OV_STUB_COMPILE_MS = '1500'; // the background compiles are slow
+      const deadline = Date.now() + 60_000;
+      while (cache.activeCompiles === 0 && Date.now() < deadline) await sleep(20);
+      assert.ok(cache.activeCompiles > 0, 'a background compile is running');
+    } finally {
+      await cache.dispose();
+      if (before === undefined) delete process.env.OV_STUB_COMPILE_MS;
+      else process.env.OV_STUB_COMPILE_MS = before;
+    }
+    const atDispose = entriesState();
+    await sleep(3000); // longer than the compile that was running
+    assert.equal(entriesState(), atDispose);
+    assert.equal(await newEntries(), 2, "the service's compile and the one in flight, none after");
+  });
+
   it('is off by default', async () => {
     const cache = new ModelCache({ runtime, dir });
     try {

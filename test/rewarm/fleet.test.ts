@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
 import { ModelCache, loadOpenVINO, rewarm, type OpenVINO, type RewarmReport } from '../../lib/index';
 import { writeImageWeightsModel } from '../../scripts/make-fixtures';
+import { resolveFleetOptions } from '../../lib/fleet/fleet-options';
 import { ROOT, STAND_IN, makeTempDir, removeDir } from '../helpers/paths';
 
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
@@ -56,5 +58,14 @@ describe('rewarm: a fleet', function () {
     );
     assert.equal(reports[0]!.rewarmed + reports[1]!.rewarmed, 3, 'each twin compiled on one machine');
     assert.equal(reports[0]!.copied + reports[1]!.copied, 3, 'and copied by the other');
+  });
+
+  it("docs/upgrading.md's fleet sample gives tiers in the shape the fleet options take", () => {
+    const page = fs.readFileSync(path.join(ROOT, 'docs', 'upgrading.md'), 'utf8');
+    const section = page.slice(page.indexOf('## A fleet'));
+    const literal = /tiers: (\[.*\])/.exec(section)?.[1];
+    assert.ok(literal, 'the fleet sample passes tiers');
+    const tiers: unknown = vm.runInNewContext(`(${literal})`); // the sample's own literal
+    assert.doesNotThrow(() => resolveFleetOptions({ tiers } as Parameters<typeof resolveFleetOptions>[0]));
   });
 });

@@ -73,6 +73,37 @@ const { loadOpenVINO, ModelCache, rewarm } = require(process.argv[1]);
 });
 `;
 
+/** One compile through a ModelCache with weightless: false: prints { cached, hit }. */
+const COMPILE_FULL_BLOBS = `
+const { loadOpenVINO, ModelCache } = require(process.argv[1]);
+(async () => {
+  const cache = new ModelCache({ runtime: await loadOpenVINO(), dir: process.argv[2], weightless: false });
+  const r = await cache.compile(process.argv[3], { device: 'CPU', shapes: { image: [1, 3, 32, 32] } });
+  r.compiled.dispose();
+  await cache.dispose();
+  process.stdout.write(JSON.stringify({ cached: r.cached, hit: r.hit }));
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+/** Compiles each model path given (no shapes, CPU) through one ModelCache: prints the stand-in's compile count. */
+const COMPILE_PATHS = `
+const { loadOpenVINO, ModelCache } = require(process.argv[1]);
+const fs = require('fs');
+(async () => {
+  const cache = new ModelCache({ runtime: await loadOpenVINO(), dir: process.argv[2] });
+  for (const m of process.argv.slice(3)) (await cache.compile(m, { device: 'CPU' })).compiled.dispose();
+  await cache.dispose();
+  const log = fs.existsSync(process.env.OV_STUB_LOG) ? fs.readFileSync(process.env.OV_STUB_LOG, 'utf8') : '';
+  process.stdout.write(String(log.split('\\n').filter((l) => l.includes('"event":"compile"')).length));
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
 function json<T>(args: string[], vars: Record<string, string>): T {
   const r = run([...args, '--json'], vars);
   assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}${r.stdout}`);
@@ -173,6 +204,70 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     assert.deepEqual([start.compiled, start.cached], [0, 3]);
   });
 
+  it('rewarms an entry made with weightless: false as a full-blob twin, which a weightless: false service loads', () => {
+    const CPU_WEIGHTLESS = { OV_STUB_WEIGHTLESS: 'CPU:CACHE_MODE' }; // the stand-in's CPU lists CACHE_MODE
+    const compileFull = (build: string): { cached: boolean; hit: boolean } => {
+      const r = spawnSync(process.execPath, ['-e', COMPILE_FULL_BLOBS, path.join(ROOT, 'dist', 'lib', 'index.js'), dir, models.small], {
+        env: env(build, CPU_WEIGHTLESS),
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { cached: boolean; hit: boolean };
+    };
+    assert.deepEqual(compileFull(OLD), { cached: true, hit: false });
+    // The CLI's cache is weightless 'auto', and the CPU can: the twin must still be a full-blob one.
+    const report = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW, CPU_WEIGHTLESS));
+    assert.deepEqual(report.skipped, []);
+    assert.deepEqual([report.rewarmed, report.failed], [1, 0]);
+    assert.deepEqual(compileFull(NEW), { cached: true, hit: true });
+  });
+
+  it('rewarms every path an entry was loaded through: a model deployed at two paths loads from both', () => {
+    const copy = path.join(base, 'copy');
+    fs.mkdirSync(copy);
+    for (const ext of ['.xml', '.bin']) fs.copyFileSync(models.large.replace(/\.xml$/, ext), path.join(copy, `large${ext}`));
+    const paths = [models.large, path.join(copy, 'large.xml')];
+    const compiles = (build: string): number => {
+      const log = path.join(base, `stub-${build}.log`);
+      const r = spawnSync(process.execPath, ['-e', COMPILE_PATHS, path.join(ROOT, 'dist', 'lib', 'index.js'), dir, ...paths], {
+        env: env(build, { OV_STUB_LOG: log }),
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return Number(r.stdout);
+    };
+    assert.equal(compiles(OLD), 2, 'one entry, one blob per path');
+    assert.equal(json<RewarmJson>(['rewarm', '--dir', dir], env(NEW)).rewarmed, 1);
+    assert.equal(compiles(NEW), 0, 'both paths load');
+  });
+
+  it('Ctrl-C keeps the twin of the compile in flight in the report, and says how many were left', async () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const entries = (): number => fs.readdirSync(path.join(dir, 'entries')).length;
+    const child = spawn(process.execPath, [CLI, 'rewarm', '--dir', dir, '--json'], {
+      env: env(NEW, { OV_STUB_COMPILE_MS: '1500' }),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 60_000;
+    while (entries() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT'); // the first twin is being compiled
+    assert.equal(await exited, 1);
+    const report = JSON.parse(out) as RewarmJson & { interrupted: boolean; left: number };
+    assert.deepEqual(
+      report.results.map((r) => r.status),
+      ['rewarmed'],
+    );
+    assert.deepEqual([report.interrupted, report.left], [true, 2]);
+    const twins = ls(NEW).filter((e) => e.buildNumber === NEW && e.state === 'ok');
+    assert.deepEqual(
+      twins.map((e) => e.name),
+      report.results.map((r) => r.twinKey).map((k) => twins.find((e) => e.key === k)?.name),
+    );
+  });
+
   it('prune --stale removes the old build entries whose twin exists, and only those', () => {
     assert.equal(warm(OLD).compiled, 3);
     // Two of three rewarmed (most recently used first); a model only the new build ever compiled.
@@ -206,6 +301,25 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     // What stays: the old entry not rewarmed yet, the two twins, the new build's own entry.
     assert.equal(after.filter((e) => e.buildNumber === OLD).length, 1);
     assert.equal(after.filter((e) => e.buildNumber === NEW).length, 3);
+  });
+
+  it('prune --stale and rewarm --prune-old run by the older build (a rollback) remove none of the newer build entries', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    assert.equal(json<RewarmJson>(['rewarm', '--dir', dir], env(NEW)).rewarmed, 3);
+    const before = ls(NEW)
+      .map((e) => e.name)
+      .sort();
+    assert.equal(before.length, 6);
+    const pruned = json<{ removed: Array<{ name: string }> }>(['prune', '--stale', '--dir', dir], env(OLD));
+    assert.deepEqual(pruned.removed, []);
+    const report = json<RewarmJson>(['rewarm', '--dir', dir, '--prune-old'], env(OLD));
+    assert.deepEqual(report.pruned?.removed, []);
+    assert.deepEqual(
+      ls(NEW)
+        .map((e) => e.name)
+        .sort(),
+      before,
+    );
   });
 
   it('rewarm --prune-old removes the old entries once their twins exist; --since leaves entries not used lately', () => {
@@ -306,5 +420,17 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     assert.ok(after.reduce((n, e) => n + e.bytes, 0) <= maxBytes, 'within the budget');
     const start = warm(NEW);
     assert.deepEqual([start.compiled, start.cached], [0, 3]);
+  });
+
+  it('rewarm --max-size keeps the cache within the budget, the old entries evicted first', () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const oldEntries = ls(OLD);
+    const maxBytes = oldEntries.reduce((n, e) => n + e.bytes, 0) + Math.floor(Math.min(...oldEntries.map((e) => e.bytes)) / 2);
+    const report = json<RewarmJson>(['rewarm', '--dir', dir, '--max-size', String(maxBytes)], env(NEW));
+    assert.deepEqual([report.rewarmed, report.failed], [3, 0]);
+    const after = ls(NEW);
+    assert.equal(after.filter((e) => e.buildNumber === OLD).length, 0, 'every old entry was evicted');
+    assert.equal(after.filter((e) => e.buildNumber === NEW && e.state === 'ok').length, 3);
+    assert.ok(after.reduce((n, e) => n + e.bytes, 0) <= maxBytes, 'within the budget');
   });
 });

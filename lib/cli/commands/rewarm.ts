@@ -9,7 +9,7 @@ import { formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { loadOpenVINO } from '../../openvino/openvino';
 import { rewarm, type RewarmReport } from '../../rewarm/rewarm';
-import { countArgument, durationArgument, print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
+import { countArgument, durationArgument, print, printJson, resolveCacheDir, sizeArgument, withCacheOptions } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
 import { createProgress } from '../progress';
 
@@ -20,6 +20,7 @@ interface RewarmCommandOptions {
   since?: number;
   limit?: number;
   pruneOld?: boolean;
+  maxSize?: number;
 }
 
 export function formatRewarmReport(report: RewarmReport, buildNumber: string): string {
@@ -46,6 +47,10 @@ export function formatRewarmReport(report: RewarmReport, buildNumber: string): s
   lines.push(
     `${report.rewarmed} rewarmed, ${report.copied} copied from a tier, ${report.failed} failed, ${report.skipped.length} skipped${skipped ? ` (${skipped})` : ''} in ${formatDuration(report.ms)} for OpenVINO ${buildNumber} (cache ${report.dir})`,
   );
+  if (report.interrupted)
+    lines.push(
+      `Interrupted: ${report.left} of ${report.left + report.results.length} compiles left; run ovcache rewarm again to finish them.`,
+    );
   if (report.pruned)
     lines.push(`Removed ${report.pruned.removed.length} old entries with a rewarmed twin, ${formatBytes(report.pruned.bytesFreed)}.`);
   else if (report.results.length + report.skipped.filter((s) => s.reason === 'rewarmed').length > 0)
@@ -61,12 +66,17 @@ export function registerRewarm(program: Command): void {
     .option('--library <path>', 'the OpenVINO C library to use (the new one)')
     .option('--since <duration>', 'only entries used within this long, e.g. 7d', durationArgument('--since'))
     .option('--limit <n>', 'compile at most N entries (most recently used first)', countArgument('--limit'))
-    .option('--prune-old', 'then remove the old entries whose rewarmed twin exists');
+    .option('--prune-old', 'then remove the old entries whose rewarmed twin exists')
+    .option(
+      '--max-size <size>',
+      "the cache's disk budget while rewarming (old-build entries evicted first), e.g. 20GB",
+      sizeArgument('--max-size'),
+    );
   withCacheOptions(command).action(async (opts: RewarmCommandOptions) => {
     const { dir } = resolveCacheDir(opts);
     checkCacheFolder(dir);
     const runtime = await loadOpenVINO(opts.library ? { libraryPath: opts.library } : {});
-    const cache = new ModelCache({ runtime, dir });
+    const cache = new ModelCache({ runtime, dir, ...(opts.maxSize !== undefined ? { maxBytes: opts.maxSize } : {}) });
     const stop = new AbortController();
     const onSignal = (): void => stop.abort(new Error('interrupted'));
     process.once('SIGINT', onSignal);

@@ -162,7 +162,9 @@ describe('ovcache dashboard in headless Chromium', function () {
     // The page shows the new entry (a scan) and the history's new interval (a record).
     let view = await readPage(page);
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; view = await readPage(page)) {
-      if (view.text.entries === '5' && view.text['hit-note']!.includes('6 misses')) break;
+      const shown = view.models[0]?.segments.includes('[1,3,96,96]') ?? false;
+      // All three come from polls of the page: wait until one poll shows them all.
+      if (view.text.entries === '5' && view.text['hit-note']!.includes('6 misses') && shown) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.equal(view.text.entries, '5');

@@ -447,7 +447,7 @@ describe(`ModelCache against the stand-in${runtime.title}`, function () {
   });
 
   it('emits hit, miss and compile events and counts time saved', async () => {
-    const setEnvCompile = '50';
+    const setEnvCompile = '200'; // the hit's load stays far below it on a loaded machine
     setEnv('OV_STUB_COMPILE_MS', setEnvCompile);
     const cache = new TrackedCache({ core, dir });
     const events: Array<[string, CacheEvent]> = [];
@@ -459,7 +459,7 @@ describe(`ModelCache against the stand-in${runtime.title}`, function () {
       events.map(([name]) => name),
       ['miss', 'compile', 'hit', 'compile'],
     );
-    assert.ok(cache.stats().timeSavedMs > 30);
+    assert.ok(cache.stats().timeSavedMs > 100);
     assert.equal(cache.stats().compiles, 2);
   });
 

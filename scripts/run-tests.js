@@ -7,8 +7,9 @@
 // files, mocha options) it is one plain mocha run with .mocharc.json, as `npx mocha` would be.
 // OVCACHE_TEST_JOBS sets the number of parallel workers. Default 1: one plain mocha run over every
 // file, one after another, as before. 4 is about 20% faster on 2 cores (most files wait on child
-// processes, servers and the stand-in's simulated costs), but under load a dozen tests that still
-// compare timings flake (issue 25, item 7): the default moves once those take injected clocks.
+// processes, servers and the stand-in's simulated costs), but under load a dozen tests that
+// compared timings flaked (issue 25, item 7). Those known now wait for states or have margins of
+// 10x or more; the default moves to 2 once three whole parallel runs in a row pass with none.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');

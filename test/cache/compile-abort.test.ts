@@ -68,7 +68,8 @@ describe('cache.compile({ signal })', function () {
     const controller = new AbortController();
     const phases: string[] = [];
     const waiting = cache.compile(mlp, { device: 'CPU', signal: controller.signal, onProgress: (p) => phases.push(p.phase) });
-    await sleep(700);
+    // Waits for the state, not 700 ms: on a loaded machine the fingerprint can take longer than that.
+    await waitFor('the compile to wait for the holder', () => phases.includes('lock-wait'));
     const reason = new Error('caller went away');
     const abortedAt = Date.now();
     controller.abort(reason);
@@ -125,18 +126,22 @@ describe('cache.compile({ signal })', function () {
   });
 
   it('the leader aborting mid-compile: its promise rejects at once, the compile fills the entry, the model nobody takes is disposed, a signal-less waiter is served', async () => {
-    process.env.OV_STUB_COMPILE_MS = '1500';
+    process.env.OV_STUB_COMPILE_MS = '3000';
     const cache = new ModelCache({ core, dir });
     const baseline = liveHandles();
     const controller = new AbortController();
-    const leader = cache.compile(mlp, { device: 'CPU', signal: controller.signal });
-    await sleep(100);
-    const waiter = cache.compile(mlp, { device: 'CPU' });
-    await sleep(300); // OpenVINO is compiling now
-    const abortedAt = Date.now();
+    const leaderPhases: string[] = [];
+    const leader = cache.compile(mlp, { device: 'CPU', signal: controller.signal, onProgress: (p) => leaderPhases.push(p.phase) });
+    // States, not sleeps (100 ms, 300 ms raced the fingerprint under load): OpenVINO is compiling, the waiter waits on it.
+    await waitFor('the leader to compile', () => leaderPhases.includes('compile'));
+    const waiterPhases: string[] = [];
+    const waiter = cache.compile(mlp, { device: 'CPU', onProgress: (p) => waiterPhases.push(p.phase) });
+    let waiterSettled = false;
+    void waiter.finally(() => (waiterSettled = true)).catch(() => undefined);
+    await waitFor('the waiter to wait for the leader', () => waiterPhases.includes('lock-wait'));
     controller.abort();
     await assert.rejects(leader, { name: 'AbortError' });
-    assert.ok(Date.now() - abortedAt < 1000, 'rejected before the compile ended');
+    assert.equal(waiterSettled, false, 'rejected before the compile ended (the waiter is still waiting for it)');
     const served = await waiter;
     assert.equal(served.hit, true, 'the waiter loaded the entry the abandoned compile filled');
     served.compiled.dispose();
@@ -189,7 +194,7 @@ describe('cache.compile({ signal })', function () {
     const b = new AbortController();
     const first = registry.get(mlp, { device: 'CPU', signal: a.signal });
     const second = registry.acquire(mlp, { device: 'CPU', signal: b.signal });
-    await sleep(300);
+    await waitFor('the load to wait for the lock', () => cache.stats().lockWaits === 1);
     a.abort();
     await assert.rejects(first, { name: 'AbortError' });
     assert.equal(cache.stats().aborted, 0, 'one caller left: the compile still waits');
@@ -217,7 +222,7 @@ describe('cache.compile({ signal })', function () {
     const b = new AbortController();
     const first = cache.compile(mlp, { device: 'CPU', signal: a.signal });
     const second = cache.compile(mlp, { device: 'CPU', signal: b.signal });
-    await sleep(300);
+    await waitFor('the compile to wait for the lock', () => cache.stats().lockWaits === 1);
     a.abort();
     b.abort();
     await Promise.all([assert.rejects(first, { name: 'AbortError' }), assert.rejects(second, { name: 'AbortError' })]);

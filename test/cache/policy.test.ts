@@ -16,7 +16,11 @@ import { expectCode, readStubLog } from './helpers';
 import { outcomes, runPolicyChild } from './policy-child-run';
 
 /** Imports of the 1 MiB model's 3.5 MiB blob take about 140 ms; its compile about 18 ms. */
-const SLOW_IMPORTS = { OV_STUB_IMPORT_MS_PER_MB: '40' };
+// Imports of the 1 MiB model's 3.5 MiB blob cost ~350 ms against a ~18 ms compile: a 15x margin, so
+// the decision holds on a loaded machine (at 40 ms/MB the margin was 6x and the judgement raced the load).
+const SLOW_IMPORTS = { OV_STUB_IMPORT_MS_PER_MB: '100' };
+// Compiles of ~320 ms against ~5 ms imports once imports are fast again: the probe wins by far more than the load can take.
+const SLOW_COMPILES = { OV_STUB_COMPILE_MS: '300' };
 
 describe('caching policy', function () {
   this.timeout(120_000);
@@ -63,8 +67,8 @@ describe('caching policy', function () {
       assert.deepEqual(work(again.pid), { compiles: 2, imports: 0 });
       assert.deepEqual(again.events, []);
 
-      // Imports fast again (the stand-in's default costs): the third call probes, and caching resumes.
-      const fast = await runPolicyChild({ ...job, calls: 5, options: { probeEvery: 3 } }, { OV_STUB_LOG: stubLog });
+      // Imports fast again (the stand-in's default import cost), compiles slow: the third call probes, and caching resumes.
+      const fast = await runPolicyChild({ ...job, calls: 5, options: { probeEvery: 3 } }, { ...SLOW_COMPILES, OV_STUB_LOG: stubLog });
       assert.deepEqual(outcomes(fast), ['not-worth-it', 'not-worth-it', 'hit', 'hit', 'hit']);
       assert.deepEqual(work(fast.pid), { compiles: 2, imports: 3 });
       assert.deepEqual(
@@ -177,13 +181,17 @@ describe('caching policy', function () {
       );
     });
 
-    it('the manifest records the cold compile, the blob write and the last warm loads; the default costs keep every load cached', async () => {
+    it('the manifest records the cold compile, the blob write and the last warm loads; loads far cheaper than the compile stay cached', async () => {
       setEnv('OV_STUB_SLOW_WRITE_MS', '300');
+      // A ~320 ms compile against ~5 ms loads: with the default 18 ms compile, loads on a loaded
+      // machine crossed 0.8x the compile and the policy (rightly) stopped caching.
+      setEnv('OV_STUB_COMPILE_MS', SLOW_COMPILES.OV_STUB_COMPILE_MS);
       const cache = newCache();
       const events: PolicyEvent[] = [];
       cache.on('policy', (e) => events.push(e));
       const miss = await compile(cache);
       setEnv('OV_STUB_SLOW_WRITE_MS', undefined);
+      setEnv('OV_STUB_COMPILE_MS', undefined);
       const read = await readManifest(miss.entryDir!);
       assert.equal(read.status, 'ok');
       const t = read.status === 'ok' ? read.manifest.timings : undefined;
@@ -200,7 +208,7 @@ describe('caching policy', function () {
     });
 
     it('loads that overlap other compiles are no evidence; a manifest without timings still loads', async () => {
-      setEnv('OV_STUB_IMPORT_MS_PER_MB', SLOW_IMPORTS.OV_STUB_IMPORT_MS_PER_MB);
+      setEnv('OV_STUB_IMPORT_MS_PER_MB', '40'); // slow enough that the six loads overlap; nothing here is judged by time
       const cache = newCache();
       const together = await Promise.all(Array.from({ length: 6 }, () => cache.compile(model, { device: 'CPU' })));
       for (const r of together) r.compiled.dispose();

@@ -77,7 +77,9 @@ describe('fleet: tiers that are read-only, killed, down or tampered with', funct
         const shared = path.join(tmp, 'shared');
         if (kind === 's3+redis') s3 = await startS3(path.join(tmp, 's3'));
         const tiers = s3 ? [s3.tier()] : [{ path: shared }];
-        const fleet = { tiers, leaseTtlMs: 6000, pollMs: 50, ...(redis ? { coordinator: { redis: redis.url } } : {}) };
+        // The dead holder's lease must still be live when machine b asks for it (so b waits): 15 s
+        // covers the kill and b's start on a loaded machine (6 s flaked in parallel runs: b could find no lease).
+        const fleet = { tiers, leaseTtlMs: 15_000, pollMs: 50, ...(redis ? { coordinator: { redis: redis.url } } : {}) };
         const publisher = await startHangingPublisher({ dir: machine('a'), compiles: [mlp], ...fleet }, env());
         publisher.kill('SIGKILL');
         await new Promise((resolve) => publisher.once('close', resolve));

@@ -11,7 +11,7 @@ import { isKey } from '../cache/key';
 import { OvcacheError } from '../errors';
 import { FolderLeases } from './folder-lease';
 import { isPlainFileName, MAX_REMOTE_MANIFEST_BYTES } from './remote-manifest';
-import { REMOTE_MANIFEST, type LeaseProvider, type Tier, type TierObject } from './tier';
+import { REMOTE_MANIFEST, UploadGoneError, type LeaseProvider, type Tier, type TierObject } from './tier';
 
 export interface FolderTierOptions {
   /** The shared folder. */
@@ -108,10 +108,14 @@ export class FolderTier implements Tier {
       );
     this.checkSubfolder(upload);
     // A FIFO never blocks and a file of another size is never copied: both refused.
-    await copyRegularFile(path.join(this.entryDir(key), uploadId, file), to, {
-      ...(bytes !== undefined ? { bytes } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const from = path.join(upload, file);
+    try {
+      await copyRegularFile(from, to, { ...(bytes !== undefined ? { bytes } : {}), ...(signal ? { signal } : {}) });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UploadGoneError(from);
+      throw error;
+    }
   }
 
   async upload(key: string, uploadId: string, file: string, from: string): Promise<void> {

@@ -11,7 +11,7 @@ import { OvcacheError } from '../errors';
 import { requireOptional } from './optional-require';
 import { isPlainFileName, MAX_REMOTE_MANIFEST_BYTES } from './remote-manifest';
 import { isNotFound, S3Leases } from './s3-lease';
-import { REMOTE_MANIFEST, type LeaseProvider, type Tier, type TierObject } from './tier';
+import { REMOTE_MANIFEST, UploadGoneError, type LeaseProvider, type Tier, type TierObject } from './tier';
 
 export interface S3Location {
   bucket: string;
@@ -105,9 +105,11 @@ export class S3Tier implements Tier {
   /** With `bytes`, an object of another ContentLength is refused unread, and no more than `bytes` bytes are ever written. */
   async download(key: string, uploadId: string, file: string, to: string, signal: AbortSignal, bytes?: number): Promise<void> {
     const objectKey = this.objectKey(key, uploadId, file);
-    const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: objectKey }), {
-      abortSignal: signal,
-    });
+    const out = await this.client
+      .send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: objectKey }), { abortSignal: signal })
+      .catch((error: unknown) => {
+        throw isNotFound(error) ? new UploadGoneError(`s3://${this.bucket}/${objectKey}`) : error;
+      });
     if (!out.Body) throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${this.name}: empty answer for ${file}`);
     const body = out.Body as Readable;
     if (bytes === undefined) {

@@ -10,6 +10,18 @@
 
 export const REMOTE_MANIFEST = 'fleet-entry.json';
 
+/**
+ * Thrown by download(): the file a remote manifest names is no longer in the tier (tier-gc
+ * removed a superseded upload after the reader read the manifest). The reader's pull is a miss,
+ * and the tier is not down.
+ */
+export class UploadGoneError extends Error {
+  constructor(where: string) {
+    super(`${where} is gone (tier-gc removed the upload after its manifest was read)`);
+    this.name = 'UploadGoneError';
+  }
+}
+
 /** One stored object under entries/: a remote manifest (uploadId null) or a file of a publish. */
 export interface TierObject {
   key: string;

@@ -15,7 +15,7 @@ import { withDeadline } from './deadline';
 import { installEntry, makeStaging, removeStaging, type InstallStatus } from './install-entry';
 import { parseRemoteManifest, remoteManifestText, type RemoteFile, type RemoteManifest } from './remote-manifest';
 import { sameSource } from '../cache/entry/usable';
-import type { Tier } from './tier';
+import { UploadGoneError, type Tier } from './tier';
 import { mayVouchFor } from '../trust/vouch';
 import { CHANGED_WHILE_READ, entryUnchanged, folderIdentity } from '../trust/entry-identity';
 import { signEntry, verifyEntry, type TrustRefusal } from '../trust/signature';
@@ -105,7 +105,7 @@ export async function publishEntry(
 const isUnsafePath = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'OVCACHE_UNSAFE_PATH';
 
 export type PullResult =
-  | { status: 'miss'; reason: 'absent' | 'other-source' }
+  | { status: 'miss'; reason: 'absent' | 'other-source' | `upload-gone: ${string}` }
   | { status: 'refused'; reason: string; refusal?: TrustRefusal }
   | { status: InstallStatus; bytes: number; signedBy: string | null };
 
@@ -160,6 +160,7 @@ export async function pullEntry(tier: Tier, target: PullTarget, timeoutMs: numbe
       } catch (error) {
         if (error instanceof SizeRefusedError) return { status: 'refused', reason: `mismatch: ${error.message}`, refusal: 'mismatch' };
         if (isUnsafePath(error)) return { status: 'refused', reason: (error as Error).message };
+        if (error instanceof UploadGoneError) return { status: 'miss', reason: `upload-gone: ${error.message}` };
         throw error;
       }
       const { size } = await fs.promises.stat(to);

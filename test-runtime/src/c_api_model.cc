@@ -211,8 +211,8 @@ ov_status_e ov_port_get_any_name(const ov_output_const_port_t* port, char** tens
       if (names.empty())
         throw OvError("src/core/src/descriptor/tensor.cpp",
                       "Attempt to get a name for a Tensor without names");
-      // get_any_name() is the smallest name (std::min_element in src/core/src/descriptor/tensor.cpp),
-      // not the first one the IR lists.
+      // get_any_name() is the smallest name (std::min_element in
+      // src/core/src/descriptor/tensor.cpp), not the first one the IR lists.
       *tensor_name = dup_cstr(*std::min_element(names.begin(), names.end()));
     });
   });

@@ -53,7 +53,8 @@ struct Parser {
     const char* digits = ent.c_str() + (hex ? 2 : 1);
     char* end = nullptr;
     unsigned long cp = std::strtoul(digits, &end, hex ? 16 : 10);
-    if (*digits == '\0' || *end != '\0' || cp == 0 || cp > 0x10FFFF) fail("bad character reference &" + ent + ";");
+    if (*digits == '\0' || *end != '\0' || cp == 0 || cp > 0x10FFFF)
+      fail("bad character reference &" + ent + ";");
     return cp;
   }
   static void append_utf8(std::string& o, unsigned long cp) {

@@ -11,13 +11,7 @@ import type { InputIdentity } from '../../lib/cache/key';
 import { loadOpenVINO, ModelCache, type Core, type OpenVINO } from '../../lib/index';
 import { formatPartialShape } from '../../lib/openvino/shapes';
 import { IrWriter } from '../../lib/selftest/ir-writer';
-import {
-  writeAll,
-  writeImageWeightsModel,
-  writeShapedModel,
-  writeStringOutputModel,
-  writeWeightsModel,
-} from '../../scripts/make-fixtures';
+import { writeAll, writeImageWeightsModel, writeShapedModel, writeStringOutputModel, writeWeightsModel } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { countEvents } from './helpers';
 
@@ -148,7 +142,11 @@ describe('model inputs from the IR .xml', function () {
       ['an empty range', NET(PARAM('x', '5..2')), /empty dimension range/],
       ['a dimension over 2^53', NET(PARAM('x', '9007199254740993')), /dimension over/],
       ['a lower-case parameter type', NET(PARAM('x').replace('"Parameter"', '"parameter"')), /spelled parameter/],
-      ['an old_api_map attribute', NET(PARAM('x').replace('<output>', '<rt_info><attribute name="old_api_map_order" version="0" value="0"/></rt_info><output>')), /old_api_map/],
+      [
+        'an old_api_map attribute',
+        NET(PARAM('x').replace('<output>', '<rt_info><attribute name="old_api_map_order" version="0" value="0"/></rt_info><output>')),
+        /old_api_map/,
+      ],
       ['a root that is not <net>', '<model version="11"><layers/></model>', /not <net>/],
       ['a parse error', NET(PARAM('x')).replace('</layers>', '</layer>'), /mismatched end tag/],
       ['an unknown entity', NET(PARAM('&ent;')), /entity other than/],
@@ -195,7 +193,10 @@ describe('model inputs from the IR .xml', function () {
     it('a huge attribute within the cap is read in linear time (returns within 5 s)', async () => {
       const names = Array.from({ length: 400_000 }, (_, i) => `n${i}`).join(',');
       const xml = path.join(tmp, 'huge.xml');
-      fs.writeFileSync(xml, NET(PARAM(names) + `<layer id="1" name="r" type="Result" version="opset1"><data junk="${'j'.repeat(8_000_000)}"/></layer>\n`));
+      fs.writeFileSync(
+        xml,
+        NET(PARAM(names) + `<layer id="1" name="r" type="Result" version="opset1"><data junk="${'j'.repeat(8_000_000)}"/></layer>\n`),
+      );
       const t = Date.now();
       const result = await readIrInputs(xml);
       assert.ok(Date.now() - t < 5000, 'returns within 5 s');

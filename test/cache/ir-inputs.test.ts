@@ -92,6 +92,13 @@ describe('model inputs from the IR .xml', function () {
     assert.equal(fromXml, models.length - 1);
   });
 
+  it('reads the .xml alone: the same inputs with the .bin gone', async () => {
+    const { xml, bin } = writeImageWeightsModel(tmp, 4096, 'xml-alone');
+    const expected = await viaReadModel(xml);
+    fs.rmSync(bin);
+    assert.deepEqual(await readIrInputs(xml), { inputs: expected });
+  });
+
   it('a cold compile reads the model once (OpenVINO compiling it), not once more for the key', async () => {
     const { xml } = writeWeightsModel(tmp, 4096, 'cold');
     const log = path.join(tmp, 'stub.log');

@@ -20,6 +20,7 @@ import { Fingerprinter, type FileFingerprint } from './fingerprint';
 import { deriveKey, deviceIdentityText, KEY_FORMAT, type FileIdentity, type InputIdentity, type KeyParts } from './key';
 import type { ResolvedCompileOptions } from './options';
 import type { ShapeRoute } from './dynamic/shape-router';
+import { irInputsFromXml } from './ir-inputs';
 import { fingerprintBytes } from './progress/fingerprint-bytes';
 import type { ProgressReporter } from './progress/compile-progress';
 import { deriveReshapedInputs, ReshapedInputs } from './warm/reshaped-inputs';
@@ -265,13 +266,7 @@ export class KeyBuilder {
         // no memo yet, or an unreadable one: read the model below
       }
     }
-    const model = await this.ctx.core().readModel(xml);
-    let inputs: InputIdentity[];
-    try {
-      inputs = toInputIdentities(model);
-    } finally {
-      model.dispose();
-    }
+    const inputs = (await irInputsFromXml(xml)) ?? (await this.readInputs(xml));
     this.inputs.set(xmlSha256, inputs);
     if (memoFile && !this.ctx.readOnly) {
       await writeFileAtomic(memoFile, `${JSON.stringify({ format: INPUTS_MEMO_FORMAT, xmlSha256, inputs })}\n`).catch((error: Error) =>
@@ -279,6 +274,15 @@ export class KeyBuilder {
       );
     }
     return inputs;
+  }
+
+  private async readInputs(xml: string): Promise<InputIdentity[]> {
+    const model = await this.ctx.core().readModel(xml);
+    try {
+      return toInputIdentities(model);
+    } finally {
+      model.dispose();
+    }
   }
 
   /** The device identities this builder has read (never probes a device): device name -> deviceIdentityText. */

@@ -1,4 +1,5 @@
 // ov_model_*, ov_port_*, ov_partial_shape_*, ov_shape_*.
+#include <algorithm>
 #include <cstring>
 
 #include "stub.h"
@@ -210,7 +211,9 @@ ov_status_e ov_port_get_any_name(const ov_output_const_port_t* port, char** tens
       if (names.empty())
         throw OvError("src/core/src/descriptor/tensor.cpp",
                       "Attempt to get a name for a Tensor without names");
-      *tensor_name = dup_cstr(names.front());
+      // get_any_name() is the smallest name (std::min_element in
+      // src/core/src/descriptor/tensor.cpp), not the first one the IR lists.
+      *tensor_name = dup_cstr(*std::min_element(names.begin(), names.end()));
     });
   });
 }

@@ -1,4 +1,6 @@
 // A minimal XML parser for OpenVINO IR: elements, attributes, text, comments, declarations.
+#include <cstdlib>
+
 #include "stub.h"
 
 namespace ovstub {
@@ -45,6 +47,33 @@ struct Parser {
     if (b == i) fail("expected a name");
     return s.substr(b, i - b);
   }
+  // &#N; and &#xH; as pugixml reads them: the code point, written as UTF-8.
+  unsigned long char_ref(const std::string& ent) {
+    bool hex = ent.size() > 1 && ent[1] == 'x';
+    const char* digits = ent.c_str() + (hex ? 2 : 1);
+    char* end = nullptr;
+    unsigned long cp = std::strtoul(digits, &end, hex ? 16 : 10);
+    if (*digits == '\0' || *end != '\0' || cp == 0 || cp > 0x10FFFF)
+      fail("bad character reference &" + ent + ";");
+    return cp;
+  }
+  static void append_utf8(std::string& o, unsigned long cp) {
+    if (cp < 0x80) {
+      o += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      o += static_cast<char>(0xC0 | (cp >> 6));
+      o += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      o += static_cast<char>(0xE0 | (cp >> 12));
+      o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      o += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      o += static_cast<char>(0xF0 | (cp >> 18));
+      o += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      o += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
   std::string unescape(const std::string& t) {
     std::string o;
     for (size_t k = 0; k < t.size(); ++k) {
@@ -66,7 +95,7 @@ struct Parser {
       else if (ent == "apos")
         o += '\'';
       else if (!ent.empty() && ent[0] == '#')
-        o += static_cast<char>(std::atoi(ent.c_str() + 1));
+        append_utf8(o, char_ref(ent));
       else
         fail("unknown entity &" + ent + ";");
       k = e;

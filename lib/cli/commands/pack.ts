@@ -9,6 +9,7 @@ import { formatBytes } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { matchTargets } from './rm';
 import { trustFromFlags } from '../../trust/trust-options';
+import { countOf } from '../../format/count';
 
 interface PackOptions {
   dir?: string;
@@ -60,7 +61,7 @@ export function registerPack(program: Command): void {
     const skipped = report.skipped.length > 0 ? `; skipped ${report.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
     const signed = signer ? `, signed by key ${signer.keyId.slice(0, 16)}` : '';
     print(
-      `Packed ${report.entries.length} entr${report.entries.length === 1 ? 'y' : 'ies'} (${formatBytes(report.bytes)}) into ${report.file} (${formatBytes(report.archiveBytes)})${signed}${skipped}`,
+      `Packed ${countOf(report.entries.length, 'entry')} (${formatBytes(report.bytes)}) into ${report.file} (${formatBytes(report.archiveBytes)})${signed}${skipped}`,
     );
   });
 }

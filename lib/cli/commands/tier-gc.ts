@@ -9,6 +9,7 @@ import { formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { durationArgument, print, printJson } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
+import { countOf } from '../../format/count';
 
 interface TierGcOptions {
   endpoint?: string;
@@ -126,8 +127,8 @@ export function registerTierGc(program: Command): void {
         }
         const verb = report.dryRun ? 'Would remove' : 'Removed';
         lines.push(
-          `${verb} ${report.removed.length} unreferenced upload(s), ${formatBytes(report.bytesFreed)}, from ${report.tier}; ` +
-            `${report.entries} entries (${formatBytes(report.entryBytes)}) stay.`,
+          `${verb} ${countOf(report.removed.length, 'unreferenced upload')}, ${formatBytes(report.bytesFreed)}, from ${report.tier}; ` +
+            `${countOf(report.entries, 'entry')} (${formatBytes(report.entryBytes)}) ${report.entries === 1 ? 'stays' : 'stay'}.`,
         );
         if (report.young.length > 0)
           lines.push(

@@ -1,11 +1,11 @@
 // `ovcache pack <out.tar.gz> [selectors...]`: write cache entries (all complete ones, or those
 // the selectors name, as `ovcache rm` reads them) with their manifests and digests to a bundle.
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { checkCacheFolder } from '../../cache/cache-dir';
 import { scanCache } from '../../cache/scan';
 import { OvcacheError } from '../../errors';
 import { packBundle } from '../../fleet/bundle-pack';
-import { performance } from 'node:perf_hooks';
 import { formatBytes, formatDuration } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { matchTargets } from './rm';

@@ -1,10 +1,10 @@
 // `ovcache unpack <bundle>`: verify a bundle and install its entries. Entries for another
 // OpenVINO build or another device are refused unless --force. Exit code 1 when any entry was
 // refused or damaged.
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { unpackBundle, type LocalIdentity } from '../../fleet/bundle-unpack';
 import { deviceIdentity } from '../../fleet/device-identity';
-import { performance } from 'node:perf_hooks';
 import { formatTable } from '../../format/table';
 import { formatBytes, formatDuration } from '../../format/units';
 import { loadOpenVINOSync } from '../../openvino/openvino';

@@ -61,14 +61,20 @@ export async function packBundle(
   cacheDir: string,
   entries: ScannedEntry[],
   out: string,
-  options: { signer?: SigningKeyInfo | undefined; trusted?: ReadonlyMap<string, PublicKeyInfo> } = {},
+  options: {
+    signer?: SigningKeyInfo | undefined;
+    trusted?: ReadonlyMap<string, PublicKeyInfo>;
+    /** Before each entry is read (done so far, total, its name), and once before compressing. */
+    onProgress?: (done: number, total: number, label: string) => void;
+  } = {},
 ): Promise<PackReport> {
   const file = path.resolve(out);
   checkOutPath(file);
   const staging = makeStaging(cacheDir);
   const report: PackReport = { file, entries: [], bytes: 0, archiveBytes: 0, skipped: [] };
   try {
-    for (const e of entries) {
+    for (const [done, e] of entries.entries()) {
+      options.onProgress?.(done, entries.length, e.name);
       const folder = await folderIdentity(e.dir).catch(() => undefined);
       const read = await readManifest(e.dir);
       if (!folder || read.status !== 'ok' || !read.manifest.complete) {
@@ -114,6 +120,7 @@ export async function packBundle(
       const why = report.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
       throw new OvcacheError('OVCACHE_ENTRY_NOT_FOUND', `No complete entry to pack from ${cacheDir}${why ? ` (${why})` : ''}`);
     }
+    options.onProgress?.(entries.length, entries.length, `compressing ${report.entries.length} into ${path.basename(file)}`);
     const index: BundleIndex = { format: BUNDLE_FORMAT, createdAt: new Date().toISOString(), entries: report.entries };
     await fs.promises.writeFile(path.join(staging, BUNDLE_INDEX), `${JSON.stringify(index, null, 2)}\n`);
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(4).toString('hex')}.tmp`);

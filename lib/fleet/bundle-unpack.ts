@@ -37,6 +37,8 @@ export interface UnpackedEntry {
   key: string;
   model: string;
   device: string;
+  /** Bytes of the entry's files, as the bundle's index lists them. */
+  bytes: number;
   status: 'installed' | 'present' | 'refused' | 'invalid' | 'busy';
   reason: string | null;
   /** With trust: the key id that signed the entry. */
@@ -60,6 +62,8 @@ export interface UnpackOptions {
   maxDecompressionRatio?: number;
   /** Trusted keys (unpack --trust): every entry must be signed by one and match what was signed, or the whole bundle is refused. */
   trust?: ResolvedTrust | undefined;
+  /** Once the bundle is extracted: before each entry is checked (done 0) and before each is installed (done: those handled so far); last (total, total). */
+  onProgress?: (done: number, total: number, label: string) => void;
 }
 
 function mismatch(e: BundleEntry, local: LocalIdentity | null): string | null {
@@ -214,8 +218,18 @@ export async function unpackBundle(
     const index = await readIndex(staging, file);
     // First every entry is checked; with trust, one that fails refuses the bundle before anything is installed.
     const whole: Array<{ e: BundleEntry; row: UnpackedEntry; dir: string }> = [];
+    const progress = (done: number, label: string): void => options.onProgress?.(done, index.entries.length, label);
     for (const e of index.entries) {
-      const row: UnpackedEntry = { name: e.name, key: e.key, model: e.model, device: e.device.name, status: 'refused', reason: null };
+      progress(0, `checking ${e.name}`); // nothing is done until installed: the count never runs back
+      const row: UnpackedEntry = {
+        name: e.name,
+        key: e.key,
+        model: e.model,
+        device: e.device.name,
+        bytes: e.files.reduce((n, f) => n + f.bytes, 0),
+        status: 'refused',
+        reason: null,
+      };
       report.entries.push(row);
       const unsafe = entryNameProblem(e);
       if (unsafe) {
@@ -251,7 +265,8 @@ export async function unpackBundle(
         `${file} is refused whole, nothing installed: ${bad.map((r) => `${r.name} (${r.reason ?? 'refused'})`).join('; ')}`,
       );
     }
-    for (const { e, row, dir } of whole) {
+    for (const [done, { e, row, dir }] of whole.entries()) {
+      progress(done, `installing ${e.name}`);
       const other = mismatch(e, local);
       if (other && !options.force) {
         row.reason = `${other} (--force installs it anyway)`;
@@ -279,6 +294,7 @@ export async function unpackBundle(
         [row.status, row.reason] = ['refused', (error as Error).message]; // the other key's entry is kept
       }
     }
+    progress(index.entries.length, '');
     return report;
   } finally {
     await discardStaging(staging, !extracted);

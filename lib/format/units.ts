@@ -68,7 +68,7 @@ export function parseDuration(value: unknown, name = 'duration', limits: Duratio
   const min = limits.min ?? 0;
   const max = limits.max ?? Number.MAX_SAFE_INTEGER;
   if (ms !== undefined && ms >= min && ms <= max) return ms;
-  const range = ms === undefined ? '' : ms > max ? ` of at most ${formatDurationLimit(max)}` : ` of at least ${formatDurationLimit(min)}`;
+  const range = ms === undefined ? '' : ms > max ? ` of at most ${formatDurationTyped(max)}` : ` of at least ${formatDurationTyped(min)}`;
   throw new OvcacheError(
     'OVCACHE_BAD_DURATION',
     `Expected a duration${range} such as 7d, 12h, 30min, 90s or a number of milliseconds for ${name} but received ${describeValue(value)}`,
@@ -89,8 +89,11 @@ function durationOf(value: unknown): number | undefined {
   return undefined;
 }
 
-/** A limit as written in messages: "1min", "24h", else "N ms". */
-function formatDurationLimit(ms: number): string {
+/**
+ * A duration as it is typed (what parseDuration() reads back): "1h", "5s", "30min", else "N ms".
+ * For defaults in --help and limits in messages; measured durations use formatDuration().
+ */
+export function formatDurationTyped(ms: number): string {
   for (const [unit, factor] of [
     ['d', 86_400_000],
     ['h', 3_600_000],

@@ -23,10 +23,12 @@ export const BUILD_PARTS: ReadonlySet<string> = new Set(['runtime.buildNumber', 
  *   current          it was made by the runtime now loaded (its key is its twin's)
  *   rewarmed         its twin exists already (a previous rewarm, or the service compiled it)
  *   not-recent       not used within `since`
- *   model-missing    its model files are gone; model-changed: they differ from what was compiled
+ *   model-missing    its model files are gone
+ *   model-changed    they differ from what was compiled (size or mtime, or their digest)
  *   no-model-path    it was compiled from a model object: no file to compile again
  *   broken           incomplete, blob missing, no valid manifest
  *   key-differs      the request rebuilt from it makes a key that differs in more than the build
+ *                    (its model files being the same)
  *   over-limit       beyond `limit`
  */
 export type RewarmSkipReason =
@@ -150,6 +152,13 @@ export async function planRewarm(cache: ModelCache, options: PlanOptions = {}): 
     }
     const changed = diffKeyParts(read.manifest.parts, twin.parts).map((c) => c.part);
     const other = changed.filter((p) => !BUILD_PARTS.has(p));
+    // Model files whose digest or size differs from what was compiled (rewritten in place, same
+    // mtime): the model changed, whatever else differs with it.
+    const modelFiles = other.filter((p) => /^model\.[^.]+\.(sha256|size)$/.test(p));
+    if (modelFiles.length > 0) {
+      skip(entry, 'model-changed', `${model}: ${modelFiles.join(', ')} differ`);
+      continue;
+    }
     if (other.length > 0) {
       skip(entry, 'key-differs', other.join(', '));
       continue;

@@ -8,6 +8,7 @@ import { formatBytes } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
 import { formatRemoval, removeAll } from './rm';
+import { countOf } from '../../format/count';
 
 async function confirm(question: string): Promise<boolean> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
@@ -27,7 +28,7 @@ export function registerClear(program: Command): void {
       if (!process.stdin.isTTY) command.error('error: not a terminal: pass --yes to clear the cache without a question');
       if (
         scan.entries.length > 0 &&
-        !(await confirm(`Remove all ${scan.entries.length} entries (${formatBytes(scan.totals.bytes)}) from ${scan.dir}? [y/N] `))
+        !(await confirm(`Remove all ${countOf(scan.entries.length, 'entry')} (${formatBytes(scan.totals.bytes)}) from ${scan.dir}? [y/N] `))
       ) {
         print('Nothing removed.');
         return;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { startDashboard } from '../../dashboard/server';
-import { formatBytes, parseDuration } from '../../format/units';
+import { formatBytes, formatDurationTyped, parseDuration } from '../../format/units';
 import { findCommand } from '../../process/find-command';
 import { print, resolveCacheDir, sizeArgument, withLibraryOption } from '../cache-dir-option';
 import { runDoctor } from './doctor';
@@ -95,7 +95,11 @@ export function registerDashboard(program: Command): void {
       .option('--max-size <size>', 'the budget to show when no cache recorded one (e.g. 20GB)', sizeArgument('--max-size'))
       .option('--results <path>', 'the result store\'s folder (default: "results" in the cache folder)')
       // Durations in help are written as they are typed (5s), never as milliseconds.
-      .addOption(new Option('--refresh <duration>', 'how often the page updates').argParser(refreshArgument).default(5000, '5s')),
+      .addOption(
+        new Option('--refresh <duration>', 'how often the page updates')
+          .argParser(refreshArgument)
+          .default(5000, formatDurationTyped(5000)),
+      ),
   ).action(async (opts: DashboardCliOptions) => {
     const stop = new AbortController();
     const onSignal = () => stop.abort();

@@ -4,6 +4,7 @@ import { scanCache } from '../../cache/scan';
 import { tryVolumeStats, type VolumeStats } from '../../cache/volume';
 import { formatBytes as formatSize, type SizeUnits } from '../../format/units';
 import { resolveCacheDir } from '../cache-dir-option';
+import { countOf } from '../../format/count';
 
 export interface DoctorCache {
   dir: string;
@@ -51,7 +52,7 @@ export function formatDoctorCache(c: DoctorCache, units: SizeUnits = 'iec'): str
   const lines = [`Cache:    ${c.dir} (chosen by ${c.source})${c.exists ? '' : ', not created yet'}`];
   if (c.exists) {
     lines.push(
-      `          ${c.entries} entries, ${formatBytes(c.folderBytes)}${c.stale || c.broken ? ` (${c.stale} stale, ${c.broken} broken: see "ovcache verify")` : ''}`,
+      `          ${countOf(c.entries, 'entry')}, ${formatBytes(c.folderBytes)}${c.stale || c.broken ? ` (${c.stale} stale, ${c.broken} broken: see "ovcache verify")` : ''}`,
     );
   }
   lines.push(

@@ -16,6 +16,7 @@ import {
 import { entryJson, keyText, lazyProgress, modelText, stateText } from '../output';
 import { lsDecisions } from '../ls-policy';
 import { decisionLines, entryPolicyJson, warmColdText } from '../policy-output';
+import { countOf } from '../../format/count';
 
 export const LS_SORTS = ['size', 'last-used', 'hits', 'created', 'model'] as const;
 export type LsSort = (typeof LS_SORTS)[number];
@@ -109,7 +110,7 @@ export function registerLs(program: Command): void {
     const note = runtime.buildNumber === null ? ' (no OpenVINO runtime found: runtime-version staleness not checked)' : '';
     const notes = decisionLines(policy.listed, now);
     print(
-      `${table}\n${notes.length > 0 ? `\n${notes.join('\n')}\n` : ''}\n${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${formatBytes(bytes)} in ${scan.dir}${note}`,
+      `${table}\n${notes.length > 0 ? `\n${notes.join('\n')}\n` : ''}\n${countOf(entries.length, 'entry')}, ${formatBytes(bytes)} in ${scan.dir}${note}`,
     );
   });
 }

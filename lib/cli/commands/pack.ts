@@ -1,14 +1,17 @@
 // `ovcache pack <out.tar.gz> [selectors...]`: write cache entries (all complete ones, or those
 // the selectors name, as `ovcache rm` reads them) with their manifests and digests to a bundle.
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { checkCacheFolder } from '../../cache/cache-dir';
 import { scanCache } from '../../cache/scan';
 import { OvcacheError } from '../../errors';
 import { packBundle } from '../../fleet/bundle-pack';
-import { formatBytes } from '../../format/units';
+import { formatBytes, formatDuration } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { matchTargets } from './rm';
 import { trustFromFlags } from '../../trust/trust-options';
+import { countOf } from '../../format/count';
+import { createProgress } from '../progress';
 
 interface PackOptions {
   dir?: string;
@@ -52,7 +55,19 @@ export function registerPack(program: Command): void {
       }
       chosen = complete.filter((e) => names.has(e.name));
     }
-    const report = await packBundle(dir, chosen, out, { signer, ...(trusted ? { trusted } : {}) });
+    const started = performance.now();
+    const progress = opts.json ? undefined : createProgress(chosen.length, 'packing', process.stderr, 1);
+    let report;
+    try {
+      report = await packBundle(dir, chosen, out, {
+        signer,
+        ...(trusted ? { trusted } : {}),
+        onProgress: (done, _total, label) => progress?.update(done, label),
+      });
+    } finally {
+      progress?.stop();
+    }
+    const ms = performance.now() - started;
     if (opts.json) {
       printJson({ dir, ...report });
       return;
@@ -60,7 +75,7 @@ export function registerPack(program: Command): void {
     const skipped = report.skipped.length > 0 ? `; skipped ${report.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
     const signed = signer ? `, signed by key ${signer.keyId.slice(0, 16)}` : '';
     print(
-      `Packed ${report.entries.length} entr${report.entries.length === 1 ? 'y' : 'ies'} (${formatBytes(report.bytes)}) into ${report.file} (${formatBytes(report.archiveBytes)})${signed}${skipped}`,
+      `Packed ${countOf(report.entries.length, 'entry')} (${formatBytes(report.bytes)}) into ${report.file} (${formatBytes(report.archiveBytes)}) in ${formatDuration(ms)}${signed}${skipped}`,
     );
   });
 }

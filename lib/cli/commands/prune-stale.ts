@@ -7,6 +7,7 @@ import { loadOpenVINO } from '../../openvino/openvino';
 import { pruneTwinned } from '../../rewarm/prune-old';
 import { print, printJson } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
+import { countOf } from '../../format/count';
 
 export async function pruneStale(dir: string, opts: { json?: boolean; dryRun?: boolean; library?: string }): Promise<void> {
   checkCacheFolder(dir);
@@ -24,7 +25,7 @@ export async function pruneStale(dir: string, opts: { json?: boolean; dryRun?: b
     const verb = opts.dryRun ? 'Would remove' : 'Removed';
     const lines = report.removed.map((r) => `${verb} ${r.name} (${r.model ?? '?'}, ${formatBytes(r.bytes)})`);
     lines.push(
-      `${verb} ${report.removed.length} entries of another build with a rewarmed twin, ${formatBytes(report.bytesFreed)} (current: OpenVINO ${runtime.version.buildNumber}).`,
+      `${verb} ${countOf(report.removed.length, 'entry')} of another build with a rewarmed twin, ${formatBytes(report.bytesFreed)} (current: OpenVINO ${runtime.version.buildNumber}).`,
     );
     for (const s of report.skipped) lines.push(`Skipped ${s.name}: ${s.message}`);
     print(lines.join('\n'));

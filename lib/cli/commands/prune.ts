@@ -10,6 +10,7 @@ import { countArgument, durationArgument, print, printJson, resolveCacheDir, siz
 import { EXIT } from '../exit-codes';
 import { pruneStale } from './prune-stale';
 import { entryJson, keyText, lazyProgress, modelText, type EntryJson } from '../output';
+import { countOf } from '../../format/count';
 
 interface PruneOptions {
   dir?: string;
@@ -109,10 +110,11 @@ export function registerPrune(program: Command): void {
         );
       }
       lines.push(
-        `${verb} ${removed.length} of ${scan.entries.length} entries, ${formatBytes(bytesFreed)}; ${after.entries} entries, ${formatBytes(after.bytes)} left.`,
+        `${verb} ${removed.length} of ${countOf(scan.entries.length, 'entry')}, ${formatBytes(bytesFreed)}; ${countOf(after.entries, 'entry')}, ${formatBytes(after.bytes)} left.`,
       );
       for (const s of skipped) lines.push(`Skipped ${s.name}: ${s.message}`);
-      if (trash.removed > 0) lines.push(`Cleaned ${trash.removed} leftover(s) of interrupted removals (${formatBytes(trash.bytes)}).`);
+      if (trash.removed > 0)
+        lines.push(`Cleaned ${countOf(trash.removed, 'leftover')} of interrupted removals (${formatBytes(trash.bytes)}).`);
       if (opts.olderThan !== undefined) lines.push(`(older than = not used for ${formatDuration(opts.olderThan)})`);
       print(lines.join('\n'));
     }

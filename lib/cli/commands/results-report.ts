@@ -3,6 +3,7 @@ import { isKey, shortKey } from '../../cache/key';
 import { formatAgo, formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import type { StoreCounters, StoredEntry } from '../../results/store-records';
+import { countOf } from '../../format/count';
 
 export interface ResultsStatsReport {
   dir: string;
@@ -101,7 +102,7 @@ export function formatStats(r: ResultsStatsReport, names: ReadonlyMap<string, st
   const lines = [
     `Results folder  ${r.dir}${r.exists ? '' : ' - does not exist yet'}`,
     `Entries         ${r.entries} (${formatBytes(r.bytes)})${r.expiredNow > 0 ? `, ${r.expiredNow} expired awaiting removal` : ''}`,
-    `Lookups         ${r.hits} hits, ${r.misses} misses (hit rate ${(r.hitRate * 100).toFixed(1)}%), ${r.bypasses} bypassed`,
+    `Lookups         ${countOf(r.hits, 'hit')}, ${countOf(r.misses, 'miss')} (hit rate ${(r.hitRate * 100).toFixed(1)}%), ${r.bypasses} bypassed`,
     `Removed         ${r.expired} expired, ${r.evicted} evicted, ${r.removedFiles} for changed files, ${r.removedDamaged} damaged`,
     `Time saved      ${formatDuration(r.timeSavedMs)} of compute`,
   ];
@@ -120,7 +121,7 @@ export function formatStats(r: ResultsStatsReport, names: ReadonlyMap<string, st
 
 /** "1 entry", "2 entries". */
 export function entriesText(n: number): string {
-  return `${n} entr${n === 1 ? 'y' : 'ies'}`;
+  return countOf(n, 'entry');
 }
 
 /**

@@ -12,6 +12,8 @@ import { rewarm, type RewarmReport } from '../../rewarm/rewarm';
 import { countArgument, durationArgument, print, printJson, resolveCacheDir, sizeArgument, withCacheOptions } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
 import { createProgress } from '../progress';
+import { requireWritableCacheDir } from '../writable-cache-dir';
+import { countOf } from '../../format/count';
 
 interface RewarmCommandOptions {
   dir?: string;
@@ -49,10 +51,12 @@ export function formatRewarmReport(report: RewarmReport, buildNumber: string): s
   );
   if (report.interrupted)
     lines.push(
-      `Interrupted: ${report.left} of ${report.left + report.results.length} compiles left; run ovcache rewarm again to finish them.`,
+      `Interrupted: ${report.left} of ${countOf(report.left + report.results.length, 'compile')} left; run ovcache rewarm again to finish them.`,
     );
   if (report.pruned)
-    lines.push(`Removed ${report.pruned.removed.length} old entries with a rewarmed twin, ${formatBytes(report.pruned.bytesFreed)}.`);
+    lines.push(
+      `Removed ${countOf(report.pruned.removed.length, 'old entry')} with a rewarmed twin, ${formatBytes(report.pruned.bytesFreed)}.`,
+    );
   else if (report.results.length + report.skipped.filter((s) => s.reason === 'rewarmed').length > 0)
     lines.push('Old entries stay (ovcache ls marks them stale): remove them with ovcache prune --stale once nothing runs the old build.');
   return lines.join('\n');
@@ -73,7 +77,9 @@ export function registerRewarm(program: Command): void {
       sizeArgument('--max-size'),
     );
   withCacheOptions(command).action(async (opts: RewarmCommandOptions) => {
-    const { dir } = resolveCacheDir(opts);
+    const { dir, source } = resolveCacheDir(opts);
+    // Before the runtime loads and anything compiles: a mistyped folder or one it cannot write.
+    requireWritableCacheDir(dir, source, 'rewarm');
     checkCacheFolder(dir);
     const runtime = await loadOpenVINO(opts.library ? { libraryPath: opts.library } : {});
     const cache = new ModelCache({ runtime, dir, ...(opts.maxSize !== undefined ? { maxBytes: opts.maxSize } : {}) });

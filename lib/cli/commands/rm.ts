@@ -8,6 +8,7 @@ import { formatBytes } from '../../format/units';
 import { print, printJson, resolveCacheDir, withCacheOptions } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
 import { entryJson, lazyProgress } from '../output';
+import { countOf } from '../../format/count';
 
 const MIN_PREFIX = 4;
 
@@ -54,7 +55,7 @@ export function formatRemoval(r: RemovalReport): string {
   const lines = r.removed.map((e) => `removed ${e.name} (${formatBytes(e.bytes)})`);
   for (const s of r.skipped) lines.push(`skipped ${s.name}: ${s.message}`);
   lines.push(
-    `Removed ${r.removed.length} entr${r.removed.length === 1 ? 'y' : 'ies'}, ${formatBytes(r.bytesFreed)} freed${r.skipped.length ? `; ${r.skipped.length} skipped` : ''}.`,
+    `Removed ${countOf(r.removed.length, 'entry')}, ${formatBytes(r.bytesFreed)} freed${r.skipped.length ? `; ${r.skipped.length} skipped` : ''}.`,
   );
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import { keyText, modelText } from '../output';
 import { cacheLayout } from '../../cache/entry/layout';
 import { loadDecisions, timingsView, type TimingsView } from '../../cache/policy/describe';
 import { decisionLines, decisionsJson, warmColdText, type DecisionJson, type Decisions } from '../policy-output';
+import { countOf } from '../../format/count';
 
 export interface DeviceStats {
   device: string;
@@ -114,8 +115,8 @@ export function formatStats(r: StatsReport, entries: ScannedEntry[]): string {
     `Cache folder     ${r.dir}`,
     `Entries          ${r.entries} (${r.complete} complete), ${formatBytes(r.bytes)}`,
     `Hits             ${r.hits}`,
-    `Compile time     ${ms(r.compileMs.total)} in all, ${ms(r.compileMs.mean)} mean (${r.compileMs.entries} entries)`,
-    `Load time        ${ms(r.importMs.mean)} mean of the last load (${r.importMs.entries} entries)`,
+    `Compile time     ${ms(r.compileMs.total)} in all, ${ms(r.compileMs.mean)} mean (${countOf(r.compileMs.entries, 'entry')})`,
+    `Load time        ${ms(r.importMs.mean)} mean of the last load (${countOf(r.importMs.entries, 'entry')})`,
     `Estimated saved  ${ms(r.estimatedSavedMs)} (sum of hits x (compile - last load))`,
   ];
   const { notWorthIt, compileTooFast } = r.policy;

@@ -1,14 +1,15 @@
 // `ovcache tier-gc <tier>`: removes from a fleet tier the files of publishes no manifest names
 // (killed publishers, keys published again), once they are older than --older-than.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { isOvcacheError, OvcacheError } from '../../errors';
 import { createTier } from '../../fleet/fleet';
 import type { TierOptions } from '../../fleet/fleet-options';
 import { collectTierGarbage, DEFAULT_GC_AGE_MS } from '../../fleet/tier-gc';
-import { formatBytes, formatDuration } from '../../format/units';
+import { formatBytes, formatDurationTyped } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { durationArgument, print, printJson } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
+import { countOf } from '../../format/count';
 
 interface TierGcOptions {
   endpoint?: string;
@@ -68,10 +69,10 @@ export function registerTierGc(program: Command): void {
     .description('remove from a fleet tier (a folder or s3://bucket/prefix) the files of publishes that no manifest names')
     .option('--endpoint <url>', 'S3-compatible endpoint (MinIO, Ceph, R2); credentials come from the AWS SDK chain')
     .option('--region <region>', 'S3 region (default AWS_REGION, else us-east-1)')
-    .option(
-      '--older-than <duration>',
-      `leave what is younger alone (default ${formatDuration(DEFAULT_GC_AGE_MS)})`,
-      durationArgument('--older-than'),
+    .addOption(
+      new Option('--older-than <duration>', 'leave what is younger alone')
+        .argParser(durationArgument('--older-than'))
+        .default(DEFAULT_GC_AGE_MS, formatDurationTyped(DEFAULT_GC_AGE_MS)),
     )
     .option('--shared <mode>', "a folder tier made with shared: 'group' (group-writable, 2775): accept it when this user is in its group")
     .option('--dry-run', 'show what would be removed, remove nothing')
@@ -126,12 +127,12 @@ export function registerTierGc(program: Command): void {
         }
         const verb = report.dryRun ? 'Would remove' : 'Removed';
         lines.push(
-          `${verb} ${report.removed.length} unreferenced upload(s), ${formatBytes(report.bytesFreed)}, from ${report.tier}; ` +
-            `${report.entries} entries (${formatBytes(report.entryBytes)}) stay.`,
+          `${verb} ${countOf(report.removed.length, 'unreferenced upload')}, ${formatBytes(report.bytesFreed)}, from ${report.tier}; ` +
+            `${countOf(report.entries, 'entry')} (${formatBytes(report.entryBytes)}) ${report.entries === 1 ? 'stays' : 'stay'}.`,
         );
         if (report.young.length > 0)
           lines.push(
-            `Left ${report.young.length} younger than ${formatDuration(opts.olderThan ?? DEFAULT_GC_AGE_MS)} (a publish may be in progress).`,
+            `Left ${report.young.length} younger than ${formatDurationTyped(opts.olderThan ?? DEFAULT_GC_AGE_MS)} (a publish may be in progress).`,
           );
         print(lines.join('\n'));
         process.exitCode = EXIT.OK;

@@ -1,14 +1,17 @@
 // `ovcache unpack <bundle>`: verify a bundle and install its entries. Entries for another
 // OpenVINO build or another device are refused unless --force. Exit code 1 when any entry was
 // refused or damaged.
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { unpackBundle, type LocalIdentity } from '../../fleet/bundle-unpack';
 import { deviceIdentity } from '../../fleet/device-identity';
 import { formatTable } from '../../format/table';
+import { formatBytes, formatDuration } from '../../format/units';
 import { loadOpenVINOSync } from '../../openvino/openvino';
 import { logger } from '../../log';
 import { print, printJson, resolveCacheDir, withCacheOptions, withLibraryOption } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
+import { createProgress, type Progress } from '../progress';
 import { trustFromEnv, trustFromFlags, TRUSTED_KEYS_ENV } from '../../trust/trust-options';
 
 const log = logger('cli');
@@ -55,12 +58,24 @@ export function registerUnpack(program: Command): void {
     // --trust wins over the environment; a key that does not load fails before anything is read.
     const trust = opts.trust ? trustFromFlags({ trust: opts.trust }) : trustFromEnv();
     const local = localIdentity(opts.library);
+    const started = performance.now();
+    let progress: Progress | undefined;
     let report;
     try {
-      report = await unpackBundle(dir, file, local.identity, { force: opts.force === true, trust });
+      report = await unpackBundle(dir, file, local.identity, {
+        force: opts.force === true,
+        trust,
+        onProgress: (done, total, label) => {
+          if (opts.json) return;
+          progress ??= createProgress(total, 'unpacking', process.stderr, 1);
+          progress.update(done, label);
+        },
+      });
     } finally {
+      progress?.stop();
       local.dispose();
     }
+    const ms = performance.now() - started;
     const bad = report.entries.filter((e) => e.status === 'refused' || e.status === 'invalid' || e.status === 'busy');
     process.exitCode = bad.length > 0 ? EXIT.FAILED : EXIT.OK;
     if (opts.json) {
@@ -73,9 +88,10 @@ export function registerUnpack(program: Command): void {
         report.entries.map((e) => [e.name, e.device, e.status, ...(trust ? [e.signedBy?.slice(0, 16) ?? '-'] : []), e.reason ?? '']),
       ),
     );
-    const installed = report.entries.filter((e) => e.status === 'installed').length;
+    const installed = report.entries.filter((e) => e.status === 'installed');
+    const bytes = installed.reduce((n, e) => n + e.bytes, 0);
     print(
-      `\n${installed} installed, ${report.entries.filter((e) => e.status === 'present').length} already present, ${bad.length} refused into ${dir}`,
+      `\n${installed.length} installed, ${report.entries.filter((e) => e.status === 'present').length} already present, ${bad.length} refused into ${dir} (${formatBytes(bytes)} written in ${formatDuration(ms)})`,
     );
   });
 }

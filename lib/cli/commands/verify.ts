@@ -8,6 +8,7 @@ import { formatTable } from '../../format/table';
 import { print, printJson, resolveCacheDir, runtimeBuild, withCacheOptions, withLibraryOption } from '../cache-dir-option';
 import { EXIT } from '../exit-codes';
 import { lazyProgress } from '../output';
+import { countOf } from '../../format/count';
 
 export function registerVerify(program: Command): void {
   const command = program
@@ -36,7 +37,7 @@ export function registerVerify(program: Command): void {
     } else {
       const lines: string[] = [];
       if (report.problems.length === 0) {
-        lines.push(`${report.entries} entries in ${report.dir}: no problems found.`);
+        lines.push(`${countOf(report.entries, 'entry')} in ${report.dir}: no problems found.`);
       } else {
         lines.push(
           formatTable(
@@ -45,13 +46,13 @@ export function registerVerify(program: Command): void {
             { align: ['left', 'left', 'right', 'left', 'left'] },
           ),
           '',
-          `${report.problems.length} problem(s) in ${report.entries} entries of ${report.dir}.`,
+          `${countOf(report.problems.length, 'problem')} in ${countOf(report.entries, 'entry')} of ${report.dir}.`,
         );
         if (fix) {
           for (const o of fix.outcomes.filter((x) => x.status !== 'removed'))
             lines.push(`not fixed ${o.path}: ${o.status}${o.message ? ` (${o.message})` : ''}`);
           lines.push(
-            `--fix removed ${fix.outcomes.filter((o) => o.status === 'removed').length} item(s), ${formatBytes(fix.bytesFreed)}; ${remaining.length} problem(s) remain.`,
+            `--fix removed ${countOf(fix.outcomes.filter((o) => o.status === 'removed').length, 'item')}, ${formatBytes(fix.bytesFreed)}; ${countOf(remaining.length, 'problem')} ${remaining.length === 1 ? 'remains' : 'remain'}.`,
           );
         } else if (report.problems.some((p) => p.fixable)) lines.push('Run "ovcache verify --fix" to remove what is marked fixable.');
       }
@@ -63,7 +64,7 @@ export function registerVerify(program: Command): void {
             ['COPIED ENTRY', 'FROM', 'SIGNED BY'],
             report.copied.map((c) => [c.name, c.from, c.signedBy?.slice(0, 16) ?? 'unsigned']),
           ),
-          `${report.copied.length} entr${report.copied.length === 1 ? 'y' : 'ies'} copied from a tier or bundle, ${unsigned} of them unsigned.`,
+          `${countOf(report.copied.length, 'entry')} copied from a tier or bundle, ${unsigned} of them unsigned.`,
         );
       }
       if (runtime.buildNumber === null) lines.push('(No OpenVINO runtime found: entries made for another runtime were not checked.)');

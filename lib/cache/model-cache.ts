@@ -1,4 +1,4 @@
-// ModelCache: OpenVINO's CACHE_DIR with keys a person can read, one folder per entry,
+// LocalModelCache: OpenVINO's CACHE_DIR with keys a person can read, one folder per entry,
 // cross-process locking and a switch that really switches it off. docs/caching.md explains
 // the design, docs/architecture.md the parts: this class is the façade (options, lifecycle,
 // events, statistics) over the key builder, the compile flow, the manifest writer, the budget
@@ -311,9 +311,6 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
     if (this.disposed) throw new OvcacheError('OVCACHE_DISPOSED', 'This ModelCache has been disposed');
   }
 }
-
-/** The name lib/cache's importers use (the registry holds any cache, tiers or not). */
-export { LocalModelCache as ModelCache };
 
 function checkModelArgument(model: unknown): void {
   if (isRuntimeModel(model)) return;

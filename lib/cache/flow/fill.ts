@@ -53,8 +53,10 @@ export async function fillEntry(
   previous: EntryManifest | undefined,
 ): Promise<Filled> {
   p.folder.ensureStill();
+  // What the entry will take (from the key's parts: a fill does not change the model's files).
+  const space = spaceRequest(prep, opts);
   // The free-space guard: no entry where there is no room for it.
-  const refused = p.budgetActive ? await p.budget.guardSpace(spaceRequest(prep, opts)) : null;
+  const refused = p.budgetActive ? await p.budget.guardSpace(space) : null;
   if (refused) return { plain: refused };
   // With shapes: the reshaped IR, compiled in the path form (lib/cache/warm/), once it reads back right.
   if (prep.irSource && !(await p.warm.verify(prep, prep.irSource))) prep.irSource = undefined;
@@ -127,8 +129,8 @@ export async function fillEntry(
   }
   p.counters.bytesWritten += wroteBytes;
   if (!manifest.complete) log('OpenVINO wrote no blob into %s (device cannot cache?)', prep.entryDir);
-  else if (!hit && weightBytes(prep.parts) >= MIN_LEARN_WEIGHT_BYTES) {
-    p.manifests.track(p.budget.sizeFactors.record(sizeFactorKey(opts), manifest.bytes, weightBytes(prep.parts)));
+  else if (!hit && space.weightBytes >= MIN_LEARN_WEIGHT_BYTES) {
+    p.manifests.track(p.budget.sizeFactors.record(space.sizeFactorKey, manifest.bytes, space.weightBytes));
   }
   return { compiled, compileMs, recordedCompileMs: base.compileMs, wroteBytes };
 }

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import { MANIFEST_FILE, type EntryManifest } from '../lib/cache/entry/manifest';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
@@ -45,7 +45,7 @@ function populate(entriesDir: string, template: string, count: number): void {
   }
 }
 
-async function warmHits(cache: ModelCache, xml: string): Promise<number[]> {
+async function warmHits(cache: LocalModelCache, xml: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < ITERATIONS + 50; i++) {
     const t = performance.now();
@@ -65,8 +65,8 @@ async function main(): Promise<void> {
     // ---- 1. the budget check on the warm path ----
     const xml = await agedMlp(path.join(work, 'models'));
     const dir = path.join(work, 'cache');
-    const plain = new ModelCache({ core, dir });
-    const budgeted = new ModelCache({ core, dir, maxBytes: '20GB', minFreeBytes: '1GB', maxAge: '30d', maxEntriesPerModel: 8 });
+    const plain = new LocalModelCache({ core, dir });
+    const budgeted = new LocalModelCache({ core, dir, maxBytes: '20GB', minFreeBytes: '1GB', maxAge: '30d', maxEntriesPerModel: 8 });
     (await plain.compile(xml, { device: 'CPU' })).compiled.dispose();
     await budgeted.usage(); // the one scan that seeds the in-memory estimate
     // Interleaved rounds so drift hits both alike.
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const evictDir = path.join(work, 'evict');
     fs.mkdirSync(path.join(evictDir, 'entries'), { recursive: true, mode: 0o700 });
     populate(path.join(evictDir, 'entries'), template, ENTRIES);
-    const cache = new ModelCache({ core, dir: evictDir });
+    const cache = new LocalModelCache({ core, dir: evictDir });
     const before = await cache.usage();
     const half = Math.floor(before.bytes / 2);
     const t = performance.now();

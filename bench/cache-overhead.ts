@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import { ModelRegistry } from '../lib/registry/index';
 import { Fingerprinter, sha256File } from '../lib/cache/fingerprint';
 import { MANIFEST_FILE, readManifest, type EntryManifest } from '../lib/cache/entry/manifest';
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     // ---- 1. warm-path overhead ----
     const xml = await agedMlp(path.join(work, 'models'));
     const dir = path.join(work, 'cache');
-    const cache = new ModelCache({ core, dir });
+    const cache = new LocalModelCache({ core, dir });
     const first = await cache.compile(xml, { device: 'CPU' });
     first.compiled.dispose();
     const entryDir = first.entryDir as string;
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       const bare: number[] = [];
       const cached: number[] = [];
       const diffs: number[] = [];
-      const fresh = new ModelCache({ core, dir }); // a new instance: nothing remembered but the memo files
+      const fresh = new LocalModelCache({ core, dir }); // a new instance: nothing remembered but the memo files
       for (let i = 0; i < ITERATIONS + 20; i++) {
         let t = performance.now();
         const b = await core.compileModel(xml, 'CPU', { CACHE_DIR: entryDir });

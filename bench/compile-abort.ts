@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import { summarize } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
 import { writeMlp } from '../scripts/make-fixtures';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   try {
     const mlp = writeMlp(work).xml;
     const dir = path.join(work, 'cache');
-    const cache = new ModelCache({ core, dir });
+    const cache = new LocalModelCache({ core, dir });
     const { key } = await cache.keyFor(mlp, { device: 'CPU' });
     const lockPath = path.join(dir, 'locks', `${key}.lock`);
     fs.mkdirSync(path.dirname(lockPath), { recursive: true });
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     process.env.OV_STUB_COMPILE_MS = '400';
     const flight: number[] = [];
     for (let i = 0; i < TRIALS / 4; i++) {
-      const other = new ModelCache({ core, dir: path.join(work, `flight-${i}`) });
+      const other = new LocalModelCache({ core, dir: path.join(work, `flight-${i}`) });
       const leader = other.compile(mlp, { device: 'CPU' });
       await sleep(20);
       flight.push(await abortLatency((signal) => other.compile(mlp, { device: 'CPU', signal }), 100));

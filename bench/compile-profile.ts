@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
 import { writeWeightsModel } from '../scripts/make-fixtures';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
         let t = performance.now();
         (await core.compileModel(xml, 'CPU', { CACHE_DIR: bareDir })).dispose();
         const bareMs = performance.now() - t;
-        const cache = new ModelCache({ core, dir });
+        const cache = new LocalModelCache({ core, dir });
         t = performance.now();
         const r = await cache.compile(xml, { device: 'CPU' });
         const totalMs = performance.now() - t;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import type { DynamicShapesOption } from '../lib/cache/dynamic/options';
 import { writeImageModel } from '../scripts/make-fixtures';
 import { openStandInBench } from './stand-in-bench';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(log, '');
     const dir = path.join(bench.work, `cache-${rows.length}`);
     const pass = async () => {
-      const cache = new ModelCache({ core: bench.core, dir, dynamicShapes, growthWarning: false });
+      const cache = new LocalModelCache({ core: bench.core, dir, dynamicShapes, growthWarning: false });
       const ms: number[] = [];
       const inferMs: { static: number[]; dynamic: number[] } = { static: [], dynamic: [] };
       for (const size of SIZES) {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../lib/cache/model-cache';
 import { MODEL_CACHE_OPTIONS, type ModelCacheOptions } from '../lib/model-cache';
 import type { RuntimeCompiledModel } from '../lib/runtime/runtime-port';
 import type { Core } from '../lib/openvino/core';

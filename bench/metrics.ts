@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import type { CacheEvent } from '../lib/cache/compile-types';
 import { attachHistory } from '../lib/history/index';
 import { createMetrics } from '../lib/metrics/index';
@@ -30,20 +30,20 @@ async function main(): Promise<void> {
   try {
     const xml = await agedMlp(path.join(work, 'models'));
     const dir = path.join(work, 'cache');
-    const seed = new ModelCache({ core, dir });
+    const seed = new LocalModelCache({ core, dir });
     const first = await seed.compile(xml, { device: 'CPU' });
     first.compiled.dispose();
     await seed.dispose();
     const entryDir = first.entryDir as string;
     // Three fresh caches on the one entry, alike but for what follows them.
-    const plain = new ModelCache({ core, dir });
-    const observed = new ModelCache({ core, dir });
+    const plain = new LocalModelCache({ core, dir });
+    const observed = new LocalModelCache({ core, dir });
     const register = new Registry();
     createMetrics({ register }).observe(observed);
-    const recorded = new ModelCache({ core, dir });
+    const recorded = new LocalModelCache({ core, dir });
     const history = attachHistory(recorded);
 
-    const control = new ModelCache({ core, dir }); // a second plain cache: the A/A noise floor
+    const control = new LocalModelCache({ core, dir }); // a second plain cache: the A/A noise floor
     type Variant = 'bare' | 'plain' | 'control' | 'metrics' | 'history';
     const run: Record<Variant, () => Promise<boolean>> = {
       bare: async () => {
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       metrics: async () => hit(observed),
       history: async () => hit(recorded),
     };
-    async function hit(cache: ModelCache): Promise<boolean> {
+    async function hit(cache: LocalModelCache): Promise<boolean> {
       const r = await cache.compile(xml, { device: 'CPU' });
       r.compiled.dispose();
       return r.hit;
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       uncachedReason: null,
       timings: { fingerprintMs: 0, readMs: 0, lockWaitMs: 0, compileMs: 0.2, totalMs: 0.3 },
     } as CacheEvent;
-    const emitTimes = (cache: ModelCache) => {
+    const emitTimes = (cache: LocalModelCache) => {
       const n = 200_000;
       const started = performance.now();
       for (let k = 0; k < n; k++) cache.emit('hit', event);

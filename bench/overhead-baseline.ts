@@ -2,11 +2,12 @@
 // dist/ folder of an older checkout, built separately), interleaved in one process so both see
 // the same machine load. Each build loads the stand-in with its own Core and its own cache
 // folder; one iteration times a bare compileModel and a cache.compile of each build in turn.
+// Both sides are the package's ModelCache (the baseline's lib/index.js exports that one).
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { summarize, type Summary } from '../lib/bench/stats';
-import { ModelCache } from '../lib/cache/model-cache';
+import { ModelCache } from '../lib/model-cache';
 import type { Core } from '../lib/openvino/core';
 import { STAND_IN } from './stand-in-bench';
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import type { CachePolicy } from '../lib/cache/policy/options';
 import type { PolicyEvent } from '../lib/cache/policy/policy';
 import { loadOpenVINO } from '../lib/openvino/openvino';
@@ -44,7 +44,7 @@ interface Run {
 async function child(job: Job): Promise<void> {
   const ov = await loadOpenVINO({ libraryPath: STAND_IN });
   const t = performance.now();
-  const cache = new ModelCache({
+  const cache = new LocalModelCache({
     runtime: ov,
     dir: job.dir,
     enabled: job.mode !== 'off',

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import { ModelRegistry } from '../lib/registry/index';
 import { summarize, type Summary } from '../lib/bench/stats';
 import { formatTable } from '../lib/format/table';
@@ -45,7 +45,7 @@ async function timeEach(n: number, fn: () => Promise<unknown>): Promise<Summary>
 }
 
 /** Wall time of `requests` concurrent infers on a pool of `size`. */
-async function poolWall(cache: ModelCache, xml: string, size: number, requests: number): Promise<number> {
+async function poolWall(cache: LocalModelCache, xml: string, size: number, requests: number): Promise<number> {
   const registry = new ModelRegistry({ cache, inferRequests: size, models: { m: { model: xml, device: 'CPU' } } });
   await registry.infer('m', new Float32Array(16)); // loaded, one request made
   process.env.OV_STUB_INFER_MS = String(INFER_MS);
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const rows: Array<Array<string | number>> = [];
   try {
     const xml = writeMlp(path.join(work, 'm')).xml;
-    const cache = new ModelCache({ core, dir: path.join(work, 'cache') });
+    const cache = new LocalModelCache({ core, dir: path.join(work, 'cache') });
     const x = new Float32Array(16);
 
     // ---- 1. hot path ----
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
 async function poolChild(): Promise<void> {
   const [work, xml] = process.argv.slice(process.argv.indexOf('--pool-child') + 1) as [string, string];
   const core = (await loadOpenVINO({ libraryPath: STAND_IN })).createCore();
-  const cache = new ModelCache({ core, dir: path.join(work, 'cache') });
+  const cache = new LocalModelCache({ core, dir: path.join(work, 'cache') });
   console.log(await poolWall(cache, xml, 8, REQUESTS));
   await cache.dispose();
   core.dispose();

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import { ModelRegistry } from '../lib/registry/index';
 import { loadNativeBinding } from '../lib/runtime/binding';
 import { loadOpenVINO } from '../lib/openvino/openvino';
@@ -47,7 +47,7 @@ const rssMB = () => toMB(process.memoryUsage.rss());
 async function child(dir: string, infers: number, cycles: number): Promise<void> {
   const binding = loadNativeBinding();
   const core = (await loadOpenVINO({ libraryPath: STAND_IN })).createCore();
-  const cache = new ModelCache({ core, dir: path.join(dir, 'cache') });
+  const cache = new LocalModelCache({ core, dir: path.join(dir, 'cache') });
   const xml = writeMlp(path.join(dir, 'm')).xml;
   const baselineHandles = binding.liveHandles();
   const started = Date.now();

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ModelCache } from '../lib/cache/model-cache';
+import { LocalModelCache } from '../lib/cache/model-cache';
 import { writeWeightsModel } from '../scripts/make-fixtures';
 import { openStandInBench } from './stand-in-bench';
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   for (const weightless of [false, 'auto'] as const) {
     const dir = path.join(bench.work, `ovcache-${String(weightless)}`);
     const compileWith = async (s?: typeof shapes) => {
-      const cache = new ModelCache({ core: bench.core, dir, weightless });
+      const cache = new LocalModelCache({ core: bench.core, dir, weightless });
       try {
         return await time(async () => (await cache.compile(xml, { device: 'GPU', shapes: s })).compiled);
       } finally {

@@ -1,51 +1,38 @@
-// The compile paths of a cached compile, and single-flight per key:
-//   fast       a complete entry this exact source can load: no lock (a load marker instead)
-//   read-only  a usable entry is loaded, anything else compiles without the cache
-//   fill       under the entry's lock: load what another process filled meanwhile, or make
-//              room (the budget's guard), compile into the entry and write its manifest
-//   uncached   OpenVINO without CACHE_DIR: switched off, refused, the entry unusable, or the
-//              caching policy (policy/policy.ts) found that caching this key does not pay
-import fs from 'node:fs';
+// One compile through the cache, as one straight line (docs/architecture.md, "A compile's walk"):
+//   key     the key builder reads the model and derives the key; the dynamic-shape router and
+//           the reshaped warm path are steps it asks (they may reshape the prepared compile)
+//   lookup  flow/lookup.ts reads the entry's manifest once and returns a Plan: load, fill
+//           (under the entry's lock) or plain; on a local miss the tiers (ports.ts) come first
+//   load or fill   flow/load.ts, flow/fill.ts, or flow/plain.ts (OpenVINO without CACHE_DIR)
+//   outcome compile-outcome.ts builds it in one place; flow/record.ts counts it and emits its event
+// Single flight per key: the first caller in this process looks up under the lock and fills;
+// the others wait for it, then look up again like any other process would.
+import type { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { logger } from '../log';
-import { isRuntimeModel, type RuntimeCompiledModel, type RuntimeCore, type RuntimeModel } from '../runtime/runtime-port';
+import type { RuntimeCore, RuntimeModel } from '../runtime/runtime-port';
 import type { BudgetKeeper } from './budget/keeper';
-import { MIN_LEARN_WEIGHT_BYTES } from './budget/size-factors';
 import type { CacheFolder } from './cache-dir';
-import type { CompileTimings, UncachedReason } from './compile-types';
-import { lockPathOf } from './entry/layout';
-import { beginLoad, clearEvictingMarker } from './entry/load-marker';
-import { acquireLock } from './entry/lock';
-import { readManifest, writeManifest, type EntryManifest } from './entry/manifest';
-import { filledManifest, fillingManifest, listEntryFiles, newManifest, sumBytes, type ManifestWriter } from './entry/manifest-writer';
-import { makeOwnerOnlyDir } from './cache-dir';
-import { isUsable } from './entry/usable';
-import { blobWriteFailed, discardEntry, failedWritingInto } from './entry/write-failure';
-import { isUnwritableError } from '../fs/errno';
+import { outcomeOf, type Outcome } from './compile-outcome';
+import type { CompileResult, ModelCacheEvents, UncachedReason } from './compile-types';
+import type { EntryManifest } from './entry/manifest';
+import type { ManifestWriter } from './entry/manifest-writer';
 import type { KeyBuilder, PreparedCompile } from './key-builder';
 import type { ResolvedCompileOptions } from './options';
-import { coversOf } from './dynamic/covers';
 import { AbortableFlights } from './abort/flights';
-import { raceAbort } from './abort/signal';
-import { asksWeightless, type WeightlessChooser } from './weightless';
+import { isAbortOf, raceAbort } from './abort/signal';
+import type { WeightlessChooser } from './weightless';
 import type { EntryTiers } from './ports';
 import type { CachePolicyKeeper } from './policy/policy';
-import { measureBlobWrite, roundMs } from './policy/timings';
 import type { ReshapedWarmPath } from './warm/warm-path';
 import type { CacheStats } from './stats';
 import type { ShapeRouter } from './dynamic/shape-router';
-import {
-  compiledFrom,
-  outcomeOf,
-  request,
-  sizeFactorKey,
-  sourceOf,
-  spaceRequest,
-  weightBytes,
-  withCacheDir,
-  type Outcome,
-} from './compile-outcome';
+import { fillEntry } from './flow/fill';
+import { loadEntry } from './flow/load';
+import { EntryLookup, plainPlan, type Plan } from './flow/lookup';
+import { compilePlain } from './flow/plain';
+import { recordOutcome } from './flow/record';
+import { variantOfInputs, variantOfPorts } from './dynamic/covers';
 
 export type { Outcome } from './compile-outcome';
 
@@ -71,53 +58,71 @@ export interface CompileFlowParts {
   acceptEntry?: ((manifest: EntryManifest) => boolean) | undefined;
   shapes: ShapeRouter;
   warm: ReshapedWarmPath;
+  /** False when the cache is switched off: every compile is plain. */
+  enabled: boolean;
+  /** The cache's events (hit, miss, compile, error): the record stage emits them. */
+  events: EventEmitter<ModelCacheEvents>;
 }
 
 export class CompileFlow {
   private readonly flights = new AbortableFlights<string, Outcome>();
+  private readonly lookup: EntryLookup;
 
-  constructor(private readonly p: CompileFlowParts) {}
+  constructor(private readonly p: CompileFlowParts) {
+    this.lookup = new EntryLookup(p);
+  }
 
-  async cached(model: string | RuntimeModel, requested: ResolvedCompileOptions, started: number): Promise<Outcome> {
-    const opts = this.p.weightless.apply(model, requested);
-    if (!this.p.readOnly) {
-      try {
-        this.p.folder.ensure();
-      } catch (error) {
-        // A folder that is a file, or on a read-only file system: serve the model anyway and
-        // say why. An insecure folder is not in this list: that stays an error.
-        const code = (error as { code?: string }).code;
-        if (code !== 'OVCACHE_CACHE_DIR_INVALID' && code !== 'OVCACHE_CACHE_READ_ONLY') throw error;
-        log('cache folder %s unusable (%s: %s); compiling without the cache', this.p.folder.layout.root, code, (error as Error).message);
-        return this.uncached(model, opts, started, undefined, 'cache-dir-unusable');
-      }
+  /** One compile, recorded: the result the caller gets (the outcome without the cache's own fields). */
+  async compileAndRecord(model: string | RuntimeModel, requested: ResolvedCompileOptions, started: number): Promise<CompileResult> {
+    const label = typeof model === 'string' ? path.resolve(model) : model.path;
+    try {
+      const cache = this.p.enabled && requested.cache;
+      const opts = cache ? this.p.weightless.apply(model, requested) : requested;
+      const plain = !this.p.enabled ? 'disabled' : !cache ? 'call' : this.unusableFolder();
+      const outcome = plain ? await this.uncached(model, opts, started, plain) : await this.cached(model, opts, started);
+      await this.p.shapes.afterCompile(outcome);
+      outcome.variant = outcome.parts ? variantOfInputs(outcome.parts.inputs) : variantOfPorts(outcome.compiled.inputs);
+      recordOutcome(this.p.events, this.p.counters, label, opts.device, outcome);
+      if (outcome.cached && outcome.key) this.p.budget.noteUse(outcome.key);
+      if (this.p.budgetActive) await this.p.budget.afterCompile(outcome);
+      const { savedMs: _saved, wroteBytes: _wrote, route: _route, ...result } = outcome;
+      return result;
+    } catch (error) {
+      if (isAbortOf(error, requested.waits.signal)) throw error; // counted as aborted, not as an error
+      this.p.counters.errors++;
+      log('compile %s for %s failed: %s', label, requested.device, (error as Error).message);
+      if (this.p.events.listenerCount('error') > 0) this.p.events.emit('error', { model: label, device: requested.device, error });
+      throw error;
     }
+  }
+
+  /** key -> lookup (local, then the tiers) -> load or fill -> outcome. */
+  private async cached(model: string | RuntimeModel, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
+    // key
     const prep = await this.p.keys.prepare(model, opts);
     await this.p.shapes.route(model, opts, prep, (shapes) => this.p.keys.reshapePrepared(prep, shapes));
     if (this.p.warm.eligible(prep, opts)) prep.irSource = await this.p.warm.ensure(prep, opts);
     const release = this.p.budget.hold(prep.key);
     const leave = this.p.policy.enter();
     try {
-      if (this.p.readOnly) return await this.readOnly(prep, opts, started);
-      const skip = await this.p.policy.skip(prep.key);
-      if (skip) {
-        const plain = await this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, skip);
-        this.p.policy.notePlainCompile(prep.key, plain.timings.compileMs);
-        return plain;
-      }
-      const fast = await this.fast(prep, opts, started);
-      if (fast) return fast;
-      // One compile per key in this process: the first caller fills the entry, the others
-      // wait for it and then load the entry like any other process would.
+      // lookup: the local folder, lock-free (a read-only cache: only that); the policy may say plain
+      const skip = this.p.readOnly ? null : await this.p.policy.skip(prep.key);
+      const local = skip ? plainPlan(skip) : await this.lookup.local(prep, this.p.readOnly);
+      // One compile per key in this process: the first caller looks up the tiers and the lock
+      // and fills the entry; the others wait for it, then look up like any other process would.
       // Its waits end when every caller waiting on it has aborted (abort/flights.ts).
-      const flight = this.flights.run(prep.key, opts.waits.signal, (signal) => this.fillThroughTiers(prep, opts, started, signal));
-      if (flight.leader) return await flight.promise;
-      opts.waits.progress.phase('lock-wait', { done: 0 });
-      const leader = await raceAbort(flight.promise, opts.waits.signal);
-      const after = await this.fast(prep, opts, started);
-      if (after) return after;
-      if (leader.uncachedReason) return await this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, leader.uncachedReason);
-      return await this.fill(prep, opts, started);
+      const flight = local
+        ? undefined
+        : this.flights.run(prep.key, opts.waits.signal, async (signal) =>
+            this.carryOut(prep, opts, started, await this.lookup.miss(prep, opts, signal)),
+          );
+      if (flight?.leader) return await flight.promise;
+      if (flight) opts.waits.progress.phase('lock-wait', { done: 0 });
+      const leader = flight ? await raceAbort(flight.promise, opts.waits.signal) : undefined;
+      const plan = local ?? (await this.lookup.afterLeader(prep, opts, leader?.uncachedReason ?? null));
+      const outcome = await this.carryOut(prep, opts, started, plan);
+      if (skip) this.p.policy.notePlainCompile(prep.key, outcome.timings.compileMs);
+      return outcome;
     } finally {
       leave();
       release();
@@ -125,263 +130,50 @@ export class CompileFlow {
     }
   }
 
-  async uncached(
+  /** A compile without the cache: switched off, not asked for, or the folder unusable. */
+  private async uncached(
     model: string | RuntimeModel,
     opts: ResolvedCompileOptions,
     started: number,
-    prep: PreparedCompile | undefined,
     reason: UncachedReason,
-    lockWaitMs = 0,
   ): Promise<Outcome> {
-    let readMs = prep?.readMs ?? 0;
-    let compiled: RuntimeCompiledModel;
-    let compileMs: number;
-    opts.waits.progress.phase('compile');
-    if (typeof model === 'string' && opts.shapes) {
-      const t = performance.now();
-      const read = await this.p.core().readModel(model);
-      try {
-        read.reshape(opts.shapes);
-        readMs += performance.now() - t;
-        const c = performance.now();
-        compiled = await this.p.core().compileModel(read, opts.device, opts.config);
-        compileMs = performance.now() - c;
-      } finally {
-        read.dispose();
-      }
-    } else {
-      if (isRuntimeModel(model) && opts.shapes && !prep) model.reshape(opts.shapes);
-      const c = performance.now();
-      compiled = await this.p.core().compileModel(model, opts.device, opts.config);
-      compileMs = performance.now() - c;
-    }
-    const timings: CompileTimings = {
-      fingerprintMs: prep?.fingerprintMs ?? 0,
-      readMs,
-      lockWaitMs,
-      compileMs,
-      totalMs: performance.now() - started,
-    };
-    return {
-      compiled,
-      hit: false,
-      cached: false,
-      key: prep?.key ?? null,
-      parts: prep?.parts ?? null,
-      entryDir: null,
-      uncachedReason: reason,
-      timings,
-      savedMs: 0,
-      wroteBytes: 0,
-      ...(prep?.route ? { route: prep.route } : {}),
-    };
+    const plain = await compilePlain(this.p, model, opts, false);
+    return outcomeOf(undefined, started, 0, { ...plain, plain: reason });
   }
 
-  /** Usable by this compile; an entry filled from a model object serves a reshape through OpenVINO's path. */
-  private async usable(manifest: EntryManifest, prep: PreparedCompile): Promise<boolean> {
-    if (!this.accepted(manifest)) return false;
-    if (await isUsable(manifest, request(prep))) return true;
-    const ir = prep.irSource;
-    if (!ir) return false;
-    prep.irSource = undefined;
-    if (await isUsable(manifest, request(prep))) return true;
-    prep.irSource = ir;
-    return false;
-  }
-
-  /** Whether the tiers let this process use the local entry (ports.ts acceptEntry); without tiers, always. */
-  private accepted(manifest: EntryManifest): boolean {
-    return this.p.acceptEntry?.(manifest) ?? true;
-  }
-
-  /** A complete entry this exact source can load without OpenVINO writing: no lock needed. */
-  private async fast(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome | undefined> {
-    // Lock-free: while OpenVINO reads the blob, evictors in any process leave the entry alone.
-    const endLoad = beginLoad(prep.entryDir);
-    if (!endLoad) return undefined;
+  /** The folder cannot be made (a file, a read-only file system): the model is served anyway, uncached. */
+  private unusableFolder(): UncachedReason | undefined {
+    if (this.p.readOnly) return undefined;
     try {
-      const read = await readManifest(prep.entryDir);
-      if (read.status !== 'ok' || !(await this.usable(read.manifest, prep))) return undefined;
-      return await this.load(prep, opts, started, read.manifest, 0, true);
-    } finally {
-      endLoad();
-    }
-  }
-
-  private async readOnly(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
-    const read = await readManifest(prep.entryDir);
-    if (read.status === 'ok' && (await this.usable(read.manifest, prep))) return this.load(prep, opts, started, read.manifest, 0, false);
-    log('read-only cache has no usable entry for %s; compiling without the cache', path.basename(prep.entryDir));
-    return this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, 'read-only-miss');
-  }
-
-  /** Loads from a complete entry. Normally a hit; if OpenVINO compiled anyway, a miss. */
-  private async load(
-    prep: PreparedCompile,
-    opts: ResolvedCompileOptions,
-    started: number,
-    manifest: EntryManifest,
-    lockWaitMs: number,
-    touch: boolean,
-  ): Promise<Outcome> {
-    if (!prep.irSource) await this.p.keys.materialize(prep);
-    const mark = this.p.policy.mark();
-    opts.waits.progress.phase('load');
-    const t = performance.now();
-    const compiled = await this.p.core().compileModel(compiledFrom(prep), opts.device, withCacheDir(opts.config, prep.entryDir));
-    const compileMs = performance.now() - t;
-    if (touch) {
-      const warm = this.p.policy.alone(mark) ? compileMs : undefined;
-      if (compiled.loadedFromCache) this.p.manifests.scheduleTouch(prep.key, prep.entryDir, compileMs, warm);
-      else this.p.manifests.scheduleRefresh(prep.key, prep.entryDir, compileMs);
-    }
-    return outcomeOf(prep, started, { compiled, lockWaitMs, compileMs, recordedCompileMs: manifest.compileMs });
-  }
-
-  /** On a local miss: the tiers first (an entry copied down, or the fleet-wide lease), then the fill, then publish. */
-  private async fillThroughTiers(
-    prep: PreparedCompile,
-    opts: ResolvedCompileOptions,
-    started: number,
-    signal: AbortSignal,
-  ): Promise<Outcome> {
-    const tiers = this.p.tiers;
-    if (!tiers) return this.fill(prep, opts, started, signal);
-    opts.waits.progress.phase('tier');
-    const got = await tiers.beforeFill(request(prep), signal);
-    if (got.found) {
-      this.p.counters.bytesWritten += got.bytes;
-      const loaded = await this.fast(prep, opts, started);
-      if (loaded) return { ...loaded, ...(got.tier ? { tier: got.tier } : {}), wroteBytes: got.bytes };
-    }
-    let outcome: Outcome;
-    try {
-      outcome = await this.fill(prep, opts, started, signal);
+      this.p.folder.ensure();
+      return undefined;
     } catch (error) {
-      await got.finish(null);
-      throw error;
+      // An insecure folder is not in this list: that stays an error.
+      const code = (error as { code?: string }).code;
+      if (code !== 'OVCACHE_CACHE_DIR_INVALID' && code !== 'OVCACHE_CACHE_READ_ONLY') throw error;
+      log('cache folder %s unusable (%s: %s); compiling without the cache', this.p.folder.layout.root, code, (error as Error).message);
+      return 'cache-dir-unusable';
     }
-    await got.finish(outcome.cached ? outcome.entryDir : null);
-    return outcome;
   }
 
-  /** Under the entry's lock: compile into the entry folder and write its manifest. */
-  private async fill(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number, signal = opts.waits.signal): Promise<Outcome> {
-    const lockPath = lockPathOf(this.p.folder.layout, prep.key);
-    const { progress } = opts.waits;
-    let waiting = false;
-    const onWait = (ms: number) => {
-      if (!waiting) this.p.counters.lockWaits++; // counted also when the wait is aborted
-      waiting = true;
-      progress.waited('lock-wait', ms);
-    };
-    const attempt = await acquireLock(lockPath, { timeoutMs: this.p.lockTimeoutMs, staleMs: this.p.staleLockMs, signal, onWait });
-    const waited = attempt.waitedMs;
-    const uncached = (reason: UncachedReason) => this.uncached(prep.modelObject ?? prep.xml, opts, started, prep, reason, waited);
-    if (!attempt.lock) {
-      if (attempt.unwritable) log('cannot write the lock %s (%s); compiling without the cache', lockPath, attempt.unwritable);
-      else {
-        this.p.counters.lockTimeouts++;
-        log('gave up waiting %d ms for %s; compiling without the cache', waited, lockPath);
-      }
-      return uncached(attempt.unwritable ? 'cache-not-writable' : 'lock-timeout');
-    }
+  /** Load, fill or compile plain as the plan says; the outcome is built once; the plan's hold ends after. */
+  private async carryOut(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number, plan: Plan): Promise<Outcome> {
+    let kept: string | null = null;
     try {
-      signal?.throwIfAborted(); // the last point to stop: OpenVINO's compile cannot be interrupted
-      // Holding the lock, no evictor is at work: a marker of one is left from a crash.
-      await clearEvictingMarker(prep.entryDir);
-      const read = await readManifest(prep.entryDir);
-      // Another process may have filled the entry while this one waited.
-      if (read.status === 'ok' && (await this.usable(read.manifest, prep))) {
-        return await this.load(prep, opts, started, read.manifest, waited, true);
-      }
-      this.p.folder.ensureStill();
-      // The free-space guard: no entry where there is no room for it.
-      const refused = this.p.budgetActive ? await this.p.budget.guardSpace(spaceRequest(prep, opts)) : null;
-      if (refused) return await uncached(refused);
-      // With shapes: the reshaped IR, compiled in the path form (lib/cache/warm/), once it reads back right.
-      if (prep.irSource && !(await this.p.warm.verify(prep, prep.irSource))) prep.irSource = undefined;
-      if (!prep.irSource) await this.p.keys.materialize(prep);
-      // An entry the tiers do not accept is no base: its files are discarded below and compiled over.
-      const previous = read.status === 'ok' && read.manifest.key === prep.key && this.accepted(read.manifest) ? read.manifest : undefined;
-      const base = previous ?? newManifest(prep.key, prep.parts);
-      // Invariant: a fill adopts no file it cannot account for. Files under no manifest of this
-      // key (another key's folder name collided, a bundle or a crash left them) are removed
-      // first: OpenVINO would load a blob among them and the entry would pass for compiled here.
-      if (!previous) await discardEntry(prep.entryDir);
-      const before = await listEntryFiles(prep.entryDir);
-      try {
-        makeOwnerOnlyDir(prep.entryDir);
-        await writeManifest(prep.entryDir, fillingManifest(base));
-      } catch (error) {
-        // No room for even the manifest (a full disk): the entry is left as it was, or not at all.
-        if (!isUnwritableError(error)) throw error;
-        log('cannot start the entry %s (%s); compiling without the cache', prep.entryDir, (error as Error).message);
-        if (!previous) await discardEntry(prep.entryDir);
-        return await uncached('cache-write-failed');
-      }
-      progress.phase('compile');
-      const t = performance.now();
-      let compiled: RuntimeCompiledModel;
-      try {
-        compiled = await this.p.core().compileModel(compiledFrom(prep), opts.device, withCacheDir(opts.config, prep.entryDir));
-      } catch (error) {
-        // Failing to write into our folder must not fail the user's compile: retry without it.
-        if (!(await failedWritingInto(prep.entryDir, before))) {
-          // A compile that failed (bad model, unknown device) leaves no folder of its own behind.
-          if (!previous && before.length === 0)
-            await fs.promises.rm(prep.entryDir, { recursive: true, force: true }).catch(() => undefined);
-          throw error;
-        }
-        log('OpenVINO could not write into %s (%s); compiling without the cache', prep.entryDir, (error as Error).message);
-        await discardEntry(prep.entryDir); // its manifest says filling: nothing in it is worth keeping
-        return await uncached('cache-write-failed');
-      }
-      const compileMs = performance.now() - t;
-      progress.phase('write-entry');
-      const files = await listEntryFiles(prep.entryDir);
-      const hit = compiled.loadedFromCache;
-      const blobWriteMs = hit
-        ? null
-        : await measureBlobWrite(
-            prep.entryDir,
-            before.map((f) => f.name),
-            compileMs,
-          );
-      const timings = { coldCompileMs: roundMs(compileMs), blobWriteMs, warmLoadMs: [] };
-      if (!hit && (await this.p.policy.tooFast(prep.key, prep.xml, opts.device, timings))) {
-        await fs.promises.rm(prep.entryDir, { recursive: true, force: true }).catch(() => undefined);
-        const done = outcomeOf(prep, started, { compiled, lockWaitMs: waited, compileMs, recordedCompileMs: null });
-        return { ...done, cached: false, entryDir: null, uncachedReason: 'compile-too-fast' };
-      }
-      const wroteBytes = Math.max(0, sumBytes(files) - sumBytes(before));
-      const manifest = filledManifest(base, { xml: prep.xml, source: sourceOf(prep), parts: prep.parts, files, hit, compileMs });
-      if (!hit) manifest.timings = timings;
-      manifest.covers = coversOf(prep.parts.inputs, prep.route);
-      if (asksWeightless(opts.config)) manifest.weightless = { weights: prep.parts.model.files.filter((f) => f.role === 'bin') };
-      // The compiled model works whatever happens to the entry: a write that fails from here on
-      // (OpenVINO's blob on a full volume, the manifest) costs the entry, never the compile.
-      const writeFailed = !hit && !manifest.complete && (await blobWriteFailed(this.p.core(), opts.device, prep.entryDir));
-      const wrote = writeFailed
-        ? false
-        : await writeManifest(prep.entryDir, manifest, { fsync: true }).then(
-            () => true,
-            (error: Error) => (log('cannot write the manifest of %s: %s', prep.entryDir, error.message), false),
-          );
-      if (!wrote) {
-        log('cannot keep the entry %s (its blob or manifest could not be written); compiled without the cache', prep.entryDir);
-        await discardEntry(prep.entryDir);
-        const done = outcomeOf(prep, started, { compiled, lockWaitMs: waited, compileMs, recordedCompileMs: null });
-        return { ...done, cached: false, entryDir: null, uncachedReason: 'cache-write-failed' };
-      }
-      this.p.counters.bytesWritten += wroteBytes;
-      if (!manifest.complete) log('OpenVINO wrote no blob into %s (device cannot cache?)', prep.entryDir);
-      else if (!hit && weightBytes(prep.parts) >= MIN_LEARN_WEIGHT_BYTES) {
-        this.p.manifests.track(this.p.budget.sizeFactors.record(sizeFactorKey(opts), manifest.bytes, weightBytes(prep.parts)));
-      }
-      return outcomeOf(prep, started, { compiled, lockWaitMs: waited, compileMs, recordedCompileMs: base.compileMs, wroteBytes });
+      const done =
+        plan.kind === 'load'
+          ? await loadEntry(this.p, prep, opts, plan.manifest, plan.touch)
+          : plan.kind === 'fill'
+            ? await fillEntry(this.p, prep, opts, plan.previous)
+            : { plain: plan.reason };
+      const result =
+        'plain' in done ? { ...(await compilePlain(this.p, prep.modelObject ?? prep.xml, opts, true)), plain: done.plain } : done;
+      const outcome = outcomeOf(prep, started, plan.lockWaitMs, result);
+      kept = outcome.cached ? outcome.entryDir : null;
+      const { copied } = plan;
+      return copied ? { ...outcome, ...(copied.tier ? { tier: copied.tier } : {}), wroteBytes: copied.bytes } : outcome;
     } finally {
-      await attempt.lock.release();
+      await plan.end(kept);
     }
   }
 }

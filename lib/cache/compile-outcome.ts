@@ -1,15 +1,8 @@
-// What the compile paths derive from a prepared compile: the outcome of a cached compile, the
-// source OpenVINO compiles into the entry, what the manifest and the budget's guard are told.
-import path from 'node:path';
+// The outcome of every compile, built here only (compile-flow.ts calls it once per compile).
 import { performance } from 'node:perf_hooks';
-import type { RuntimeCompiledModel, RuntimeModel } from '../runtime/runtime-port';
-import type { CompileConfig } from '../openvino/properties';
-import { SizeFactors } from './budget/size-factors';
-import type { CompileResult } from './compile-types';
-import type { EntrySource } from './entry/manifest';
+import type { RuntimeCompiledModel } from '../runtime/runtime-port';
+import type { CompileResult, CompileTimings, UncachedReason } from './compile-types';
 import type { PreparedCompile } from './key-builder';
-import type { KeyParts } from './key';
-import type { ResolvedCompileOptions } from './options';
 import type { ShapeRoute } from './dynamic/shape-router';
 
 /** A compile's result with what the statistics and the budget need. */
@@ -20,80 +13,76 @@ export interface Outcome extends CompileResult {
   route?: ShapeRoute;
 }
 
-/** How a cached compile went, for outcomeOf(). */
+/** How a cached compile went (the load or the fill), for outcomeOf(). */
 export interface Done {
   compiled: RuntimeCompiledModel;
-  lockWaitMs: number;
   compileMs: number;
   /** The entry's recorded compile time, to credit the time a hit saved. */
   recordedCompileMs: number | null;
   wroteBytes?: number;
+  /** The fill compiled but could not keep the entry: the outcome is not cached, for this reason. */
+  dropped?: UncachedReason;
 }
 
-export function outcomeOf(prep: PreparedCompile, started: number, d: Done): Outcome {
+/** What a plain compile did (flow/plain.ts); readMs is the time it spent reading the model itself. */
+export interface PlainCompile {
+  compiled: RuntimeCompiledModel;
+  readMs: number;
+  compileMs: number;
+}
+
+/** A compile without the cache, and why. */
+export interface PlainDone extends PlainCompile {
+  plain: UncachedReason;
+}
+
+/** The one place a compile's outcome is built: from a load or a fill, or from a plain compile. */
+export function outcomeOf(prep: PreparedCompile | undefined, started: number, lockWaitMs: number, d: Done | PlainDone): Outcome {
+  if ('plain' in d) return plainOutcome(prep, started, lockWaitMs, d);
+  const cachedPrep = prep as PreparedCompile; // a load or a fill always has its key
   const hit = d.compiled.loadedFromCache;
-  return {
+  const outcome: Outcome = {
     compiled: d.compiled,
     hit,
     cached: true,
-    key: prep.key,
-    parts: prep.parts,
-    entryDir: prep.entryDir,
+    key: cachedPrep.key,
+    parts: cachedPrep.parts,
+    entryDir: cachedPrep.entryDir,
     uncachedReason: null,
     timings: {
-      fingerprintMs: prep.fingerprintMs,
-      readMs: prep.readMs,
-      lockWaitMs: d.lockWaitMs,
+      fingerprintMs: cachedPrep.fingerprintMs,
+      readMs: cachedPrep.readMs,
+      lockWaitMs,
       compileMs: d.compileMs,
       totalMs: performance.now() - started,
     },
     savedMs: hit && d.recordedCompileMs !== null ? Math.max(0, d.recordedCompileMs - d.compileMs) : 0,
     wroteBytes: d.wroteBytes ?? 0,
-    ...(prep.route ? { route: prep.route } : {}),
-    ...(hit ? { warmPath: prep.irSource ? ('reshaped-ir' as const) : ('openvino' as const) } : {}),
+    ...(cachedPrep.route ? { route: cachedPrep.route } : {}),
+    ...(hit ? { warmPath: cachedPrep.irSource ? ('reshaped-ir' as const) : ('openvino' as const) } : {}),
   };
+  return d.dropped ? { ...outcome, cached: false, entryDir: null, uncachedReason: d.dropped } : outcome;
 }
 
-/** What OpenVINO compiles into the entry: the entry's reshaped IR, else the model object, else the model path. */
-export function compiledFrom(prep: PreparedCompile): string | RuntimeModel {
-  return prep.irSource?.xml ?? prep.modelObject ?? prep.xml;
-}
-
-export function request(prep: PreparedCompile) {
-  return { key: prep.key, entryDir: prep.entryDir, source: sourceOf(prep) };
-}
-
-export function sourceOf(prep: PreparedCompile): EntrySource {
-  if (prep.irSource) return { kind: 'path', ...prep.irSource };
-  return prep.modelObject || prep.deferredShapes
-    ? { kind: 'model' }
-    : { kind: 'path', xml: prep.xml, mtimeNs: prep.xmlMtimeNs, size: prep.xmlSize };
-}
-
-export function spaceRequest(prep: PreparedCompile, opts: ResolvedCompileOptions) {
+function plainOutcome(prep: PreparedCompile | undefined, started: number, lockWaitMs: number, d: PlainDone): Outcome {
+  const timings: CompileTimings = {
+    fingerprintMs: prep?.fingerprintMs ?? 0,
+    readMs: (prep?.readMs ?? 0) + d.readMs,
+    lockWaitMs,
+    compileMs: d.compileMs,
+    totalMs: performance.now() - started,
+  };
   return {
-    key: prep.key,
-    model: prep.xml,
-    entryName: path.basename(prep.entryDir),
-    device: opts.device,
-    sizeFactorKey: sizeFactorKey(opts),
-    weightBytes: weightBytes(prep.parts),
+    compiled: d.compiled,
+    hit: false,
+    cached: false,
+    key: prep?.key ?? null,
+    parts: prep?.parts ?? null,
+    entryDir: null,
+    uncachedReason: d.plain,
+    timings,
+    savedMs: 0,
+    wroteBytes: 0,
+    ...(prep?.route ? { route: prep.route } : {}),
   };
-}
-
-export function withCacheDir(config: CompileConfig | undefined, dir: string): CompileConfig {
-  return { ...config, CACHE_DIR: dir };
-}
-
-/** Bytes of the model's weights (.bin), or of the model file when there is no .bin. */
-export function weightBytes(parts: KeyParts): number {
-  const files = parts.model.files;
-  const bins = files.filter((f) => f.role === 'bin');
-  return (bins.length > 0 ? bins : files).reduce((n, f) => n + f.size, 0);
-}
-
-/** Size factors are learned per device and CACHE_MODE (weightless blobs are much smaller). */
-export function sizeFactorKey(opts: ResolvedCompileOptions): string {
-  const mode = opts.config?.CACHE_MODE;
-  return SizeFactors.keyOf(opts.device, mode === undefined ? undefined : String(mode));
 }

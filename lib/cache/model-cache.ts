@@ -1,4 +1,4 @@
-// ModelCache: OpenVINO's CACHE_DIR with keys a person can read, one folder per entry,
+// LocalModelCache: OpenVINO's CACHE_DIR with keys a person can read, one folder per entry,
 // cross-process locking and a switch that really switches it off. docs/caching.md explains
 // the design, docs/architecture.md the parts: this class is the façade (options, lifecycle,
 // events, statistics) over the key builder, the compile flow, the manifest writer, the budget
@@ -18,26 +18,17 @@ import { evictLimits } from './budget/limits';
 import { BudgetMonitor } from './budget/monitor';
 import { SIZE_FACTORS_FILE } from './budget/size-factors';
 import { CacheFolder } from './cache-dir';
-import { CompileFlow, type Outcome } from './compile-flow';
-import type { CacheEvent, CompileResult, EvictionReport, EvictOptions, KeyExplanation, KeyInfo, ModelCacheEvents } from './compile-types';
+import { CompileFlow } from './compile-flow';
+import type { CompileResult, EvictionReport, EvictOptions, KeyExplanation, KeyInfo, ModelCacheEvents } from './compile-types';
 import { ManifestWriter } from './entry/manifest-writer';
 import { explainKey } from './explain';
 import { KeyBuilder } from './key-builder';
-import {
-  resolveCompileOptions,
-  resolveOptions,
-  type CompileOptions,
-  type LocalCacheOptions,
-  type ResolvedCompileOptions,
-  type ResolvedOptions,
-} from './options';
+import { resolveCompileOptions, resolveOptions, type CompileOptions, type LocalCacheOptions, type ResolvedOptions } from './options';
 import { abandonOnAbort } from './abort/compile-abort';
-import { isAbortOf } from './abort/signal';
 import { emptyStats, type CacheStats } from './stats';
 import { WeightlessChooser } from './weightless';
 import { CachePolicyKeeper } from './policy/policy';
 import { POLICY_FILE, POLICY_LOCK, PolicyStore } from './policy/store';
-import { variantOfInputs, variantOfPorts } from './dynamic/covers';
 import { ShapeRouter } from './dynamic/shape-router';
 import { ReshapedWarmPath } from './warm/warm-path';
 import type { CachePorts, EntryTiers } from './ports';
@@ -149,6 +140,8 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
       // Asked on every local hit, read-only caches too (a tier's trust applies to what was copied in).
       acceptEntry: this.tiers?.acceptEntry?.bind(this.tiers),
       shapes: this.shapes,
+      enabled: o.enabled,
+      events: this,
     });
     if (o.budget.monitorIntervalMs !== null && o.enabled) this.startMonitor(o.budget.monitorIntervalMs);
     this.recordsHistory = o.history;
@@ -196,32 +189,9 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
     const opts = resolveCompileOptions(options);
     checkModelArgument(model);
     this.compilesInFlight++;
-    return abandonOnAbort(() => this.compileResolved(model, opts, started), opts.waits.signal, this.counters).finally(
+    return abandonOnAbort(() => this.flow.compileAndRecord(model, opts, started), opts.waits.signal, this.counters).finally(
       () => this.compilesInFlight--,
     );
-  }
-
-  private async compileResolved(model: string | RuntimeModel, opts: ResolvedCompileOptions, started: number): Promise<CompileResult> {
-    const label = typeof model === 'string' ? path.resolve(model) : model.path;
-    try {
-      const outcome =
-        this.enabled && opts.cache
-          ? await this.flow.cached(model, opts, started)
-          : await this.flow.uncached(model, opts, started, undefined, this.enabled ? 'call' : 'disabled');
-      await this.shapes.afterCompile(outcome);
-      outcome.variant = outcome.parts ? variantOfInputs(outcome.parts.inputs) : variantOfPorts(outcome.compiled.inputs);
-      this.record(label, opts.device, outcome);
-      if (outcome.cached && outcome.key) this.budget.noteUse(outcome.key);
-      if (this.budgetActive) await this.budget.afterCompile(outcome);
-      const { savedMs: _saved, wroteBytes: _wrote, route: _route, ...result } = outcome;
-      return result;
-    } catch (error) {
-      if (isAbortOf(error, opts.waits.signal)) throw error; // counted as aborted, not as an error
-      this.counters.errors++;
-      log('compile %s for %s failed: %s', label, opts.device, (error as Error).message);
-      if (this.listenerCount('error') > 0) this.emit('error', { model: label, device: opts.device, error });
-      throw error;
-    }
   }
 
   /** The key a compile would use, with its parts and entry folder, without compiling. */
@@ -336,45 +306,11 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
     return this.enabled && !this.readOnly && this.budget.hasLimits;
   }
 
-  private record(model: string, device: string, o: Outcome): void {
-    const { key, entryDir, hit, cached, uncachedReason, timings } = o;
-    const variant = o.variant ?? 'static';
-    const event: CacheEvent = { model, device, key, entryDir, hit, cached, uncachedReason, timings, variant };
-    const name = entryDir ? path.basename(entryDir) : path.basename(model);
-    const ms = (n: number) => n.toFixed(1);
-    if (cached && hit) {
-      this.counters.hits++;
-      this.counters.timeSavedMs += o.savedMs;
-      log(
-        'hit %s: loaded in %s ms (fingerprint %s, total %s)',
-        name,
-        ms(timings.compileMs),
-        ms(timings.fingerprintMs),
-        ms(timings.totalMs),
-      );
-      this.emit('hit', event);
-      return;
-    }
-    this.counters.compiles++;
-    if (cached) {
-      this.counters.misses++;
-      log('miss %s: compiled in %s ms', name, ms(timings.compileMs));
-      this.emit('miss', event);
-    } else {
-      this.counters.uncached++;
-      log('compiled %s without the cache (%s) in %s ms', name, uncachedReason, ms(timings.compileMs));
-    }
-    this.emit('compile', event);
-  }
-
   /** Throws OVCACHE_DISPOSED after dispose(). */
   protected checkNotDisposed(): void {
     if (this.disposed) throw new OvcacheError('OVCACHE_DISPOSED', 'This ModelCache has been disposed');
   }
 }
-
-/** The name lib/cache's importers use (the registry holds any cache, tiers or not). */
-export { LocalModelCache as ModelCache };
 
 function checkModelArgument(model: unknown): void {
   if (isRuntimeModel(model)) return;

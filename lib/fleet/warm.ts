@@ -3,7 +3,7 @@
 // cached (locally or on a tier) or failed. A failure does not stop the others; a compile the
 // cache could not keep (over budget, read-only) counts as failed: the point was to keep it.
 import { performance } from 'node:perf_hooks';
-import type { ModelCache } from '../cache/model-cache';
+import type { LocalModelCache } from '../cache/model-cache';
 import type { CompileProgress } from '../cache/progress/compile-progress';
 import type { Fleet, TierEvent } from './fleet';
 import type { WarmManifest, WarmModel } from './warm-manifest';
@@ -48,7 +48,7 @@ export interface WarmOptions {
 }
 
 /** A cache and the fleet below it (the package's ModelCache is one). */
-export type WarmTarget = Pick<ModelCache, 'compile'> & { readonly fleet: Fleet | undefined };
+export type WarmTarget = Pick<LocalModelCache, 'compile'> & { readonly fleet: Fleet | undefined };
 
 async function warmOne(cache: WarmTarget, m: WarmModel, options: WarmOptions): Promise<WarmResult> {
   const onCompileProgress = options.onCompileProgress;

@@ -3,7 +3,7 @@
 // since it scans the folder; budget events update it in between).
 import type { BudgetCondition, BudgetEvent } from '../cache/budget/events';
 import type { CacheErrorEvent, CacheEvent, ModelCacheEvents } from '../cache/compile-types';
-import type { ModelCache } from '../cache/model-cache';
+import type { LocalModelCache } from '../cache/model-cache';
 import type { CacheStats } from '../cache/stats';
 import type { MetricSet } from './definitions';
 import type { Incrementable as Child, Observer, Tally } from './tally';
@@ -29,7 +29,7 @@ export class CacheFollower {
   private readonly detachers: Array<() => void> = [];
 
   constructor(
-    readonly cache: ModelCache,
+    readonly cache: LocalModelCache,
     private readonly m: MetricSet,
     private readonly tally: Tally,
     private readonly usageIntervalMs: number,

@@ -2,7 +2,7 @@
 // ModelCache (and the Fleet of tiers below it), ModelRegistry and ResultCache given to observe().
 import type { Registry } from 'prom-client';
 import { OvcacheError } from '../errors';
-import { ModelCache } from '../cache/model-cache';
+import { LocalModelCache } from '../cache/model-cache';
 import { ModelRegistry } from '../registry/index';
 import { ResultCache } from '../results/index';
 import { expectIntegerInRange, expectPlainObject, invalidArgument, rejectUnknownOptions } from '../openvino/validate';
@@ -22,7 +22,7 @@ export interface MetricsOptions {
   usageIntervalMs?: number;
 }
 
-export type Observable = ModelCache | ModelRegistry | ResultCache | Fleet;
+export type Observable = LocalModelCache | ModelRegistry | ResultCache | Fleet;
 
 export interface Metrics {
   readonly register: Registry;
@@ -38,7 +38,7 @@ const OPTIONS = ['register', 'usageIntervalMs'] as const;
 class OvcacheMetrics implements Metrics, Collectors {
   readonly register: Registry;
   private readonly m: MetricSet;
-  private readonly caches = new Map<ModelCache, CacheFollower>();
+  private readonly caches = new Map<LocalModelCache, CacheFollower>();
   private readonly registries = new Map<ModelRegistry, RegistryFollower>();
   private readonly resultCaches = new Map<ResultCache, ResultsFollower>();
   /** Each Fleet followed once, however many caches share it; counted by its observers. */
@@ -66,7 +66,7 @@ class OvcacheMetrics implements Metrics, Collectors {
   }
 
   observe(target: Observable): () => void {
-    if (target instanceof ModelCache) {
+    if (target instanceof LocalModelCache) {
       if (this.caches.has(target)) return () => this.stopCache(target);
       this.caches.set(target, new CacheFollower(target, this.m, this.tally, this.usageIntervalMs));
       const fleet = fleetOf(target);
@@ -96,7 +96,7 @@ class OvcacheMetrics implements Metrics, Collectors {
     throw invalidArgument('a ModelCache, a ModelRegistry, a ResultCache or a Fleet', 'target', target);
   }
 
-  private stopCache(cache: ModelCache): void {
+  private stopCache(cache: LocalModelCache): void {
     this.caches.get(cache)?.detach();
     this.caches.delete(cache);
   }
@@ -161,7 +161,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 }
 
 /** The fleet below a cache: the package's ModelCache carries one (lib/model-cache.ts); lib/cache's alone, none. */
-function fleetOf(cache: ModelCache): Fleet | undefined {
+function fleetOf(cache: LocalModelCache): Fleet | undefined {
   const fleet = (cache as { fleet?: unknown }).fleet;
   return fleet instanceof Fleet ? fleet : undefined;
 }

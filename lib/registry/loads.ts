@@ -5,7 +5,7 @@
 // idle time; the cache holds the entry of every loaded cached model.
 import { performance } from 'node:perf_hooks';
 import { logger } from '../log';
-import type { ModelCache } from '../cache/model-cache';
+import type { LocalModelCache } from '../cache/model-cache';
 import { SharedAbort } from '../cache/abort/shared-abort';
 import { abortable } from './abort';
 import type { DeviceMemory } from './device-memory';
@@ -25,7 +25,7 @@ export type LoadCounters = Pick<RegistryStats, 'loads' | 'cacheHits' | 'cacheMis
 export interface LoadsDeps {
   loader: RegistryLoader;
   /** The cache whose entries the loaded models came from: told which keys are held. */
-  cache: ModelCache | undefined;
+  cache: LocalModelCache | undefined;
   settings: RegistrySettings;
   memory: DeviceMemory;
   counters: LoadCounters;

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { OvcacheError } from '../errors';
 import { parseDuration } from '../format/units';
-import type { ModelCache } from '../cache/model-cache';
+import type { LocalModelCache } from '../cache/model-cache';
 import type { CompileOptions } from '../cache/options';
 import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { CompileConfig } from '../openvino/properties';
@@ -64,7 +64,7 @@ export type RegistryLoader = (model: string, options: CompileOptions) => Promise
 
 export interface ModelRegistryOptions {
   /** The cache loads go through. Give this or `loader`. */
-  cache?: ModelCache;
+  cache?: LocalModelCache;
   loader?: RegistryLoader;
   /** Most models kept loaded; the least recently used (not pinned) beyond it is unloaded. Default: no limit. */
   maxModels?: number;

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { OvcacheError } from '../errors';
-import { ModelCache } from '../cache/model-cache';
+import { LocalModelCache } from '../cache/model-cache';
 import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import type { Tensor } from '../openvino/tensor';
 import { invalidArgument } from '../openvino/validate';
@@ -66,7 +66,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
     super();
     this.settings = parseRegistryOptions(options);
     const { cache, loader, models } = options;
-    if (cache !== undefined && !(cache instanceof ModelCache)) throw invalidArgument('a ModelCache', 'options.cache', cache);
+    if (cache !== undefined && !(cache instanceof LocalModelCache)) throw invalidArgument('a ModelCache', 'options.cache', cache);
     if (loader !== undefined && typeof loader !== 'function') throw invalidArgument('a function', 'options.loader', loader);
     if (!loader && !cache)
       throw new OvcacheError(
@@ -74,7 +74,7 @@ export class ModelRegistry extends EventEmitter<RegistryEvents> {
         'Expected options.cache or options.loader for new ModelRegistry() but received neither',
       );
     this.loads = new Loads({
-      loader: loader ?? ((model, opts) => (cache as ModelCache).compile(model, opts)),
+      loader: loader ?? ((model, opts) => (cache as LocalModelCache).compile(model, opts)),
       cache,
       settings: this.settings,
       // The runtime's memory counters, read through the cache's Core (none with a loader only).

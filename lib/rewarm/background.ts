@@ -5,7 +5,7 @@
 // dispose() stops it (the compile running finishes, none starts after). The package's ModelCache
 // (lib/model-cache.ts) starts it; lib/cache never imports lib/rewarm.
 import type { CacheEvent } from '../cache/compile-types';
-import type { ModelCache } from '../cache/model-cache';
+import type { LocalModelCache } from '../cache/model-cache';
 import { logger } from '../log';
 import { planRewarm } from './plan';
 import { rewarm } from './rewarm';
@@ -30,7 +30,7 @@ export class BackgroundRewarm {
     if (this.noteActivity(e) && e.key) this.maybeStart(e.key);
   };
 
-  constructor(private readonly cache: ModelCache) {
+  constructor(private readonly cache: LocalModelCache) {
     cache.on('hit', this.onHit);
     cache.on('miss', this.onMiss);
   }

@@ -7,7 +7,7 @@
 // runtime build or the device identity and in nothing else (anything else is skipped with
 // the reason, never compiled under a guess).
 import fs from 'node:fs';
-import type { ModelCache } from '../cache/model-cache';
+import type { LocalModelCache } from '../cache/model-cache';
 import { diffKeyParts, type KeyParts } from '../cache/key';
 import { readManifest, type EntryManifest } from '../cache/entry/manifest';
 import { scanCache, type ScannedEntry } from '../cache/scan';
@@ -109,7 +109,7 @@ export function requestOf(parts: KeyParts): RewarmItem['options'] {
 }
 
 /** Surveys the cache folder with the cache's runtime and says what a rewarm would compile. */
-export async function planRewarm(cache: ModelCache, options: PlanOptions = {}): Promise<RewarmPlan> {
+export async function planRewarm(cache: LocalModelCache, options: PlanOptions = {}): Promise<RewarmPlan> {
   const now = options.now ?? Date.now();
   const scan = await scanCache(cache.dir, { now, currentBuildNumber: cache.runtime.version.buildNumber });
   const complete = new Set(scan.entries.filter((e) => e.state !== 'broken' && e.key).map((e) => e.key as string));

@@ -8,7 +8,7 @@
 // not remove them. Same build, other device identity (a driver update): removed once twinned,
 // as no order between two identities is known. A build number that cannot be ordered stays.
 import { named, runEviction } from '../cache/eviction/driver';
-import type { ModelCache } from '../cache/model-cache';
+import type { LocalModelCache } from '../cache/model-cache';
 import type { ScannedEntry } from '../cache/scan';
 import { parseBuildNumber } from '../runtime/version';
 import { planRewarm } from './plan';
@@ -41,7 +41,7 @@ export interface PruneReport {
   bytesFreed: number;
 }
 
-export async function pruneTwinned(cache: ModelCache, options: { dryRun?: boolean } = {}): Promise<PruneReport> {
+export async function pruneTwinned(cache: LocalModelCache, options: { dryRun?: boolean } = {}): Promise<PruneReport> {
   const plan = await planRewarm(cache);
   const loaded = cache.runtime.version.buildNumber;
   const older: ScannedEntry[] = plan.twinned.filter((e) => isPrunableBuild(e.buildNumber, loaded));

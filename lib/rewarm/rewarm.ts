@@ -7,7 +7,7 @@
 // from the folder, so a run killed halfway starts where it stopped. A failure does not stop
 // the others; a compile the cache could not keep (over budget, read-only) counts as failed.
 import { performance } from 'node:perf_hooks';
-import type { ModelCache } from '../cache/model-cache';
+import type { LocalModelCache } from '../cache/model-cache';
 import { planRewarm, type PlanOptions, type RewarmItem, type RewarmSkip } from './plan';
 import { pruneTwinned, type PruneReport } from './prune-old';
 
@@ -64,7 +64,7 @@ export interface RewarmOptions extends PlanOptions {
 // The compile is not given the stop signal: a stop lets the compile in flight settle (its twin is
 // kept and reported), so nothing is written after rewarm() returns (a background rewarm's stop()
 // awaits it before dispose() closes the cache).
-async function rewarmOne(cache: ModelCache, item: RewarmItem): Promise<RewarmResult> {
+async function rewarmOne(cache: LocalModelCache, item: RewarmItem): Promise<RewarmResult> {
   const started = performance.now();
   const base = {
     name: item.entry.name,
@@ -104,7 +104,7 @@ function skippedOf(s: RewarmSkip): RewarmSkipped {
 }
 
 /** Rewarms the cache's folder with the runtime the cache was made with (the new one). */
-export async function rewarm(cache: ModelCache, options: RewarmOptions = {}): Promise<RewarmReport> {
+export async function rewarm(cache: LocalModelCache, options: RewarmOptions = {}): Promise<RewarmReport> {
   const started = performance.now();
   const plan = await planRewarm(cache, options);
   const results: RewarmResult[] = [];

@@ -3,7 +3,7 @@
 // compiled models infer the reference numbers. Reports the two compile times, as measured here.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ModelCache } from '../cache/model-cache';
+import { LocalModelCache } from '../cache/model-cache';
 import { mlpReference } from './fixture-models';
 import { SelftestSkip, type CaseDetails, type SelftestCase } from './case';
 
@@ -19,7 +19,7 @@ export const COLD_WARM_CASE: SelftestCase = {
     const want = mlpReference(input);
     const ms: number[] = [];
     for (const expectHit of [false, true]) {
-      const cache = new ModelCache({ runtime: ov, dir });
+      const cache = new LocalModelCache({ runtime: ov, dir });
       try {
         const result = await cache.compile(path.join(fixtures, 'mlp.xml'), { device });
         assert.equal(

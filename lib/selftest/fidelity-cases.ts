@@ -5,7 +5,7 @@
 // (writeAll), written into `fixtures`.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ModelCache } from '../cache/model-cache';
+import { LocalModelCache } from '../cache/model-cache';
 import type { PortInfo } from '../openvino/port';
 import { formatPartialShape } from '../openvino/shapes';
 import { FIXTURE_ELEMENT_TYPES, mlpReference, type FixtureElementType } from './fixture-models';
@@ -117,7 +117,7 @@ export const FIDELITY_CASES: readonly SelftestCase[] = [
   {
     name: 'ModelCache compiles a "?,16" reshape of the MLP, then hits, with correct numbers',
     async run({ ov, device, fixtures, tmp }) {
-      const cache = new ModelCache({ runtime: ov, dir: path.join(tmp, `cache-${process.pid}`) });
+      const cache = new LocalModelCache({ runtime: ov, dir: path.join(tmp, `cache-${process.pid}`) });
       try {
         const first = await cache.compile(path.join(fixtures, 'mlp.xml'), { device, shapes: { input: '?,16' } });
         first.compiled.dispose();
@@ -140,7 +140,7 @@ export const FIDELITY_CASES: readonly SelftestCase[] = [
       const dir = path.join(tmp, `cache-i64-${process.pid}`);
       const model = path.join(fixtures, 'typed-i64.xml');
       for (const expectHit of [false, true]) {
-        const cache = new ModelCache({ runtime: ov, dir });
+        const cache = new LocalModelCache({ runtime: ov, dir });
         try {
           const result = await cache.compile(model, { device });
           assert.equal(result.hit, expectHit, `hit on the ${expectHit ? 'second' : 'first'} compile`);

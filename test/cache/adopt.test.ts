@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { readManifest, writeManifest, type EntryManifest } from '../../lib/cache/entry/manifest';
 import { loadOpenVINO } from '../../lib/openvino/openvino';
 import { writeMlp } from '../../scripts/make-fixtures';

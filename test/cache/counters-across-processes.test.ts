@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { CacheStats } from '../../lib/cache/stats';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { acquireLock } from '../../lib/cache/entry/lock';
 import { readManifest } from '../../lib/cache/entry/manifest';
 import { loadOpenVINO } from '../../lib/openvino/openvino';

@@ -1,7 +1,7 @@
 // A separate process that compiles one model `times` times through a ModelCache (each a hit
 // once the entry is filled), disposes the cache, and prints its stats(). Job (argv[2], JSON):
 //   { libraryPath, dir, model, times, startAt }
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { loadOpenVINO } from '../../lib/openvino/openvino';
 import { testRuntime } from '../helpers/runtimes';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { cacheLayout, lockPathOf } from '../../lib/cache/entry/layout';
 import { tryAcquireLock } from '../../lib/cache/entry/lock';
 import { isEntryLocked, removeEntry } from '../../lib/cache/entry/remove';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { scanCache, type ScannedEntry } from '../../lib/cache/scan';
 import { volumeStats, tryVolumeStats } from '../../lib/cache/volume';
 import { loadOpenVINO } from '../../lib/openvino/openvino';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { loadOpenVINO } from '../../lib/openvino/openvino';
 import { ROOT, STAND_IN, fixture, makeTempDir, removeDir } from '../helpers/paths';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadOpenVINO } from '../../lib/openvino/openvino';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { loadNativeBinding } from '../../lib/runtime/binding';
 import { checkSupported, parseBuildNumber } from '../../lib/runtime/version';
 import { writeMlp } from '../../scripts/make-fixtures';

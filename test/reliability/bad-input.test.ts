@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { OvcacheError } from '../../lib/errors';
 import { parseDuration, parseSize } from '../../lib/format/units';
 import { loadOpenVINO, type OpenVINO } from '../../lib/openvino/openvino';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import util from 'node:util';
 import createDebug from 'debug';
 import type { CompileResult } from '../../lib/cache/compile-types';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { loadOpenVINO, type OpenVINO } from '../../lib/openvino/openvino';
 import { writeImageModel, writeWeightsModel } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';

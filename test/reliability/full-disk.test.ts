@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CacheEvent, CompileResult } from '../../lib/cache/compile-types';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { attachHistory } from '../../lib/history/attach';
 import { loadOpenVINO, type OpenVINO } from '../../lib/openvino/openvino';
 import { writeWeightsModel } from '../../scripts/make-fixtures';

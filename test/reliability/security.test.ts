@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureCacheDir } from '../../lib/cache/cache-dir';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { OvcacheError } from '../../lib/errors';
 import { loadOpenVINO, type OpenVINO } from '../../lib/openvino/openvino';
 import { writeImageModel, writeMlp } from '../../scripts/make-fixtures';

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readManifest, writeManifest, type EntryManifest } from '../../lib/cache/entry/manifest';
+import { readHistory } from '../../lib/history/reader';
 import { writeImageWeightsModel, writeWeightsModel } from '../../scripts/make-fixtures';
 import { countEvents } from '../cache/helpers';
 import { ROOT, STAND_IN, makeTempDir, removeDir } from '../helpers/paths';
@@ -167,6 +168,14 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     const again = json<RewarmJson>(['rewarm', '--dir', dir], env(NEW));
     assert.equal(again.rewarmed, 0);
     assert.equal(again.skipped.filter((s) => s.reason === 'rewarmed').length, 3);
+  });
+
+  it("records the rewarm's compiles in the cache's history, as the package's ModelCache does", () => {
+    assert.equal(warm(OLD).compiled, 3);
+    const misses = () => readHistory(dir).intervals.reduce((n, r) => n + r.misses, 0);
+    const before = misses();
+    assert.equal(json<RewarmJson>(['rewarm', '--dir', dir], env(NEW)).rewarmed, 3);
+    assert.equal(misses() - before, 3, 'the 3 twins compiled by the rewarm are in the history');
   });
 
   it('a new device identity (a driver update) is rewarmed like a new build', () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BudgetMonitor } from '../../lib/cache/budget/monitor';
 import { resolveBudget } from '../../lib/cache/budget/options';
-import { ModelCache } from '../../lib/cache/model-cache';
+import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { resolveOptions } from '../../lib/cache/options';
 import { parseDuration } from '../../lib/format/units';
 import { attachHistory } from '../../lib/history/attach';

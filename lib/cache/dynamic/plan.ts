@@ -1,7 +1,8 @@
 // Which compile serves a static size asked for: its own static entry, the model's dynamic
 // variant, or a new (or widened) variant. Pure: the memo goes in, the decision comes out.
 import { outsideBounds, type DynamicBounds } from './options';
-import { sameSizes, type ShapeMemo, type StaticSizes, type VariantDim, type VariantShapes } from './shape-memo';
+import { canonicalJson } from '../key';
+import type { ShapeMemo, StaticSizes, VariantDim, VariantShapes } from './shape-memo';
 
 export interface PlanOptions {
   /** Whether variants are made for this device (dynamicShapes resolved for it). */
@@ -17,6 +18,10 @@ export interface Plan {
   replaces: string | null;
   /** The memo was changed (a new size seen, a new variant): write it. */
   changed: boolean;
+}
+
+function sameSizes(a: StaticSizes, b: StaticSizes): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** Decides, and records the size in the memo (mutated). */

@@ -100,10 +100,6 @@ export async function writeMemo(file: string, memo: ShapeMemo): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(bounded)}\n`);
 }
 
-export function sameSizes(a: StaticSizes, b: StaticSizes): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
 /** How a compile was routed: kept on the prepared compile and its outcome. */
 export interface ShapeRoute {
   identity: string;

@@ -1,7 +1,7 @@
 // `ovcache prune --stale`: remove the entries of another OpenVINO build or device identity whose
 // rewarmed twin exists (lib/rewarm/prune-old.ts); entries with no twin yet stay.
 import { checkCacheFolder } from '../../cache/cache-dir';
-import { ModelCache } from '../../cache/model-cache';
+import { ModelCache } from '../../model-cache';
 import { formatBytes } from '../../format/units';
 import { loadOpenVINO } from '../../openvino/openvino';
 import { pruneTwinned } from '../../rewarm/prune-old';

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { checkCacheFolder } from '../../cache/cache-dir';
-import { ModelCache } from '../../cache/model-cache';
+import { ModelCache } from '../../model-cache';
 import { formatBytes, formatDuration } from '../../format/units';
 import { formatTable } from '../../format/table';
 import { loadOpenVINO } from '../../openvino/openvino';

@@ -113,7 +113,10 @@ export class FolderTier implements Tier {
       await copyRegularFile(from, to, { ...(bytes !== undefined ? { bytes } : {}), ...(signal ? { signal } : {}) });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UploadGoneError(from);
+      // Gone while the key's manifest is still there (tier-gc never removes a manifest): an
+      // upload removed after it was read. No manifest either: the tier itself went (an unmount).
+      const manifestStays = fs.existsSync(path.join(this.entryDir(key), REMOTE_MANIFEST));
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && manifestStays) throw new UploadGoneError(from);
       throw error;
     }
   }

@@ -108,7 +108,8 @@ export class S3Tier implements Tier {
     const out = await this.client
       .send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: objectKey }), { abortSignal: signal })
       .catch((error: unknown) => {
-        throw isNotFound(error) ? new UploadGoneError(`s3://${this.bucket}/${objectKey}`) : error;
+        // NoSuchKey only: a missing bucket, or a proxy's bare 404, is the tier down, not an upload gone.
+        throw (error as { name?: string }).name === 'NoSuchKey' ? new UploadGoneError(`s3://${this.bucket}/${objectKey}`) : error;
       });
     if (!out.Body) throw new OvcacheError('OVCACHE_TIER_UNAVAILABLE', `${this.name}: empty answer for ${file}`);
     const body = out.Body as Readable;

@@ -10,7 +10,7 @@ import type { TierEvent } from '../../lib/fleet/fleet';
 import type { TierOptions } from '../../lib/fleet/fleet-options';
 import { FolderTier } from '../../lib/fleet/folder-tier';
 import { S3Tier } from '../../lib/fleet/s3-tier';
-import type { Tier } from '../../lib/fleet/tier';
+import { UploadGoneError, type Tier } from '../../lib/fleet/tier';
 import { loadOpenVINO, ModelCache, type OpenVINO } from '../../lib/index';
 import { writeWeightsModel } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
@@ -100,6 +100,57 @@ describe('fleet: a reader whose upload tier-gc removed', function () {
     try {
       await check(s3.tier(), S3Tier);
     } finally {
+      await s3.stop();
+    }
+  });
+  it('a folder tier whose whole folder went after the manifest read (an unmount) is down, not upload-gone, and nothing is published into it', async () => {
+    const root = path.join(tmp, 'tier');
+    const models = path.join(tmp, 'models');
+    fs.mkdirSync(models);
+    const xml = writeWeightsModel(models, 4096, 'first').xml;
+    await publish({ path: root }, xml);
+    const proto = FolderTier.prototype as Tier;
+    const original = Object.getOwnPropertyDescriptor(proto, 'getManifest')!;
+    const read = original.value as Tier['getManifest'];
+    proto.getManifest = async function (this: Tier, key: string, signal: AbortSignal) {
+      const text = await read.call(this, key, signal);
+      fs.rmSync(path.join(root, 'entries'), { recursive: true, force: true }); // the mount went: nothing under it
+      return text;
+    };
+    const reader = new ModelCache({ runtime: ov, dir: path.join(tmp, 'reader'), tiers: [{ path: root }], history: false });
+    const events: TierEvent[] = [];
+    reader.fleet?.on('tier', (e) => events.push(e));
+    try {
+      const r = await reader.compile(xml, { device: 'CPU' });
+      assert.equal(r.hit, false, 'compiled locally');
+      r.compiled.dispose();
+    } finally {
+      Object.defineProperty(proto, 'getManifest', original);
+      await reader.fleet?.close();
+      await reader.dispose();
+    }
+    assert.equal(events.find((e) => e.op === 'get')?.outcome, 'down', JSON.stringify(events));
+    assert.deepEqual(
+      events.filter((e) => (e.reason ?? '').startsWith('upload-gone') || e.outcome === 'published'),
+      [],
+    );
+  });
+
+  it('S3: a missing object is upload-gone; a missing bucket is not (the tier is down)', async () => {
+    const s3 = await startS3(path.join(tmp, 's3'));
+    const signal = new AbortController().signal;
+    const here = new S3Tier(s3.tier());
+    const noBucket = new S3Tier({ s3: { ...s3.tier().s3, bucket: 'no-such-bucket' } });
+    const to = path.join(tmp, 'down.bin');
+    try {
+      await assert.rejects(here.download('a'.repeat(64), 'upload', 'model.blob', to, signal), UploadGoneError);
+      await assert.rejects(noBucket.download('a'.repeat(64), 'upload', 'model.blob', to, signal), (e: Error) => {
+        assert.ok(!(e instanceof UploadGoneError), e.message);
+        return true;
+      });
+    } finally {
+      await here.close();
+      await noBucket.close();
       await s3.stop();
     }
   });

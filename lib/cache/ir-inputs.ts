@@ -15,13 +15,16 @@
 //   throw. Names with whitespace, backslashes or empty fields, and shapes outside the plain
 //   grammar (n, ?, -1, a..b, a.., ..b, "..." for a dynamic rank) fall back.
 import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { modelFilesOf } from '../fs/model-files';
 import { logger } from '../log';
 import type { InputIdentity } from './key';
 import { scanXml, XmlScanRefused } from './ir-xml-scan';
 
 /** Limits of the XML read: a larger file, or a deeper one, is left to OpenVINO's reader. */
-export const IR_INPUTS_LIMITS = { maxXmlBytes: 64 * 1024 * 1024, maxDepth: 64 };
+/** scanHeapMb: the scan's heap in its worker; a hostile .xml under the size cap that needs more ends the worker, not the process. */
+export const IR_INPUTS_LIMITS = { maxXmlBytes: 64 * 1024 * 1024, maxDepth: 64, scanHeapMb: 512 };
 
 /** The element type names the IR writes and the addon reports identically (ov::element::Type names). */
 const ELEMENT_TYPES = new Set([
@@ -60,28 +63,68 @@ export async function irInputsFromXml(xml: string): Promise<InputIdentity[] | un
 
 export type IrInputsResult = { inputs: InputIdentity[] } | { fallback: string };
 
-/** The inputs of the IR model at `xml`, or why they must be read with OpenVINO. Never throws. */
+const SCAN_WORKER = path.join(__dirname, 'ir-inputs-worker.js');
+
+/**
+ * The inputs of the IR model at `xml`, or why they must be read with OpenVINO. Never throws.
+ * The scan runs in a worker thread under a heap limit: a large .xml never stalls this
+ * thread's event loop, and one that would exhaust the heap falls back.
+ */
 export async function readIrInputs(xml: string, limits = IR_INPUTS_LIMITS): Promise<IrInputsResult> {
   if (!/\.xml$/i.test(xml)) return { fallback: 'not an IR .xml' };
-  let text: string;
   try {
-    const handle = await fs.promises.open(xml, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > limits.maxXmlBytes) return { fallback: `the .xml is over ${limits.maxXmlBytes} bytes` };
-      text = (await handle.readFile()).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    const { size } = await fs.promises.stat(xml);
+    if (size > limits.maxXmlBytes) return { fallback: `the .xml is over ${limits.maxXmlBytes} bytes` };
   } catch (error) {
     return { fallback: `cannot read the .xml: ${(error as Error).message}` };
   }
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: IrInputsResult): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(SCAN_WORKER, {
+        workerData: { xml, limits: { ...limits } },
+        resourceLimits: { maxOldGenerationSizeMb: limits.scanHeapMb },
+      });
+    } catch (error) {
+      done({ fallback: `cannot start the .xml scan: ${(error as Error).message}` });
+      return;
+    }
+    worker.once('message', (result: IrInputsResult) => done(result));
+    worker.once('error', (error) => done({ fallback: `the .xml scan failed: ${error.message}` }));
+    worker.once('exit', (code) => done({ fallback: `the .xml scan stopped (exit ${code})` }));
+  });
+}
+
+/** readIrInputs' work, on the calling thread (the scan worker runs it). Never throws. */
+export function readIrInputsHere(xml: string, limits: typeof IR_INPUTS_LIMITS): IrInputsResult {
+  let text: string;
+  try {
+    const fd = fs.openSync(xml, 'r');
+    try {
+      const { size } = fs.fstatSync(fd);
+      if (size > limits.maxXmlBytes) return { fallback: `the .xml is over ${limits.maxXmlBytes} bytes` };
+      // fatal: bytes that are not UTF-8 are compared raw by OpenVINO, never as U+FFFD here
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(fs.readFileSync(fd));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    return { fallback: `cannot read the .xml as UTF-8: ${(error as Error).message}` };
+  }
   if (text.length > limits.maxXmlBytes) return { fallback: `the .xml is over ${limits.maxXmlBytes} bytes` };
+  const declared = /^\uFEFF?<\?xml[^>]*\sencoding\s*=\s*["']([^"']*)["']/.exec(text)?.[1];
+  if (declared !== undefined && !/^utf-?8$/i.test(declared)) return { fallback: `the .xml declares encoding ${declared}` };
   try {
     return { inputs: irInputsOfText(text, limits.maxDepth) };
   } catch (error) {
     if (error instanceof XmlScanRefused) return { fallback: error.reason };
-    throw error;
+    return { fallback: `the .xml scan failed: ${(error as Error).message}` };
   }
 }
 
@@ -98,8 +141,11 @@ export function irInputsOfText(text: string, maxDepth = IR_INPUTS_LIMITS.maxDept
   const params: ParameterLayer[] = [];
   let layer: ParameterLayer | undefined;
   let layerCount = 0;
+  let layersSections = 0;
   scanXml(text, { maxDepth }, (path, attrs) => {
     const d = path.length;
+    // upstream reads the first <layers> only (root.child("layers")): a second one is left to it
+    if (d === 2 && path[1] === 'layers' && ++layersSections > 1) throw new XmlScanRefused('more than one <layers>');
     if (path[d - 1] === 'attribute' && /^old_api_map/.test(attrs.get('name') ?? '')) {
       // legacy layout/precision maps of old Model Optimizer IRs: left to OpenVINO's reader
       throw new XmlScanRefused('an old_api_map runtime attribute');

@@ -106,6 +106,8 @@ function decodeEntities(value: string): string {
         ? parseInt(body.slice(1), 10)
         : NaN;
     if (!(code > 0 && code <= 0x10ffff)) throw new XmlScanRefused(`an entity other than the predefined ones: &${body};`);
+    // a lone surrogate has no UTF-8 form: OpenVINO's bytes for it are not what JS would compare
+    if (code >= 0xd800 && code <= 0xdfff) throw new XmlScanRefused(`a surrogate character reference &${body};`);
     return String.fromCodePoint(code);
   });
 }

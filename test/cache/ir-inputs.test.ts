@@ -158,6 +158,17 @@ describe('model inputs from the IR .xml', function () {
       ['a parse error', NET(PARAM('x')).replace('</layers>', '</layer>'), /mismatched end tag/],
       ['an unknown entity', NET(PARAM('&ent;')), /entity other than/],
       ['a truncated file', NET(PARAM('x')).slice(0, 80), /unclosed|malformed/],
+      [
+        'a second <layers> section (upstream reads the first only)',
+        NET(PARAM('x')).replace('</layers>', `</layers>\n<layers>\n${PARAM('y')}</layers>`),
+        /more than one <layers>/,
+      ],
+      ['a surrogate character reference', NET(PARAM('a&#xD800;,b')), /surrogate/],
+      [
+        'an encoding other than UTF-8',
+        NET(PARAM('x')).replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>'),
+        /encoding ISO-8859-1/,
+      ],
     ];
     for (const [what, text, reason] of cases) {
       it(what, async () => {
@@ -168,6 +179,24 @@ describe('model inputs from the IR .xml', function () {
         assert.match(result.fallback, reason);
       });
     }
+
+    it('bytes that are not UTF-8 (OpenVINO compares them raw)', async () => {
+      const xml = path.join(tmp, 'latin.xml');
+      const [before, after] = NET(PARAM('MARK')).split('MARK') as [string, string];
+      fs.writeFileSync(xml, Buffer.concat([Buffer.from(before), Buffer.from([0x80]), Buffer.from(`,b${after}`)]));
+      const result = await readIrInputs(xml);
+      assert.ok('fallback' in result, JSON.stringify(result));
+      assert.match(result.fallback, /UTF-8/);
+    });
+
+    it('a scan that needs more memory than its worker may have ends the worker, not this process', async () => {
+      IR_INPUTS_LIMITS.scanHeapMb = 16;
+      const xml = path.join(tmp, 'refs.xml');
+      fs.writeFileSync(xml, NET(PARAM('&#x41;'.repeat(3_000_000))));
+      const result = await readIrInputs(xml);
+      assert.ok('fallback' in result, JSON.stringify(result).slice(0, 200));
+      assert.match(result.fallback, /memory limit/);
+    });
 
     it('an .xml over the size cap, without reading it', async () => {
       const xml = path.join(tmp, 'big.xml');

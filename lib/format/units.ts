@@ -131,10 +131,12 @@ export function formatBytes(bytes: number, units: SizeUnits = 'iec'): string {
 /** "850 ms", "2.4 s", "3.0 min", "5.2 h", "4.0 d". */
 export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
-  if (abs < 1000) return `${abs < 10 ? ms.toFixed(2) : Math.round(ms)} ms`;
-  if (abs < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (abs < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  if (abs < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  // Each unit up to the value that still rounds below the next unit: never "1000 ms" or "60.0 s".
+  if (abs < 9.995) return `${ms.toFixed(2)} ms`;
+  if (abs < 999.5) return `${Math.round(ms)} ms`;
+  if (abs < 59_950) return `${(ms / 1000).toFixed(1)} s`;
+  if (abs < 3_597_000) return `${(ms / 60_000).toFixed(1)} min`;
+  if (abs < 86_220_000) return `${(ms / 3_600_000).toFixed(1)} h`;
   return `${(ms / 86_400_000).toFixed(1)} d`;
 }
 

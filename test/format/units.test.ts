@@ -92,6 +92,12 @@ describe('sizes and durations', () => {
     assert.equal(formatBytes(650 * 2 ** 30), '650 GiB');
     assert.equal(formatDuration(850), '850 ms');
     assert.equal(formatDuration(2400), '2.4 s');
+    // at the unit boundaries, the next unit: never "1000 ms", "60.0 s", "60.0 min" or "24.0 h"
+    assert.equal(formatDuration(999.6), '1.0 s');
+    assert.equal(formatDuration(9.996), '10 ms');
+    assert.equal(formatDuration(59_999), '1.0 min');
+    assert.equal(formatDuration(3_599_999), '1.0 h');
+    assert.equal(formatDuration(86_399_999), '1.0 d');
     const now = 1_700_000_000_000;
     assert.equal(formatAgo(undefined, now), 'never');
     assert.equal(formatAgo(now - 5_000, now), 'just now');

@@ -5,8 +5,9 @@
 //           (under the entry's lock) or plain; on a local miss the tiers (ports.ts) come first
 //   load or fill   flow/load.ts, flow/fill.ts, or flow/plain.ts (OpenVINO without CACHE_DIR)
 //   outcome compile-outcome.ts builds it in one place; flow/record.ts counts it and emits its event
-// Single flight per key: the first caller in this process looks up under the lock and fills;
-// the others wait for it, then look up again like any other process would.
+// Single flight per key (flow/lookup.ts): the first caller in this process looks up under the
+// lock and fills; the others wait for its plan to end, then look up again like any other
+// process would.
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { logger } from '../log';
@@ -19,8 +20,7 @@ import type { EntryManifest } from './entry/manifest';
 import type { ManifestWriter } from './entry/manifest-writer';
 import type { KeyBuilder, PreparedCompile } from './key-builder';
 import type { ResolvedCompileOptions } from './options';
-import { AbortableFlights } from './abort/flights';
-import { isAbortOf, raceAbort } from './abort/signal';
+import { isAbortOf } from './abort/signal';
 import type { WeightlessChooser } from './weightless';
 import type { EntryTiers } from './ports';
 import type { CachePolicyKeeper } from './policy/policy';
@@ -29,7 +29,7 @@ import type { CacheStats } from './stats';
 import type { ShapeRouter } from './dynamic/shape-router';
 import { fillEntry } from './flow/fill';
 import { loadEntry } from './flow/load';
-import { EntryLookup, plainPlan, type Plan } from './flow/lookup';
+import { EntryLookup, plainPlan, type Ended, type Plan } from './flow/lookup';
 import { compilePlain } from './flow/plain';
 import { recordOutcome } from './flow/record';
 import { variantOfInputs, variantOfPorts } from './dynamic/covers';
@@ -65,7 +65,6 @@ export interface CompileFlowParts {
 }
 
 export class CompileFlow {
-  private readonly flights = new AbortableFlights<string, Outcome>();
   private readonly lookup: EntryLookup;
 
   constructor(private readonly p: CompileFlowParts) {
@@ -105,21 +104,11 @@ export class CompileFlow {
     const release = this.p.budget.hold(prep.key);
     const leave = this.p.policy.enter();
     try {
-      // lookup: the local folder, lock-free (a read-only cache: only that); the policy may say plain
+      // lookup: the local folder, lock-free (a read-only cache: only that), then a miss: the
+      // tiers and the entry's lock, one caller per key in this process (flow/lookup.ts). The
+      // policy may say plain.
       const skip = this.p.readOnly ? null : await this.p.policy.skip(prep.key);
-      const local = skip ? plainPlan(skip) : await this.lookup.local(prep, this.p.readOnly);
-      // One compile per key in this process: the first caller looks up the tiers and the lock
-      // and fills the entry; the others wait for it, then look up like any other process would.
-      // Its waits end when every caller waiting on it has aborted (abort/flights.ts).
-      const flight = local
-        ? undefined
-        : this.flights.run(prep.key, opts.waits.signal, async (signal) =>
-            this.carryOut(prep, opts, started, await this.lookup.miss(prep, opts, signal)),
-          );
-      if (flight?.leader) return await flight.promise;
-      if (flight) opts.waits.progress.phase('lock-wait', { done: 0 });
-      const leader = flight ? await raceAbort(flight.promise, opts.waits.signal) : undefined;
-      const plan = local ?? (await this.lookup.afterLeader(prep, opts, leader?.uncachedReason ?? null));
+      const plan = skip ? plainPlan(skip) : ((await this.lookup.local(prep, this.p.readOnly)) ?? (await this.lookup.miss(prep, opts)));
       const outcome = await this.carryOut(prep, opts, started, plan);
       if (skip) this.p.policy.notePlainCompile(prep.key, outcome.timings.compileMs);
       return outcome;
@@ -159,6 +148,7 @@ export class CompileFlow {
   /** Load, fill or compile plain as the plan says; the outcome is built once; the plan's hold ends after. */
   private async carryOut(prep: PreparedCompile, opts: ResolvedCompileOptions, started: number, plan: Plan): Promise<Outcome> {
     let kept: string | null = null;
+    let ended: Ended = { reason: null };
     try {
       const done =
         plan.kind === 'load'
@@ -170,10 +160,14 @@ export class CompileFlow {
         'plain' in done ? { ...(await compilePlain(this.p, prep.modelObject ?? prep.xml, opts, true)), plain: done.plain } : done;
       const outcome = outcomeOf(prep, started, plan.lockWaitMs, result);
       kept = outcome.cached ? outcome.entryDir : null;
+      ended = { reason: outcome.uncachedReason };
       const { copied } = plan;
       return copied ? { ...outcome, ...(copied.tier ? { tier: copied.tier } : {}), wroteBytes: copied.bytes } : outcome;
+    } catch (error) {
+      ended = { error: error as Error };
+      throw error;
     } finally {
-      await plan.end(kept);
+      await plan.end(kept, ended);
     }
   }
 }

@@ -24,7 +24,8 @@ import { ManifestWriter } from './entry/manifest-writer';
 import { explainKey } from './explain';
 import { KeyBuilder } from './key-builder';
 import { resolveCompileOptions, resolveOptions, type CompileOptions, type LocalCacheOptions, type ResolvedOptions } from './options';
-import { abandonOnAbort } from './abort/compile-abort';
+import { disposeWhenAbandoned, refuseIfAborted } from './abort/compile-abort';
+import { raceAbort } from './abort/signal';
 import { emptyStats, type CacheStats } from './stats';
 import { WeightlessChooser } from './weightless';
 import { CachePolicyKeeper } from './policy/policy';
@@ -188,10 +189,10 @@ export class LocalModelCache extends EventEmitter<ModelCacheEvents> {
     this.checkNotDisposed();
     const opts = resolveCompileOptions(options);
     checkModelArgument(model);
+    refuseIfAborted(opts.waits.signal, this.counters);
     this.compilesInFlight++;
-    return abandonOnAbort(() => this.flow.compileAndRecord(model, opts, started), opts.waits.signal, this.counters).finally(
-      () => this.compilesInFlight--,
-    );
+    const compiling = this.flow.compileAndRecord(model, opts, started);
+    return raceAbort(compiling, opts.waits.signal, disposeWhenAbandoned(this.counters)).finally(() => this.compilesInFlight--);
   }
 
   /** The key a compile would use, with its parts and entry folder, without compiling. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RemoveOptions, RemoveResult } from '../../lib/cache/entry/remove';
-import { failedWritingInto } from '../../lib/cache/entry/write-failure';
+import { failedWritingInto } from '../../lib/cache/entry/fill-writes';
 import { byPolicy, named, runEviction } from '../../lib/cache/eviction/driver';
 import type { ScannedEntry } from '../../lib/cache/scan';
 import { makeTempDir, removeDir } from '../helpers/paths';

@@ -48,7 +48,7 @@ describe('entry manifests', () => {
     fs.writeFileSync(path.join(entry, '123.blob'), 'x'.repeat(10));
     fs.writeFileSync(path.join(entry, '456.blob'), 'planted beside it');
     const writer = new ManifestWriter({ layout: cacheLayout(root), staleLockMs: 10_000, touchIntervalMs: 1000 });
-    writer.scheduleRefresh(copied.key, entry, 5);
+    writer.noteLoad({ key: copied.key, entryDir: entry, ms: 5, fromBlob: false, alone: true });
     await writer.flush();
     const read = await readManifest(entry);
     assert.equal(read.status, 'ok');

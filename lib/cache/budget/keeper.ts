@@ -15,7 +15,7 @@ import type { BudgetEvent, BudgetUncachedReason, EvictedEntry } from './events';
 import { configuredLimits, roundPolicy, type EvictLimits } from './limits';
 import { floorBytes, hasFloor, hasLimits, type ResolvedBudget } from './options';
 import { BudgetReporter } from './reporter';
-import { estimateEntryBytes, SizeFactors } from './size-factors';
+import { estimateEntryBytes, SizeFactors, type SizeFactor } from './size-factors';
 import { budgetStatus, usageFromScan, type BudgetStatus, type CacheUsage } from './status';
 
 const log = logger('cache');
@@ -42,7 +42,6 @@ export interface SpaceRequest {
   model: string;
   entryName: string;
   device: string;
-  sizeFactorKey: string;
   weightBytes: number;
 }
 
@@ -158,13 +157,14 @@ export class BudgetKeeper {
   }
 
   /**
-   * The free-space guard, before a compile writes a new entry: estimates its size, makes room
-   * (eviction), and refuses (the compile then runs uncached) when there is still none.
+   * The free-space guard, before a compile writes a new entry: estimates its size (its weights
+   * by the size factor the fill looks up), makes room (eviction), and refuses (the compile then runs
+   * uncached) when there is still none.
    */
-  async guardSpace(req: SpaceRequest): Promise<BudgetUncachedReason | null> {
+  async guardSpace(req: SpaceRequest, sizeFactor: () => Promise<SizeFactor>): Promise<BudgetUncachedReason | null> {
     const b = this.budget;
     if (b.maxBytes === null && !hasFloor(b)) return null;
-    const { factor, learned } = await this.sizeFactors.factor(req.sizeFactorKey);
+    const { factor, learned } = await sizeFactor(); // read only when a limit applies
     const estimate = estimateEntryBytes(req.weightBytes, factor);
     let reason: BudgetUncachedReason | null = null;
     let why = '';

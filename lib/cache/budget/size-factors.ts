@@ -24,6 +24,12 @@ const RATIO_WINDOW = 8;
  * cache wrote, persisted in <dir>/fingerprints/size-factors.json (written atomically; a
  * missing or garbled file means "nothing known yet").
  */
+/** Entry bytes per weight byte for a device and mode: learned from entries filled, or the default. */
+export interface SizeFactor {
+  factor: number;
+  learned: boolean;
+}
+
 export class SizeFactors {
   private ratios = new Map<string, number[]>();
   private loaded: Promise<void> | undefined;
@@ -54,7 +60,7 @@ export class SizeFactors {
   }
 
   /** The factor for a device: the largest recent ratio, else DEFAULT_SIZE_FACTOR. */
-  async factor(key: string): Promise<{ factor: number; learned: boolean }> {
+  async factor(key: string): Promise<SizeFactor> {
     await this.load();
     const list = this.ratios.get(key);
     return list && list.length > 0 ? { factor: Math.max(...list), learned: true } : { factor: DEFAULT_SIZE_FACTOR, learned: false };

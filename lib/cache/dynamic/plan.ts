@@ -1,7 +1,6 @@
 // Which compile serves a static size asked for: its own static entry, the model's dynamic
 // variant, or a new (or widened) variant. Pure: the memo goes in, the decision comes out.
 import { outsideBounds, type DynamicBounds } from './options';
-import { canonicalJson } from '../key';
 import type { ShapeMemo, StaticSizes, VariantDim, VariantShapes } from './shape-memo';
 
 export interface PlanOptions {
@@ -20,8 +19,18 @@ export interface Plan {
   changed: boolean;
 }
 
+/** The same inputs with the same dimensions, in any order of the inputs (own names only). */
 function sameSizes(a: StaticSizes, b: StaticSizes): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  const names = (s: StaticSizes) => Object.keys(s).filter((name) => s[name] !== undefined);
+  const inA = names(a);
+  return (
+    inA.length === names(b).length &&
+    inA.every((name) => {
+      const x = a[name] as number[];
+      const y = Object.hasOwn(b, name) ? b[name] : undefined;
+      return y !== undefined && x.length === y.length && x.every((n, i) => n === y[i]);
+    })
+  );
 }
 
 /** Decides, and records the size in the memo (mutated). */

@@ -2,12 +2,16 @@
 // seen, its dynamic variant, and its entries. One small JSON file per model under
 // <dir>/fingerprints/, replaced atomically. Processes sharing the folder read it fresh and
 // write it without a lock: a concurrent update can be lost (a size or an entry not counted),
-// never a corrupt file. Lists are bounded, oldest dropped first.
+// never a corrupt file. In one process a model's updates run one at a time (ShapeMemos).
+// Lists are bounded, oldest dropped first.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write';
+import { logger } from '../../log';
 import { canonicalJson, type KeyParts } from '../key';
+
+const log = logger('cache');
 
 export const SHAPE_MEMO_FORMAT = 1;
 export const MAX_SEEN_SIZES = 32;
@@ -98,6 +102,44 @@ export async function readMemo(file: string, identity: string): Promise<ShapeMem
 export async function writeMemo(file: string, memo: ShapeMemo): Promise<void> {
   const bounded: ShapeMemo = { ...memo, seen: memo.seen.slice(-MAX_SEEN_SIZES), entries: memo.entries.slice(-MAX_MEMO_ENTRIES) };
   await writeFileAtomic(file, `${JSON.stringify(bounded)}\n`);
+}
+
+/** What an update of a memo returns: its result, and whether the memo changed (then it is written). */
+export interface MemoUpdate<T> {
+  result: T;
+  changed: boolean;
+}
+
+/** The memos of one cache folder; one model's updates run one at a time in this process. */
+export class ShapeMemos {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly fingerprintsDir: string,
+    private readonly readOnly: boolean,
+  ) {}
+
+  /** Reads the model's memo (a missing or unreadable one starts afresh), lets `update` change it, writes it back when changed (not read-only; a failed write is logged). */
+  update<T>(identity: string, parts: KeyParts, update: (memo: ShapeMemo) => MemoUpdate<T> | Promise<MemoUpdate<T>>): Promise<T> {
+    const file = memoFile(this.fingerprintsDir, identity);
+    const run = async (): Promise<T> => {
+      const memo = (await readMemo(file, identity)) ?? emptyMemo(identity, parts);
+      const { result, changed } = await update(memo);
+      if (changed && !this.readOnly) {
+        await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch(() => undefined);
+        await writeMemo(file, memo).catch((error: Error) => log('cannot write %s: %s', file, error.message));
+      }
+      return result;
+    };
+    const previous = this.queues.get(identity) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.catch(() => undefined);
+    this.queues.set(identity, settled);
+    void settled.then(() => {
+      if (this.queues.get(identity) === settled) this.queues.delete(identity);
+    });
+    return next;
+  }
 }
 
 /** How a compile was routed: kept on the prepared compile and its outcome. */

@@ -14,7 +14,7 @@ import type { ResolvedCompileOptions } from '../options';
 import { growthEvent, type GrowthEvent } from './growth';
 import { dynamicShapesFor, type ResolvedDynamicShapes } from './options';
 import { planSizes } from './plan';
-import { emptyMemo, memoFile, modelIdentity, readMemo, writeMemo, type ShapeMemo, type StaticSizes, type ShapeRoute } from './shape-memo';
+import { modelIdentity, ShapeMemos, type ShapeMemo, type StaticSizes, type ShapeRoute } from './shape-memo';
 
 export type { ShapeRoute };
 
@@ -52,10 +52,11 @@ export interface ShapeRouterParts {
 }
 
 export class ShapeRouter {
-  /** Memo updates of one model run one at a time in this process. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly memos: ShapeMemos;
 
-  constructor(private readonly p: ShapeRouterParts) {}
+  constructor(private readonly p: ShapeRouterParts) {
+    this.memos = new ShapeMemos(p.layout.fingerprints, p.readOnly);
+  }
 
   /** Whether compiles of this device may be routed to dynamic variants. */
   enabledFor(device: string): boolean {
@@ -77,13 +78,13 @@ export class ShapeRouter {
     record = true,
   ): Promise<void> {
     if (!opts.shapes && typeof model === 'string') return;
-    const identity = modelIdentity(prep.parts);
     const asked = staticSizes(prep.parts.inputs);
     const label = typeof model === 'string' ? path.resolve(model) : model.path;
+    const identity = modelIdentity(prep.parts);
     const route: ShapeRoute = { identity, asked, variant: null, replaces: null, model: label, device: opts.device };
     prep.route = route;
     if (!asked || typeof model !== 'string' || (!prep.modelObject && !prep.deferredShapes)) return;
-    const plan = await this.withMemo(identity, prep.parts, (memo) => {
+    const plan = await this.memos.update(identity, prep.parts, (memo) => {
       const decided = planSizes(memo, asked, {
         enabled: this.enabledFor(opts.device),
         after: this.p.dynamic.after,
@@ -110,7 +111,7 @@ export class ShapeRouter {
     if (this.p.readOnly || !o.cached || !o.key || !o.entryDir || !o.parts) return;
     const key = o.key;
     const name = path.basename(o.entryDir);
-    const event = await this.withMemo(route.identity, o.parts, async (memo) => {
+    const event = await this.memos.update(route.identity, o.parts, async (memo) => {
       let changed = false;
       if (route.variant) {
         const v = memo.variant;
@@ -158,32 +159,6 @@ export class ShapeRouter {
     if (r.status !== 'removed' && r.status !== 'missing') return false;
     memo.entries = memo.entries.filter((e) => e.key !== key);
     return true;
-  }
-
-  /** Reads the model's memo, lets `update` change it, writes it back when changed (not read-only). */
-  private withMemo<T>(
-    identity: string,
-    parts: KeyParts,
-    update: (memo: ShapeMemo) => { result: T; changed: boolean } | Promise<{ result: T; changed: boolean }>,
-  ): Promise<T> {
-    const file = memoFile(this.p.layout.fingerprints, identity);
-    const run = async (): Promise<T> => {
-      const memo = (await readMemo(file, identity)) ?? emptyMemo(identity, parts);
-      const { result, changed } = await update(memo);
-      if (changed && !this.p.readOnly) {
-        await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch(() => undefined);
-        await writeMemo(file, memo).catch((error: Error) => log('cannot write %s: %s', file, error.message));
-      }
-      return result;
-    };
-    const previous = this.queues.get(identity) ?? Promise.resolve();
-    const next = previous.then(run, run);
-    const settled = next.catch(() => undefined);
-    this.queues.set(identity, settled);
-    void settled.then(() => {
-      if (this.queues.get(identity) === settled) this.queues.delete(identity);
-    });
-    return next;
   }
 }
 

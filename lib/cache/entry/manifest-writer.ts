@@ -1,32 +1,20 @@
-// Writing manifests: a new entry's, the one after a fill, and the throttled updates after
-// loads (last-used time, hit count) and after OpenVINO recompiled an entry that looked complete.
-// Updates run in the background under the entry's lock (never waiting for it) and are
-// tracked, so flush() and dispose() can wait for them.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// The manifest updates after loads, in the background: last-used time, hit count and warm
+// loads after a hit (throttled), and the entry's files after OpenVINO recompiled an entry that
+// looked complete. The load stage only notes a load; updates run under the entry's lock
+// (never waiting for it) and are tracked, so flush() and dispose() can wait for them.
+// (A fill writes its entry's manifests itself: fill-writes.ts.)
 import { LRUCache } from 'lru-cache';
 import { logger } from '../../log';
-import type { KeyParts } from '../key';
 import { timingsOf, withWarmLoads, WARM_SAMPLES, type EntryTimings } from '../policy/timings';
 import { isBlobName, lockPathOf, type CacheLayout } from './layout';
+import { listEntryFiles, sumBytes } from './fill-writes';
 import { acquireLock, tryAcquireLock } from './lock';
-import {
-  MANIFEST_FILE,
-  MANIFEST_FORMAT,
-  readManifest,
-  writeManifest,
-  type EntryFile,
-  type EntryManifest,
-  type EntrySource,
-} from './manifest';
+import { readManifest, writeManifest, type EntryManifest } from './manifest';
 
 const log = logger('cache');
 
 /** Entries whose last touch time is remembered; a forgotten one is simply touched again. */
 const MAX_TOUCHED = 10_000;
-/** Sources and model paths kept per manifest. */
-const MAX_SOURCES = 16;
 
 export interface ManifestWriterOptions {
   layout: CacheLayout;
@@ -37,70 +25,45 @@ export interface ManifestWriterOptions {
   review?: (key: string, manifest: EntryManifest, timings: EntryTimings) => Promise<EntryTimings>;
 }
 
-/** What a fill found in the entry after OpenVINO returned. */
-export interface FillResult {
-  xml: string;
-  source: EntrySource;
-  parts: KeyParts;
-  files: EntryFile[];
-  hit: boolean;
-  compileMs: number;
-}
-
-export function newManifest(key: string, parts: KeyParts): EntryManifest {
-  const now = new Date().toISOString();
-  return {
-    format: MANIFEST_FORMAT,
-    key,
-    parts,
-    modelPaths: [],
-    sources: [],
-    files: [],
-    bytes: 0,
-    createdAt: now,
-    lastUsedAt: now,
-    hits: 0,
-    compileMs: null,
-    importMs: null,
-    complete: false,
-    writer: writer(),
-  };
-}
-
-/** The manifest after a fill: what OpenVINO wrote, and this source if it left a blob. */
-export function filledManifest(base: EntryManifest, fill: FillResult): EntryManifest {
-  const complete = fill.files.some((f) => isBlobName(f.name));
-  const ms = roundMs(fill.compileMs);
-  return {
-    ...base,
-    parts: fill.parts,
-    modelPaths: [...base.modelPaths.filter((x) => x !== fill.xml), fill.xml].slice(-MAX_SOURCES),
-    sources: complete ? addSource(base.sources, fill.source) : base.sources,
-    files: fill.files,
-    bytes: sumBytes(fill.files),
-    lastUsedAt: new Date().toISOString(),
-    hits: base.hits + (fill.hit ? 1 : 0),
-    compileMs: fill.hit ? base.compileMs : ms,
-    importMs: fill.hit ? ms : base.importMs,
-    complete,
-    writer: writer(),
-  };
-}
-
-/** The manifest while OpenVINO writes: incomplete, so no process loads it lock-free meanwhile. */
-export function fillingManifest(base: EntryManifest): EntryManifest {
-  return { ...base, complete: false, writer: writer() };
+/** A load through an entry, as the load stage saw it; the writer records it in the background. */
+export interface LoadNote {
+  key: string;
+  entryDir: string;
+  /** How long OpenVINO took. */
+  ms: number;
+  /** OpenVINO loaded the entry's blob (a hit); false: it compiled although the entry looked complete. */
+  fromBlob: boolean;
+  /** The load was timed alone (no other compile in this process): a warm-load sample for the policy. */
+  alone: boolean;
 }
 
 export class ManifestWriter {
   private readonly pendingHits = new Map<string, { hits: number; importMs: number; entryDir: string; warm: number[] }>();
   private readonly lastTouch = new LRUCache<string, number>({ max: MAX_TOUCHED });
   private readonly background = new Set<Promise<void>>();
+  /** Loads noted and not yet taken up: the load stage only queues (it returns the model), the writer drains. */
+  private readonly notes: LoadNote[] = [];
 
   constructor(private readonly options: ManifestWriterOptions) {}
 
+  /**
+   * Queues a load's record and drains the queue: a hit becomes a throttled touch, a recompile a
+   * refresh of the entry's files. Never throws and never waits for a lock.
+   */
+  noteLoad(note: LoadNote): void {
+    this.notes.push(note);
+    this.drainNotes();
+  }
+
+  private drainNotes(): void {
+    for (const n of this.notes.splice(0)) {
+      if (n.fromBlob) this.scheduleTouch(n.key, n.entryDir, n.ms, n.alone ? n.ms : undefined);
+      else this.scheduleRefresh(n.key, n.entryDir, n.ms);
+    }
+  }
+
   /** Throttled: last-used time, hit count and warm loads (`warmMs`: a load timed alone) go to the manifest at most once per interval. */
-  scheduleTouch(key: string, entryDir: string, importMs: number, warmMs?: number): void {
+  private scheduleTouch(key: string, entryDir: string, importMs: number, warmMs?: number): void {
     const pending = this.pendingHits.get(key) ?? { hits: 0, importMs, entryDir, warm: [] };
     pending.hits++;
     pending.importMs = importMs;
@@ -114,7 +77,7 @@ export class ManifestWriter {
   }
 
   /** OpenVINO compiled although the entry looked complete (a blob was removed or rejected): record what is there now. */
-  scheduleRefresh(key: string, entryDir: string, compileMs: number): void {
+  private scheduleRefresh(key: string, entryDir: string, compileMs: number): void {
     this.track(
       this.underLock(key, 0, async () => {
         const read = await readManifest(entryDir);
@@ -190,37 +153,6 @@ export class ManifestWriter {
   }
 }
 
-/** Files OpenVINO wrote into an entry (the manifest and dot files excluded), by name. */
-export async function listEntryFiles(dir: string): Promise<EntryFile[]> {
-  let names: string[];
-  try {
-    names = await fs.promises.readdir(dir);
-  } catch {
-    return [];
-  }
-  const files: EntryFile[] = [];
-  for (const name of names.sort()) {
-    if (name === MANIFEST_FILE || name.startsWith('.')) continue;
-    try {
-      const stat = await fs.promises.stat(path.join(dir, name));
-      if (stat.isFile()) files.push({ name, bytes: stat.size });
-    } catch {
-      // removed meanwhile
-    }
-  }
-  return files;
-}
-
-export function sumBytes(files: readonly EntryFile[]): number {
-  return files.reduce((n, f) => n + f.bytes, 0);
-}
-
-/** Keeps one source per path (the newest), at most MAX_SOURCES. */
-function addSource(sources: EntrySource[], source: EntrySource): EntrySource[] {
-  const rest = sources.filter((s) => (source.kind === 'model' ? s.kind !== 'model' : !(s.kind === 'path' && s.xml === source.xml)));
-  return [...rest, source].slice(-MAX_SOURCES);
-}
-
 /** After OpenVINO recompiled into the entry: that compile is the cold one now (its blob write not measured). */
 function withRecompile(t: EntryTimings | undefined, compileMs: number): { timings?: EntryTimings } {
   return t ? { timings: { ...t, coldCompileMs: roundMs(compileMs), blobWriteMs: null } } : {};
@@ -228,8 +160,4 @@ function withRecompile(t: EntryTimings | undefined, compileMs: number): { timing
 
 function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-function writer(): EntryManifest['writer'] {
-  return { pid: process.pid, hostname: os.hostname() };
 }

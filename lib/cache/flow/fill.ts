@@ -8,15 +8,24 @@ import { performance } from 'node:perf_hooks';
 import { logger } from '../../log';
 import { isUnwritableError } from '../../fs/errno';
 import type { RuntimeCompiledModel, RuntimeCore } from '../../runtime/runtime-port';
-import type { BudgetKeeper } from '../budget/keeper';
+import type { BudgetKeeper, SpaceRequest } from '../budget/keeper';
 import { MIN_LEARN_WEIGHT_BYTES, SizeFactors } from '../budget/size-factors';
-import { makeOwnerOnlyDir, type CacheFolder } from '../cache-dir';
+import type { CacheFolder } from '../cache-dir';
 import type { Done } from '../compile-outcome';
 import type { UncachedReason } from '../compile-types';
 import { coversOf } from '../dynamic/covers';
 import { writeManifest, type EntryManifest } from '../entry/manifest';
-import { filledManifest, fillingManifest, listEntryFiles, newManifest, sumBytes, type ManifestWriter } from '../entry/manifest-writer';
-import { blobWriteFailed, discardEntry, failedWritingInto } from '../entry/write-failure';
+import {
+  blobWriteFailed,
+  discardEntry,
+  failedWritingInto,
+  filledManifest,
+  listEntryFiles,
+  newManifest,
+  startFilling,
+  sumBytes,
+} from '../entry/fill-writes';
+import type { ManifestWriter } from '../entry/manifest-writer';
 import type { KeyParts } from '../key';
 import type { KeyBuilder, PreparedCompile } from '../key-builder';
 import type { ResolvedCompileOptions } from '../options';
@@ -53,14 +62,17 @@ export async function fillEntry(
   previous: EntryManifest | undefined,
 ): Promise<Filled> {
   p.folder.ensureStill();
-  // What the entry will take (from the key's parts: a fill does not change the model's files).
-  const space = spaceRequest(prep, opts);
+  // What the entry will take (from the key's parts: a fill does not change the model's files),
+  // by the size factor learned for its device and mode (the fill records one after).
+  const request = spaceRequest(prep, opts);
+  const sizeFactorKey = sizeFactorKeyOf(opts);
   // The free-space guard: no entry where there is no room for it.
-  const refused = p.budgetActive ? await p.budget.guardSpace(space) : null;
+  const refused = p.budgetActive ? await p.budget.guardSpace(request, () => p.budget.sizeFactors.factor(sizeFactorKey)) : null;
   if (refused) return { plain: refused };
   // With shapes: the reshaped IR, compiled in the path form (lib/cache/warm/), once it reads back right.
   if (prep.irSource && !(await p.warm.verify(prep, prep.irSource))) prep.irSource = undefined;
   if (!prep.irSource) await p.keys.materialize(prep);
+  const source = sourceOf(prep); // what OpenVINO compiles, settled: the manifest records it
   const base = previous ?? newManifest(prep.key, prep.parts);
   // Invariant: a fill adopts no file it cannot account for. Files under no manifest of this
   // key (another key's folder name collided, a bundle or a crash left them) are removed
@@ -68,8 +80,7 @@ export async function fillEntry(
   if (!previous) await discardEntry(prep.entryDir);
   const before = await listEntryFiles(prep.entryDir);
   try {
-    makeOwnerOnlyDir(prep.entryDir);
-    await writeManifest(prep.entryDir, fillingManifest(base));
+    await startFilling(prep.entryDir, base);
   } catch (error) {
     // No room for even the manifest (a full disk): the entry is left as it was, or not at all.
     if (!isUnwritableError(error)) throw error;
@@ -97,7 +108,9 @@ export async function fillEntry(
   opts.waits.progress.phase('write-entry');
   const files = await listEntryFiles(prep.entryDir);
   const hit = compiled.loadedFromCache;
-  const manifest = filledManifest(base, { xml: prep.xml, source: sourceOf(prep), parts: prep.parts, files, hit, compileMs });
+  const manifest = filledManifest(base, { xml: prep.xml, source, parts: prep.parts, files, hit, compileMs });
+  // OpenVINO's blob on a full volume: a failed write costs the entry (judged after the policy's tooFast).
+  const writeFailed = !hit && !manifest.complete && (await blobWriteFailed(p.core(), opts.device, prep.entryDir));
   const blobWriteMs = hit
     ? null
     : await measureBlobWrite(
@@ -114,8 +127,7 @@ export async function fillEntry(
   if (!hit) manifest.timings = timings;
   manifest.covers = coversOf(prep.parts.inputs, prep.route);
   if (asksWeightless(opts.config)) manifest.weightless = { weights: prep.parts.model.files.filter((f) => f.role === 'bin') };
-  // From here on a failed write (OpenVINO's blob on a full volume, the manifest) costs the entry.
-  const writeFailed = !hit && !manifest.complete && (await blobWriteFailed(p.core(), opts.device, prep.entryDir));
+  // From here on a failed write (the blob, checked above, or the manifest) costs the entry.
   const wrote = writeFailed
     ? false
     : await writeManifest(prep.entryDir, manifest, { fsync: true }).then(
@@ -129,19 +141,19 @@ export async function fillEntry(
   }
   p.counters.bytesWritten += wroteBytes;
   if (!manifest.complete) log('OpenVINO wrote no blob into %s (device cannot cache?)', prep.entryDir);
-  else if (!hit && space.weightBytes >= MIN_LEARN_WEIGHT_BYTES) {
-    p.manifests.track(p.budget.sizeFactors.record(space.sizeFactorKey, manifest.bytes, space.weightBytes));
+  else if (!hit && request.weightBytes >= MIN_LEARN_WEIGHT_BYTES) {
+    p.manifests.track(p.budget.sizeFactors.record(sizeFactorKey, manifest.bytes, request.weightBytes));
   }
   return { compiled, compileMs, recordedCompileMs: base.compileMs, wroteBytes };
 }
 
-export function spaceRequest(prep: PreparedCompile, opts: ResolvedCompileOptions) {
+/** What the budget's guard is asked for this fill. */
+function spaceRequest(prep: PreparedCompile, opts: ResolvedCompileOptions): SpaceRequest {
   return {
     key: prep.key,
     model: prep.xml,
     entryName: path.basename(prep.entryDir),
     device: opts.device,
-    sizeFactorKey: sizeFactorKey(opts),
     weightBytes: weightBytes(prep.parts),
   };
 }
@@ -154,7 +166,7 @@ export function weightBytes(parts: KeyParts): number {
 }
 
 /** Size factors are learned per device and CACHE_MODE (weightless blobs are much smaller). */
-export function sizeFactorKey(opts: ResolvedCompileOptions): string {
+export function sizeFactorKeyOf(opts: ResolvedCompileOptions): string {
   const mode = opts.config?.CACHE_MODE;
   return SizeFactors.keyOf(opts.device, mode === undefined ? undefined : String(mode));
 }

@@ -31,10 +31,7 @@ export async function loadEntry(
   const t = performance.now();
   const compiled = await p.core().compileModel(compiledFrom(prep), opts.device, withCacheDir(opts.config, prep.entryDir));
   const compileMs = performance.now() - t;
-  if (touch) {
-    const warm = p.policy.alone(mark) ? compileMs : undefined;
-    if (compiled.loadedFromCache) p.manifests.scheduleTouch(prep.key, prep.entryDir, compileMs, warm);
-    else p.manifests.scheduleRefresh(prep.key, prep.entryDir, compileMs);
-  }
+  const { key, entryDir } = prep;
+  if (touch) p.manifests.noteLoad({ key, entryDir, ms: compileMs, fromBlob: compiled.loadedFromCache, alone: p.policy.alone(mark) });
   return { compiled, compileMs, recordedCompileMs: manifest.compileMs };
 }

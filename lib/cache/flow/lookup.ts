@@ -3,6 +3,9 @@
 // or compile without the cache. A leaf: it never loads, fills or compiles.
 //   fast       a complete entry this exact source can load: no lock (a load marker instead)
 //   read-only  a usable entry is loaded, anything else compiles without the cache
+//   miss       one caller per key in this process leads: the tiers, then the entry's lock; the
+//              others wait until the leader's plan has ended, then look up again as another
+//              process would (or take the leader's reason to compile without the cache)
 //   under lock load what another process filled meanwhile, else fill (the lock is kept)
 import path from 'node:path';
 import { logger } from '../../log';
@@ -13,6 +16,8 @@ import { beginLoad, clearEvictingMarker } from '../entry/load-marker';
 import { acquireLock } from '../entry/lock';
 import { readManifest, type EntryManifest } from '../entry/manifest';
 import { isUsable } from '../entry/usable';
+import { AbortableFlights } from '../abort/flights';
+import { raceAbort } from '../abort/signal';
 import type { PreparedCompile } from '../key-builder';
 import type { ResolvedCompileOptions } from '../options';
 import type { EntryTiers } from '../ports';
@@ -21,18 +26,25 @@ import { request } from './source';
 
 const log = logger('cache');
 
-/** What the flow does next; end() lets go of what the lookup took (the load marker, the lock). */
-/** end(entryDir): the entry the compile left cached (null: none), which the tiers publish. */
+/**
+ * What the flow does next. end() lets go of what the lookup took (the load marker, the lock):
+ * `entryDir` the entry the compile left cached (null: none), which the tiers publish; `ended`
+ * how the compile ended (its reason to go without the cache, or its error), which callers of
+ * the same key waiting in this process take up.
+ */
 export type Plan = (
   | { kind: 'load'; manifest: EntryManifest; touch: boolean }
   | { kind: 'fill'; previous: EntryManifest | undefined }
   | { kind: 'plain'; reason: UncachedReason }
 ) & {
   lockWaitMs: number;
-  end(entryDir: string | null): Promise<void>;
+  end(entryDir: string | null, ended?: Ended): Promise<void>;
   /** The entry was copied down from a tier for this compile: its name and the bytes copied. */
   copied?: { tier: string | null; bytes: number };
 };
+
+/** How a carried-out plan ended: the compile's reason to go without the cache (null: cached), or its error. */
+export type Ended = { reason: UncachedReason | null } | { error: Error };
 
 export interface LookupParts {
   folder: CacheFolder;
@@ -53,6 +65,9 @@ export function plainPlan(reason: UncachedReason, lockWaitMs = 0): Plan {
 }
 
 export class EntryLookup {
+  /** The leader's compile per key; its waits end when every caller waiting on it has aborted. */
+  private readonly flights = new AbortableFlights<string, UncachedReason | null>();
+
   constructor(private readonly p: LookupParts) {}
 
   /**
@@ -77,10 +92,53 @@ export class EntryLookup {
   }
 
   /**
+   * A local miss. The first caller of a key in this process leads: its plan (lead()) is carried
+   * out while the others wait; when its plan ends they look up again like any other process
+   * would, or compile without the cache for the leader's reason, or throw the leader's error.
+   */
+  async miss(prep: PreparedCompile, opts: ResolvedCompileOptions): Promise<Plan> {
+    let leading: Promise<Plan> | undefined;
+    const flight = this.flights.run(prep.key, opts.waits.signal, (signal) => {
+      let ended!: (how: Ended) => void;
+      const whenEnded = new Promise<UncachedReason | null>((resolve, reject) => {
+        ended = (how) => ('error' in how ? reject(how.error) : resolve(how.reason));
+      });
+      leading = this.lead(prep, opts, signal).then(
+        // An end that fails (the lock's release, a sync publish) is the compile's error for the others too.
+        (plan) => ({
+          ...plan,
+          end: (entryDir, how) =>
+            plan.end(entryDir).then(
+              () => ended(how ?? { reason: null }),
+              (error: Error) => {
+                ended({ error });
+                throw error;
+              },
+            ),
+        }),
+        (error: Error) => {
+          ended({ error });
+          throw error;
+        },
+      );
+      return whenEnded;
+    });
+    if (flight.leader && leading) {
+      flight.promise.catch(() => undefined); // the leader gets its error from its own plan
+      return leading;
+    }
+    opts.waits.progress.phase('lock-wait', { done: 0 });
+    const leaderReason = await raceAbort(flight.promise, opts.waits.signal);
+    const local = await this.local(prep, false);
+    if (local) return local;
+    return leaderReason ? plainPlan(leaderReason) : this.underLock(prep, opts, opts.waits.signal);
+  }
+
+  /**
    * The leader on a local miss: the tiers first (an entry copied down, or the fleet-wide lease),
    * then the entry's lock; the plan's end publishes what the compile left (ports.ts TierFill).
    */
-  async miss(prep: PreparedCompile, opts: ResolvedCompileOptions, signal: AbortSignal): Promise<Plan> {
+  private async lead(prep: PreparedCompile, opts: ResolvedCompileOptions, signal: AbortSignal): Promise<Plan> {
     const tiers = this.p.tiers;
     if (!tiers) return this.underLock(prep, opts, signal);
     opts.waits.progress.phase('tier');
@@ -101,15 +159,8 @@ export class EntryLookup {
     return { ...plan, end: (entryDir) => held.end(null).finally(() => got.finish(entryDir)) };
   }
 
-  /** A caller that waited for this process's leader: its entry, else its reason, else the lock. */
-  async afterLeader(prep: PreparedCompile, opts: ResolvedCompileOptions, leaderReason: UncachedReason | null): Promise<Plan> {
-    const local = await this.local(prep, false);
-    if (local) return local;
-    return leaderReason ? plainPlan(leaderReason) : this.underLock(prep, opts, opts.waits.signal);
-  }
-
   /** Takes the entry's lock: a usable entry (another process filled it meanwhile) is loaded, else filled. */
-  async underLock(prep: PreparedCompile, opts: ResolvedCompileOptions, signal: AbortSignal | undefined): Promise<Plan> {
+  private async underLock(prep: PreparedCompile, opts: ResolvedCompileOptions, signal: AbortSignal | undefined): Promise<Plan> {
     const lockPath = lockPathOf(this.p.folder.layout, prep.key);
     const { progress } = opts.waits;
     let waiting = false;

@@ -103,7 +103,7 @@ export class Fingerprinter {
   async fingerprint(file: string, onBytes?: HashProgress): Promise<FileFingerprint> {
     const started = performance.now();
     const resolved = path.resolve(file);
-    const stat = await fs.promises.stat(resolved, { bigint: true });
+    const stat = fs.statSync(resolved, { bigint: true });
     const identity = statIdentity(stat);
     const id = identityText(identity);
     const done = (sha256: string, source: FileFingerprint['source']): FileFingerprint => ({

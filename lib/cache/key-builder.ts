@@ -71,6 +71,8 @@ export class KeyBuilder {
   /** Model inputs by .xml digest: they follow from the file's content. */
   private readonly inputs = new LRUCache<string, InputIdentity[]>({ max: MAX_MODELS });
   private readonly devices = new LRUCache<string, KeyParts['device']>({ max: MAX_DEVICES });
+  /** Keys and entry folders derived, by the parts' JSON (named()). */
+  private readonly derived = new LRUCache<string, { key: string; entryDir: string }>({ max: MAX_KEYS });
   /** Keys this process built, for explain() and flush(). */
   private readonly known = new LRUCache<string, KeyInfo>({ max: MAX_KEYS });
   private readonly reshaped: ReshapedInputs;
@@ -98,6 +100,21 @@ export class KeyBuilder {
     prep.ownsModel = true;
     prep.deferredShapes = undefined;
     prep.readMs += performance.now() - t;
+  }
+
+  /**
+   * The key and entry folder of these parts. Deriving them (canonical JSON, sha256, the entry's
+   * name) is the largest part of a warm start's key stage, so they are kept per parts' JSON: the
+   * same text is the same parts (another order of the same parts only misses the memo).
+   */
+  private named(parts: KeyParts): { key: string; entryDir: string } {
+    const text = JSON.stringify(parts);
+    const known = this.derived.get(text);
+    if (known) return known;
+    const key = deriveKey(parts);
+    const named = { key, entryDir: path.join(this.ctx.folder.layout.entries, entryName(parts, key)) };
+    this.derived.set(text, named);
+    return named;
   }
 
   /** A key this instance built recently. */
@@ -162,8 +179,7 @@ export class KeyBuilder {
       if (ownsModel) modelObject?.dispose();
       throw error;
     }
-    const key = deriveKey(parts);
-    const entryDir = path.join(this.ctx.folder.layout.entries, entryName(parts, key));
+    const { key, entryDir } = this.named(parts);
     this.known.set(key, { key, parts, entryDir });
     return {
       xml,

@@ -40,6 +40,8 @@ export class WeightlessChooser {
     if (mode === false) return opts;
     // The user's own choice stands.
     if (opts.config?.ENABLE_WEIGHTLESS !== undefined || opts.config?.CACHE_MODE !== undefined) return opts;
+    // 'auto' on a device without the property: nothing to check (a warm start on CPU pays no syscall here).
+    if (mode === 'auto' && this.propertyOf(opts.device) === null) return opts;
     const unsupported = (why: string) => {
       if (mode === 'auto') return opts;
       throw new OvcacheError('OVCACHE_WEIGHTLESS_UNSUPPORTED', `weightless: true, but ${why}`);

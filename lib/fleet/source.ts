@@ -5,5 +5,5 @@ import { isUsable, type EntryRequest } from '../cache/entry/usable';
 
 export async function localEntryUsable(request: EntryRequest, accept: (m: EntryManifest) => boolean = () => true): Promise<boolean> {
   const read = await readManifest(request.entryDir);
-  return read.status === 'ok' && accept(read.manifest) && (await isUsable(read.manifest, request));
+  return read.status === 'ok' && accept(read.manifest) && isUsable(read.manifest, request);
 }

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_FORMAT } from '../../lib/cache/key';
-import { MANIFEST_FILE, parseManifest, readManifest, writeManifest, type EntryManifest } from '../../lib/cache/entry/manifest';
+import {
+  MANIFEST_FILE,
+  MANIFEST_READ_NOW_BYTES,
+  parseManifest,
+  readManifest,
+  readManifestNow,
+  RecentManifests,
+  writeManifest,
+  type EntryManifest,
+} from '../../lib/cache/entry/manifest';
+import { beginLoad, LOADING_PREFIX } from '../../lib/cache/entry/load-marker';
 import { ManifestWriter } from '../../lib/cache/entry/manifest-writer';
 import { cacheLayout } from '../../lib/cache/entry/layout';
 import { makeTempDir, removeDir } from '../helpers/paths';
@@ -55,6 +65,46 @@ describe('entry manifests', () => {
     const after = (read as { manifest: EntryManifest }).manifest;
     assert.deepEqual(after.origin, { from: 'bundle:evil.tar.gz', signedBy: null });
     assert.deepEqual(after.files.map((f) => f.name).sort(), ['123.blob', '456.blob'], 'the refresh did run');
+  });
+
+  it('the lock-free read (readManifestNow) never serves bytes it did not read: a manifest rewritten in place at the same size is parsed again', async () => {
+    await writeManifest(tmp, sampleManifest());
+    const recent = new RecentManifests();
+    const first = readManifestNow(tmp, recent);
+    assert.equal(first.status, 'ok');
+    assert.equal((first as { manifest: EntryManifest }).manifest.complete, true);
+    assert.equal(readManifestNow(tmp, recent), first, 'the same bytes: the parse is reused');
+    // In place (the same inode), the same size, at once: only the bytes tell the files apart.
+    const file = path.join(tmp, MANIFEST_FILE);
+    const before = fs.readFileSync(file, 'utf8');
+    const after = before.replace('"complete": true', '"complete":false');
+    assert.equal(after.length, before.length);
+    fs.writeFileSync(file, after);
+    const second = readManifestNow(tmp, recent);
+    assert.equal(second.status, 'ok');
+    assert.equal((second as { manifest: EntryManifest }).manifest.complete, false);
+  });
+
+  it('the lock-free read takes no manifest over MANIFEST_READ_NOW_BYTES (the event loop never waits on a large read); readManifest still does', async () => {
+    const big = { ...sampleManifest(), modelPaths: ['/m/' + 'x'.repeat(MANIFEST_READ_NOW_BYTES)] };
+    await writeManifest(tmp, big);
+    const now = readManifestNow(tmp, new RecentManifests());
+    assert.equal(now.status, 'invalid');
+    assert.match((now as { reason: string }).reason, /larger than/);
+    assert.equal((await readManifest(tmp)).status, 'ok');
+    assert.deepEqual(readManifestNow(path.join(tmp, 'nope')), { status: 'missing' });
+  });
+
+  it('load markers of one process are distinct, and each names the pid', () => {
+    const ends = [beginLoad(tmp), beginLoad(tmp), beginLoad(tmp)];
+    const markers = fs.readdirSync(tmp).filter((n) => n.startsWith(LOADING_PREFIX));
+    assert.equal(new Set(markers).size, 3);
+    for (const m of markers) assert.equal(Number(m.slice(LOADING_PREFIX.length).split('.')[0]), process.pid);
+    for (const end of ends) end?.();
+    assert.deepEqual(
+      fs.readdirSync(tmp).filter((n) => n.startsWith(LOADING_PREFIX)),
+      [],
+    );
   });
 
   it('round-trip, written through a temp file that does not linger', async () => {

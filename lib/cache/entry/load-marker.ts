@@ -11,6 +11,10 @@ import { isReadOnlyError } from '../../fs/errno';
 import { pidAlive } from '../../fs/process-alive';
 
 export const LOADING_PREFIX = '.ovcache-loading.';
+
+/** Markers are `<pid>.<nonce><n>`: the nonce (drawn once) tells processes of the same pid apart (containers sharing a volume). */
+const markerNonce = crypto.randomBytes(4).toString('hex');
+let markers = 0;
 export const EVICTING_FILE = '.ovcache-evicting';
 
 /**
@@ -21,7 +25,7 @@ export const EVICTING_FILE = '.ovcache-evicting';
 export function beginLoad(entryDir: string): (() => void) | null {
   // Synchronous on purpose: three small syscalls on every warm hit cost ~20 us this way and
   // several times that through the thread pool.
-  const file = path.join(entryDir, `${LOADING_PREFIX}${process.pid}.${crypto.randomBytes(4).toString('hex')}`);
+  const file = path.join(entryDir, `${LOADING_PREFIX}${process.pid}.${markerNonce}${(markers++).toString(36)}`);
   try {
     fs.closeSync(fs.openSync(file, 'wx', 0o600));
   } catch (error) {

@@ -133,6 +133,76 @@ export async function readManifest(entryDir: string): Promise<ManifestRead> {
   return parseManifest(text);
 }
 
+/** Larger than this, a manifest is not read by readManifestNow (it is read under the entry's lock instead). */
+export const MANIFEST_READ_NOW_BYTES = 1024 * 1024;
+
+/**
+ * readManifest, synchronous, for the lock-free lookup of a warm start: a few small syscalls
+ * cost ~20 us this way and several times that through the thread pool (the load marker's
+ * reasoning, load-marker.ts). A manifest over MANIFEST_READ_NOW_BYTES is 'invalid' here: the
+ * event loop never waits for a large read. `recent` (optional) keeps what was parsed: the
+ * same bytes are not parsed and checked again (the bytes are always read and compared, so a
+ * changed file is never taken for the one parsed). The result is shared: read only.
+ */
+export function readManifestNow(entryDir: string, recent?: RecentManifests): ManifestRead {
+  const file = manifestPath(entryDir);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing' };
+    return { status: 'invalid', reason: `unreadable (${code ?? (error as Error).message})` };
+  }
+  let bytes: Buffer;
+  try {
+    const { size } = fs.fstatSync(fd);
+    if (size > MANIFEST_READ_NOW_BYTES) return { status: 'invalid', reason: `larger than ${MANIFEST_READ_NOW_BYTES} bytes` };
+    // One byte more than the size: a file that grew meanwhile is read up to the limit, never past it.
+    const buffer = Buffer.allocUnsafe(Math.min(size + 1, MANIFEST_READ_NOW_BYTES + 1));
+    let read = 0;
+    for (let n = -1; n !== 0 && read < buffer.length; read += n) n = fs.readSync(fd, buffer, read, buffer.length - read, read);
+    if (read > MANIFEST_READ_NOW_BYTES) return { status: 'invalid', reason: `larger than ${MANIFEST_READ_NOW_BYTES} bytes` };
+    bytes = buffer.subarray(0, read);
+  } catch (error) {
+    return { status: 'invalid', reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+  } finally {
+    fs.closeSync(fd);
+  }
+  const known = recent?.get(file);
+  if (known?.bytes.equals(bytes)) return known.read;
+  const parsed = parseManifest(bytes.toString('utf8'));
+  recent?.set(file, { bytes: Buffer.from(bytes), read: parsed });
+  return parsed;
+}
+
+/** What readManifestNow parsed, per manifest file, with the bytes it parsed: bounded, the least recently used dropped. */
+export class RecentManifests {
+  private readonly reads = new Map<string, RecentManifest>();
+
+  constructor(private readonly max = 1000) {}
+
+  get(file: string): RecentManifest | undefined {
+    const known = this.reads.get(file);
+    if (known) {
+      this.reads.delete(file);
+      this.reads.set(file, known);
+    }
+    return known;
+  }
+
+  set(file: string, value: RecentManifest): void {
+    this.reads.delete(file);
+    this.reads.set(file, value);
+    if (this.reads.size > this.max) this.reads.delete(this.reads.keys().next().value as string);
+  }
+}
+
+interface RecentManifest {
+  bytes: Buffer;
+  read: ManifestRead;
+}
+
 export async function writeManifest(entryDir: string, manifest: EntryManifest, options: { fsync?: boolean } = {}): Promise<void> {
   await writeFileAtomic(manifestPath(entryDir), `${JSON.stringify(manifest, null, 2)}\n`, options);
 }

@@ -19,14 +19,15 @@ export function sameSource(a: EntrySource, b: EntrySource): boolean {
   return a.xml === b.xml && a.mtimeNs === b.mtimeNs && a.size === b.size;
 }
 
-export async function isUsable(m: EntryManifest, request: EntryRequest): Promise<boolean> {
+/** Synchronous: a warm start stats each blob without a trip through the thread pool (see load-marker.ts). */
+export function isUsable(m: EntryManifest, request: EntryRequest): boolean {
   if (!m.complete || m.key !== request.key) return false;
   if (!m.sources.some((s) => sameSource(s, request.source))) return false;
   const blobs = m.files.filter((f) => isBlobName(f.name));
   if (blobs.length === 0 || !m.files.every((f) => isPlainFileName(f.name))) return false;
   for (const blob of blobs) {
     try {
-      const stat = await fs.promises.stat(path.join(request.entryDir, blob.name));
+      const stat = fs.statSync(path.join(request.entryDir, blob.name));
       if (stat.size !== blob.bytes) return false;
     } catch {
       return false;

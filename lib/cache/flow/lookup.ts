@@ -14,7 +14,7 @@ import type { UncachedReason } from '../compile-types';
 import { lockPathOf } from '../entry/layout';
 import { beginLoad, clearEvictingMarker } from '../entry/load-marker';
 import { acquireLock } from '../entry/lock';
-import { readManifest, type EntryManifest } from '../entry/manifest';
+import { readManifest, readManifestNow, RecentManifests, type EntryManifest } from '../entry/manifest';
 import { isUsable } from '../entry/usable';
 import { AbortableFlights } from '../abort/flights';
 import { raceAbort } from '../abort/signal';
@@ -67,6 +67,8 @@ export function plainPlan(reason: UncachedReason, lockWaitMs = 0): Plan {
 export class EntryLookup {
   /** The leader's compile per key; its waits end when every caller waiting on it has aborted. */
   private readonly flights = new AbortableFlights<string, UncachedReason | null>();
+  /** Manifests the lock-free lookup parsed, reused while their file is unchanged (read only). */
+  private readonly recent = new RecentManifests();
 
   constructor(private readonly p: LookupParts) {}
 
@@ -75,13 +77,13 @@ export class EntryLookup {
    * writing. While OpenVINO reads the blob a load marker keeps evictors in any process away; a
    * read-only cache takes none (it evicts nothing) and compiles without the cache on a miss.
    */
-  async local(prep: PreparedCompile, readOnly: boolean): Promise<Plan | undefined> {
+  local(prep: PreparedCompile, readOnly: boolean): Plan | undefined {
     const endLoad = readOnly ? () => undefined : beginLoad(prep.entryDir);
     if (!endLoad) return undefined;
     let manifest: EntryManifest | undefined;
     try {
-      const read = await readManifest(prep.entryDir);
-      manifest = read.status === 'ok' && (await this.usable(read.manifest, prep)) ? read.manifest : undefined;
+      const read = readManifestNow(prep.entryDir, this.recent);
+      manifest = read.status === 'ok' && this.usable(read.manifest, prep) ? read.manifest : undefined;
     } finally {
       if (!manifest) endLoad();
     }
@@ -129,7 +131,7 @@ export class EntryLookup {
     }
     opts.waits.progress.phase('lock-wait', { done: 0 });
     const leaderReason = await raceAbort(flight.promise, opts.waits.signal);
-    const local = await this.local(prep, false);
+    const local = this.local(prep, false);
     if (local) return local;
     return leaderReason ? plainPlan(leaderReason) : this.underLock(prep, opts, opts.waits.signal);
   }
@@ -145,7 +147,7 @@ export class EntryLookup {
     const got = await tiers.beforeFill(request(prep), signal);
     if (got.found) {
       this.p.counters.bytesWritten += got.bytes;
-      const copied = await this.local(prep, false);
+      const copied = this.local(prep, false);
       if (copied) return { ...copied, copied: { tier: got.tier, bytes: got.bytes } };
     }
     let plan: Plan;
@@ -188,7 +190,7 @@ export class EntryLookup {
       const read = await readManifest(prep.entryDir);
       const manifest = read.status === 'ok' ? read.manifest : undefined;
       // Another process may have filled the entry while this one waited.
-      if (manifest && (await this.usable(manifest, prep))) return { kind: 'load', manifest, lockWaitMs: waited, touch: true, end };
+      if (manifest && this.usable(manifest, prep)) return { kind: 'load', manifest, lockWaitMs: waited, touch: true, end };
       // An entry the tiers do not accept is no base: its files are discarded and compiled over.
       const previous = manifest && manifest.key === prep.key && this.accepted(manifest) ? manifest : undefined;
       return { kind: 'fill', previous, lockWaitMs: waited, end };
@@ -199,12 +201,12 @@ export class EntryLookup {
   }
 
   /** Usable by this compile; an entry filled from a model object serves a reshape through OpenVINO's path. */
-  private async usable(manifest: EntryManifest, prep: PreparedCompile): Promise<boolean> {
+  private usable(manifest: EntryManifest, prep: PreparedCompile): boolean {
     if (!this.accepted(manifest)) return false;
     // This source, then (a reshaped IR's compile) the model the entry may have been filled from.
     const asked = [request(prep), ...(prep.irSource ? [request({ ...prep, irSource: undefined })] : [])];
     for (const [i, entry] of asked.entries()) {
-      if (!(await isUsable(manifest, entry))) continue;
+      if (!isUsable(manifest, entry)) continue;
       if (i > 0) prep.irSource = undefined;
       return true;
     }

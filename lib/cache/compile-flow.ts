@@ -108,7 +108,7 @@ export class CompileFlow {
       // tiers and the entry's lock, one caller per key in this process (flow/lookup.ts). The
       // policy may say plain.
       const skip = this.p.readOnly ? null : await this.p.policy.skip(prep.key);
-      const plan = skip ? plainPlan(skip) : (this.lookup.local(prep, this.p.readOnly) ?? (await this.lookup.miss(prep, opts)));
+      const plan = skip ? plainPlan(skip) : ((await this.lookup.local(prep, this.p.readOnly)) ?? (await this.lookup.miss(prep, opts)));
       const outcome = await this.carryOut(prep, opts, started, plan);
       if (skip) this.p.policy.notePlainCompile(prep.key, outcome.timings.compileMs);
       return outcome;

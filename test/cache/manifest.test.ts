@@ -85,14 +85,28 @@ describe('entry manifests', () => {
     assert.equal((second as { manifest: EntryManifest }).manifest.complete, false);
   });
 
-  it('the lock-free read takes no manifest over MANIFEST_READ_NOW_BYTES (the event loop never waits on a large read); readManifest still does', async () => {
+  it('the lock-free read takes no manifest over MANIFEST_READ_NOW_BYTES (the event loop never waits on a large read): it says large, and readManifest reads it', async () => {
     const big = { ...sampleManifest(), modelPaths: ['/m/' + 'x'.repeat(MANIFEST_READ_NOW_BYTES)] };
     await writeManifest(tmp, big);
-    const now = readManifestNow(tmp, new RecentManifests());
-    assert.equal(now.status, 'invalid');
-    assert.match((now as { reason: string }).reason, /larger than/);
+    assert.deepEqual(readManifestNow(tmp, new RecentManifests()), { status: 'large' });
     assert.equal((await readManifest(tmp)).status, 'ok');
     assert.deepEqual(readManifestNow(path.join(tmp, 'nope')), { status: 'missing' });
+  });
+
+  it('a pre-created marker name (someone guessed the next one) costs nothing: the load marks itself under a random name', () => {
+    const first = beginLoad(tmp);
+    const taken = fs.readdirSync(tmp).find((n) => n.startsWith(LOADING_PREFIX)) as string;
+    first?.();
+    // The names that follow, planted: the counter is base 36 after the nonce.
+    const stem = taken.slice(0, -1);
+    for (const c of '0123456789abcdefghijklmnopqrstuvwxyz') fs.writeFileSync(path.join(tmp, stem + c), '');
+    const planted = new Set(fs.readdirSync(tmp));
+    const end = beginLoad(tmp);
+    assert.ok(end, 'the load goes ahead lock-free');
+    const mine = fs.readdirSync(tmp).filter((n) => !planted.has(n));
+    assert.equal(mine.length, 1);
+    assert.ok((mine[0] as string).startsWith(`${LOADING_PREFIX}${process.pid}.`));
+    end();
   });
 
   it('load markers of one process are distinct, and each names the pid', () => {

@@ -1,12 +1,16 @@
 // One compile per key in this process (flow/lookup.ts EntryLookup.miss): the callers that wait
-// for the leader take up how its compile ended, also when only its plan's end failed; and the
+// for the leader take up how its compile ended, also when only its plan's end failed; the
+// lock-free lookup's synchronous read never holds the event loop (a FIFO planted as the
+// manifest) and still serves what it does not read at once (a large manifest, read-only); the
 // shape plan tells sizes apart by their own input names only. Real addon + stand-in.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Fleet, loadOpenVINO, ModelCache, type Core } from '../../lib/index';
 import type { CompileProgress } from '../../lib/cache/progress/compile-progress';
 import { planSizes } from '../../lib/cache/dynamic/plan';
+import { MANIFEST_FILE, MANIFEST_READ_NOW_BYTES, readManifest } from '../../lib/cache/entry/manifest';
 import type { ShapeMemo } from '../../lib/cache/dynamic/shape-memo';
 import { writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
@@ -52,6 +56,55 @@ describe('single flight per key', function () {
     assert.equal(cache.stats().hits, 0);
     await cache.dispose();
     await fleet.close();
+  });
+
+  it("a FIFO planted as an entry's manifest never holds the event loop: the compile goes on (compiled over it) and timers keep firing", async () => {
+    fs.mkdirSync(path.join(tmp, 'm'));
+    const mlp = writeMlp(path.join(tmp, 'm')).xml;
+    const dir = path.join(tmp, 'cache');
+    const first = await new ModelCache({ core, dir }).compile(mlp, { device: 'CPU' });
+    first.compiled.dispose();
+    const manifest = path.join(first.entryDir as string, MANIFEST_FILE);
+    fs.rmSync(manifest);
+    execFileSync('mkfifo', [manifest]);
+    assert.deepEqual(await readManifest(first.entryDir as string), { status: 'invalid', reason: 'not a regular file' });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const cache = new ModelCache({ core, dir });
+    try {
+      const r = await cache.compile(mlp, { device: 'CPU', signal: AbortSignal.timeout(30_000) });
+      assert.equal(r.hit, false);
+      assert.equal(r.cached, true, 'the entry was compiled over the FIFO');
+      r.compiled.dispose();
+      assert.ok(fs.statSync(manifest).isFile(), 'a regular manifest again');
+      const ticked = ticks;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(ticks > ticked, 'the event loop runs');
+    } finally {
+      clearInterval(timer);
+      await cache.dispose();
+    }
+  });
+
+  it('a manifest too large for the synchronous read is still served, also by a read-only cache', async () => {
+    fs.mkdirSync(path.join(tmp, 'm'));
+    const mlp = writeMlp(path.join(tmp, 'm')).xml;
+    const dir = path.join(tmp, 'cache');
+    const filler = new ModelCache({ core, dir });
+    const first = await filler.compile(mlp, { device: 'CPU' });
+    first.compiled.dispose();
+    await filler.dispose();
+    const file = path.join(first.entryDir as string, MANIFEST_FILE);
+    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as { modelPaths: string[] };
+    m.modelPaths = [...m.modelPaths, `/${'x'.repeat(MANIFEST_READ_NOW_BYTES)}`];
+    fs.writeFileSync(file, JSON.stringify(m));
+    for (const readOnly of [true, false]) {
+      const cache = new ModelCache({ core, dir, readOnly });
+      const r = await cache.compile(mlp, { device: 'CPU' });
+      assert.equal(r.hit, true, `a hit (readOnly ${readOnly})`);
+      r.compiled.dispose();
+      await cache.dispose();
+    }
   });
 
   it("sizes are the same only by the inputs' own names and dimensions, in any order", () => {

@@ -25,9 +25,16 @@ export const EVICTING_FILE = '.ovcache-evicting';
 export function beginLoad(entryDir: string): (() => void) | null {
   // Synchronous on purpose: three small syscalls on every warm hit cost ~20 us this way and
   // several times that through the thread pool.
-  const file = path.join(entryDir, `${LOADING_PREFIX}${process.pid}.${markerNonce}${(markers++).toString(36)}`);
+  let file = path.join(entryDir, `${LOADING_PREFIX}${process.pid}.${markerNonce}${(markers++).toString(36)}`);
   try {
-    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+    try {
+      fs.closeSync(fs.openSync(file, 'wx', 0o600));
+    } catch (error) {
+      // A name taken already (someone who can write the folder guessed the next one): a random one.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      file = path.join(entryDir, `${LOADING_PREFIX}${process.pid}.${crypto.randomBytes(8).toString('hex')}`);
+      fs.closeSync(fs.openSync(file, 'wx', 0o600));
+    }
   } catch (error) {
     // Gone: evicted a moment ago. Unwritable (a read-only volume): no evictor can remove it
     // either, so the load may go ahead unmarked.

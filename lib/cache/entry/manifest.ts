@@ -124,63 +124,84 @@ export function manifestPath(entryDir: string): string {
 export async function readManifest(entryDir: string): Promise<ManifestRead> {
   let text: string;
   try {
-    text = await fs.promises.readFile(manifestPath(entryDir), 'utf8');
+    // Non-blocking, and a regular file only: a FIFO or a device planted as the manifest is
+    // 'invalid', never a thread of the pool waiting for a writer.
+    const handle = await fs.promises.open(manifestPath(entryDir), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      if (!(await handle.stat()).isFile()) return { status: 'invalid', reason: 'not a regular file' };
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing' };
-    return { status: 'invalid', reason: `unreadable (${code ?? (error as Error).message})` };
+    return unreadable(error);
   }
   return parseManifest(text);
 }
 
-/** Larger than this, a manifest is not read by readManifestNow (it is read under the entry's lock instead). */
+/** Larger than this, readManifestNow does not read a manifest (it says 'large'; the lookup reads it with readManifest). */
 export const MANIFEST_READ_NOW_BYTES = 1024 * 1024;
 
 /**
  * readManifest, synchronous, for the lock-free lookup of a warm start: a few small syscalls
  * cost ~20 us this way and several times that through the thread pool (the load marker's
- * reasoning, load-marker.ts). A manifest over MANIFEST_READ_NOW_BYTES is 'invalid' here: the
- * event loop never waits for a large read. `recent` (optional) keeps what was parsed: the
- * same bytes are not parsed and checked again (the bytes are always read and compared, so a
- * changed file is never taken for the one parsed). The result is shared: read only.
+ * reasoning, load-marker.ts). The event loop never waits on more than that:
+ * - the file is opened non-blocking and must be a regular file (a FIFO or a device planted
+ *   as the manifest is 'invalid', never waited on);
+ * - a manifest over MANIFEST_READ_NOW_BYTES is 'large': the caller reads it with readManifest.
+ * `recent` (optional) keeps what was parsed: the same bytes are not parsed and checked again
+ * (the bytes are always read and compared, so a changed file is never taken for the one
+ * parsed). The result is shared: read only.
  */
-export function readManifestNow(entryDir: string, recent?: RecentManifests): ManifestRead {
+export function readManifestNow(entryDir: string, recent?: RecentManifests): ManifestRead | { status: 'large' } {
   const file = manifestPath(entryDir);
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing' };
-    return { status: 'invalid', reason: `unreadable (${code ?? (error as Error).message})` };
+    return unreadable(error);
   }
   let bytes: Buffer;
   try {
-    const { size } = fs.fstatSync(fd);
-    if (size > MANIFEST_READ_NOW_BYTES) return { status: 'invalid', reason: `larger than ${MANIFEST_READ_NOW_BYTES} bytes` };
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return { status: 'invalid', reason: 'not a regular file' };
+    if (stat.size > MANIFEST_READ_NOW_BYTES) return { status: 'large' };
     // One byte more than the size: a file that grew meanwhile is read up to the limit, never past it.
-    const buffer = Buffer.allocUnsafe(Math.min(size + 1, MANIFEST_READ_NOW_BYTES + 1));
+    const buffer = Buffer.allocUnsafe(stat.size + 1);
     let read = 0;
     for (let n = -1; n !== 0 && read < buffer.length; read += n) n = fs.readSync(fd, buffer, read, buffer.length - read, read);
-    if (read > MANIFEST_READ_NOW_BYTES) return { status: 'invalid', reason: `larger than ${MANIFEST_READ_NOW_BYTES} bytes` };
+    if (read > stat.size) return { status: 'large' };
     bytes = buffer.subarray(0, read);
   } catch (error) {
-    return { status: 'invalid', reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return unreadable(error);
   } finally {
     fs.closeSync(fd);
   }
   const known = recent?.get(file);
   if (known?.bytes.equals(bytes)) return known.read;
   const parsed = parseManifest(bytes.toString('utf8'));
-  recent?.set(file, { bytes: Buffer.from(bytes), read: parsed });
+  if (parsed.status === 'ok') recent?.set(file, { bytes: Buffer.from(bytes), read: parsed });
   return parsed;
 }
 
-/** What readManifestNow parsed, per manifest file, with the bytes it parsed: bounded, the least recently used dropped. */
+function unreadable(error: unknown): ManifestRead {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing' };
+  return { status: 'invalid', reason: `unreadable (${code ?? (error as Error).message})` };
+}
+
+/** Manifests kept by RecentManifests are at most this large (a manifest is a few KB). */
+const RECENT_MANIFEST_BYTES = 64 * 1024;
+
+/**
+ * What readManifestNow parsed, per manifest file, with the bytes it parsed: only manifests that
+ * parsed, of at most 64 KiB, at most `max` of them (16 MiB at worst), the least recently used
+ * dropped.
+ */
 export class RecentManifests {
   private readonly reads = new Map<string, RecentManifest>();
 
-  constructor(private readonly max = 1000) {}
+  constructor(private readonly max = 256) {}
 
   get(file: string): RecentManifest | undefined {
     const known = this.reads.get(file);
@@ -193,6 +214,7 @@ export class RecentManifests {
 
   set(file: string, value: RecentManifest): void {
     this.reads.delete(file);
+    if (value.bytes.length > RECENT_MANIFEST_BYTES) return;
     this.reads.set(file, value);
     if (this.reads.size > this.max) this.reads.delete(this.reads.keys().next().value as string);
   }

@@ -77,12 +77,13 @@ export class EntryLookup {
    * writing. While OpenVINO reads the blob a load marker keeps evictors in any process away; a
    * read-only cache takes none (it evicts nothing) and compiles without the cache on a miss.
    */
-  local(prep: PreparedCompile, readOnly: boolean): Plan | undefined {
+  async local(prep: PreparedCompile, readOnly: boolean): Promise<Plan | undefined> {
     const endLoad = readOnly ? () => undefined : beginLoad(prep.entryDir);
     if (!endLoad) return undefined;
     let manifest: EntryManifest | undefined;
     try {
-      const read = readManifestNow(prep.entryDir, this.recent);
+      const now = readManifestNow(prep.entryDir, this.recent);
+      const read = now.status === 'large' ? await readManifest(prep.entryDir) : now;
       manifest = read.status === 'ok' && this.usable(read.manifest, prep) ? read.manifest : undefined;
     } finally {
       if (!manifest) endLoad();
@@ -131,7 +132,7 @@ export class EntryLookup {
     }
     opts.waits.progress.phase('lock-wait', { done: 0 });
     const leaderReason = await raceAbort(flight.promise, opts.waits.signal);
-    const local = this.local(prep, false);
+    const local = await this.local(prep, false);
     if (local) return local;
     return leaderReason ? plainPlan(leaderReason) : this.underLock(prep, opts, opts.waits.signal);
   }
@@ -147,7 +148,7 @@ export class EntryLookup {
     const got = await tiers.beforeFill(request(prep), signal);
     if (got.found) {
       this.p.counters.bytesWritten += got.bytes;
-      const copied = this.local(prep, false);
+      const copied = await this.local(prep, false);
       if (copied) return { ...copied, copied: { tier: got.tier, bytes: got.bytes } };
     }
     let plan: Plan;

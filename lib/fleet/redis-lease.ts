@@ -6,7 +6,7 @@
 // timeoutMs: a Redis that does not answer (down, or frozen with the socket still open) costs
 // at most that long per call, and the caller compiles by itself.
 import crypto from 'node:crypto';
-import { Redis } from 'ioredis';
+import { ioredis, type Redis } from '../ioredis';
 import { logger } from '../log';
 import { withDeadline } from './deadline';
 import { HeldLeases, renewalInterval } from './held-leases';
@@ -58,7 +58,7 @@ export class RedisLeases implements LeaseProvider {
   ) {
     this.prefix = options.keyPrefix ?? 'ovcache:lease:';
     this.name = `redis:${options.redis.replace(/\/\/[^@/]*@/, '//')}`;
-    this.client = new Redis(options.redis, boundedRedisOptions(timeoutMs));
+    this.client = new (ioredis().Redis)(options.redis, boundedRedisOptions(timeoutMs));
     // A Redis that goes away is skipped; its errors must not crash the process.
     this.client.on('error', (error: Error) => log('redis %s: %s', this.name, error.message));
   }

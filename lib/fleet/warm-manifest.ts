@@ -6,7 +6,7 @@
 // Relative model paths and `dir` are relative to the manifest's folder.
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import type * as YAML from 'yaml';
 import type { CompileConfig } from '../openvino/properties';
 import type { ShapeInput } from '../openvino/shapes';
 import { nearest } from '../openvino/validate';
@@ -64,7 +64,7 @@ function checkModel(m: unknown, where: string): WarmModel {
 export function parseWarmManifest(text: string, source = 'manifest'): WarmManifest {
   let doc: unknown;
   try {
-    doc = YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
+    doc = yaml().parse(text, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
     throw invalid(source, `not valid YAML or JSON: ${(error as Error).message}`);
   }
@@ -103,4 +103,10 @@ export function resolveManifestPaths(manifest: WarmManifest, baseDir: string): W
     ...(manifest.dir !== undefined ? { dir: path.resolve(baseDir, manifest.dir) } : {}),
     ...(tiers ? { tiers } : {}),
   };
+}
+
+/** yaml, loaded when a manifest is read: importing ovcache does not pay its ~20 ms. */
+function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
+  return require('yaml') as typeof YAML;
 }

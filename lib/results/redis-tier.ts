@@ -6,7 +6,7 @@
 // timer stopped by close) brings the tier back up, and so does the client's own reconnection.
 // Listeners are put on the client once and taken off by close(), also on a caller's client.
 import crypto from 'node:crypto';
-import { Redis } from 'ioredis';
+import { ioredis, type Redis } from '../ioredis';
 import { logger } from '../log';
 import { DELETE_SCRIPT, GET_SCRIPT, SET_SCRIPT } from './redis-scripts';
 
@@ -76,7 +76,7 @@ export class RedisTier {
     this.owned = typeof redis === 'string';
     this.client =
       typeof redis === 'string'
-        ? new Redis(redis, {
+        ? new (ioredis().Redis)(redis, {
             // No offline queue: a command is sent at once or refused, never parked.
             enableOfflineQueue: false,
             maxRetriesPerRequest: 0,

@@ -76,6 +76,18 @@ void blob_open_delay(const std::string& path) {
   if (ms > 0 && ::access(path.c_str(), F_OK) == 0) sleep_ms(ms);
 }
 
+void compile_gate() {
+  std::string gate = env_str("OV_STUB_COMPILE_GATE");
+  if (gate.empty()) return;
+  // Bounded, so a test that never opens its gate fails instead of hanging.
+  for (double waited = 0; ::access(gate.c_str(), F_OK) != 0; waited += 5) {
+    if (waited >= 60000)
+      throw OvError("test-runtime/src/knobs.cc",
+                    "OV_STUB_COMPILE_GATE " + gate + " was not created within 60 s");
+    sleep_ms(5);
+  }
+}
+
 void sleep_ms(double ms) {
   if (ms > 0)
     std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(ms * 1000)));

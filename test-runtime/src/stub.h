@@ -110,6 +110,9 @@ std::vector<std::string> devices();
 // device lists `key` (CACHE_MODE or ENABLE_WEIGHTLESS) in SUPPORTED_PROPERTIES.
 bool device_lists(const std::string& device, const std::string& key);
 void sleep_ms(double ms);
+// OV_STUB_COMPILE_GATE: a compile ends only once this file exists (a test holds a compile open on
+// a state, not a time); at most 60 s, then it fails.
+void compile_gate();
 // OV_STUB_BLOB_OPEN_DELAY_MS: sleeps before an existing cache blob is opened (the window in which
 // an evictor could remove it).
 void blob_open_delay(const std::string& path);

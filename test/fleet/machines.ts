@@ -21,12 +21,23 @@ function spawnChild(job: Record<string, unknown>, env: Record<string, string>): 
   });
 }
 
-export function runMachine(job: Record<string, unknown>, env: Record<string, string> = {}): Promise<MachineResult> {
+export function runMachine(
+  job: Record<string, unknown>,
+  env: Record<string, string> = {},
+  on: { leaseWaiting?: () => void } = {},
+): Promise<MachineResult> {
   return new Promise((resolve, reject) => {
     const child = spawnChild(job, env);
     let out = '';
     let err = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    let waitingSeen = false;
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!waitingSeen && out.includes('LEASE-WAITING\n')) {
+        waitingSeen = true;
+        on.leaseWaiting?.();
+      }
+    });
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('RESULT:'));

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeImageModel, writeMlp } from '../../scripts/make-fixtures';
+import Redis from 'ioredis';
 import { S3Tier } from '../../lib/fleet/s3-tier';
 import { FolderTier } from '../../lib/fleet/folder-tier';
 import { countEvents, snapshot } from '../cache/helpers';
@@ -77,9 +78,11 @@ describe('fleet: tiers that are read-only, killed, down or tampered with', funct
         const shared = path.join(tmp, 'shared');
         if (kind === 's3+redis') s3 = await startS3(path.join(tmp, 's3'));
         const tiers = s3 ? [s3.tier()] : [{ path: shared }];
-        // The dead holder's lease must still be live when machine b asks for it (so b waits): 15 s
-        // covers the kill and b's start on a loaded machine (6 s flaked in parallel runs: b could find no lease).
-        const fleet = { tiers, leaseTtlMs: 15_000, pollMs: 50, ...(redis ? { coordinator: { redis: redis.url } } : {}) };
+        // The dead holder's lease must still be live when machine b asks for it (so b waits): the
+        // TTL is far longer than the kill and b's start take on a loaded machine. Once b says it
+        // waits, the test ages the lease past its TTL (the clock moved on, not the machine's
+        // speed): b takes it over at its next poll instead of after 60 s.
+        const fleet = { tiers, leaseTtlMs: 60_000, pollMs: 50, ...(redis ? { coordinator: { redis: redis.url } } : {}) };
         const publisher = await startHangingPublisher({ dir: machine('a'), compiles: [mlp], ...fleet }, env());
         publisher.kill('SIGKILL');
         await new Promise((resolve) => publisher.once('close', resolve));
@@ -88,7 +91,13 @@ describe('fleet: tiers that are read-only, killed, down or tampered with', funct
         const uploaded = s3 ? storedObjects(s3.directory, '.blob') : Object.keys(snapshot(shared)).filter((p) => p.endsWith('.blob'));
         assert.equal(uploaded.length, 1, "the killed publisher's blob was uploaded before the kill");
 
-        const b = await runMachine({ dir: machine('b'), compiles: [mlp], ...fleet, publish: 'sync' }, env());
+        let aged: Promise<number> | undefined;
+        const b = await runMachine({ dir: machine('b'), compiles: [mlp], ...fleet, publish: 'sync' }, env(), {
+          leaseWaiting: () => {
+            aged = redis ? expireRedisLeases(redis.url) : Promise.resolve(ageFolderLeases(shared));
+          },
+        });
+        assert.equal(await aged, 1, "the dead holder's one lease was there to age");
         assert.equal(b.results[0]?.tier, null, 'nothing was taken from the half-published entry');
         assert.equal(countEvents(stubLog, 'compile'), 2, 'the new machine compiled');
         const leaseEvents = b.events.filter((e) => e.op === 'lease').map((e) => e.outcome);
@@ -99,6 +108,26 @@ describe('fleet: tiers that are read-only, killed, down or tampered with', funct
         await redis?.stop();
       }
     });
+  }
+
+  /** Moves every lease lock under a folder tier an hour into the past; returns how many. */
+  function ageFolderLeases(root: string): number {
+    const locks = Object.keys(snapshot(root)).filter((p) => /(^|\/)leases\/[^/]+\.lock$/.test(p));
+    const past = new Date(Date.now() - 3_600_000);
+    for (const lock of locks) fs.utimesSync(path.join(root, lock), past, past);
+    return locks.length;
+  }
+
+  /** Lets every lease key on the coordinator expire now (PEXPIRE 1); returns how many. */
+  async function expireRedisLeases(url: string): Promise<number> {
+    const client = new Redis(url);
+    try {
+      const keys = await client.keys('ovcache:lease:*');
+      for (const key of keys) await client.pexpire(key, 1);
+      return keys.length;
+    } finally {
+      client.disconnect();
+    }
   }
 
   it('a tampered remote entry (bytes changed, size kept) is refused by its digest; staging leftovers are cleaned', async () => {

@@ -13,6 +13,7 @@ import { isUnwritableError } from '../../fs/errno';
 import type { RuntimeCore } from '../../runtime/runtime-port';
 import { makeOwnerOnlyDir } from '../cache-dir';
 import type { KeyParts } from '../key';
+import { roundMs } from '../policy/timings';
 import { isBlobName } from './layout';
 import { MANIFEST_FILE, MANIFEST_FORMAT, writeManifest, type EntryFile, type EntryManifest, type EntrySource } from './manifest';
 
@@ -164,10 +165,6 @@ function deviceExports(core: RuntimeCore, device: string): boolean {
   } catch {
     return false; // AUTO, HETERO, MULTI and unknown names: not known to export
   }
-}
-
-function roundMs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
 
 function writer(): EntryManifest['writer'] {

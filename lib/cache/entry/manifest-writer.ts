@@ -5,7 +5,7 @@
 // (A fill writes its entry's manifests itself: fill-writes.ts.)
 import { LRUCache } from 'lru-cache';
 import { logger } from '../../log';
-import { timingsOf, withWarmLoads, WARM_SAMPLES, type EntryTimings } from '../policy/timings';
+import { roundMs, timingsOf, withWarmLoads, WARM_SAMPLES, type EntryTimings } from '../policy/timings';
 import { isBlobName, lockPathOf, type CacheLayout } from './layout';
 import { listEntryFiles, sumBytes } from './fill-writes';
 import { acquireLock, tryAcquireLock } from './lock';
@@ -41,25 +41,17 @@ export class ManifestWriter {
   private readonly pendingHits = new Map<string, { hits: number; importMs: number; entryDir: string; warm: number[] }>();
   private readonly lastTouch = new LRUCache<string, number>({ max: MAX_TOUCHED });
   private readonly background = new Set<Promise<void>>();
-  /** Loads noted and not yet taken up: the load stage only queues (it returns the model), the writer drains. */
-  private readonly notes: LoadNote[] = [];
 
   constructor(private readonly options: ManifestWriterOptions) {}
 
   /**
-   * Queues a load's record and drains the queue: a hit becomes a throttled touch, a recompile a
-   * refresh of the entry's files. Never throws and never waits for a lock.
+   * Takes up a load's record (the load stage only notes it and returns the model): a hit becomes a
+   * throttled touch, a recompile a refresh of the entry's files. Never throws and never waits for
+   * a lock.
    */
-  noteLoad(note: LoadNote): void {
-    this.notes.push(note);
-    this.drainNotes();
-  }
-
-  private drainNotes(): void {
-    for (const n of this.notes.splice(0)) {
-      if (n.fromBlob) this.scheduleTouch(n.key, n.entryDir, n.ms, n.alone ? n.ms : undefined);
-      else this.scheduleRefresh(n.key, n.entryDir, n.ms);
-    }
+  noteLoad(n: LoadNote): void {
+    if (n.fromBlob) this.scheduleTouch(n.key, n.entryDir, n.ms, n.alone ? n.ms : undefined);
+    else this.scheduleRefresh(n.key, n.entryDir, n.ms);
   }
 
   /** Throttled: last-used time, hit count and warm loads (`warmMs`: a load timed alone) go to the manifest at most once per interval. */
@@ -156,8 +148,4 @@ export class ManifestWriter {
 /** After OpenVINO recompiled into the entry: that compile is the cold one now (its blob write not measured). */
 function withRecompile(t: EntryTimings | undefined, compileMs: number): { timings?: EntryTimings } {
   return t ? { timings: { ...t, coldCompileMs: roundMs(compileMs), blobWriteMs: null } } : {};
-}
-
-function roundMs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

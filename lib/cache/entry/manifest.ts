@@ -3,6 +3,7 @@
 // or a half-written file is reported as invalid, never thrown.
 import fs from 'node:fs';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { writeFileAtomic } from '../../fs/atomic-write';
 import { isKey, type FileIdentity, type KeyParts } from '../key';
 import { isPlainFileName } from './layout';
@@ -199,24 +200,19 @@ const RECENT_MANIFEST_BYTES = 64 * 1024;
  * dropped.
  */
 export class RecentManifests {
-  private readonly reads = new Map<string, RecentManifest>();
+  private readonly reads: LRUCache<string, RecentManifest>;
 
-  constructor(private readonly max = 256) {}
+  constructor(max = 256) {
+    this.reads = new LRUCache({ max });
+  }
 
   get(file: string): RecentManifest | undefined {
-    const known = this.reads.get(file);
-    if (known) {
-      this.reads.delete(file);
-      this.reads.set(file, known);
-    }
-    return known;
+    return this.reads.get(file);
   }
 
   set(file: string, value: RecentManifest): void {
-    this.reads.delete(file);
-    if (value.bytes.length > RECENT_MANIFEST_BYTES) return;
-    this.reads.set(file, value);
-    if (this.reads.size > this.max) this.reads.delete(this.reads.keys().next().value as string);
+    if (value.bytes.length > RECENT_MANIFEST_BYTES) this.reads.delete(file);
+    else this.reads.set(file, value);
   }
 }
 

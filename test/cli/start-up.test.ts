@@ -1,0 +1,93 @@
+// The CLI loads only the command it runs (main.ts's COMMANDS): the program built for one command
+// has that command alone, with the options the full program gives it; `--version` loads none.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { buildProgram } from '../../lib/cli/main';
+import { ROOT } from '../helpers/paths';
+
+const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+
+function optionsOf(command: Command): string[] {
+  return [...command.options.map((o) => o.flags), ...command.commands.flatMap((sub) => optionsOf(sub).map((f) => `${sub.name()} ${f}`))];
+}
+
+describe('ovcache start-up: one command loaded', () => {
+  const all = buildProgram().commands;
+
+  it('the full program has every command once', () => {
+    const names = all.map((c) => c.name());
+    assert.ok(names.length >= 18, names.join(' '));
+    assert.equal(new Set(names).size, names.length);
+  });
+
+  it('each command alone is the same command as in the full program (name, options, subcommands)', () => {
+    for (const command of all) {
+      const alone = buildProgram([command.name(), '--help']).commands;
+      assert.deepEqual(
+        alone.map((c) => c.name()),
+        [command.name()],
+      );
+      assert.deepEqual(optionsOf(alone[0] as Command), optionsOf(command), command.name());
+    }
+  });
+
+  it('--version and -V load no command; anything else (help, an unknown name) loads them all', () => {
+    assert.deepEqual(buildProgram(['--version']).commands, []);
+    assert.deepEqual(buildProgram(['-V']).commands, []);
+    for (const argv of [[], ['--help'], ['help', 'ls'], ['lss'], ['--dir', 'ls']])
+      assert.equal(buildProgram(argv).commands.length, all.length, argv.join(' '));
+  });
+
+  it('the installed command still prints its version, suggests a near name and runs a command', () => {
+    const version = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' });
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    const typo = spawnSync(process.execPath, [CLI, 'lss'], { encoding: 'utf8' });
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /unknown command 'lss'[\s\S]*Did you mean ls\?/);
+    const help = spawnSync(process.execPath, [CLI, 'du', '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: ovcache du/);
+  });
+});
+
+describe('start-up: what importing ovcache and running a command load', () => {
+  /** The files under node_modules/<pkg>/ and dist/lib/cli/commands/ a script has loaded, by package or command. */
+  function loadedBy(script: string): { packages: string[]; commands: string[] } {
+    const probe = `${script}
+      const files = Object.keys(require.cache);
+      const packages = [...new Set(files.map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f)?.[1]).filter(Boolean))];
+      const commands = files.map((f) => /cli\\/commands\\/([^/]+)\\.js$/.exec(f)?.[1]).filter(Boolean);
+      process.on('exit', () => process.stderr.write('LOADED:' + JSON.stringify({ packages, commands }) + '\\n'));`;
+    const r = spawnSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' });
+    const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED:'));
+    assert.ok(line, r.stderr);
+    return JSON.parse(line.slice('LOADED:'.length)) as { packages: string[]; commands: string[] };
+  }
+
+  it('importing the package loads no Redis client and no YAML parser (each is loaded on first use)', () => {
+    const { packages } = loadedBy(`require('./dist/lib/index.js');`);
+    assert.ok(packages.includes('lru-cache'), `the probe sees packages: ${packages.join(' ')}`);
+    assert.ok(!packages.includes('ioredis'), packages.join(' '));
+    assert.ok(!packages.includes('yaml'), packages.join(' '));
+  });
+
+  it('a result cache on Redis and a warm manifest still load them when used', () => {
+    const { packages } = loadedBy(`
+      const { ResultCache } = require('./dist/lib/index.js');
+      const { parseWarmManifest } = require('./dist/lib/fleet/warm-manifest.js');
+      void new ResultCache({ dir: false, redis: 'redis://127.0.0.1:9', redisTimeout: 100 }).close();
+      try { parseWarmManifest('models: []'); } catch {}`);
+    assert.ok(packages.includes('ioredis'), packages.join(' '));
+    assert.ok(packages.includes('yaml'), packages.join(' '));
+  });
+
+  it('`ovcache ls` loads the ls command alone; `ovcache --version` none', () => {
+    const run = (argv: string[]): string[] =>
+      loadedBy(`require('./dist/lib/cli/main.js').main(${JSON.stringify(argv)}).catch(() => undefined);`).commands;
+    assert.deepEqual(run(['ls', '--dir', path.join(ROOT, 'no-such-cache-folder'), '--json']), ['ls']);
+    assert.deepEqual(run(['--version']), []);
+  });
+});

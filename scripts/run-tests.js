@@ -12,10 +12,12 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const mocha = path.join(path.dirname(require.resolve('mocha/package.json', { paths: [root] })), 'bin', 'mocha.js');
+const CONFIG = path.join(root, '.mocharc.json');
 const SERIAL_CONFIG = path.join(root, '.mocharc.serial.json');
 
 // The longest files, started first so that none of them begins last and sets the run's wall time
@@ -45,6 +47,38 @@ function serialSpecs() {
   return JSON.parse(fs.readFileSync(SERIAL_CONFIG, 'utf8')).spec;
 }
 
+// Every file .mocharc.json runs: its one spec glob (dist/test/, every .test.js), less its ignores
+// (each "<folder>/" followed by two stars).
+function suiteFiles() {
+  const config = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));
+  const ignored = (config.ignore ?? []).map((glob) => {
+    if (!glob.endsWith('/**')) throw new Error(`run-tests: only "<folder>/**" ignores are understood, got "${glob}"`);
+    return glob.slice(0, -2);
+  });
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const file = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.test.js')) files.push(file);
+    }
+  };
+  walk('dist/test');
+  return files.filter((file) => !ignored.some((prefix) => file.startsWith(prefix))).sort();
+}
+
+/**
+ * The parallel run's files, each named once: the slowest first, then the rest, less the serial
+ * ones. Named in a config of their own: files given beside a config's spec glob are run twice
+ * in a parallel run (seen: every file of SLOWEST_FIRST ran twice).
+ */
+function parallelFiles() {
+  const serial = new Set(serialSpecs());
+  const files = suiteFiles().filter((file) => !serial.has(file));
+  const first = SLOWEST_FIRST.filter((file) => files.includes(file));
+  return [...first, ...files.filter((file) => !first.includes(file))];
+}
+
 function jobs() {
   const raw = process.env.OVCACHE_TEST_JOBS ?? '4';
   const n = Number(raw);
@@ -65,13 +99,21 @@ function main(argv) {
   if (argv.length > 0) return mochaRun('mocha', argv);
   const workers = jobs();
   if (workers === 1) return mochaRun('mocha (one file after another)', []);
-  const ignores = serialSpecs().flatMap((spec) => ['--ignore', spec]);
-  // Files named here come first, then the rest of .mocharc.json's spec (mocha drops repeats).
-  const first = SLOWEST_FIRST.filter((file) => fs.existsSync(path.join(root, file)));
-  const parallel = mochaRun(`parallel run (${workers} workers)`, ['--parallel', '--jobs', String(workers), ...ignores, ...first]);
+  const files = parallelFiles();
+  const { ignore: _ignore, ...config } = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));
+  const parallelConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ovcache-tests-')), 'mocharc.json');
+  fs.writeFileSync(parallelConfig, JSON.stringify({ ...config, spec: files }));
+  const parallel = mochaRun(`parallel run (${workers} workers, ${files.length} files)`, [
+    '--config',
+    parallelConfig,
+    '--parallel',
+    '--jobs',
+    String(workers),
+  ]);
+  fs.rmSync(path.dirname(parallelConfig), { recursive: true, force: true });
   const serial = mochaRun('serial run (timing-sensitive files)', ['--config', SERIAL_CONFIG]);
   return parallel || serial;
 }
 
 if (require.main === module) process.exit(main(process.argv.slice(2)));
-module.exports = { serialSpecs, SERIAL_CONFIG };
+module.exports = { serialSpecs, suiteFiles, parallelFiles, SERIAL_CONFIG };

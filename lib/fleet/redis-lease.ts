@@ -6,7 +6,7 @@
 // timeoutMs: a Redis that does not answer (down, or frozen with the socket still open) costs
 // at most that long per call, and the caller compiles by itself.
 import crypto from 'node:crypto';
-import { ioredis, type Redis } from '../ioredis';
+import { ioredis, type Redis } from '../deferred-deps';
 import { logger } from '../log';
 import { withDeadline } from './deadline';
 import { HeldLeases, renewalInterval } from './held-leases';

@@ -6,10 +6,10 @@
 // Relative model paths and `dir` are relative to the manifest's folder.
 import fs from 'node:fs';
 import path from 'node:path';
-import type * as YAML from 'yaml';
 import type { CompileConfig } from '../openvino/properties';
 import type { ShapeInput } from '../openvino/shapes';
 import { nearest } from '../openvino/validate';
+import { yaml } from '../deferred-deps';
 import { OvcacheError } from '../errors';
 import { resolveFleetOptions, type FleetOptions } from './fleet-options';
 
@@ -103,10 +103,4 @@ export function resolveManifestPaths(manifest: WarmManifest, baseDir: string): W
     ...(manifest.dir !== undefined ? { dir: path.resolve(baseDir, manifest.dir) } : {}),
     ...(tiers ? { tiers } : {}),
   };
-}
-
-/** yaml, loaded when a manifest is read: importing ovcache does not pay its ~20 ms. */
-function yaml(): typeof YAML {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
-  return require('yaml') as typeof YAML;
 }

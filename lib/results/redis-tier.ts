@@ -6,7 +6,7 @@
 // timer stopped by close) brings the tier back up, and so does the client's own reconnection.
 // Listeners are put on the client once and taken off by close(), also on a caller's client.
 import crypto from 'node:crypto';
-import { ioredis, type Redis } from '../ioredis';
+import { ioredis, type Redis } from '../deferred-deps';
 import { logger } from '../log';
 import { DELETE_SCRIPT, GET_SCRIPT, SET_SCRIPT } from './redis-scripts';
 

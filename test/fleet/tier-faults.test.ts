@@ -80,9 +80,11 @@ describe('fleet: tiers that are read-only, killed, down or tampered with', funct
         const tiers = s3 ? [s3.tier()] : [{ path: shared }];
         // The dead holder's lease must still be live when machine b asks for it (so b waits): the
         // TTL is far longer than the kill and b's start take on a loaded machine. Once b says it
-        // waits, the test ages the lease past its TTL (the clock moved on, not the machine's
-        // speed): b takes it over at its next poll instead of after 60 s.
-        const fleet = { tiers, leaseTtlMs: 60_000, pollMs: 50, ...(redis ? { coordinator: { redis: redis.url } } : {}) };
+        // waits, the test moves the lease's clock on by its TTL (the folder lock's mtime back by
+        // TTL + 1 s; on Redis, after checking the key's PTTL is at most the TTL, PEXPIRE 1), and b
+        // must take it over at once, not after a lease that outlives its TTL.
+        const leaseTtlMs = 60_000;
+        const fleet = { tiers, leaseTtlMs, pollMs: 50, ...(redis ? { coordinator: { redis: redis.url } } : {}) };
         const publisher = await startHangingPublisher({ dir: machine('a'), compiles: [mlp], ...fleet }, env());
         publisher.kill('SIGKILL');
         await new Promise((resolve) => publisher.once('close', resolve));
@@ -94,7 +96,7 @@ describe('fleet: tiers that are read-only, killed, down or tampered with', funct
         let aged: Promise<number> | undefined;
         const b = await runMachine({ dir: machine('b'), compiles: [mlp], ...fleet, publish: 'sync' }, env(), {
           leaseWaiting: () => {
-            aged = redis ? expireRedisLeases(redis.url) : Promise.resolve(ageFolderLeases(shared));
+            aged = redis ? expireRedisLeases(redis.url, leaseTtlMs) : Promise.resolve(ageFolderLeases(shared, leaseTtlMs + 1000));
           },
         });
         assert.equal(await aged, 1, "the dead holder's one lease was there to age");
@@ -102,6 +104,11 @@ describe('fleet: tiers that are read-only, killed, down or tampered with', funct
         assert.equal(countEvents(stubLog, 'compile'), 2, 'the new machine compiled');
         const leaseEvents = b.events.filter((e) => e.op === 'lease').map((e) => e.outcome);
         assert.deepEqual(leaseEvents, ['waiting', 'acquired'], "it waited for the dead holder's lease, then took it over");
+        const [waited, acquired] = b.events.filter((e) => e.op === 'lease').map((e) => e.ms);
+        assert.ok(
+          (acquired as number) - (waited as number) < leaseTtlMs / 3,
+          `took over ${(acquired as number) - (waited as number)} ms after waiting`,
+        );
         assert.deepEqual(await tier.list(abort), [b.results[0]?.key], 'and published the entry');
         await tier.close();
       } finally {
@@ -110,20 +117,24 @@ describe('fleet: tiers that are read-only, killed, down or tampered with', funct
     });
   }
 
-  /** Moves every lease lock under a folder tier an hour into the past; returns how many. */
-  function ageFolderLeases(root: string): number {
+  /** Moves every lease lock under a folder tier `byMs` into the past; returns how many. */
+  function ageFolderLeases(root: string, byMs: number): number {
     const locks = Object.keys(snapshot(root)).filter((p) => /(^|\/)leases\/[^/]+\.lock$/.test(p));
-    const past = new Date(Date.now() - 3_600_000);
+    const past = new Date(Date.now() - byMs);
     for (const lock of locks) fs.utimesSync(path.join(root, lock), past, past);
     return locks.length;
   }
 
-  /** Lets every lease key on the coordinator expire now (PEXPIRE 1); returns how many. */
-  async function expireRedisLeases(url: string): Promise<number> {
+  /** Lets every lease key on the coordinator expire now (PEXPIRE 1), each checked to expire within `ttlMs`; returns how many. */
+  async function expireRedisLeases(url: string, ttlMs: number): Promise<number> {
     const client = new Redis(url);
     try {
       const keys = await client.keys('ovcache:lease:*');
-      for (const key of keys) await client.pexpire(key, 1);
+      for (const key of keys) {
+        const pttl = await client.pttl(key);
+        assert.ok(pttl > 0 && pttl <= ttlMs, `${key} expires in ${pttl} ms, not within its TTL of ${ttlMs} ms`);
+        await client.pexpire(key, 1);
+      }
       return keys.length;
     } finally {
       client.disconnect();

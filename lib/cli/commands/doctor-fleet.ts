@@ -2,7 +2,7 @@
 // fleet options) names, and who hands out the compile-once leases, with what is and is not
 // proven about them. Reads the file only: never connects to a tier.
 import fs from 'node:fs';
-import YAML from 'yaml';
+import { yaml } from '../../deferred-deps';
 import { OvcacheError } from '../../errors';
 import { resolveFleetOptions, type TierOptions } from '../../fleet/fleet-options';
 
@@ -33,7 +33,7 @@ function tierName(t: TierOptions): string {
 export function doctorFleetSection(file: string): DoctorFleet {
   let parsed: unknown;
   try {
-    parsed = YAML.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    parsed = yaml().parse(fs.readFileSync(file, 'utf8')) as unknown;
   } catch (error) {
     throw new OvcacheError('OVCACHE_INVALID_ARGUMENT', `--fleet ${file}: not a readable YAML or JSON file (${(error as Error).message})`);
   }

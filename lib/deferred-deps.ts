@@ -1,0 +1,19 @@
+// Dependencies loaded on first use, not when ovcache is imported: a process that never talks to
+// Redis or reads YAML - most, and every one that only imports ovcache - does not pay for them
+// (measured on this project's 2-core machine: ioredis ~40-70 ms, yaml ~20 ms).
+import type * as IORedis from 'ioredis';
+import type * as YAML from 'yaml';
+
+export type { Redis } from 'ioredis';
+
+/** ioredis: by the first Redis client (a fleet coordinator, a result cache's Redis). */
+export function ioredis(): typeof IORedis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
+  return require('ioredis') as typeof IORedis;
+}
+
+/** yaml: by the first warm manifest or fleet-options file read. */
+export function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
+  return require('yaml') as typeof YAML;
+}

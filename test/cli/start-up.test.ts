@@ -55,16 +55,17 @@ describe('ovcache start-up: one command loaded', () => {
 
 describe('start-up: what importing ovcache and running a command load', () => {
   /** The files under node_modules/<pkg>/ and dist/lib/cli/commands/ a script has loaded, by package or command. */
-  function loadedBy(script: string): { packages: string[]; commands: string[] } {
+  function loadedBy(script: string): { packages: string[]; commands: string[]; lib: string[] } {
     const probe = `${script}
       const files = Object.keys(require.cache);
       const packages = [...new Set(files.map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f)?.[1]).filter(Boolean))];
       const commands = files.map((f) => /cli\\/commands\\/([^/]+)\\.js$/.exec(f)?.[1]).filter(Boolean);
-      process.on('exit', () => process.stderr.write('LOADED:' + JSON.stringify({ packages, commands }) + '\\n'));`;
+      const lib = files.map((f) => /dist\\/lib\\/(.+)\\.js$/.exec(f)?.[1]).filter(Boolean);
+      process.on('exit', () => process.stderr.write('LOADED:' + JSON.stringify({ packages, commands, lib }) + '\\n'));`;
     const r = spawnSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' });
     const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED:'));
     assert.ok(line, r.stderr);
-    return JSON.parse(line.slice('LOADED:'.length)) as { packages: string[]; commands: string[] };
+    return JSON.parse(line.slice('LOADED:'.length)) as { packages: string[]; commands: string[]; lib: string[] };
   }
 
   it('importing the package loads no Redis client and no YAML parser (each is loaded on first use)', () => {
@@ -89,5 +90,14 @@ describe('start-up: what importing ovcache and running a command load', () => {
       loadedBy(`require('./dist/lib/cli/main.js').main(${JSON.stringify(argv)}).catch(() => undefined);`).commands;
     assert.deepEqual(run(['ls', '--dir', path.join(ROOT, 'no-such-cache-folder'), '--json']), ['ls']);
     assert.deepEqual(run(['--version']), []);
+  });
+
+  it("a bench trial of OpenVINO's own CACHE_DIR (or no cache) loads none of ovcache's cache: it pays what OpenVINO alone pays", () => {
+    const { lib } = loadedBy(`require('./dist/lib/bench/child.js');`);
+    assert.ok(lib.includes('openvino/openvino'), lib.join(' '));
+    assert.deepEqual(
+      lib.filter((file) => /^(cache|fleet|results|history|model-cache)\b/.test(file)),
+      [],
+    );
   });
 });

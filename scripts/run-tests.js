@@ -7,7 +7,7 @@
 // files, mocha options) it is one plain mocha run with .mocharc.json, as `npx mocha` would be.
 // OVCACHE_TEST_JOBS sets the number of parallel workers. Default 4: most files wait on child
 // processes, servers, timers and the stand-in's simulated costs, so four at once keep 2 cores
-// busy (measured on 2 cores: 2 min 32 s for both runs, 8-10 min one file after another).
+// busy (measured on 2 cores: 2.5-3 min for both runs, 8-10 min one file after another).
 // 1: one plain mocha run over every file, one after another, as before.
 'use strict';
 const { spawnSync } = require('node:child_process');

@@ -6,12 +6,14 @@ import type { Probe } from './probe';
 
 /** OVCACHE_RUNTIME_NOT_FOUND, with every probe made. */
 export class RuntimeNotFoundError extends OvcacheError {
-  readonly probes: Probe[];
+  /** Every place searched (the message lists them already). */
+  declare readonly probes: Probe[];
 
   constructor(message: string, probes: Probe[]) {
     super('OVCACHE_RUNTIME_NOT_FOUND', message);
     this.name = 'RuntimeNotFoundError';
-    this.probes = probes;
+    // Not enumerable: an uncaught error prints its message once, not the list again as an object.
+    Object.defineProperty(this, 'probes', { value: probes, enumerable: false });
   }
 }
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import createDebug from 'debug';
 import { OvcacheError } from '../../lib/errors';
 import { findRuntimeLibrary, parseSoVersion, pythonSitePackages, type FinderOptions } from '../../lib/runtime/finder';
@@ -485,6 +486,13 @@ describe('runtime finder', () => {
       });
       return { error, paths };
     }
+
+    it('printed as Node prints an uncaught error, lists each searched place once (the probes are not an enumerable field)', () => {
+      const { error, paths } = failure();
+      const printed = inspect(error);
+      for (const p of paths) assert.equal(printed.split(p).length - 1, 1, `${p} in:\n${printed}`);
+      assert.deepEqual(Object.keys(error).sort(), ['code', 'name']);
+    });
 
     it('throws OVCACHE_RUNTIME_NOT_FOUND with the probes attached', () => {
       const { error, paths } = failure();

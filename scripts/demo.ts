@@ -62,15 +62,26 @@ const LEGEND = (standIn: boolean): string =>
       : 'The entry holds the compiled blob: its size is what the device plugin exports (often larger than the weights).',
   ].join('\n');
 
-function nextSteps(): string {
-  const rel = path.relative(process.cwd(), CACHE) || '.';
-  const dir = rel.startsWith('..') ? CACHE : rel;
+/** Relative to the working folder when it is below it, else absolute. */
+function shortPath(file: string): string {
+  const rel = path.relative(process.cwd(), file) || '.';
+  return rel.startsWith('..') ? file : rel;
+}
+
+function nextSteps(standIn: boolean): string {
+  const dir = shortPath(CACHE);
   return [
     `The demo's cache is kept in ${CACHE} (the last round's ovcache entry; refilled by each demo run).`,
     'Try the CLI on it next:',
     `  npx ovcache ls --dir ${dir}          # the entry: model, device, size, last use`,
     `  npx ovcache du --dir ${dir}          # disk use per model`,
     `  npx ovcache dashboard --dir ${dir}   # the cache in a browser page (Ctrl+C to stop)`,
+    ...(standIn
+      ? [
+          'They find no OpenVINO on this machine, so they say the stale check was skipped; to check the entry',
+          `against the stand-in it was made with, run them with OPENVINO_LIB_PATH=${shortPath(path.dirname(STAND_IN))}`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -99,7 +110,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
   fs.writeFileSync(path.join(RESULTS, 'demo.json'), `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(path.join(RESULTS, 'demo.svg'), coldWarmChart(report));
-  console.log(`\nThe report: ${path.join(RESULTS, 'demo.json')} and demo.svg (a chart)\n\n${nextSteps()}`);
+  console.log(`\nThe report: ${path.join(RESULTS, 'demo.json')} and demo.svg (a chart)\n\n${nextSteps(runtime.standIn)}`);
 }
 
 main().catch((error: unknown) => {

@@ -56,6 +56,22 @@ describe('npm run demo (the front door)', function () {
     assert.match(JSON.stringify(entries[0]), /weights-4mb/);
   });
 
+  it('on the stand-in, says how to point the next commands at it; `ls` then checks the entry against it', function () {
+    if (!out.stdout.includes('TEST STAND-IN')) this.skip(); // a machine with OpenVINO: the demo ran on it, the CLI finds it too
+    const hint = /run them with OPENVINO_LIB_PATH=(\S+)/.exec(out.stdout);
+    assert.ok(hint?.[1], out.stdout);
+    const run = (env: NodeJS.ProcessEnv): { runtime: { error: string | null; buildNumber: string | null } } => {
+      const ls = spawnSync(process.execPath, [CLI, 'ls', '--dir', cache, '--json'], { cwd: tmp, encoding: 'utf8', env });
+      assert.equal(ls.status, 0, ls.stderr);
+      return JSON.parse(ls.stdout) as { runtime: { error: string | null; buildNumber: string | null } };
+    };
+    const { OPENVINO_LIB_PATH: _unset, ...withoutRuntime } = process.env;
+    assert.ok(run(withoutRuntime).runtime.error, 'without it, the stale check is skipped and said so');
+    const withHint = run({ ...withoutRuntime, OPENVINO_LIB_PATH: hint[1] }).runtime;
+    assert.equal(withHint.error, null);
+    assert.match(withHint.buildNumber ?? '', /stub/);
+  });
+
   it('refuses to empty a folder that is not an ovcache cache, and loses nothing in it', () => {
     const foreign = path.join(tmp, 'foreign');
     fs.mkdirSync(foreign);

@@ -78,8 +78,8 @@ function nextSteps(standIn: boolean): string {
     `  npx ovcache dashboard --dir ${dir}   # the cache in a browser page (Ctrl+C to stop)`,
     ...(standIn
       ? [
-          'They find no OpenVINO on this machine, so they say the stale check was skipped; to check the entry',
-          `against the stand-in it was made with, run them with OPENVINO_LIB_PATH=${shortPath(path.dirname(STAND_IN))}`,
+          '`ls` finds no OpenVINO on this machine, so it says its stale check was skipped; to check the entry',
+          `against the stand-in it was made with, run it with OPENVINO_LIB_PATH=${shortPath(path.dirname(STAND_IN))}`,
         ]
       : []),
   ].join('\n');

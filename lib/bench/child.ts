@@ -6,13 +6,14 @@ import type { Model } from '../openvino/model';
 import type { Core } from '../openvino/core';
 import type { RuntimeCompiledModel } from '../runtime/runtime-port';
 import { isStaticShape } from '../openvino/shapes';
-// The package's ModelCache, as a user gets it (history on by default, as in a service); loaded
-// by ovcache's trials only, so that a CACHE_DIR or no-cache trial pays what a process using
-// OpenVINO alone pays, and ovcache's trials pay for loading ovcache.
-import type * as PackageModelCache from '../model-cache';
+// Each trial loads only what its engine needs: ovcache's trials the package entry, as a user
+// imports it (`import { ModelCache } from 'ovcache'`, history on by default, as in a service);
+// openvino-node's trials the adapter; a CACHE_DIR or no-cache trial neither, as a process using
+// OpenVINO alone. What a trial loads beyond the runtime is in its compile time.
+import type * as Package from '../index';
+import type * as OpenvinoNodeTrial from './openvino-node';
 import type { TensorInput, TypedArray } from '../openvino/tensor';
 import { PROGRESS_PREFIX, RESULT_PREFIX, type TrialResult, type TrialSpec } from './spec';
-import { runOpenVINONodeTrial } from './openvino-node';
 
 const ZERO_ARRAYS: Record<string, (n: number) => TypedArray> = {
   f32: (n) => new Float32Array(n),
@@ -52,7 +53,11 @@ async function compileBare(core: Core, spec: TrialSpec, cacheDir?: string): Prom
 }
 
 export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
-  if (spec.engine === 'openvino-node') return runOpenVINONodeTrial(spec, firstInference);
+  if (spec.engine === 'openvino-node') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the imports above
+    const { runOpenVINONodeTrial } = require('./openvino-node') as typeof OpenvinoNodeTrial;
+    return runOpenVINONodeTrial(spec, firstInference);
+  }
   const ov = await loadOpenVINO(spec.libraryPath ? { libraryPath: spec.libraryPath } : {});
   const runtimeLoadedAt = performance.now();
   const core = ov.createCore();
@@ -63,8 +68,8 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     compiled = await compileBare(core, spec, spec.mode === 'no-cache' ? undefined : spec.cacheDir);
     loadedFromCache = compiled.loadedFromCache;
   } else {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the import above
-    const { ModelCache } = require('../model-cache') as typeof PackageModelCache;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the imports above
+    const { ModelCache } = require('../index') as typeof Package;
     const cache = new ModelCache({ core, dir: spec.cacheDir, enabled: true });
     const result = await cache.compile(spec.model, {
       device: spec.device,

@@ -38,9 +38,9 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => CommandModule,
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-function registerOf(load: () => CommandModule, name: string): Register {
+function registerOf(command: string, load: () => CommandModule, name: string): Register {
   const register = load()[name];
-  if (typeof register !== 'function') throw new Error(`a command module exports no function ${name}`);
+  if (typeof register !== 'function') throw new Error(`the module of "ovcache ${command}" exports no function ${name}`);
   return register as Register;
 }
 
@@ -61,7 +61,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .version(ovcacheVersion(), '-V, --version', 'print the version of ovcache')
     .showHelpAfterError('(ovcache --help lists the commands)')
     .exitOverride();
-  for (const [, load, register] of commandsFor(argv)) registerOf(load, register)(program);
+  for (const [command, load, register] of commandsFor(argv)) registerOf(command, load, register)(program);
   pointUsageErrorsToHelp(program);
   return program;
 }

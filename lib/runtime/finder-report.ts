@@ -6,14 +6,14 @@ import type { Probe } from './probe';
 
 /** OVCACHE_RUNTIME_NOT_FOUND, with every probe made. */
 export class RuntimeNotFoundError extends OvcacheError {
-  /** Every place searched (the message lists them already). */
+  /** Every place searched (the message lists them already); not enumerable, so `JSON.stringify` and spreads leave it out. */
   declare readonly probes: Probe[];
 
   constructor(message: string, probes: Probe[]) {
     super('OVCACHE_RUNTIME_NOT_FOUND', message);
     this.name = 'RuntimeNotFoundError';
     // Not enumerable: an uncaught error prints its message once, not the list again as an object.
-    Object.defineProperty(this, 'probes', { value: probes, enumerable: false });
+    Object.defineProperty(this, 'probes', { value: probes, enumerable: false, writable: true, configurable: true });
   }
 }
 

@@ -2,10 +2,11 @@
 // has that command alone, with the options the full program gives it; `--version` loads none.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { buildProgram } from '../../lib/cli/main';
-import { ROOT } from '../helpers/paths';
+import { makeTempDir, removeDir, ROOT, STAND_IN } from '../helpers/paths';
 
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
 
@@ -92,12 +93,52 @@ describe('start-up: what importing ovcache and running a command load', () => {
     assert.deepEqual(run(['--version']), []);
   });
 
-  it("a bench trial of OpenVINO's own CACHE_DIR (or no cache) loads none of ovcache's cache: it pays what OpenVINO alone pays", () => {
-    const { lib } = loadedBy(`require('./dist/lib/bench/child.js');`);
-    assert.ok(lib.includes('openvino/openvino'), lib.join(' '));
-    assert.deepEqual(
-      lib.filter((file) => /^(cache|fleet|results|history|model-cache)\b/.test(file)),
-      [],
-    );
+  /** Runs one whole bench trial in a fresh process; returns the dist/lib modules (and packages) it loaded. */
+  function trialLoads(engine: 'openvino' | 'ovcache', mode: 'no-cache' | 'cold'): { lib: string[]; packages: string[] } {
+    const tmp = makeTempDir('ovcache-trial-');
+    try {
+      const preload = path.join(tmp, 'loaded.js');
+      fs.writeFileSync(
+        preload,
+        `process.on('exit', () => {
+          const files = Object.keys(require.cache);
+          const lib = files.map((f) => /dist\\/lib\\/(.+)\\.js$/.exec(f)?.[1]).filter(Boolean);
+          const packages = [...new Set(files.map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f)?.[1]).filter(Boolean))];
+          process.stderr.write('LOADED:' + JSON.stringify({ lib, packages }) + '\\n');
+        });`,
+      );
+      const spec = {
+        engine,
+        mode,
+        model: path.join(ROOT, 'out', 'fixtures', 'mlp.xml'),
+        device: 'CPU',
+        cacheDir: path.join(tmp, 'cache'),
+        libraryPath: STAND_IN,
+      };
+      const r = spawnSync(process.execPath, ['-r', preload, path.join(ROOT, 'dist', 'lib', 'bench', 'child.js'), JSON.stringify(spec)], {
+        encoding: 'utf8',
+        env: { ...process.env, OVCACHE_NO_HISTORY: '1' },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /RESULT/);
+      const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED:'));
+      assert.ok(line, r.stderr);
+      return JSON.parse(line.slice('LOADED:'.length)) as { lib: string[]; packages: string[] };
+    } finally {
+      removeDir(tmp);
+    }
+  }
+
+  it("a bench trial of OpenVINO's own CACHE_DIR or no cache loads what OpenVINO alone needs; ovcache's loads the package as a user imports it", () => {
+    const ovcacheOnly = (lib: string[]): string[] =>
+      lib.filter((file) => /^(index|cache|fleet|results|history|registry|model-cache|adapters)\b/.test(file));
+    for (const mode of ['no-cache', 'cold'] as const) {
+      const { lib } = trialLoads('openvino', mode);
+      assert.ok(lib.includes('openvino/openvino'), lib.join(' '));
+      assert.deepEqual(ovcacheOnly(lib), [], mode);
+    }
+    const ours = trialLoads('ovcache', 'cold');
+    for (const file of ['index', 'model-cache', 'cache/model-cache', 'results/index', 'registry/index'])
+      assert.ok(ours.lib.includes(file), file);
   });
 });

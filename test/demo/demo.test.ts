@@ -58,7 +58,7 @@ describe('npm run demo (the front door)', function () {
 
   it('on the stand-in, says how to point the next commands at it; `ls` then checks the entry against it', function () {
     if (!out.stdout.includes('TEST STAND-IN')) this.skip(); // a machine with OpenVINO: the demo ran on it, the CLI finds it too
-    const hint = /run them with OPENVINO_LIB_PATH=(\S+)/.exec(out.stdout);
+    const hint = /run it with OPENVINO_LIB_PATH=(\S+)/.exec(out.stdout);
     assert.ok(hint?.[1], out.stdout);
     const run = (env: NodeJS.ProcessEnv): { runtime: { error: string | null; buildNumber: string | null } } => {
       const ls = spawnSync(process.execPath, [CLI, 'ls', '--dir', cache, '--json'], { cwd: tmp, encoding: 'utf8', env });

@@ -1,7 +1,9 @@
 // Dependencies loaded on first use, not when ovcache is imported: a process that never talks to
-// Redis or reads YAML - most, and every one that only imports ovcache - does not pay for them
-// (measured on this project's 2-core machine: ioredis ~40-70 ms, yaml ~20 ms).
+// Redis, reads YAML or opens a result store - most, and every one that only imports ovcache -
+// does not pay for them (measured on this project's 2-core machine: ioredis ~40-70 ms, yaml
+// ~20 ms, lmdb with its native addon ~15-20 ms).
 import type * as IORedis from 'ioredis';
+import type * as LMDB from 'lmdb';
 import type * as YAML from 'yaml';
 
 export type { Redis } from 'ioredis';
@@ -16,4 +18,10 @@ export function ioredis(): typeof IORedis {
 export function yaml(): typeof YAML {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
   return require('yaml') as typeof YAML;
+}
+
+/** lmdb: by the first result store opened (a ResultCache with a folder). */
+export function lmdb(): typeof LMDB {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
+  return require('lmdb') as typeof LMDB;
 }

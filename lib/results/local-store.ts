@@ -12,7 +12,8 @@
 // Every change runs inside one write transaction, so the indexes, the counters and the entry
 // always agree; a removal is counted under its reason in the transaction that removes it. Eviction takes entries from the head of `lru` and `expiry`: it never scans.
 import path from 'node:path';
-import { ABORT, open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import { lmdb } from '../deferred-deps';
 import { folderModeFor, type SharedMode } from '../cache/cache-dir';
 import { OvcacheError } from '../errors';
 import {
@@ -75,7 +76,9 @@ export class LocalStore {
     this.blobCheck = options.blobCheck ?? 'per-identity';
     prepareResultsDir(dir, this.shared);
     try {
-      this.root = openDatabaseFiles(dir, this.shared, () => open({ path: path.join(dir, DATABASE_FILE), maxDbs: 8, noSubdir: true }));
+      this.root = openDatabaseFiles(dir, this.shared, () =>
+        lmdb().open({ path: path.join(dir, DATABASE_FILE), maxDbs: 8, noSubdir: true }),
+      );
     } catch (error) {
       throw new OvcacheError('OVCACHE_RESULT_STORE_FAILED', `Cannot open the result store in ${dir}: ${(error as Error).message}`, {
         cause: error,
@@ -216,7 +219,7 @@ export class LocalStore {
         } finally {
           this.dryRun = false;
         }
-        return ABORT;
+        return lmdb().ABORT;
       });
       return out;
     }

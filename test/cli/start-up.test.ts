@@ -69,14 +69,13 @@ describe('start-up: what importing ovcache and running a command load', () => {
     return JSON.parse(line.slice('LOADED:'.length)) as { packages: string[]; commands: string[]; lib: string[] };
   }
 
-  it('importing the package loads no Redis client and no YAML parser (each is loaded on first use)', () => {
+  it('importing the package loads no Redis client, YAML parser or LMDB (each is loaded on first use)', () => {
     const { packages } = loadedBy(`require('./dist/lib/index.js');`);
     assert.ok(packages.includes('lru-cache'), `the probe sees packages: ${packages.join(' ')}`);
-    assert.ok(!packages.includes('ioredis'), packages.join(' '));
-    assert.ok(!packages.includes('yaml'), packages.join(' '));
+    for (const deferred of ['ioredis', 'yaml', 'lmdb']) assert.ok(!packages.includes(deferred), `${deferred}: ${packages.join(' ')}`);
   });
 
-  it('a result cache on Redis and a warm manifest still load them when used', () => {
+  it('a result cache on Redis or a folder, and a warm manifest, still load them when used', () => {
     const { packages } = loadedBy(`
       const { ResultCache } = require('./dist/lib/index.js');
       const { parseWarmManifest } = require('./dist/lib/fleet/warm-manifest.js');
@@ -84,6 +83,11 @@ describe('start-up: what importing ovcache and running a command load', () => {
       try { parseWarmManifest('models: []'); } catch {}`);
     assert.ok(packages.includes('ioredis'), packages.join(' '));
     assert.ok(packages.includes('yaml'), packages.join(' '));
+    const store = loadedBy(`
+      const { ResultCache } = require('./dist/lib/index.js');
+      const dir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'ovcache-lmdb-'));
+      void new ResultCache({ dir }).close().then(() => require('node:fs').rmSync(dir, { recursive: true, force: true }));`);
+    assert.ok(store.packages.includes('lmdb'), store.packages.join(' '));
   });
 
   it('`ovcache ls` loads the ls command alone; `ovcache --version` none', () => {

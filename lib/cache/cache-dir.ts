@@ -7,6 +7,7 @@
 // inside a group-shared one (setgid, group-writable) is group-shared too: the mode follows the
 // folder on disk, not a setting of this process.
 import fs from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { OvcacheError } from '../errors';
 import { isReadOnlyError, errnoCode } from '../fs/errno';
@@ -90,7 +91,7 @@ export function insecure(root: string, why: string, fix: string, role: FolderRol
  * group-writable - unless shared is 'group' and this process is in the folder's group.
  * The one rule for every folder ovcache reads trusted bytes from (cache, results, shared tiers).
  */
-export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: SharedMode, role: FolderRole = CACHE_ROLE): void {
+export function checkFolderSecurity(folder: string, stat: Stats, shared: SharedMode, role: FolderRole = CACHE_ROLE): void {
   if (process.platform === 'win32' || typeof process.geteuid !== 'function') return;
   const inGroup = shared === 'group' && memberOf(stat.gid);
   const refuse = (why: string, fix: string): OvcacheError => insecure(folder, why, fix, role);
@@ -123,7 +124,7 @@ export function checkFolderSecurity(folder: string, stat: fs.Stats, shared: Shar
  */
 export function checkRootSymlink(root: string, role: FolderRole = CACHE_ROLE): void {
   if (process.platform === 'win32' || typeof process.geteuid !== 'function') return;
-  let link: fs.Stats | undefined;
+  let link: Stats | undefined;
   try {
     link = fs.lstatSync(root, { throwIfNoEntry: false });
   } catch {
@@ -141,7 +142,7 @@ export function checkRootSymlink(root: string, role: FolderRole = CACHE_ROLE): v
 
 function checkExistingRoot(root: string, shared: SharedMode): void {
   checkRootSymlink(root);
-  let stat: fs.Stats;
+  let stat: Stats;
   try {
     stat = fs.statSync(root);
   } catch (error) {
@@ -152,7 +153,7 @@ function checkExistingRoot(root: string, shared: SharedMode): void {
   // The folders ovcache reads blobs and locks from: the same rules, and no symlinks.
   for (const sub of [ENTRIES_DIR, FINGERPRINTS_DIR, LOCKS_DIR]) {
     const full = path.join(root, sub);
-    let subStat: fs.Stats;
+    let subStat: Stats;
     try {
       subStat = fs.lstatSync(full);
     } catch {

@@ -3,15 +3,16 @@
 // synchronous calls of the sliced strategy and the thread-pool calls of the pool strategy
 // (ScanOptions.io).
 import fs from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from '../fs/errno';
 import { MANIFEST_FILE } from './entry/manifest';
 
 /** The three calls the reader makes; a sync implementation returns plain values. */
 export interface FolderIo {
-  readdir(dir: string): fs.Dirent[] | Promise<fs.Dirent[]>;
+  readdir(dir: string): Dirent[] | Promise<Dirent[]>;
   /** null when the file is gone. */
-  lstat(file: string): fs.Stats | null | Promise<fs.Stats | null>;
+  lstat(file: string): Stats | null | Promise<Stats | null>;
   readFile(file: string): Buffer | Promise<Buffer>;
 }
 
@@ -39,7 +40,7 @@ export interface FolderContent {
 
 export async function readFolder(io: FolderIo, dir: string, prefix = ''): Promise<FolderContent> {
   const out: FolderContent = { bytes: 0, files: 0, sizes: new Map(), symlinks: [], manifestText: null, manifestError: null };
-  let items: fs.Dirent[];
+  let items: Dirent[];
   try {
     items = await io.readdir(dir);
   } catch (error) {

@@ -3,6 +3,7 @@
 // `touch -d` on changed content does not fool it. Fingerprint memos and the registry's reload
 // check both compare these.
 import fs from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 
 export interface FileStatIdentity {
   dev: string;
@@ -12,7 +13,7 @@ export interface FileStatIdentity {
   ctimeNs: string;
 }
 
-export function statIdentity(stat: fs.BigIntStats): FileStatIdentity {
+export function statIdentity(stat: BigIntStats): FileStatIdentity {
   return {
     dev: String(stat.dev),
     ino: String(stat.ino),

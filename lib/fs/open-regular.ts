@@ -4,6 +4,8 @@
 // and crypto call of the process), then fstat on the same fd refuses anything but a regular
 // file. Callers read from the returned handle only: no second open by path.
 import fs from 'node:fs';
+import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { OvcacheError } from '../errors';
 
 const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
@@ -17,8 +19,8 @@ export class SizeRefusedError extends OvcacheError {
 }
 
 /** The open handle of the regular file `file`; OVCACHE_UNSAFE_PATH for a symlink, FIFO, device or folder. */
-export async function openRegularFile(file: string): Promise<fs.promises.FileHandle> {
-  let handle: fs.promises.FileHandle;
+export async function openRegularFile(file: string): Promise<FileHandle> {
+  let handle: FileHandle;
   try {
     handle = await fs.promises.open(file, FLAGS);
   } catch (error) {
@@ -37,7 +39,7 @@ export async function openRegularFile(file: string): Promise<fs.promises.FileHan
   }
 }
 
-function kindOf(stat: fs.Stats): string {
+function kindOf(stat: Stats): string {
   if (stat.isFIFO()) return 'a FIFO';
   if (stat.isDirectory()) return 'a folder';
   if (stat.isSocket()) return 'a socket';

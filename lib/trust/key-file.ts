@@ -10,6 +10,7 @@
 //             pattern (defaultMode 0440) and accepted; world-readable (the default 0644) is
 //             accepted with a process warning that names the fix. A public key: by anyone.
 import fs from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { OvcacheError } from '../errors';
 
@@ -36,7 +37,7 @@ export function inKubernetesSecretMount(file: string): boolean {
 }
 
 /** The problem with who may change (or, for a private key, read) `stat`, or undefined. */
-function ownerProblem(stat: fs.Stats, uid: number): string | undefined {
+function ownerProblem(stat: Stats, uid: number): string | undefined {
   if (stat.uid !== uid && stat.uid !== 0) return `is owned by uid ${stat.uid}, neither this user (${uid}) nor root`;
   return undefined;
 }
@@ -60,7 +61,7 @@ export function readKeyFile(file: string, kind: KeyKind, name: string): string {
   }
 }
 
-function checkWriters(shown: string, real: string, stat: fs.Stats, uid: number, kind: KeyKind, name: string): void {
+function checkWriters(shown: string, real: string, stat: Stats, uid: number, kind: KeyKind, name: string): void {
   const what =
     kind === 'private' ? 'whoever can change it signs as this machine' : 'whoever can change it decides what this machine trusts';
   const owner = ownerProblem(stat, uid);
@@ -82,14 +83,14 @@ function checkWriters(shown: string, real: string, stat: fs.Stats, uid: number, 
  * Why a key kept in a folder with this stat would be refused (the loader's rule, and so keygen's):
  * owned by neither this user nor root, or writable by group or others without the sticky bit.
  */
-export function keyFolderProblem(dir: fs.Stats, uid: number): { problem: string; fix: 'own' | 'chmod' } | undefined {
+export function keyFolderProblem(dir: Stats, uid: number): { problem: string; fix: 'own' | 'chmod' } | undefined {
   const owner = ownerProblem(dir, uid);
   if (owner) return { problem: owner, fix: 'own' };
   if (dir.mode & 0o022 && !(dir.mode & STICKY)) return { problem: `is writable by others (mode ${octal(dir.mode)})`, fix: 'chmod' };
   return undefined;
 }
 
-function checkReaders(shown: string, real: string, stat: fs.Stats, name: string): void {
+function checkReaders(shown: string, real: string, stat: Stats, name: string): void {
   if (stat.mode & 0o044) {
     if (stat.uid === 0 && inKubernetesSecretMount(real)) {
       if (stat.mode & 0o004)

@@ -247,7 +247,8 @@ function tables(s) {
     'runtime',
     r.found
       ? `Runtime: OpenVINO ${r.version} from ${r.library}${r.standIn ? ' (the ovcache test stand-in: timings are simulated)' : ''}; devices ${r.devices.join(', ') || 'none'}. History: ${s.history.processes} process(es), ${fmtMs(s.history.bucketMs)} buckets.`
-      : `No OpenVINO runtime found: ${r.error}`,
+      : // The finder's first sentence; its list of every place searched is what `ovcache doctor` prints.
+        `No OpenVINO runtime found: ${String(r.error).split(/\n|(?<=\.) Places searched/)[0]} "ovcache doctor" lists the places searched.`,
   );
 }
 

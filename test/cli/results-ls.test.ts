@@ -42,6 +42,18 @@ describe('ovcache results ls names models as ls does', function () {
     assert.match(ls.stdout, /\bmlp\b/);
   });
 
+  it('results stats says there is no hit rate before the first lookup, not 0.0%', () => {
+    const empty = makeTempDir('ovcache-results-empty-');
+    try {
+      const r = run('results', 'stats', '--dir', empty);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /hit rate -, no lookups yet/);
+      assert.ok(!r.stdout.includes('0.0%'), r.stdout);
+    } finally {
+      removeDir(empty);
+    }
+  });
+
   it('results stats names the model in its by-model table', () => {
     const r = run('results', 'stats', '--dir', root);
     assert.equal(r.status, 0, r.stderr);

@@ -102,7 +102,7 @@ export function formatStats(r: ResultsStatsReport, names: ReadonlyMap<string, st
   const lines = [
     `Results folder  ${r.dir}${r.exists ? '' : ' - does not exist yet'}`,
     `Entries         ${r.entries} (${formatBytes(r.bytes)})${r.expiredNow > 0 ? `, ${r.expiredNow} expired awaiting removal` : ''}`,
-    `Lookups         ${countOf(r.hits, 'hit')}, ${countOf(r.misses, 'miss')} (hit rate ${(r.hitRate * 100).toFixed(1)}%), ${r.bypasses} bypassed`,
+    `Lookups         ${countOf(r.hits, 'hit')}, ${countOf(r.misses, 'miss')} (hit rate ${r.hits + r.misses === 0 ? '-, no lookups yet' : `${(r.hitRate * 100).toFixed(1)}%`}), ${r.bypasses} bypassed`,
     `Removed         ${r.expired} expired, ${r.evicted} evicted, ${r.removedFiles} for changed files, ${r.removedDamaged} damaged`,
     `Time saved      ${formatDuration(r.timeSavedMs)} of compute`,
   ];

@@ -44,6 +44,14 @@ describe('reshaped IR sweep', () => {
     assert.deepEqual(fs.readdirSync(folder), []);
   });
 
+  it('never takes a weights link whose .xml is not there yet (a writer between its two renames); after an hour it does', async () => {
+    fs.symlinkSync(weights, path.join(folder, `${stem('e')}.bin`));
+    assert.deepEqual((await sweepReshapedIrs(folder)).removed, [], 'a live writer keeps its link');
+    assert.deepEqual(fs.readdirSync(folder), [`${stem('e')}.bin`]);
+    const later = await sweepReshapedIrs(folder, { now: Date.now() + 2 * 3600_000 });
+    assert.deepEqual(later.removed, [`${stem('e')}.bin`], "a dead writer's link goes after an hour");
+  });
+
   it('a missing folder is an empty sweep, not an error', async () => {
     assert.deepEqual(await sweepReshapedIrs(path.join(tmp, 'none')), { removed: [] });
   });

@@ -4,7 +4,7 @@
 // - a pair whose weights link points at nothing (the model's .bin is gone),
 // - a pair unused for maxIdleMs: every use refreshes the IR's ctime (utimes with its fixed
 //   mtime), so ctime is its last use,
-// - temp files of a writer that died, after an hour.
+// - temp files of a writer that died, and a weights link without its .xml, after an hour.
 import fs from 'node:fs';
 import path from 'node:path';
 import { logger } from '../../log';
@@ -48,7 +48,10 @@ export async function sweepReshapedIrs(folder: string, options: { now?: number; 
         () => false,
         () => true,
       ));
-    const idle = xmlStat === undefined || now - xmlStat.ctimeMs > maxIdle;
+    // No .xml beside a weights link: a writer between its two renames (the link goes first,
+    // warm-path.ts), or one that died there. Another process's sweep must not take the link
+    // from under a live writer (its warm path then fell back to a recompile): only after an hour.
+    const idle = xmlStat === undefined ? binLink !== undefined && now - binLink.ctimeMs > TEMP_MAX_AGE_MS : now - xmlStat.ctimeMs > maxIdle;
     if (!dangling && !idle) continue;
     for (const file of [xml, bin]) if (await unlink(file)) removed.push(path.basename(file));
   }

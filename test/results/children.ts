@@ -13,10 +13,10 @@ export function runShare(job: Omit<ShareJob, 'mode'>): Promise<ShareResult> {
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       const line = out.split('\n').find((l) => l.startsWith('RESULT:'));
       if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as ShareResult);
-      else reject(new Error(`child exited with ${code}: ${err}${out}`));
+      else reject(new Error(`child exited with ${code ?? signal}: ${err}${out}`));
     });
   });
 }

@@ -163,7 +163,34 @@ export {
 } from './history/index';
 
 // ---- result cache (results.md) ----
-export * from './results/index';
+export {
+  ResultCache,
+  defaultResultsDir,
+  RESULT_KEY_FORMAT,
+  type ResultSetOptions,
+  type GetOrComputeOptions,
+  type ResultCacheInternals,
+  type GetOrComputeResult,
+  type ResultKeyExplanation,
+  type BlobCheck,
+  type ResultCacheOptions,
+  type ResultParts,
+  type ResultKeyParts,
+  type ResultInputIdentity,
+  type ResultValue,
+  type FileRef,
+  type JsonValue,
+  type ResultCacheEvents,
+  type ResultCacheStats,
+  type ResultCacheErrorEvent,
+  type ResultLookupEvent,
+  type ResultEvictEvent,
+  type ResultRedisEvent,
+  type ResultTier,
+  type StoreCounters,
+  type StoredEntry,
+  type EntryRecord,
+} from './results/index';
 // ---- the fleet: tiers below the local cache, warm-up manifests (docs/fleet.md) ----
 export { Fleet, type FleetEvents, type FleetStats, type TierEvent, type LeaseOutcome } from './fleet/fleet';
 export type { FleetOptions, ResolvedFleetOptions, TierOptions } from './fleet/fleet-options';

@@ -7,15 +7,30 @@ import { expectPlainObject, invalidArgument, rejectUnknownOptions } from './open
 import { LocalModelCache } from './cache/model-cache';
 import { LOCAL_CACHE_OPTIONS, type LocalCacheOptions } from './cache/options';
 import type { CachePorts } from './cache/ports';
-import { fleetTiers } from './fleet/entry-tiers';
-import { Fleet } from './fleet/fleet';
-import { resolveFleetOptions, type FleetOptions, type TierOptions } from './fleet/fleet-options';
+import type * as EntryTiersModule from './fleet/entry-tiers';
+import type * as FleetModule from './fleet/fleet';
+import type { Fleet } from './fleet/fleet';
+import type * as FleetOptionsModule from './fleet/fleet-options';
+import type { FleetOptions, TierOptions } from './fleet/fleet-options';
 import type { RedisCoordinatorOptions } from './fleet/redis-lease';
-import { warm, type WarmOptions, type WarmReport } from './fleet/warm';
+import type * as WarmModule from './fleet/warm';
+import type { WarmOptions, WarmReport } from './fleet/warm';
 import type { WarmManifest } from './fleet/warm-manifest';
 import type { TrustOptions } from './trust/trust-options';
 import { followHistory, stopHistory } from './history/attach';
-import { BackgroundRewarm } from './rewarm/background';
+import type * as BackgroundRewarmModule from './rewarm/background';
+import type { BackgroundRewarm } from './rewarm/background';
+
+// The fleet (and through it signing), the warm-up and the background rewarm load on first use:
+// a cache without tiers never loads lib/fleet or lib/trust (docs/architecture.md, "What a
+// process loads"). A Fleet given as options.fleet was made from lib/fleet, so it is loaded.
+/* eslint-disable @typescript-eslint/no-require-imports -- literal paths, so bundlers and the structure tool follow them */
+const fleetModule = (): typeof FleetModule => require('./fleet/fleet') as typeof FleetModule;
+const fleetOptionsModule = (): typeof FleetOptionsModule => require('./fleet/fleet-options') as typeof FleetOptionsModule;
+const entryTiersModule = (): typeof EntryTiersModule => require('./fleet/entry-tiers') as typeof EntryTiersModule;
+const warmModule = (): typeof WarmModule => require('./fleet/warm') as typeof WarmModule;
+const backgroundRewarmModule = (): typeof BackgroundRewarmModule => require('./rewarm/background') as typeof BackgroundRewarmModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The options of the local cache (cache/options.ts), and of the tiers below it (docs/fleet.md). */
 export interface ModelCacheOptions extends LocalCacheOptions {
@@ -52,15 +67,16 @@ export class ModelCache extends LocalModelCache {
         : {
             // Called once the local options are valid, so a bad one makes no Fleet.
             tiers: (place) => {
-              made = plan instanceof Fleet ? plan : new Fleet(plan);
-              return fleetTiers(made, place, !(plan instanceof Fleet));
+              const FleetClass = fleetModule().Fleet;
+              made = plan instanceof FleetClass ? plan : new FleetClass(plan);
+              return entryTiersModule().fleetTiers(made, place, !(plan instanceof FleetClass));
             },
           };
     super(local, ports);
     this.fleet = made;
     // The history observes the cache's events (lib/history never imports lib/cache).
     if (this.recordsHistory) followHistory(this);
-    if (this.rewarmInBackground) this.rewarm = new BackgroundRewarm(this);
+    if (this.rewarmInBackground) this.rewarm = new (backgroundRewarmModule().BackgroundRewarm)(this);
   }
 
   /** Writes the history's last interval, then disposes the local cache and its tiers. */
@@ -79,7 +95,7 @@ export class ModelCache extends LocalModelCache {
    */
   warm(manifest: WarmManifest, options?: WarmOptions): Promise<WarmReport> {
     this.checkNotDisposed();
-    return warm(this, manifest, options);
+    return warmModule().warm(this, manifest, options);
   }
 }
 
@@ -89,7 +105,7 @@ type TierChoice = Pick<ModelCacheOptions, (typeof TIER_OPTIONS)[number]>;
 function resolveTiers(options: TierChoice): Fleet | FleetOptions | undefined {
   const { tiers, coordinator, publish, fleet, trust } = options;
   if (fleet !== undefined) {
-    if (!(fleet instanceof Fleet)) throw invalidArgument('a Fleet', 'options.fleet', fleet);
+    if (!(fleet instanceof fleetModule().Fleet)) throw invalidArgument('a Fleet', 'options.fleet', fleet);
     if (tiers !== undefined || coordinator !== undefined || publish !== undefined || trust !== undefined)
       throw new OvcacheError(
         'OVCACHE_INVALID_ARGUMENT',
@@ -108,6 +124,6 @@ function resolveTiers(options: TierChoice): Fleet | FleetOptions | undefined {
     ...(publish ? { publish } : {}),
     ...(trust ? { trust } : {}),
   };
-  resolveFleetOptions(fleetOptions, 'options'); // checked now, so a typo fails here, not at the first compile
+  fleetOptionsModule().resolveFleetOptions(fleetOptions, 'options'); // checked now, so a typo fails here, not at the first compile
   return fleetOptions;
 }

@@ -75,6 +75,59 @@ describe('start-up: what importing ovcache and running a command load', () => {
     for (const deferred of ['ioredis', 'yaml', 'lmdb']) assert.ok(!packages.includes(deferred), `${deferred}: ${packages.join(' ')}`);
   });
 
+  const lazyParts = /^(registry|results|fleet|trust|rewarm|dashboard)\/|^cache\/verify$/;
+
+  it('require(ovcache) loads the runtime and the model cache; registry, results, fleet, signing, rewarm and scans on first use', () => {
+    const { lib } = loadedBy(`require('./dist/lib/index.js');`);
+    assert.ok(lib.includes('cache/model-cache') && lib.includes('openvino/openvino'), lib.join(' '));
+    assert.deepEqual(
+      lib.filter((file) => lazyParts.test(file)),
+      [],
+    );
+    const touched = loadedBy(
+      `const ov = require('./dist/lib/index.js'); void ov.ModelRegistry; void ov.ResultCache; void ov.verifyCache;`,
+    ).lib;
+    for (const file of ['registry/index', 'results/result-cache', 'cache/verify'])
+      assert.ok(touched.includes(file), `${file}: ${touched.join(' ')}`);
+    assert.ok(!touched.some((file) => file.startsWith('trust/')), 'naming the registry does not load signing');
+  });
+
+  it('every name of the package is defined, and the same object through require and import', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS entry as a user requires it
+    const cjs = require(path.join(ROOT, 'dist', 'lib', 'index.js')) as Record<string, unknown>;
+    const esm = (await import(path.join(ROOT, 'dist', 'lib', 'index.mjs'))) as Record<string, unknown>;
+    const names = Object.keys(cjs);
+    assert.ok(names.length >= 40, names.join(' '));
+    for (const name of names) {
+      assert.notEqual(cjs[name], undefined, name);
+      assert.equal(esm[name], cjs[name], name);
+    }
+    assert.deepEqual(
+      Object.keys(esm)
+        .filter((n) => n !== 'default')
+        .sort(),
+      [...names].sort(),
+    );
+  });
+
+  it('a ModelCache without tiers never loads lib/fleet or lib/trust; one with a tier does', () => {
+    const make = (options: string): string[] =>
+      loadedBy(`
+        const os = require('node:os'), fs = require('node:fs'), p = require('node:path');
+        const tmp = fs.mkdtempSync(p.join(os.tmpdir(), 'ovcache-lazy-'));
+        const { ModelCache, loadOpenVINOSync } = require('./dist/lib/index.js');
+        const cache = new ModelCache({ runtime: loadOpenVINOSync({ libraryPath: ${JSON.stringify(STAND_IN)} }), dir: p.join(tmp, 'cache'), ${options} });
+        cache.dispose().finally(() => fs.rmSync(tmp, { recursive: true, force: true }));`).lib;
+    const plain = make('');
+    assert.ok(plain.includes('model-cache'), plain.join(' '));
+    assert.deepEqual(
+      plain.filter((file) => /^(fleet|trust|rewarm)\//.test(file)),
+      [],
+    );
+    const tiered = make(`tiers: [{ path: p.join(tmp, 'shared') }]`);
+    assert.ok(tiered.includes('fleet/fleet') && tiered.includes('fleet/entry-tiers'), tiered.join(' '));
+  });
+
   it('a result cache on Redis or a folder, and a warm manifest, still load them when used', () => {
     const { packages } = loadedBy(`
       const { ResultCache } = require('./dist/lib/index.js');
@@ -142,7 +195,8 @@ describe('start-up: what importing ovcache and running a command load', () => {
       assert.deepEqual(ovcacheOnly(lib), [], mode);
     }
     const ours = trialLoads('ovcache', 'cold');
-    for (const file of ['index', 'model-cache', 'cache/model-cache', 'results/index', 'registry/index'])
-      assert.ok(ours.lib.includes(file), file);
+    for (const file of ['index', 'model-cache', 'cache/model-cache', 'history/attach']) assert.ok(ours.lib.includes(file), file);
+    // As `require('ovcache')` in a service that uses the model cache alone.
+    for (const file of ['results/index', 'registry/index', 'fleet/fleet']) assert.ok(!ours.lib.includes(file), file);
   });
 });

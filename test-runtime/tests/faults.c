@@ -90,6 +90,10 @@ int main(void) {
   /* slow write: kill the writer mid-write, the partial blob is then rejected */
   fresh(tmp, "slow", cache, sizeof cache);
   pid_t pid = fork();
+  if (pid < 0) { /* never reach kill(-1, ...): it would signal every process of the user */
+    perror("FAIL fork");
+    return 1;
+  }
   if (pid == 0) {
     setenv("OV_STUB_SLOW_WRITE_MS", "5000", 1);
     ov_core_t* c2 = NULL;

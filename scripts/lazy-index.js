@@ -2,14 +2,19 @@
 // Rewrites tsc's dist/lib/index.js so that the parts of the package a process may never use load
 // on first use of one of their names (CommonJS only; the ES module facade reads every name, so an
 // `import` loads them all). `require('ovcache')` then loads the runtime and the model cache; the
-// registry, the result cache, the fleet, signing, rewarm and the folder scans wait until a
-// program touches one of their exports. Each name stays the same object as its module's export.
+// registry, the result cache, the fleet, signing, rewarm, the history reader and the folder
+// checks wait until a program touches one of their exports. Each name stays the same object as
+// its module's export.
 //
 // tsc emits, for `export { A } from './x'`:
 //   var x_1 = require("./x");
 //   Object.defineProperty(exports, "A", { enumerable: true, get: function () { return x_1.A; } });
-// and this script turns the first line into a loader and each getter into a call of it. A line
-// it does not recognise fails the build, so a change in tsc's output cannot silently undo this.
+// and this script turns the first line into a module that loads on the first read of one of its
+// names (a Proxy over `require`), leaving the getters as tsc wrote them: Node's ESM loader
+// (cjs-module-lexer) still finds every name when a program imports this file by its path. It
+// fails the build when a deferred module is used other than in those getters or is still
+// required at import in a form it does not rewrite, so a change in index.ts or in tsc's output
+// cannot silently load a deferred part at start-up.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,37 +28,48 @@ const DEFERRED = [
   /^\.\/rewarm\//,
   /^\.\/history\//,
   /^\.\/adapters\//,
-  /^\.\/cache\/scan$/,
-  /^\.\/cache\/verify$/,
-  /^\.\/format\/units$/,
+  /^\.\/cache\/verify(\.js)?$/,
 ];
+const MARK = '// rewritten by scripts/lazy-index.js';
+const isDeferred = (request) => DEFERRED.some((pattern) => pattern.test(request));
+
+/** Loads the module on the first read of one of its names. */
+const LOADER = 'const deferredModule = (load) => { let m; return new Proxy({}, { get: (_, name) => (m ??= load())[name] }); };';
 
 function deferIndex(file) {
   const source = fs.readFileSync(file, 'utf8');
-  if (source.includes('_loaded ??= require(')) return 0; // rewritten already (tsc did not run since)
-  if (source.includes('__exportStar(require(')) throw new Error(`${file}: \`export *\` cannot be deferred; name the exports in index.ts`);
+  if (source.includes(`\n${MARK}\n`)) return 0; // rewritten already (tsc did not run since)
   const deferred = [];
   let text = source.replace(/^var (\w+) = require\("([^"]+)"\);$/gm, (line, name, request) => {
-    if (!DEFERRED.some((pattern) => pattern.test(request))) return line;
+    if (!isDeferred(request)) return line;
     deferred.push(name);
-    return `var ${name}_loaded; const ${name} = () => (${name}_loaded ??= require(${JSON.stringify(request)}));`;
+    return `var ${name} = deferredModule(() => require(${JSON.stringify(request)}));`;
   });
   for (const name of deferred) {
-    const getter = new RegExp(`return ${name}\\.(\\w+); \\}`, 'g');
     const uses = text.match(new RegExp(`\\b${name}\\b`, 'g')).length;
-    let getters = 0;
-    text = text.replace(getter, (_match, exported) => {
-      getters++;
-      return `return ${name}().${exported}; }`;
-    });
-    // The loader's own line names it once; every other use must be a rewritten getter.
+    const getters = (text.match(new RegExp(`get: function \\(\\) \\{ return ${name}\\.\\w+; \\}`, 'g')) ?? []).length;
+    // The loader's own line names it once; every other use must be an export's getter.
     if (getters === 0 || uses !== getters + 1) throw new Error(`${file}: ${name} is used other than in export getters`);
   }
+  // Every require of a deferred module must now sit in a loader.
+  for (const [line, request] of text.matchAll(/^.*require\("([^"]+)"\).*$/gm)) {
+    if (isDeferred(request) && !line.includes('deferredModule(() => require('))
+      throw new Error(`${file}: ${request} is still loaded at import (a form of export this script does not rewrite)`);
+  }
   if (deferred.length === 0) throw new Error(`${file}: found no deferred module; did tsc's output change?`);
+  // The loader on the first line, the mark before the source map's comment: every line tsc
+  // wrote keeps its number.
+  text = text.replace(/^"use strict";\n/, `"use strict";${LOADER}\n`);
+  const map = text.lastIndexOf('//# sourceMappingURL=');
+  text = map >= 0 ? `${text.slice(0, map)}${MARK}\n${text.slice(map)}` : `${text}${MARK}\n`;
   fs.writeFileSync(file, text);
   return deferred.length;
 }
 
-const index = path.resolve(__dirname, '..', 'dist', 'lib', 'index.js');
+// The file to rewrite: dist/lib/index.js, or the one given (the tests give their own).
+const index =
+  process.argv[2] && !process.argv[2].startsWith('--')
+    ? path.resolve(process.argv[2])
+    : path.resolve(__dirname, '..', 'dist', 'lib', 'index.js');
 const count = deferIndex(index);
 if (process.argv.includes('--verbose')) console.log(`lazy-index: ${count} modules of ${index} load on first use`);

@@ -75,7 +75,7 @@ describe('start-up: what importing ovcache and running a command load', () => {
     for (const deferred of ['ioredis', 'yaml', 'lmdb']) assert.ok(!packages.includes(deferred), `${deferred}: ${packages.join(' ')}`);
   });
 
-  const lazyParts = /^(registry|results|fleet|trust|rewarm|dashboard)\/|^cache\/verify$/;
+  const lazyParts = /^(registry|results|fleet|trust|rewarm|dashboard|adapters)\/|^history\/(index|reader)$|^cache\/verify$/;
 
   it('require(ovcache) loads the runtime and the model cache; registry, results, fleet, signing, rewarm and scans on first use', () => {
     const { lib } = loadedBy(`require('./dist/lib/index.js');`);
@@ -83,6 +83,7 @@ describe('start-up: what importing ovcache and running a command load', () => {
     assert.deepEqual(
       lib.filter((file) => lazyParts.test(file)),
       [],
+      'loaded at import (built with tsc alone? `npm run build:ts` runs scripts/lazy-index.js after it)',
     );
     const touched = loadedBy(
       `const ov = require('./dist/lib/index.js'); void ov.ModelRegistry; void ov.ResultCache; void ov.verifyCache;`,

@@ -267,7 +267,12 @@ describe('rewarm: upgrading OpenVINO without a cold start', function () {
     assert.ok(entries() > before, 'the first twin was started within 60 s');
     child.kill('SIGINT'); // the first twin is being compiled
     assert.equal(await exited, 1);
-    const report = JSON.parse(out) as RewarmJson & { interrupted: boolean; left: number };
+    let report: RewarmJson & { interrupted: boolean; left: number };
+    try {
+      report = JSON.parse(out) as typeof report;
+    } catch {
+      assert.fail(`no report on stdout (entries before the rewarm: ${before}): ${out}`);
+    }
     assert.deepEqual(
       report.results.map((r) => r.status),
       ['rewarmed'],

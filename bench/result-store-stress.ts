@@ -1,9 +1,11 @@
 // Several processes filling one new embedded result store at once (the results/processes tests,
 // scaled up): each round starts P processes on a fresh folder, each sets W values through a
 // ResultCache and reads its neighbour's keys, then closes. A process that exits non-zero, is
-// ended by a signal or runs past 60 s is counted with what it printed. lmdb-js's asynchronous
-// write path (the store's childTransaction) has failed here: MDB_BAD_TXN commits, a SIGSEGV, a
-// writer spinning in mdb_txn_commit (issue 25's closing note has the figures and the trade-off).
+// ended by a signal or runs past 60 s is counted with what it printed. Why it exists: a CI run
+// once saw a result-store child ended by a signal with nothing on stderr, and lmdb-js's
+// `transaction()` (not the store's `childTransaction()`), driven the same way from six processes,
+// failed commits (MDB_BAD_TXN), crashed (SIGSEGV) and spun in mdb_txn_commit; the store's own
+// path had no such ending here (issue 25's closing note has the figures).
 // Prints a table and writes bench/results/result-store-stress.json.
 //   node dist/bench/result-store-stress.js [--rounds 40] [--processes 6] [--writes 300]
 import { spawn } from 'node:child_process';

@@ -1,7 +1,8 @@
 // Several processes filling one new embedded result store at once (the results/processes tests,
 // scaled up): each round starts P processes on a fresh folder, each sets W values through a
-// ResultCache and reads its neighbour's keys, then closes. A process that exits non-zero, is
-// ended by a signal or runs past 60 s is counted with what it printed. Why it exists: a CI run
+// ResultCache, reads its neighbour's keys, reads its own back, then closes. A process whose
+// store reported an error or lost a value, that exits non-zero, is ended by a signal or runs past
+// 60 s is counted with what it printed. Why it exists: a CI run
 // once saw a result-store child ended by a signal with nothing on stderr, and lmdb-js's
 // `transaction()` (not the store's `childTransaction()`), driven the same way from six processes,
 // failed commits (MDB_BAD_TXN), crashed (SIGSEGV) and spun in mdb_txn_commit; the store's own
@@ -23,9 +24,17 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
 }
 
-/** One writer (in a child process): W sets of 200-900 bytes, each followed by a read of the neighbour's key. */
+/**
+ * One writer (in a child process): W sets of 200-900 bytes, each followed by a read of the
+ * neighbour's key, then a read-back of its own. The result cache keeps serving when its store
+ * fails (an 'error' event, a miss), so a store error or a value not read back fails the writer.
+ */
 async function writer(dir: string, seed: number, writes: number): Promise<void> {
   const cache = new ResultCache({ dir, maxEntries: 100_000 });
+  cache.on('error', (e) => {
+    process.stderr.write(`store error: ${e.error.message}\n`);
+    process.exitCode = 2;
+  });
   const value = (i: number) => ({
     tensors: { out: { data: new Uint8Array(200 + (i % 8) * 100).fill(i & 255), shape: [200 + (i % 8) * 100], elementType: 'u8' as const } },
   });
@@ -33,7 +42,16 @@ async function writer(dir: string, seed: number, writes: number): Promise<void> 
     await cache.set(cache.keyFor({ model: 'stress', params: { seed, i } }), value(i));
     await cache.get(cache.keyFor({ model: 'stress', params: { seed: seed + 1, i } }));
   }
+  let lost = 0;
+  for (let i = 0; i < writes; i++) {
+    const back = await cache.get(cache.keyFor({ model: 'stress', params: { seed, i } }));
+    if (back?.tensors?.out?.data.length !== value(i).tensors.out.data.length) lost++;
+  }
   await cache.close();
+  if (lost > 0) {
+    process.stderr.write(`${lost} of ${writes} values set here were not read back\n`);
+    process.exitCode = 2;
+  }
 }
 
 type Ending = 'ok' | 'failed' | 'crashed' | 'hung';
@@ -52,7 +70,7 @@ function runWriter(dir: string, seed: number, writes: number): Promise<{ ending:
     }, CHILD_LIMIT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const firstLine = stderr.split('\n').find((l) => l.trim()) ?? '';
+      const firstLine = stderr.split('\n').find((l) => /error|not read back/i.test(l)) ?? stderr.split('\n').find((l) => l.trim()) ?? '';
       if (hung) resolve({ ending: 'hung', detail: `still running after ${CHILD_LIMIT_MS / 1000} s` });
       else if (signal) resolve({ ending: 'crashed', detail: `${signal}${firstLine ? `: ${firstLine}` : ', nothing on stderr'}` });
       else if (code !== 0) resolve({ ending: 'failed', detail: firstLine });
@@ -70,11 +88,23 @@ async function main(): Promise<void> {
   }
   const rounds = Number(arg('rounds', '40'));
   const processes = Number(arg('processes', '6'));
+  for (const [name, n] of [
+    ['rounds', rounds],
+    ['processes', processes],
+    ['writes', writes],
+  ] as const)
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number of at least 1`);
+  let current: string | undefined;
+  process.once('SIGINT', () => {
+    if (current) fs.rmSync(current, { recursive: true, force: true }); // the round's store; its writers die with the terminal's signal
+    process.exit(130);
+  });
   const counts: Record<Ending, number> = { ok: 0, failed: 0, crashed: 0, hung: 0 };
   const incidents: Array<{ round: number; ending: Ending; detail: string }> = [];
   const started = Date.now();
   for (let round = 0; round < rounds; round++) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovcache-store-stress-'));
+    current = dir;
     try {
       const ends = await Promise.all(Array.from({ length: processes }, (_, seed) => runWriter(path.join(dir, 'results'), seed, writes)));
       for (const end of ends) {

@@ -20,25 +20,21 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 /** Module paths (as index.ts names them) loaded on first use; everything else loads at import. */
-const DEFERRED = [
-  /^\.\/registry\//,
-  /^\.\/results\//,
-  /^\.\/fleet\//,
-  /^\.\/trust\//,
-  /^\.\/rewarm\//,
-  /^\.\/history\//,
-  /^\.\/adapters\//,
-  /^\.\/cache\/verify(\.js)?$/,
-];
+const DEFERRED = ['registry', 'results', 'fleet', 'trust', 'rewarm', 'history', 'adapters', 'cache/verify'];
 const MARK = '// rewritten by scripts/lazy-index.js';
-const isDeferred = (request) => DEFERRED.some((pattern) => pattern.test(request));
+/** `./fleet`, `./fleet/x`, `./fleet.js`, `./fleet/index.js`: any spelling of a deferred folder or file. */
+const isDeferred = (request) =>
+  DEFERRED.some((part) => request === `./${part}` || request.startsWith(`./${part}/`) || request === `./${part}.js`);
 
 /** Loads the module on the first read of one of its names. */
 const LOADER = 'const deferredModule = (load) => { let m; return new Proxy({}, { get: (_, name) => (m ??= load())[name] }); };';
 
 function deferIndex(file) {
   const source = fs.readFileSync(file, 'utf8');
-  if (source.includes(`\n${MARK}\n`)) return 0; // rewritten already (tsc did not run since)
+  if (source.startsWith(`"use strict";${LOADER}\n`)) return 0; // rewritten already (tsc did not run since)
+  if (!source.startsWith('"use strict";\n') || source.includes('\r'))
+    throw new Error(`${file}: expected tsc's output with LF line ends and no BOM ("use strict"; first)`);
+  if (source.includes('deferredModule')) throw new Error(`${file}: already names deferredModule; rename it in this script`);
   const deferred = [];
   let text = source.replace(/^var (\w+) = require\("([^"]+)"\);$/gm, (line, name, request) => {
     if (!isDeferred(request)) return line;
@@ -59,7 +55,7 @@ function deferIndex(file) {
   if (deferred.length === 0) throw new Error(`${file}: found no deferred module; did tsc's output change?`);
   // The loader on the first line, the mark before the source map's comment: every line tsc
   // wrote keeps its number.
-  text = text.replace(/^"use strict";\n/, `"use strict";${LOADER}\n`);
+  text = `"use strict";${LOADER}\n${text.slice('"use strict";\n'.length)}`;
   const map = text.lastIndexOf('//# sourceMappingURL=');
   text = map >= 0 ? `${text.slice(0, map)}${MARK}\n${text.slice(map)}` : `${text}${MARK}\n`;
   fs.writeFileSync(file, text);

@@ -96,12 +96,17 @@ describe('scripts/lazy-index.js (the build step behind a lazy require of ovcache
     ['export *', REEXPORTS.replace('//# source', '__exportStar(require("./fleet/fleet"), exports);\n//# source')],
     // Another emit of the same re-export (a future tsc).
     ['a const require', REEXPORTS.replace('var fleet_1 = require', 'const fleet_1 = require')],
+    // `export { Fleet } from './fleet'`: the folder's index, another spelling of a deferred part.
+    ['the folder itself', REEXPORTS.replace('//# source', 'var fleet_2 = require("./fleet");\nexports.other = fleet_2;\n//# source')],
+    // tsc --newLine crlf, --emitBOM
+    ['CRLF line ends', REEXPORTS.replace(/\n/g, '\r\n')],
+    ['a BOM', `\uFEFF${REEXPORTS}`],
   ];
   for (const [what, source] of refused) {
     it(`fails the build and leaves the file as it was: ${what}`, () => {
       const { run, after } = rewrite(source);
       assert.notEqual(run.status, 0, `accepted: ${after}`);
-      assert.match(run.stderr, /fleet/);
+      assert.match(run.stderr, /fleet|LF line ends/);
       assert.equal(after, source);
     });
   }

@@ -28,7 +28,6 @@ import type { ReshapedWarmPath } from './warm/warm-path';
 import type { CacheStats } from './stats';
 import type { ShapeRouter } from './dynamic/shape-router';
 import { fillEntry } from './flow/fill';
-import { loadEarly } from './flow/early-load';
 import { loadEntry } from './flow/load';
 import { EntryLookup, plainPlan, type Ended, type Plan } from './flow/lookup';
 import { compilePlain } from './flow/plain';
@@ -98,11 +97,8 @@ export class CompileFlow {
 
   /** key -> lookup (local, then the tiers) -> load or fill -> outcome. */
   private async cached(model: string | RuntimeModel, opts: ResolvedCompileOptions, started: number): Promise<Outcome> {
-    // key: weights new to the memo are hashed while the entry they last made loads (flow/early-load.ts)
-    const early =
-      typeof model === 'string' && !this.p.readOnly ? await loadEarly({ ...this.p, lookup: this.lookup }, model, opts, started) : undefined;
-    if (early && 'outcome' in early) return early.outcome;
-    const prep = early?.prep ?? (await this.p.keys.prepare(model, opts));
+    // key
+    const prep = await this.p.keys.prepare(model, opts);
     await this.p.shapes.route(model, opts, prep, (shapes) => this.p.keys.reshapePrepared(prep, shapes));
     if (this.p.warm.eligible(prep, opts)) prep.irSource = await this.p.warm.ensure(prep, opts);
     const release = this.p.budget.hold(prep.key);

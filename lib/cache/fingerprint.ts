@@ -99,13 +99,6 @@ export class Fingerprinter {
     this.memory.clear();
   }
 
-  /** Whether the file's digest is remembered (in memory or a memo file): fingerprint() would not read it. */
-  async remembers(file: string): Promise<boolean> {
-    const identity = statIdentity(fs.statSync(path.resolve(file), { bigint: true }));
-    const id = identityText(identity);
-    return this.memory.has(id) || (await this.readMemo(id, identity)) !== undefined;
-  }
-
   /** onBytes hears the bytes hashed when the digest is computed (not when it is remembered). */
   async fingerprint(file: string, onBytes?: HashProgress): Promise<FileFingerprint> {
     const started = performance.now();

@@ -126,35 +126,6 @@ export class KeyBuilder {
     return this.known.values();
   }
 
-  /**
-   * The key's parts with the weights' digest left empty, when fingerprinting would read the
-   * weights (their digest is not remembered): what an early load matches entries against while
-   * they are hashed (flow/early-load.ts). Undefined when there is nothing to overlap: an IR
-   * without a .bin, a compile with shapes, a digest remembered, or no memo folder yet.
-   */
-  async partsBeforeWeights(xml: string, opts: ResolvedCompileOptions): Promise<{ parts: KeyParts; xml: FileFingerprint } | undefined> {
-    const [model, bin] = modelFilesOf(xml);
-    if (opts.shapes || !this.memoOnDisk || !isIrXml(xml) || bin === undefined || !fs.existsSync(bin)) return undefined;
-    const printer = this.getFingerprinter();
-    if (await printer.remembers(bin)) return undefined;
-    const xmlPrint = await printer.fingerprint(model as string);
-    const parts: KeyParts = {
-      format: KEY_FORMAT,
-      model: {
-        name: modelName(xml),
-        files: [
-          { role: 'xml', sha256: xmlPrint.sha256, size: xmlPrint.size },
-          { role: 'bin', sha256: '', size: fs.statSync(bin).size },
-        ],
-      },
-      inputs: await this.inputsOf(xml, xmlPrint.sha256),
-      device: this.deviceIdentity(opts.device),
-      config: canonicalConfig(opts.config),
-      runtime: { buildNumber: this.ctx.runtime().version.buildNumber },
-    };
-    return { parts, xml: xmlPrint };
-  }
-
   /** The key of a compile, with the model object read and reshaped when the compile needs one. */
   async prepare(model: string | RuntimeModel, opts: ResolvedCompileOptions): Promise<PreparedCompile> {
     const xml = typeof model === 'string' ? path.resolve(model) : model.path;

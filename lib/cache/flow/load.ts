@@ -17,21 +17,17 @@ export interface LoadParts {
   policy: CachePolicyKeeper;
 }
 
-/**
- * `touch`: record the use in the manifest (in the background); a read-only cache does not.
- * `announce`: report the load phase (an early load reports it once its key is confirmed).
- */
+/** `touch`: record the use in the manifest (in the background); a read-only cache does not. */
 export async function loadEntry(
   p: LoadParts,
   prep: PreparedCompile,
   opts: ResolvedCompileOptions,
   manifest: EntryManifest,
   touch: boolean,
-  announce = true,
 ): Promise<Done> {
   if (!prep.irSource) await p.keys.materialize(prep);
   const mark = p.policy.mark();
-  if (announce) opts.waits.progress.phase('load');
+  opts.waits.progress.phase('load');
   const t = performance.now();
   const compiled = await p.core().compileModel(compiledFrom(prep), opts.device, withCacheDir(opts.config, prep.entryDir));
   const compileMs = performance.now() - t;

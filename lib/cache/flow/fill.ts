@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { logger } from '../../log';
-import { isUnwritableError } from '../../fs/errno';
+import { errnoCode, isUnwritableError } from '../../fs/errno';
 import type { RuntimeCompiledModel, RuntimeCore } from '../../runtime/runtime-port';
 import type { BudgetKeeper, SpaceRequest } from '../budget/keeper';
 import { MIN_LEARN_WEIGHT_BYTES, SizeFactors } from '../budget/size-factors';
@@ -82,8 +82,9 @@ export async function fillEntry(
   try {
     await startFilling(prep.entryDir, base);
   } catch (error) {
-    // No room for even the manifest (a full disk): the entry is left as it was, or not at all.
-    if (!isUnwritableError(error)) throw error;
+    // No room for even the manifest (a full disk), or the folder removed under it (someone
+    // deleted the cache): the entry is left as it was, or not at all; the compile goes on.
+    if (!isUnwritableError(error) && errnoCode(error) !== 'ENOENT') throw error;
     log('cannot start the entry %s (%s); compiling without the cache', prep.entryDir, (error as Error).message);
     if (!previous) await discardEntry(prep.entryDir);
     return { plain: 'cache-write-failed' };

@@ -73,12 +73,17 @@ describe('scripts/lazy-index.js (the build step behind a lazy require of ovcache
     });
   });
 
+  // Node 24 adds a 'module.exports' name to a CommonJS module's namespace; it is not ours to count.
   it('an ES module importing the rewritten file by its path still sees every name', () => {
     const { run, file } = rewrite(REEXPORTS);
     assert.equal(run.status, 0, run.stderr);
     const probe = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `import * as m from ${JSON.stringify(file)}; console.log(Object.keys(m).sort().join(','));`],
+      [
+        '--input-type=module',
+        '-e',
+        `import * as m from ${JSON.stringify(file)}; console.log(Object.keys(m).filter((n) => n !== 'module.exports').sort().join(','));`,
+      ],
       {
         encoding: 'utf8',
       },

@@ -3,7 +3,7 @@
 // over by the next process that asks. Safe where mkdir is atomic (local disks, NFSv3+, EFS).
 import fs from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import { properLockfile } from '../deferred-deps';
 import { logger } from '../log';
 import { HeldLeases } from './held-leases';
 import type { Lease, LeaseProvider } from './tier';
@@ -29,7 +29,7 @@ export class FolderLeases implements LeaseProvider {
     let markLost = (why: string) => log('lease %s lost while being taken: %s', file, why);
     let unlock: () => Promise<void>;
     try {
-      unlock = await lockfile.lock(file, {
+      unlock = await properLockfile().lock(file, {
         lockfilePath: file,
         realpath: false,
         stale,

@@ -6,7 +6,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
-import createDebug from 'debug';
 import { ModelCache, ModelRegistry, type CompileResult } from '../../lib/index';
 import type { BudgetEvent } from '../../lib/cache/budget/events';
 import { acquireLock } from '../../lib/cache/entry/lock';
@@ -17,7 +16,11 @@ import { loadOpenVINO, type OpenVINO, type RuntimeCore } from '../../lib/index';
 import { writeWeightsModel } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { testRuntime } from '../helpers/runtimes';
+import { loadDebug } from '../../lib/log';
 import { expectCode } from './helpers';
+
+/** ovcache's `debug`, loaded (the package loads it only when the environment asks for logs). */
+const createDebug = loadDebug();
 
 const WEIGHTS = 100_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

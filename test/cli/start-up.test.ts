@@ -69,10 +69,73 @@ describe('start-up: what importing ovcache and running a command load', () => {
     return JSON.parse(line.slice('LOADED:'.length)) as { packages: string[]; commands: string[]; lib: string[] };
   }
 
-  it('importing the package loads no Redis client, YAML parser or LMDB (each is loaded on first use)', () => {
+  it('importing the package loads no Redis client, YAML parser, LMDB, lock library or debug logger (each is loaded on first use)', () => {
     const { packages } = loadedBy(`require('./dist/lib/index.js');`);
     assert.ok(packages.includes('lru-cache'), `the probe sees packages: ${packages.join(' ')}`);
-    for (const deferred of ['ioredis', 'yaml', 'lmdb']) assert.ok(!packages.includes(deferred), `${deferred}: ${packages.join(' ')}`);
+    for (const deferred of ['ioredis', 'yaml', 'lmdb', 'proper-lockfile', 'graceful-fs', 'signal-exit', 'debug'])
+      assert.ok(!packages.includes(deferred), `${deferred}: ${packages.join(' ')}`);
+  });
+
+  /** A compile of the mlp fixture in a fresh process on `dir`: what was loaded when the caller got its model, and after dispose. */
+  function compileLoads(dir: string, env: NodeJS.ProcessEnv = {}): { hit: boolean; atReturn: string[]; atEnd: string[]; stderr: string } {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const { ModelCache, loadOpenVINOSync } = require('./dist/lib/index.js');
+        const packages = () => [...new Set(Object.keys(require.cache).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f)?.[1]).filter(Boolean))];
+        const cache = new ModelCache({ runtime: loadOpenVINOSync({ libraryPath: ${JSON.stringify(STAND_IN)} }), dir: ${JSON.stringify(dir)} });
+        cache.compile(${JSON.stringify(path.join(ROOT, 'out', 'fixtures', 'mlp.xml'))}, { device: 'CPU' }).then(async (r) => {
+          const atReturn = packages();
+          r.compiled.dispose();
+          await cache.dispose();
+          process.stdout.write(JSON.stringify({ hit: r.hit, atReturn, atEnd: packages() }));
+        });`,
+      ],
+      { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return { ...(JSON.parse(r.stdout) as { hit: boolean; atReturn: string[]; atEnd: string[] }), stderr: r.stderr };
+  }
+
+  it('a warm start has its model before the lock library loads; the hit still reaches the manifest', () => {
+    const tmp = makeTempDir('ovcache-warm-loads-');
+    try {
+      const dir = path.join(tmp, 'cache');
+      const cold = compileLoads(dir);
+      assert.equal(cold.hit, false);
+      assert.ok(cold.atReturn.includes('proper-lockfile'), 'a miss fills under the entry lock');
+      const warm = compileLoads(dir);
+      assert.equal(warm.hit, true);
+      assert.ok(!warm.atReturn.includes('proper-lockfile'), warm.atReturn.join(' '));
+      assert.ok(warm.atEnd.includes('proper-lockfile'), 'the touch took the lock after the return');
+      const [entry] = fs.readdirSync(path.join(dir, 'entries'));
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'entries', entry as string, 'ovcache-entry.json'), 'utf8')) as {
+        hits: number;
+      };
+      assert.equal(manifest.hits, 1);
+    } finally {
+      removeDir(tmp);
+    }
+  });
+
+  it('debug logging: DEBUG=ovcache:<part> and OVCACHE_DEBUG=1 log; without them `debug` is never loaded', () => {
+    const tmp = makeTempDir('ovcache-debug-loads-');
+    try {
+      const dir = path.join(tmp, 'cache');
+      const quiet = compileLoads(dir);
+      assert.ok(!quiet.atEnd.includes('debug'), quiet.atEnd.join(' '));
+      assert.equal(quiet.stderr, '');
+      const part = compileLoads(dir, { DEBUG: 'ovcache:cache' });
+      assert.match(part.stderr, /ovcache:cache hit mlp-/);
+      assert.doesNotMatch(part.stderr, /ovcache:(?!cache )/);
+      const all = compileLoads(dir, { OVCACHE_DEBUG: '1' });
+      assert.match(all.stderr, /ovcache:cache hit mlp-/);
+      const other = compileLoads(dir, { DEBUG: 'express:*' });
+      assert.equal(other.stderr, '', 'another package named in DEBUG: ovcache stays quiet');
+    } finally {
+      removeDir(tmp);
+    }
   });
 
   const lazyParts = /^(registry|results|fleet|trust|rewarm|dashboard|adapters)\/|^history\/(index|reader)$|^cache\/verify$/;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import util from 'node:util';
-import createDebug from 'debug';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ModelCache, ModelRegistry, type ModelRegistryOptions, type RegistryLoadEvent, type RegistryUnloadEvent } from '../../lib/index';
@@ -8,7 +7,11 @@ import { loadOpenVINO, type RuntimeCompiledModel } from '../../lib/index';
 import { mlpReference, writeMlp } from '../../scripts/make-fixtures';
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { countEvents, expectCode } from '../cache/helpers';
+import { loadDebug } from '../../lib/log';
 import { FakeCompiled, fakeLoader, writeModelFiles } from './helpers';
+
+/** ovcache's `debug`, loaded (the package loads it only when the environment asks for logs). */
+const createDebug = loadDebug();
 
 describe('ModelRegistry', () => {
   let tmp: string;

@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
-import createDebug from 'debug';
 import type { CompileResult } from '../../lib/cache/compile-types';
 import { LocalModelCache as ModelCache } from '../../lib/cache/model-cache';
 import { loadOpenVINO, type OpenVINO } from '../../lib/openvino/openvino';
@@ -15,7 +14,11 @@ import { writeImageModel, writeWeightsModel } from '../../scripts/make-fixtures'
 import { makeTempDir, removeDir, STAND_IN } from '../helpers/paths';
 import { age, readStubLog } from '../cache/helpers';
 import { writeFigures } from './figures';
+import { loadDebug } from '../../lib/log';
 import { entryStates, sleep } from './helpers';
+
+/** ovcache's `debug`, loaded (the package loads it only when the environment asks for logs). */
+const createDebug = loadDebug();
 
 interface Fault {
   name: string;

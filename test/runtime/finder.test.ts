@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import createDebug from 'debug';
 import { OvcacheError } from '../../lib/errors';
 import { findRuntimeLibrary, parseSoVersion, pythonSitePackages, type FinderOptions } from '../../lib/runtime/finder';
 import { describeProbes, RuntimeNotFoundError } from '../../lib/runtime/finder-report';
 import { SOURCE, type Probe } from '../../lib/runtime/probe';
 import { compareInstallRootNames, rankLibraryNames } from '../../lib/runtime/library-names';
+import { loadDebug } from '../../lib/log';
 import { makeTempDir, removeDir } from '../helpers/paths';
+
+/** ovcache's `debug`, loaded (the package loads it only when the environment asks for logs). */
+const createDebug = loadDebug();
 
 /** Nothing from the machine: no variables, no python, no system folders, no install roots. */
 const HERMETIC: FinderOptions = {

@@ -3,7 +3,7 @@
 // Waiting is bounded: after timeoutMs the caller gets null and compiles without the cache
 // rather than hang behind a stuck process.
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import { properLockfile } from '../../deferred-deps';
 import { errnoCode, isUnwritableError } from '../../fs/errno';
 import { logger } from '../../log';
 import { makeOwnerOnlyDir } from '../cache-dir';
@@ -46,7 +46,7 @@ export const DEFAULT_STALE_LOCK_MS = 10_000;
 
 function tryLock(lockPath: string, staleMs: number, retried = false): Promise<EntryLock | null> {
   let compromised = false;
-  return lockfile
+  return properLockfile()
     .lock(lockPath, {
       lockfilePath: lockPath,
       realpath: false,

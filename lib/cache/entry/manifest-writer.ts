@@ -65,7 +65,9 @@ export class ManifestWriter {
     const last = this.lastTouch.get(key);
     if (last !== undefined && now - last < this.options.touchIntervalMs) return;
     this.lastTouch.set(key, now);
-    this.track(this.touch(key));
+    // Begun on the next turn of the event loop: the caller has its model first (the lock and its
+    // module are not on a warm start's path). flush() still finds it: it is tracked now.
+    this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.touch(key)));
   }
 
   /** OpenVINO compiled although the entry looked complete (a blob was removed or rejected): record what is there now. */

@@ -10,7 +10,7 @@
 //      symlinks: a link inside an entry is unlinked, its target is untouched.
 import fs from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import { properLockfile } from '../../deferred-deps';
 import { OvcacheError } from '../../errors';
 import { treeBytes } from '../../fs/dir-size';
 import { errnoCode } from '../../fs/errno';
@@ -90,7 +90,7 @@ export async function checkEntryPath(cacheDir: string, entryDir: string): Promis
 export async function isEntryLocked(cacheDir: string, key: string, staleLockMs = DEFAULT_STALE_LOCK_MS): Promise<boolean> {
   const lockPath = lockPathOf(cacheLayout(cacheDir), key);
   try {
-    return await lockfile.check(lockPath, { lockfilePath: lockPath, realpath: false, stale: staleLockMs });
+    return await properLockfile().check(lockPath, { lockfilePath: lockPath, realpath: false, stale: staleLockMs });
   } catch {
     return false;
   }

@@ -5,8 +5,9 @@
 // 60 s is counted with what it printed. Why it exists: a CI run
 // once saw a result-store child ended by a signal with nothing on stderr, and lmdb-js's
 // `transaction()` (not the store's `childTransaction()`), driven the same way from six processes,
-// failed commits (MDB_BAD_TXN), crashed (SIGSEGV) and spun in mdb_txn_commit; the store's own
-// path had no such ending here (issue 25's closing note has the figures).
+// failed commits (MDB_BAD_TXN), crashed (SIGSEGV) and spun in mdb_txn_commit. The store's own
+// path ends the same way more rarely: about 1 process in 400 under Node 20 with the machine
+// loaded, two processes per round (`--processes 2 --writes 60`; docs/results.md, "Known defect").
 // Prints a table and writes bench/results/result-store-stress.json.
 //   node dist/bench/result-store-stress.js [--rounds 40] [--processes 6] [--writes 300]
 import { spawn } from 'node:child_process';

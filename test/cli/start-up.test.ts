@@ -119,6 +119,39 @@ describe('start-up: what importing ovcache and running a command load', () => {
     }
   });
 
+  it("a host's process.once shutdown handler, registered before the first lock, runs to its end (signal-exit, loaded with the lock library, goes first)", () => {
+    const tmp = makeTempDir('ovcache-signal-order-');
+    try {
+      for (const signal of ['SIGTERM', 'SIGINT']) {
+        const r = spawnSync(
+          process.execPath,
+          [
+            '-e',
+            `const { ModelCache, loadOpenVINOSync } = require('./dist/lib/index.js');
+            const cache = new ModelCache({ runtime: loadOpenVINOSync({ libraryPath: ${JSON.stringify(STAND_IN)} }), dir: ${JSON.stringify(path.join(tmp, signal))} });
+            process.once(${JSON.stringify(signal)}, async () => {
+              await new Promise((r) => setTimeout(r, 200));
+              await cache.dispose();
+              process.stdout.write('disposed');
+              process.exit(0);
+            });
+            cache.compile(${JSON.stringify(path.join(ROOT, 'out', 'fixtures', 'mlp.xml'))}, { device: 'CPU' }).then((r) => {
+              r.compiled.dispose();
+              process.kill(process.pid, ${JSON.stringify(signal)});
+              setInterval(() => undefined, 1000);
+            });`,
+          ],
+          { cwd: ROOT, encoding: 'utf8' },
+        );
+        assert.equal(r.signal, null, `${signal}: the process was killed by ${r.signal} before its handler finished`);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, 'disposed', signal);
+      }
+    } finally {
+      removeDir(tmp);
+    }
+  });
+
   it('debug logging: DEBUG=ovcache:<part> and OVCACHE_DEBUG=1 log; without them `debug` is never loaded', () => {
     const tmp = makeTempDir('ovcache-debug-loads-');
     try {

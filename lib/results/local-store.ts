@@ -9,8 +9,8 @@
 //   expiry   [expiresAt, key] -> null
 //   info     counters: count, bytes, seq, hits, misses, ... (store-records.ts says what each counts)
 //
-// Every change runs inside one write transaction, so the indexes, the counters and the entry
-// always agree; a removal is counted under its reason in the transaction that removes it. Eviction takes entries from the head of `lru` and `expiry`: it never scans.
+// Every change runs inside one synchronous write transaction (on this thread, or in the writer
+// thread: store-writer.ts says why), so the indexes, the counters and the entry always agree; a removal is counted under its reason in the transaction that removes it. Eviction takes entries from the head of `lru` and `expiry`: it never scans.
 import path from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
 import { lmdb } from '../deferred-deps';
@@ -27,6 +27,7 @@ import {
   type BlobCheck,
 } from './blob-files';
 import { BLOBS_DIR, DATABASE_FILE, openDatabaseFiles, prepareResultsDir } from './results-dir';
+import { StoreWriter } from './store-writer';
 import {
   addRemoval as add,
   COUNTERS,
@@ -68,6 +69,8 @@ export class LocalStore {
   private readonly shared: SharedMode;
   private readonly blobCheck: BlobCheck;
   private readonly verified = new VerifiedBlobs();
+  /** Set with writes: 'worker': every write method runs there. */
+  private readonly writer: StoreWriter | null;
 
   constructor(dir: string, options: LocalStoreOptions = {}) {
     this.dir = dir;
@@ -90,6 +93,7 @@ export class LocalStore {
     this.lru = this.root.openDB('lru', { encoding: 'msgpack' });
     this.expiry = this.root.openDB('expiry', { encoding: 'msgpack' });
     this.info = this.root.openDB('info', { encoding: 'msgpack' });
+    this.writer = options.writes === 'worker' ? new StoreWriter(dir, { ...options, writes: 'sync' }) : null;
   }
 
   /**
@@ -108,6 +112,7 @@ export class LocalStore {
   }
 
   async put(key: string, frame: Buffer, facts: EntryFacts, limits: Limits, now = Date.now()): Promise<PutResult> {
+    if (this.writer) return this.written(this.writer.call('put', [key, frame, facts, limits, now]));
     const result: PutResult = { stored: false, evicted: { count: none(), bytes: none(), ttl: none() } };
     if (limits.maxEntries === 0 || (limits.maxBytes > 0 && frame.length > limits.maxBytes)) return result;
     const digest = frame.length > INLINE_MAX ? blobDigest(frame) : null;
@@ -150,6 +155,7 @@ export class LocalStore {
    * used end (the last one becomes the most recently used).
    */
   async addLookups(hits: ReadonlyMap<string, number>, counts: LookupCounts, now = Date.now()): Promise<void> {
+    if (this.writer) return this.written(this.writer.call('addLookups', [hits, counts, now]));
     await this.txn(() => {
       for (const [key, n] of hits) {
         const record = this.entries.get(key);
@@ -168,6 +174,7 @@ export class LocalStore {
    * with ifCreatedAt, only if it is still the one that was read (not replaced since).
    */
   async remove(key: string, reason: RemovalReason, ifCreatedAt?: number): Promise<boolean> {
+    if (this.writer) return this.written(this.writer.call('remove', [key, reason, ifCreatedAt]));
     return this.txn(() => {
       const record = this.entries.get(key);
       if (!record || (ifCreatedAt !== undefined && record.createdAt !== ifCreatedAt)) return false;
@@ -186,6 +193,7 @@ export class LocalStore {
     age: Removal;
     orphanBlobs: number;
   }> {
+    if (this.writer) return this.written(this.writer.call('prune', [options]));
     const now = options.now ?? Date.now();
     const out = { expired: none(), count: none(), bytes: none(), age: none(), orphanBlobs: 0 };
     const run = (): void => {
@@ -212,7 +220,7 @@ export class LocalStore {
     };
     if (options.dryRun) {
       // The same walk in a transaction that is rolled back.
-      await this.root.childTransaction(() => {
+      this.root.transactionSync(() => {
         this.dryRun = true;
         try {
           run();
@@ -229,6 +237,7 @@ export class LocalStore {
   }
 
   async clear(): Promise<Removal> {
+    if (this.writer) return this.written(this.writer.call('clear', []));
     const removed: Removal = { count: 0, bytes: 0 };
     await this.txn(() =>
       add(
@@ -256,12 +265,21 @@ export class LocalStore {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     await this.root.close();
+  }
+
+  /**
+   * A write the writer thread made: this thread's read snapshot is renewed, so what it reads next
+   * includes it (lmdb-js renews it by itself only after writes of this thread).
+   */
+  private written<T>(call: Promise<T>): Promise<T> {
+    return call.finally(() => this.root.resetReadTxn());
   }
 
   /** One atomic change: a throw inside rolls back everything the callback did. */
   private txn<T>(action: () => T): Promise<T> {
-    return this.root.childTransaction(action);
+    return new Promise<T>((resolve) => resolve(this.root.transactionSync(action)));
   }
 
   private counter(name: string): number {
@@ -300,6 +318,12 @@ export class LocalStore {
 
   /** Removes an entry whose blob is damaged, and the blob file: every entry naming it is broken too. */
   async removeDamaged(key: string): Promise<void> {
+    if (this.writer) {
+      const record = this.entries.get(key);
+      await this.written(this.writer.call('removeDamaged', [key]));
+      if (record?.blob) this.verified.forget(record.blob);
+      return;
+    }
     await this.txn(() => {
       const record = this.removeInTxn(key);
       if (record) this.bump('removedDamaged', 1);

@@ -60,7 +60,11 @@ export class ResultCache extends EventEmitter<ResultCacheEvents> {
     this.store =
       this.dir === null
         ? null
-        : new LocalStore(this.dir, { shared: this.options.shared, ...(internals.blobCheck ? { blobCheck: internals.blobCheck } : {}) });
+        : new LocalStore(this.dir, {
+            shared: this.options.shared,
+            writes: 'worker',
+            ...(internals.blobCheck ? { blobCheck: internals.blobCheck } : {}),
+          });
     this.redis =
       this.options.redis === null
         ? null

@@ -90,6 +90,12 @@ export interface LocalStoreOptions {
   shared?: SharedMode;
   /** When blob bytes are checked against their digest (default 'per-identity'). */
   blobCheck?: BlobCheck;
+  /**
+   * How writes run: 'sync', a synchronous LMDB transaction on the calling thread (it waits while
+   * another process holds the write lock: for the CLI); 'worker', the same in a worker thread
+   * (store-writer.ts: for serving processes, whose reads must go on). Default 'sync'.
+   */
+  writes?: 'sync' | 'worker';
 }
 
 export const noRemoval = (): Removal => ({ count: 0, bytes: 0 });

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { OvcacheError } from '../errors';
 import { LocalStore } from './local-store';
-import type { WriteReply, WriteRequest, WriterData } from './store-writer';
+import type { WriteError, WriteReply, WriteRequest, WriterData } from './store-writer';
 
 const { dir, options } = workerData as WriterData;
 const port = parentPort;
@@ -44,10 +44,12 @@ async function run(request: WriteRequest): Promise<unknown> {
 port.on('message', (request: WriteRequest) => {
   void run(request).then(
     (result) => port.postMessage({ id: request.id, result } satisfies WriteReply),
-    (error: Error & { code?: unknown }) =>
-      port.postMessage({
-        id: request.id,
-        error: { message: error.message, ...(error instanceof OvcacheError ? { code: error.code } : {}) },
-      } satisfies WriteReply),
+    (error: Error & { code?: unknown; errno?: unknown }) => {
+      const sent: WriteError = { message: error.message };
+      if (error instanceof OvcacheError) sent.ovcacheCode = error.code;
+      else if (typeof error.code === 'string') sent.code = error.code;
+      if (typeof error.errno === 'number') sent.errno = error.errno;
+      port.postMessage({ id: request.id, error: sent } satisfies WriteReply);
+    },
   );
 });

@@ -22,7 +22,15 @@ export interface WriteRequest {
   args: unknown[];
 }
 
-export type WriteReply = { id: number; result: unknown } | { id: number; error: { message: string; code?: OvcacheErrorCode } };
+/** An error sent back: an ovcache code, or a system error's code and errno (ENOSPC, -28). */
+export interface WriteError {
+  message: string;
+  ovcacheCode?: OvcacheErrorCode;
+  code?: string;
+  errno?: number;
+}
+
+export type WriteReply = { id: number; result: unknown } | { id: number; error: WriteError };
 
 export interface WriterData {
   dir: string;
@@ -34,6 +42,7 @@ export class StoreWriter {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private dead: Error | null = null;
+  private closing: Promise<void> | null = null;
 
   constructor(dir: string, options: LocalStoreOptions) {
     const data: WriterData = { dir, options };
@@ -44,8 +53,7 @@ export class StoreWriter {
       if (!call) return;
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.worker.unref();
-      if ('error' in reply)
-        call.reject(reply.error.code ? new OvcacheError(reply.error.code, reply.error.message) : new Error(reply.error.message));
+      if ('error' in reply) call.reject(errorOf(reply.error));
       else call.resolve(reply.result);
     });
     this.worker.on('error', (error) => this.fail(error));
@@ -54,6 +62,11 @@ export class StoreWriter {
 
   call<T>(method: WriteMethod, args: unknown[]): Promise<T> {
     if (this.dead) return Promise.reject(failed(this.dead));
+    if (this.closing) return Promise.reject(failed(new Error('the store is closing')));
+    return this.send(method, args);
+  }
+
+  private send<T>(method: WriteMethod, args: unknown[]): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
@@ -63,12 +76,24 @@ export class StoreWriter {
     });
   }
 
-  /** Closes the worker's store after every call made before, then ends the thread. */
-  async close(): Promise<void> {
+  /**
+   * Closes the worker's store after every call made before, then ends the thread (no transaction
+   * is open then: the worker runs each one to its end before it reads the next message). Calls
+   * made once closing began are refused; a second close() waits for the first.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     if (this.dead) return;
-    await this.call('close', []);
-    this.dead = new Error('closed');
-    await this.worker.terminate();
+    try {
+      await this.send('close', []);
+    } finally {
+      this.fail(new Error('the store was closed'));
+      await this.worker.terminate();
+    }
   }
 
   private fail(error: Error): void {
@@ -77,6 +102,11 @@ export class StoreWriter {
     for (const call of this.pending.values()) call.reject(failed(error));
     this.pending.clear();
   }
+}
+
+function errorOf(e: WriteError): Error {
+  if (e.ovcacheCode) return new OvcacheError(e.ovcacheCode, e.message);
+  return Object.assign(new Error(e.message), e.code !== undefined ? { code: e.code } : {}, e.errno !== undefined ? { errno: e.errno } : {});
 }
 
 function failed(cause: Error): OvcacheError {

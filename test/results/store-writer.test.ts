@@ -20,7 +20,7 @@ describe('the result store writer thread', function () {
   });
   afterEach(() => removeDir(dir));
 
-  it('a writer thread that dies: later writes fail with OVCACHE_RESULT_STORE_FAILED, reads go on', async () => {
+  it('a writer thread that ends between writes: later writes fail with OVCACHE_RESULT_STORE_FAILED, reads go on', async () => {
     const store = new LocalStore(path.join(dir, 'results'), { writes: 'worker' });
     const frame = Buffer.from('a value');
     const facts: EntryFacts = { model: 'm', createdAt: 1, expiresAt: null, computeMs: 1, files: [], parts: null };
@@ -32,6 +32,25 @@ describe('the result store writer thread', function () {
     await expectCode(store.put('k2', frame, facts, { maxEntries: 10, maxBytes: 0 }), 'OVCACHE_RESULT_STORE_FAILED', /writer is gone/);
     assert.deepEqual(store.read('k1')?.frame, frame);
     await store.close();
+  });
+
+  it('close(): a write asked once closing began is refused with a coded error (never left pending); a second close() waits for the first', async () => {
+    const store = new LocalStore(path.join(dir, 'results'), { writes: 'worker' });
+    const facts: EntryFacts = { model: 'm', createdAt: 1, expiresAt: null, computeMs: 1, files: [], parts: null };
+    const before = store.put('k1', Buffer.from('one'), facts, { maxEntries: 10, maxBytes: 0 });
+    const closing = [store.close(), store.close()];
+    await expectCode(store.put('k2', Buffer.from('two'), facts, { maxEntries: 10, maxBytes: 0 }), 'OVCACHE_RESULT_STORE_FAILED', /closing/);
+    assert.equal((await before).stored, true, 'a write asked before close() is made');
+    await Promise.all(closing);
+    const reopened = new LocalStore(path.join(dir, 'results'));
+    try {
+      assert.deepEqual(
+        reopened.list().map((e) => e.key),
+        ['k1'],
+      );
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('a process that never closes its cache ends by itself, with the write it did not wait for made', async () => {

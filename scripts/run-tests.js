@@ -5,11 +5,11 @@
 // machine: they compare timings of simulated work and would flake while other files load the
 // CPU. Both runs always run; the exit code is the first failure's. With arguments (test
 // files, mocha options) it is one plain mocha run with .mocharc.json, as `npx mocha` would be.
-// OVCACHE_TEST_JOBS sets the number of parallel workers (default 4: about 3 min on 2 cores); 1
-// runs one plain mocha run over every file, one after another (7-10 min). The default was 1 until
-// 2026-12-08: the parallel runs' failures were a race (fixed), the result store crashing between
-// processes (lmdb-js; fixed by its writer thread) and a policy judgement under load in a counters
-// test (fixed); 8 runs of the parallel suite on the writer-thread build had no other failure.
+// OVCACHE_TEST_JOBS sets the number of parallel workers. Default 1: one plain mocha run over every
+// file, one after another (8-10 min on 2 cores). 4 takes 2.5-3 min for both runs, but two of four
+// CI runs on 2026-12-07 each had one failure in it (a real race between processes, since fixed,
+// and a child killed by a signal in the result store's process test, not yet explained): the
+// default moves to 4 once CI runs pass in it without one.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -81,7 +81,7 @@ function parallelFiles() {
 }
 
 function jobs() {
-  const raw = process.env.OVCACHE_TEST_JOBS ?? '4';
+  const raw = process.env.OVCACHE_TEST_JOBS ?? '1';
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
     console.error(`run-tests: OVCACHE_TEST_JOBS must be a whole number of workers (1 or more), got "${raw}"`);
